@@ -1,0 +1,50 @@
+package dev.ferry;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Administration of a bus's topics and channels. Thread-safe; every method blocks until done.
+ * Names are checked with {@link Names}; an operation on a missing topic or channel (other than
+ * create) throws {@link NotFoundException}.
+ */
+public interface BusAdmin {
+    /** All topics with their channels, sorted by name. */
+    List<TopicStats> topics();
+
+    /** One topic's statistics, if it exists. */
+    Optional<TopicStats> topic(String topic);
+
+    /** Creates a topic; does nothing when it exists. */
+    void createTopic(String topic);
+
+    /** Deletes a topic with its channels and messages. */
+    void deleteTopic(String topic);
+
+    /** Removes every message the topic holds for a first channel; its channels are untouched. */
+    void emptyTopic(String topic);
+
+    /** Pauses a topic: published messages stay in the topic until it is unpaused. */
+    void pauseTopic(String topic);
+
+    /** Unpauses a topic. */
+    void unpauseTopic(String topic);
+
+    /**
+     * Creates a channel (and its topic if needed); does nothing when it exists. A new channel
+     * receives every message its topic still holds.
+     */
+    void createChannel(String topic, String channel);
+
+    /** Deletes a channel and its messages. */
+    void deleteChannel(String topic, String channel);
+
+    /** Removes every ready, deferred and in-flight message of a channel. */
+    void emptyChannel(String topic, String channel);
+
+    /** Pauses delivery from a channel. */
+    void pauseChannel(String topic, String channel);
+
+    /** Unpauses a channel. */
+    void unpauseChannel(String topic, String channel);
+}

@@ -1,0 +1,29 @@
+package dev.ferry;
+
+/**
+ * A snapshot of one channel.
+ *
+ * @param name the channel name
+ * @param depth messages ready to deliver (in flight and deferred ones not included, as NSQ)
+ * @param inFlight messages delivered and not yet finished, requeued or timed out
+ * @param deferred messages waiting for a due time (deferred publishes and delayed requeues)
+ * @param messageCount messages the channel received from its topic
+ * @param requeueCount requeues
+ * @param timeoutCount in-flight timeouts
+ * @param dropCount messages dropped by the channel's depth limit or its topic's retention
+ * @param consumers connected consumers
+ * @param paused whether delivery is paused
+ * @param ephemeral whether the channel lives in memory only
+ */
+public record ChannelStats(
+        String name,
+        long depth,
+        long inFlight,
+        long deferred,
+        long messageCount,
+        long requeueCount,
+        long timeoutCount,
+        long dropCount,
+        int consumers,
+        boolean paused,
+        boolean ephemeral) {}

@@ -1,0 +1,37 @@
+package dev.ferry;
+
+import java.util.List;
+
+/**
+ * A snapshot of one topic and its channels.
+ *
+ * @param name the topic name
+ * @param depth messages held for a first channel while the topic has none; 0 otherwise (as NSQ,
+ *     where a topic with channels hands its messages on at once)
+ * @param messageCount messages published to the topic
+ * @param messageBytes body bytes published to the topic
+ * @param storedBytes bytes the topic's log occupies now
+ * @param dropCount messages removed by retention (age or bytes) or by the ephemeral bound before a
+ *     channel read them
+ * @param rejectCount publishes refused by a limit
+ * @param paused whether the topic is paused (messages stay in the topic)
+ * @param ephemeral whether the topic lives in memory only
+ * @param channels the channels, sorted by name
+ */
+public record TopicStats(
+        String name,
+        long depth,
+        long messageCount,
+        long messageBytes,
+        long storedBytes,
+        long dropCount,
+        long rejectCount,
+        boolean paused,
+        boolean ephemeral,
+        List<ChannelStats> channels) {
+
+    /** Copies the channel list. */
+    public TopicStats {
+        channels = List.copyOf(channels);
+    }
+}

@@ -1,0 +1,153 @@
+package dev.ferry.internal.bus;
+
+import dev.ferry.Message;
+import dev.ferry.spi.Lease;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A {@link Message} backed by an engine lease. The first response (finish, requeue, or the
+ * expiry of an unanswered lease) wins and frees the subscription's in-flight slot. Thread-safe.
+ */
+final class DeliveredMessage implements Message {
+    private final LocalSubscription subscription;
+    private final Lease lease;
+    private final AtomicBoolean responded = new AtomicBoolean();
+    private volatile boolean controlled;
+    private volatile boolean armed;
+    private volatile long deadline;
+
+    DeliveredMessage(LocalSubscription subscription, Lease lease, long deadline) {
+        this.subscription = subscription;
+        this.lease = lease;
+        this.deadline = deadline;
+    }
+
+    Lease lease() {
+        return lease;
+    }
+
+    @Override
+    public String id() {
+        return lease.idHex();
+    }
+
+    @Override
+    public long timestamp() {
+        return lease.timestamp();
+    }
+
+    @Override
+    public int attempts() {
+        return lease.attempts();
+    }
+
+    @Override
+    public String topic() {
+        return lease.topic();
+    }
+
+    @Override
+    public String channel() {
+        return lease.channel();
+    }
+
+    @Override
+    public byte[] body() {
+        return lease.body();
+    }
+
+    @Override
+    public boolean finish() {
+        if (!responded.compareAndSet(false, true)) {
+            return false;
+        }
+        try {
+            return subscription.engine().ack(lease);
+        } finally {
+            subscription.released(this);
+        }
+    }
+
+    @Override
+    public boolean requeue(Duration delay) {
+        if (delay.isNegative()) {
+            throw new IllegalArgumentException("requeue delay must not be negative: " + delay);
+        }
+        if (!responded.compareAndSet(false, true)) {
+            return false;
+        }
+        try {
+            return subscription.engine().nack(lease, delay);
+        } finally {
+            subscription.released(this);
+        }
+    }
+
+    @Override
+    public boolean touch() {
+        if (responded.get()) {
+            return false;
+        }
+        Duration timeout = subscription.options().messageTimeout();
+        boolean ok = subscription.engine().extend(lease, timeout);
+        if (ok) {
+            deadline = subscription.nowMillis() + timeout.toMillis();
+        }
+        return ok;
+    }
+
+    @Override
+    public void takeControl() {
+        controlled = true;
+        armed = true;
+    }
+
+    /** From now on the message may outlive its handler call: watch its lease's expiry. */
+    void arm() {
+        armed = true;
+    }
+
+    boolean armed() {
+        return armed;
+    }
+
+    boolean responded() {
+        return responded.get();
+    }
+
+    /** The handler returned normally (or its stage completed): finish unless under manual control. */
+    void handlerSucceeded() {
+        if (!controlled) {
+            finish();
+        }
+    }
+
+    /** The handler failed: requeue with backoff unless under manual control. */
+    void handlerFailed(Throwable error) {
+        if (controlled) {
+            return;
+        }
+        Duration delay = subscription.options().backoff().delayFor(attempts());
+        subscription.logHandlerFailure(this, error, delay);
+        requeue(delay);
+    }
+
+    /** Frees the slot of an unanswered message whose lease has expired (the engine redelivers it). */
+    void expireIfDue(long now) {
+        if (now >= deadline && responded.compareAndSet(false, true)) {
+            subscription.released(this);
+        }
+    }
+
+    /** Requeues at once on close, unless already answered. */
+    void requeueOnClose() {
+        if (responded.compareAndSet(false, true)) {
+            try {
+                subscription.engine().nack(lease, Duration.ZERO);
+            } finally {
+                subscription.released(this);
+            }
+        }
+    }
+}

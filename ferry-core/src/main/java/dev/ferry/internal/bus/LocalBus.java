@@ -1,0 +1,310 @@
+package dev.ferry.internal.bus;
+
+import dev.ferry.Bus;
+import dev.ferry.BusAdmin;
+import dev.ferry.BusConfig;
+import dev.ferry.FerryException;
+import dev.ferry.MessageHandler;
+import dev.ferry.Names;
+import dev.ferry.PublishRejectedException;
+import dev.ferry.SubscribeOptions;
+import dev.ferry.Subscription;
+import dev.ferry.internal.engine.LocalEngine;
+import dev.ferry.spi.Engine;
+import dev.ferry.spi.PublishRecord;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A {@link Bus} over any {@link Engine}: checks names and sizes, bounds pending asynchronous
+ * publishes, and runs subscriptions.
+ *
+ * <p>Threads: a fixed pool of handler threads ({@link BusConfig#handlerThreads()}); its queue is
+ * bounded in practice by the subscriptions' max-in-flight, since a message is queued only while it
+ * holds an in-flight slot. Two dispatch threads run the claim loops, and one timer thread frees the
+ * slots of expired asynchronous or manually controlled messages.
+ */
+public final class LocalBus implements Bus {
+    private static final long SWEEP_MILLIS = 50;
+
+    private final BusConfig config;
+    private final Engine engine;
+    private final PendingBytes pending;
+    private final ExecutorService handlers;
+    private final ExecutorService dispatch;
+    private final ScheduledExecutorService timer;
+    private final Set<LocalSubscription> subscriptions = ConcurrentHashMap.newKeySet();
+    private final LocalAdmin admin;
+    private volatile boolean closed;
+
+    private LocalBus(BusConfig config, Engine engine) {
+        this.config = config;
+        this.engine = engine;
+        this.pending = new PendingBytes(config.maxPendingPublishBytes(), config.pendingPublishTimeout());
+        this.handlers = new ThreadPoolExecutor(
+                config.handlerThreads(),
+                config.handlerThreads(),
+                0,
+                TimeUnit.MILLISECONDS,
+                new LinkedBlockingQueue<>(),
+                threads("ferry-handler-"));
+        this.dispatch = Executors.newFixedThreadPool(2, threads("ferry-dispatch-"));
+        this.timer = Executors.newSingleThreadScheduledExecutor(threads("ferry-timer-"));
+        this.timer.scheduleWithFixedDelay(this::sweep, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
+        this.admin = new LocalAdmin(engine);
+    }
+
+    /** Opens a bus over the embedded engine for {@code config}. */
+    public static Bus open(BusConfig config) {
+        return new LocalBus(config, LocalEngine.open(config));
+    }
+
+    /** Opens a bus over another engine (which the bus closes with itself). */
+    public static Bus over(BusConfig config, Engine engine) {
+        return new LocalBus(config, engine);
+    }
+
+    private static ThreadFactory threads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    Engine engine() {
+        return engine;
+    }
+
+    Clock clock() {
+        return config.clock();
+    }
+
+    ExecutorService handlers() {
+        return handlers;
+    }
+
+    ExecutorService dispatch() {
+        return dispatch;
+    }
+
+    void retryLater(LocalSubscription subscription) {
+        if (!closed) {
+            timer.schedule(subscription::signal, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    void removed(LocalSubscription subscription) {
+        subscriptions.remove(subscription);
+    }
+
+    private void sweep() {
+        long now = config.clock().millis();
+        for (LocalSubscription s : subscriptions) {
+            s.sweepExpired(now);
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new FerryException("the bus is closed");
+        }
+    }
+
+    // ---- publishing -----------------------------------------------------------------------------
+
+    private long checkBody(byte[] body) {
+        Objects.requireNonNull(body, "body");
+        if (body.length == 0) {
+            throw new PublishRejectedException("message body is empty; NSQ carries no empty messages");
+        }
+        if (body.length > config.maxMessageSize()) {
+            throw new PublishRejectedException(
+                    "message of " + body.length + " bytes exceeds maxMessageSize " + config.maxMessageSize());
+        }
+        return body.length;
+    }
+
+    private List<PublishRecord> records(String topic, List<byte[]> bodies, long deferMillis) {
+        ensureOpen();
+        Names.checkTopic(topic);
+        Objects.requireNonNull(bodies, "bodies");
+        if (bodies.isEmpty()) {
+            throw new IllegalArgumentException("a batch needs at least one message");
+        }
+        long total = 0;
+        List<PublishRecord> out = new ArrayList<>(bodies.size());
+        for (byte[] body : bodies) {
+            total += checkBody(body);
+            out.add(new PublishRecord(body, deferMillis));
+        }
+        if (bodies.size() > 1 && total > config.maxBatchSize()) {
+            throw new PublishRejectedException("batch of "
+                    + bodies.size()
+                    + " messages and "
+                    + total
+                    + " bytes exceeds maxBatchSize "
+                    + config.maxBatchSize());
+        }
+        return out;
+    }
+
+    private static long deferMillis(Duration delay) {
+        Objects.requireNonNull(delay, "delay");
+        if (delay.isNegative()) {
+            throw new IllegalArgumentException("defer delay must not be negative: " + delay);
+        }
+        return delay.toMillis();
+    }
+
+    private static void await(CompletableFuture<Void> future) {
+        try {
+            future.get();
+        } catch (ExecutionException e) {
+            throw rethrow(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FerryException("interrupted while publishing", e);
+        }
+    }
+
+    private static RuntimeException rethrow(Throwable cause) {
+        if (cause instanceof CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof RuntimeException re) {
+            return re;
+        }
+        return new FerryException("publish failed: " + cause, cause);
+    }
+
+    @Override
+    public void publish(String topic, byte[] body) {
+        await(engine.append(topic, records(topic, List.of(body), 0)));
+    }
+
+    @Override
+    public void publish(String topic, List<byte[]> bodies) {
+        await(engine.append(topic, records(topic, bodies, 0)));
+    }
+
+    @Override
+    public void publishDeferred(String topic, byte[] body, Duration delay) {
+        await(engine.append(topic, records(topic, List.of(body), deferMillis(delay))));
+    }
+
+    @Override
+    public CompletableFuture<Void> publishAsync(String topic, byte[] body) {
+        return appendAsync(topic, List.of(body), 0);
+    }
+
+    @Override
+    public CompletableFuture<Void> publishAsync(String topic, List<byte[]> bodies) {
+        return appendAsync(topic, bodies, 0);
+    }
+
+    @Override
+    public CompletableFuture<Void> publishDeferredAsync(String topic, byte[] body, Duration delay) {
+        return appendAsync(topic, List.of(body), deferMillis(delay));
+    }
+
+    private CompletableFuture<Void> appendAsync(String topic, List<byte[]> bodies, long defer) {
+        List<PublishRecord> batch;
+        try {
+            batch = records(topic, bodies, defer);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        long bytes = 0;
+        for (PublishRecord r : batch) {
+            bytes += r.body().length;
+        }
+        try {
+            pending.acquire(bytes);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        CompletableFuture<Void> stored;
+        try {
+            stored = engine.append(topic, batch);
+        } catch (RuntimeException e) {
+            pending.release(bytes);
+            return CompletableFuture.failedFuture(e);
+        }
+        long held = bytes;
+        return stored.whenComplete((v, e) -> pending.release(held));
+    }
+
+    // ---- consuming ------------------------------------------------------------------------------
+
+    @Override
+    public Subscription subscribe(String topic, String channel, MessageHandler handler, SubscribeOptions options) {
+        ensureOpen();
+        Names.checkTopic(topic);
+        Names.checkChannel(channel);
+        Objects.requireNonNull(handler, "handler");
+        Objects.requireNonNull(options, "options");
+        LocalSubscription subscription = new LocalSubscription(this, topic, channel, handler, options);
+        subscriptions.add(subscription);
+        try {
+            subscription.start();
+        } catch (RuntimeException e) {
+            subscriptions.remove(subscription);
+            throw e;
+        }
+        return subscription;
+    }
+
+    @Override
+    public BusAdmin admin() {
+        return admin;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        List<LocalSubscription> open = new ArrayList<>(subscriptions);
+        List<CompletableFuture<Void>> closing = new ArrayList<>();
+        for (LocalSubscription s : open) {
+            closing.add(CompletableFuture.runAsync(s::close, handlersOrCommon()));
+        }
+        CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).join();
+        timer.shutdownNow();
+        dispatch.shutdown();
+        handlers.shutdown();
+        try {
+            handlers.awaitTermination(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        engine.close();
+    }
+
+    private static java.util.concurrent.Executor handlersOrCommon() {
+        return r -> {
+            Thread t = new Thread(r, "ferry-close");
+            t.setDaemon(true);
+            t.start();
+        };
+    }
+}

@@ -1,0 +1,235 @@
+package dev.ferry.internal.bus;
+
+import dev.ferry.MessageHandler;
+import dev.ferry.SubscribeOptions;
+import dev.ferry.Subscription;
+import dev.ferry.spi.Engine;
+import dev.ferry.spi.Lease;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A subscription: claims leases from the engine while fewer than max-in-flight messages are out,
+ * and runs the handler for each on the bus's handler executor.
+ *
+ * <p>Threading: the engine calls {@link #signal()} from publisher, consumer or engine threads; the
+ * claim loop ({@link #drain()}) then runs on the bus's dispatch executor, one at a time per
+ * subscription (a work-in-progress counter makes concurrent signals coalesce). Handlers run on the
+ * handler executor. Responses may come from any thread.
+ */
+final class LocalSubscription implements Subscription {
+    private static final Logger log = LoggerFactory.getLogger(LocalSubscription.class);
+
+    private final LocalBus bus;
+    private final Engine engine;
+    private final String topic;
+    private final String channel;
+    private final MessageHandler handler;
+    private final SubscribeOptions options;
+    private final AtomicInteger wip = new AtomicInteger();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger running = new AtomicInteger();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Set<DeliveredMessage> outstanding = ConcurrentHashMap.newKeySet();
+    private volatile boolean paused;
+    private volatile Engine.Registration registration;
+
+    LocalSubscription(LocalBus bus, String topic, String channel, MessageHandler handler, SubscribeOptions options) {
+        this.bus = bus;
+        this.engine = bus.engine();
+        this.topic = topic;
+        this.channel = channel;
+        this.handler = handler;
+        this.options = options;
+    }
+
+    void start() {
+        registration = engine.register(topic, channel, this::signal);
+    }
+
+    Engine engine() {
+        return engine;
+    }
+
+    SubscribeOptions options() {
+        return options;
+    }
+
+    long nowMillis() {
+        return bus.clock().millis();
+    }
+
+    /** Messages may be claimable: run the claim loop unless it is already running. */
+    void signal() {
+        if (closed.get() || paused) {
+            return;
+        }
+        if (wip.getAndIncrement() == 0) {
+            bus.dispatch().execute(this::drain);
+        }
+    }
+
+    private void drain() {
+        int missed = 1;
+        do {
+            while (!closed.get() && !paused) {
+                int free = options.maxInFlight() - inFlight.get();
+                if (free <= 0) {
+                    break;
+                }
+                List<Lease> leases;
+                try {
+                    leases = engine.claim(topic, channel, free, options.messageTimeout());
+                } catch (RuntimeException e) {
+                    log.error("topic {} channel {}: claiming messages failed; retrying", topic, channel, e);
+                    bus.retryLater(this);
+                    break;
+                }
+                if (leases.isEmpty()) {
+                    break;
+                }
+                inFlight.addAndGet(leases.size());
+                long deadline = nowMillis() + options.messageTimeout().toMillis();
+                for (Lease lease : leases) {
+                    DeliveredMessage message = new DeliveredMessage(this, lease, deadline);
+                    outstanding.add(message);
+                    bus.handlers().execute(() -> handle(message));
+                }
+            }
+            missed = wip.addAndGet(-missed);
+        } while (missed != 0);
+    }
+
+    private void handle(DeliveredMessage message) {
+        if (closed.get()) {
+            return; // close() requeues it
+        }
+        running.incrementAndGet();
+        try {
+            Object result = handler.handle(message);
+            if (result instanceof CompletionStage<?> stage) {
+                message.arm();
+                stage.whenComplete((value, error) -> {
+                    if (error == null) {
+                        message.handlerSucceeded();
+                    } else {
+                        message.handlerFailed(error);
+                    }
+                });
+            } else {
+                message.handlerSucceeded();
+            }
+        } catch (Throwable error) {
+            message.handlerFailed(error);
+        } finally {
+            if (running.decrementAndGet() == 0 && closed.get()) {
+                synchronized (running) {
+                    running.notifyAll();
+                }
+            }
+        }
+    }
+
+    /** A message was answered or expired: free its slot and claim more. */
+    void released(DeliveredMessage message) {
+        if (outstanding.remove(message)) {
+            inFlight.decrementAndGet();
+            signal();
+        }
+    }
+
+    /** Frees the slots of armed messages whose lease expired unanswered. */
+    void sweepExpired(long now) {
+        for (DeliveredMessage message : outstanding) {
+            if (message.armed()) {
+                message.expireIfDue(now);
+            }
+        }
+    }
+
+    void logHandlerFailure(DeliveredMessage message, Throwable error, Duration delay) {
+        log.warn(
+                "topic {} channel {}: handler failed on message {} (attempt {}); requeued for {} ms: {}",
+                topic,
+                channel,
+                message.id(),
+                message.attempts(),
+                delay.toMillis(),
+                error.toString());
+    }
+
+    @Override
+    public String topic() {
+        return topic;
+    }
+
+    @Override
+    public String channel() {
+        return channel;
+    }
+
+    @Override
+    public void pause() {
+        paused = true;
+    }
+
+    @Override
+    public void resume() {
+        paused = false;
+        signal();
+    }
+
+    @Override
+    public boolean isPaused() {
+        return paused;
+    }
+
+    @Override
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        long deadline = System.nanoTime() + options.closeTimeout().toNanos();
+        synchronized (running) {
+            while (running.get() > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    log.warn(
+                            "topic {} channel {}: {} handlers still running after the close timeout of {} ms;"
+                                    + " requeueing their messages",
+                            topic,
+                            channel,
+                            running.get(),
+                            options.closeTimeout().toMillis());
+                    break;
+                }
+                try {
+                    running.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        for (DeliveredMessage message : outstanding) {
+            message.requeueOnClose();
+        }
+        Engine.Registration r = registration;
+        if (r != null) {
+            r.close();
+        }
+        bus.removed(this);
+    }
+}

@@ -1,0 +1,774 @@
+package dev.ferry.internal.engine;
+
+import dev.ferry.ChannelStats;
+import dev.ferry.spi.Lease;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One channel: a cursor into its topic's log plus the messages it tracks one by one (in flight,
+ * requeued, deferred). Every state change goes to the channel's journal; messages that would hold
+ * old log segments (requeued, deferred, or left behind by the cursor) are copied into the retry
+ * store, bucketed by due time, and only buckets coming due soon are held in memory.
+ *
+ * <p>Delivery order: requeued and due messages first, then the log from the cursor.
+ *
+ * <p>Threading: every method runs under the owning topic's lock, except the listener list.
+ */
+final class ChannelState {
+    private static final Logger log = LoggerFactory.getLogger(ChannelState.class);
+
+    /** Width of a retry bucket in ms. */
+    static final long BUCKET_MILLIS = 10_000;
+
+    /** Buckets this many widths ahead of now are loaded into memory. */
+    static final long HORIZON_BUCKETS = 2;
+
+    final String name;
+    final boolean ephemeral;
+    private final TopicState topic;
+    private final Path dir;
+    private final FileIo io;
+    private final ChannelJournal journal;
+    private final RetryStore retry;
+    private long generation;
+
+    private long cursorOffset;
+    private long cursorSeq;
+    private final Map<Long, Entry> entries = new HashMap<>();
+    private final TreeMap<Long, Entry> inLog = new TreeMap<>();
+    private final ArrayDeque<Entry> ready = new ArrayDeque<>();
+    private final PriorityQueue<Timed> inFlightHeap = new PriorityQueue<>();
+    private final PriorityQueue<Timed> deferredHeap = new PriorityQueue<>();
+    private final TreeSet<Long> loadedBuckets = new TreeSet<>();
+    private final TreeMap<Long, Long> farBuckets = new TreeMap<>();
+    private final Map<Long, Integer> bucketLive = new HashMap<>();
+    private int inFlight;
+    private int deferred;
+    private long messageCount;
+    private long requeueCount;
+    private long timeoutCount;
+    private long dropCount;
+    private boolean paused;
+    final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+
+    ChannelState(
+            TopicState topic,
+            String name,
+            boolean ephemeral,
+            Path dir,
+            FileIo io,
+            ChannelJournal journal,
+            RetryStore retry,
+            long generation) {
+        this.topic = topic;
+        this.name = name;
+        this.ephemeral = ephemeral;
+        this.dir = dir;
+        this.io = io;
+        this.journal = journal;
+        this.retry = retry;
+        this.generation = generation;
+    }
+
+    ChannelJournal journal() {
+        return journal;
+    }
+
+    RetryStore retry() {
+        return retry;
+    }
+
+    boolean paused() {
+        return paused;
+    }
+
+    void setPaused(boolean value) {
+        paused = value;
+    }
+
+    long cursorOffset() {
+        return cursorOffset;
+    }
+
+    long cursorSeq() {
+        return cursorSeq;
+    }
+
+    void setCursor(long offset, long seq) {
+        cursorOffset = offset;
+        cursorSeq = seq;
+    }
+
+    /** The lowest log offset this channel still needs. */
+    long floor() {
+        return inLog.isEmpty() ? cursorOffset : Math.min(cursorOffset, inLog.firstKey());
+    }
+
+    /** Messages ready to deliver: unread log messages plus requeued ones. */
+    long depth() {
+        return Math.max(0, topic.log().endSeq() - cursorSeq) + ready.size();
+    }
+
+    /** When the next timeout or deferral falls due, or Long.MAX_VALUE. */
+    long nextDue() {
+        long next = Long.MAX_VALUE;
+        Timed t = inFlightHeap.peek();
+        if (t != null) {
+            next = t.at();
+        }
+        t = deferredHeap.peek();
+        if (t != null && t.at() < next) {
+            next = t.at();
+        }
+        if (!farBuckets.isEmpty()) {
+            long loadAt = (farBuckets.firstKey() - HORIZON_BUCKETS) * BUCKET_MILLIS;
+            next = Math.min(next, loadAt);
+        }
+        return next;
+    }
+
+    static long bucketOf(long dueAt) {
+        return Math.floorDiv(dueAt, BUCKET_MILLIS);
+    }
+
+    private boolean isFar(long bucket, long now) {
+        return bucket > bucketOf(now) + HORIZON_BUCKETS && !loadedBuckets.contains(bucket);
+    }
+
+    // ---- delivery -------------------------------------------------------------------------------
+
+    /** Hands out up to {@code max} messages as leases. */
+    List<Lease> claim(int max, long timeoutMillis, long now) throws IOException {
+        List<Lease> out = new ArrayList<>(Math.min(max, 64));
+        if (paused) {
+            return out;
+        }
+        processDue(now);
+        while (out.size() < max) {
+            Entry e = ready.pollFirst();
+            if (e != null) {
+                byte[] body = e.body != null ? e.body : loadBody(e);
+                if (body == null) {
+                    log.error(
+                            "topic {} channel {}: message at key {} is missing from storage; dropped",
+                            topic.name,
+                            name,
+                            e.key);
+                    forget(e);
+                    dropCount++;
+                    continue;
+                }
+                e.body = body;
+                out.add(deliver(e, now, timeoutMillis));
+                continue;
+            }
+            if (topic.paused()) {
+                break;
+            }
+            List<LogRecord> records = topic.log().read(cursorOffset, cursorSeq, max - out.size());
+            if (records.isEmpty()) {
+                break;
+            }
+            for (LogRecord r : records) {
+                if (r.body() == null) {
+                    dropCount += Math.max(0, r.seq() - cursorSeq);
+                    cursorOffset = r.nextOffset();
+                    cursorSeq = r.seq();
+                    continue;
+                }
+                cursorOffset = r.nextOffset();
+                cursorSeq = r.seq() + 1;
+                messageCount++;
+                if (r.dueAt() > now) {
+                    deferFromLog(r, now);
+                    continue;
+                }
+                Entry fresh = new Entry(r.offset());
+                fresh.id = r.id();
+                fresh.timestamp = r.timestamp();
+                fresh.body = r.body();
+                entries.put(fresh.key, fresh);
+                inLog.put(fresh.key, fresh);
+                out.add(deliver(fresh, now, timeoutMillis));
+            }
+            journal.cursor(cursorOffset, cursorSeq);
+        }
+        if (!out.isEmpty()) {
+            // attempts must survive a killed process: the journal reaches the file before delivery
+            journal.write();
+        }
+        return out;
+    }
+
+    private Lease deliver(Entry e, long now, long timeoutMillis) {
+        e.attempts++;
+        e.state = Entry.IN_FLIGHT;
+        e.version++;
+        e.deadline = now + timeoutMillis;
+        inFlight++;
+        inFlightHeap.add(new Timed(e.deadline, e, e.version));
+        journal.deliver(e.key, e.attempts);
+        return new Lease(topic.name, name, e.key, e.id, e.timestamp, e.attempts, e.body);
+    }
+
+    private byte[] loadBody(Entry e) throws IOException {
+        LogRecord r = e.inLog() ? topic.log().readAt(e.key) : retry.read(e.bucket, e.pos);
+        return r == null ? null : r.body();
+    }
+
+    private void deferFromLog(LogRecord r, long now) throws IOException {
+        long bucket = bucketOf(r.dueAt());
+        boolean far = isFar(bucket, now);
+        if (!far) {
+            ensureLoaded(bucket);
+        }
+        long pos = retry.append(bucket, r.offset(), r.id(), r.timestamp(), r.dueAt(), 0, r.body());
+        journal.move(r.offset(), bucket, pos, 0, r.dueAt(), r.id(), r.timestamp());
+        if (far) {
+            farBuckets.merge(bucket, 1L, Long::sum);
+            return;
+        }
+        Entry e = new Entry(r.offset());
+        e.id = r.id();
+        e.timestamp = r.timestamp();
+        e.bucket = bucket;
+        e.pos = pos;
+        e.dueAt = r.dueAt();
+        trackInBucket(e);
+        entries.put(e.key, e);
+        defer(e);
+    }
+
+    private void defer(Entry e) {
+        e.state = Entry.DEFERRED;
+        e.version++;
+        deferred++;
+        deferredHeap.add(new Timed(e.dueAt, e, e.version));
+    }
+
+    private void trackInBucket(Entry e) throws IOException {
+        ensureLoaded(e.bucket);
+        bucketLive.merge(e.bucket, 1, Integer::sum);
+    }
+
+    /**
+     * Makes a bucket tracked one message at a time before anything tracked is written to it, so
+     * that recovery knows the bucket's records are accounted for by the journal.
+     */
+    private void ensureLoaded(long bucket) throws IOException {
+        if (loadedBuckets.contains(bucket)) {
+            return;
+        }
+        if (farBuckets.remove(bucket) != null) {
+            loadBucket(bucket);
+        } else {
+            loadedBuckets.add(bucket);
+            journal.loaded(bucket);
+        }
+    }
+
+    /** Removes an entry entirely (finished or dropped). */
+    private void forget(Entry e) {
+        entries.remove(e.key);
+        e.version++;
+        if (e.inLog()) {
+            inLog.remove(e.key);
+        } else {
+            bucketLive.merge(e.bucket, -1, Integer::sum);
+        }
+        e.body = null;
+    }
+
+    private Entry leased(Lease lease) {
+        Entry e = entries.get(lease.handle());
+        if (e == null || e.state != Entry.IN_FLIGHT || e.attempts != lease.attempts()) {
+            return null;
+        }
+        return e;
+    }
+
+    boolean ack(Lease lease) {
+        Entry e = leased(lease);
+        if (e == null) {
+            return false;
+        }
+        inFlight--;
+        forget(e);
+        journal.finish(e.key);
+        return true;
+    }
+
+    /** Requeues a leased message; true when it is ready at once (listeners should hear). */
+    Boolean nack(Lease lease, long delayMillis, long now) throws IOException {
+        Entry e = leased(lease);
+        if (e == null) {
+            return null;
+        }
+        inFlight--;
+        requeueCount++;
+        if (delayMillis <= 0) {
+            e.state = Entry.READY;
+            e.version++;
+            e.dueAt = 0;
+            ready.addLast(e);
+            journal.requeue(e.key, 0);
+            return Boolean.TRUE;
+        }
+        e.dueAt = now + delayMillis;
+        e.state = Entry.DEFERRED;
+        if (e.inLog()) {
+            moveToRetry(e, bucketOf(e.dueAt), now);
+            if (!entries.containsKey(e.key)) {
+                return Boolean.FALSE; // went to a far bucket
+            }
+        } else {
+            journal.requeue(e.key, e.dueAt);
+        }
+        defer(e);
+        return Boolean.FALSE;
+    }
+
+    boolean extend(Lease lease, long timeoutMillis, long now) {
+        Entry e = leased(lease);
+        if (e == null) {
+            return false;
+        }
+        e.version++;
+        e.deadline = now + timeoutMillis;
+        inFlightHeap.add(new Timed(e.deadline, e, e.version));
+        return true;
+    }
+
+    /**
+     * Copies a log-held entry into retry bucket {@code bucket}. An entry whose bucket is far ahead
+     * stops being tracked in memory.
+     */
+    private void moveToRetry(Entry e, long bucket, long now) throws IOException {
+        byte[] body = e.body != null ? e.body : loadBody(e);
+        if (body == null) {
+            log.error(
+                    "topic {} channel {}: message at key {} is missing from the log; dropped", topic.name, name, e.key);
+            return;
+        }
+        boolean far = isFar(bucket, now) && e.state != Entry.IN_FLIGHT;
+        if (!far) {
+            ensureLoaded(bucket);
+        }
+        long pos = retry.append(bucket, e.key, e.id, e.timestamp, e.dueAt, e.attempts, body);
+        journal.move(e.key, bucket, pos, e.attempts, e.dueAt, e.id, e.timestamp);
+        inLog.remove(e.key);
+        e.bucket = bucket;
+        e.pos = pos;
+        if (far) {
+            entries.remove(e.key);
+            e.version++;
+            e.body = null;
+            farBuckets.merge(bucket, 1L, Long::sum);
+            return;
+        }
+        bucketLive.merge(bucket, 1, Integer::sum);
+    }
+
+    // ---- timers and housekeeping ------------------------------------------------------------------
+
+    /**
+     * Times out expired deliveries, readies due deferrals, loads buckets coming due.
+     *
+     * @return whether anything became ready
+     */
+    boolean processDue(long now) throws IOException {
+        boolean readied = false;
+        while (!farBuckets.isEmpty() && farBuckets.firstKey() <= bucketOf(now) + HORIZON_BUCKETS) {
+            loadBucket(farBuckets.pollFirstEntry().getKey());
+        }
+        Timed t;
+        while ((t = inFlightHeap.peek()) != null && t.at() <= now) {
+            inFlightHeap.poll();
+            Entry e = t.entry();
+            if (t.valid() && e.state == Entry.IN_FLIGHT) {
+                inFlight--;
+                timeoutCount++;
+                e.state = Entry.READY;
+                e.version++;
+                ready.addLast(e);
+                readied = true;
+            }
+        }
+        while ((t = deferredHeap.peek()) != null && t.at() <= now) {
+            deferredHeap.poll();
+            Entry e = t.entry();
+            if (t.valid() && e.state == Entry.DEFERRED) {
+                deferred--;
+                e.state = Entry.READY;
+                e.version++;
+                ready.addLast(e);
+                readied = true;
+            }
+        }
+        return readied;
+    }
+
+    private void loadBucket(long bucket) throws IOException {
+        List<LogRecord> records = retry.readAll(bucket);
+        loadedBuckets.add(bucket);
+        journal.loaded(bucket);
+        for (LogRecord r : records) {
+            if (entries.containsKey(r.seq())) {
+                continue;
+            }
+            Entry e = new Entry(r.seq());
+            e.id = r.id();
+            e.timestamp = r.timestamp();
+            e.attempts = r.attempts();
+            e.dueAt = r.dueAt();
+            e.bucket = bucket;
+            e.pos = r.offset();
+            bucketLive.merge(bucket, 1, Integer::sum);
+            entries.put(e.key, e);
+            defer(e);
+        }
+    }
+
+    /**
+     * Copies entries that the cursor has left a segment behind into the retry store, so they do not
+     * hold old segments, and deletes retry buckets nothing refers to any more.
+     */
+    void housekeep(long now) throws IOException {
+        long cursorSegment = topic.log().segmentBaseOf(cursorOffset);
+        while (!inLog.isEmpty() && inLog.firstKey() < cursorSegment) {
+            Entry e = inLog.firstEntry().getValue();
+            long due = e.state == Entry.DEFERRED ? e.dueAt : now;
+            moveToRetry(e, bucketOf(Math.max(due, now)), now);
+        }
+        long current = bucketOf(now);
+        Iterator<Long> it = loadedBuckets.iterator();
+        while (it.hasNext()) {
+            long b = it.next();
+            if (b >= current) {
+                break;
+            }
+            if (bucketLive.getOrDefault(b, 0) <= 0) {
+                retry.delete(b);
+                bucketLive.remove(b);
+                it.remove();
+            }
+        }
+        if (journal.size() > topic.config().journalSnapshotBytes()) {
+            snapshot();
+        }
+    }
+
+    /** Moves entries held in the log below {@code offset} out of it, before the log drops it. */
+    void evacuateBefore(long offset, long now) throws IOException {
+        while (!inLog.isEmpty() && inLog.firstKey() < offset) {
+            Entry e = inLog.firstEntry().getValue();
+            long due = e.state == Entry.DEFERRED ? e.dueAt : now;
+            moveToRetry(e, bucketOf(Math.max(due, now)), now);
+        }
+    }
+
+    /** Moves the cursor up to the log's start after old segments were dropped; counts the loss. */
+    void clampCursor() {
+        TopicLog topicLog = topic.log();
+        if (cursorOffset < topicLog.startOffset()) {
+            dropCount += Math.max(0, topicLog.startSeq() - cursorSeq);
+            cursorOffset = topicLog.startOffset();
+            cursorSeq = topicLog.startSeq();
+            journal.cursor(cursorOffset, cursorSeq);
+        }
+    }
+
+    /** Drops up to {@code count} of the oldest ready messages (depth limits). */
+    void dropOldest(long count, long now) throws IOException {
+        while (count > 0 && !ready.isEmpty()) {
+            Entry e = ready.pollFirst();
+            forget(e);
+            journal.finish(e.key);
+            dropCount++;
+            count--;
+        }
+        while (count > 0) {
+            List<LogRecord> records = topic.log().read(cursorOffset, cursorSeq, (int) Math.min(count, 4096));
+            if (records.isEmpty()) {
+                break;
+            }
+            for (LogRecord r : records) {
+                cursorOffset = r.nextOffset();
+                if (r.body() == null) {
+                    cursorSeq = r.seq();
+                    continue;
+                }
+                cursorSeq = r.seq() + 1;
+                messageCount++;
+                if (r.dueAt() > now) {
+                    deferFromLog(r, now);
+                } else {
+                    dropCount++;
+                    count--;
+                }
+                if (count == 0) {
+                    break;
+                }
+            }
+            journal.cursor(cursorOffset, cursorSeq);
+        }
+    }
+
+    /** Drops every message. */
+    void empty() throws IOException {
+        for (long bucket : retry.buckets()) {
+            retry.delete(bucket);
+        }
+        dropCount += depth() + inFlight + deferredCount();
+        entries.values().forEach(e -> e.version++);
+        entries.clear();
+        inLog.clear();
+        ready.clear();
+        inFlightHeap.clear();
+        deferredHeap.clear();
+        loadedBuckets.clear();
+        farBuckets.clear();
+        bucketLive.clear();
+        inFlight = 0;
+        deferred = 0;
+        cursorOffset = topic.log().endOffset();
+        cursorSeq = topic.log().endSeq();
+        journal.emptied();
+        journal.cursor(cursorOffset, cursorSeq);
+        journal.write();
+    }
+
+    long deferredCount() {
+        long far = 0;
+        for (long n : farBuckets.values()) {
+            far += n;
+        }
+        return deferred + far;
+    }
+
+    ChannelStats stats(int consumers) {
+        return new ChannelStats(
+                name,
+                depth(),
+                inFlight,
+                deferredCount(),
+                messageCount,
+                requeueCount,
+                timeoutCount,
+                dropCount,
+                consumers,
+                paused,
+                ephemeral);
+    }
+
+    // ---- snapshots and recovery ---------------------------------------------------------------
+
+    /** Writes a snapshot of the current state and starts a new journal generation. */
+    void snapshot() throws IOException {
+        if (journal == ChannelJournal.NONE) {
+            return;
+        }
+        journal.write();
+        List<Snapshot.Item> items = new ArrayList<>(entries.size());
+        for (Entry e : entries.values()) {
+            long due = e.state == Entry.DEFERRED ? e.dueAt : 0;
+            items.add(new Snapshot.Item(e.key, e.id, e.timestamp, e.attempts, due, e.bucket, e.pos));
+        }
+        long next = generation + 1;
+        new Snapshot(
+                        next,
+                        cursorOffset,
+                        cursorSeq,
+                        messageCount,
+                        requeueCount,
+                        timeoutCount,
+                        dropCount,
+                        new ArrayList<>(loadedBuckets),
+                        items)
+                .write(dir, io);
+        journal.rotate(next);
+        generation = next;
+        for (Path file : FileJournal.files(dir)) {
+            if (FileJournal.generationOf(file) < next) {
+                java.nio.file.Files.deleteIfExists(file);
+            }
+        }
+    }
+
+    /**
+     * Rebuilds the state from the snapshot and journals in the channel's directory. Messages that
+     * were in flight come back ready, with the attempts they had.
+     */
+    void recover(long now) throws IOException {
+        Snapshot snap = Snapshot.read(dir);
+        long firstGeneration = 0;
+        if (snap != null) {
+            firstGeneration = snap.nextGeneration();
+            cursorOffset = snap.cursorOffset();
+            cursorSeq = snap.cursorSeq();
+            messageCount = snap.messageCount();
+            requeueCount = snap.requeueCount();
+            timeoutCount = snap.timeoutCount();
+            dropCount = snap.dropCount();
+            loadedBuckets.addAll(snap.loadedBuckets());
+            for (Snapshot.Item item : snap.items()) {
+                Entry e = new Entry(item.key());
+                e.id = item.id();
+                e.timestamp = item.timestamp();
+                e.attempts = item.attempts();
+                e.dueAt = item.dueAt();
+                e.bucket = item.bucket();
+                e.pos = item.pos();
+                entries.put(e.key, e);
+            }
+        }
+        Replayer replayer = new Replayer();
+        for (Path file : FileJournal.files(dir)) {
+            if (FileJournal.generationOf(file) >= firstGeneration) {
+                FileJournal.replay(file, replayer);
+            }
+        }
+        TopicLog topicLog = topic.log();
+        // a torn journal may hold deliveries whose cursor record was lost
+        if (replayer.maxLogKey >= cursorOffset) {
+            LogRecord last = topicLog.readAt(replayer.maxLogKey);
+            if (last != null) {
+                cursorOffset = last.nextOffset();
+                cursorSeq = last.seq() + 1;
+            }
+        }
+        clampCursor();
+        Iterator<Entry> it = entries.values().iterator();
+        while (it.hasNext()) {
+            Entry e = it.next();
+            if (e.inLog()) {
+                LogRecord r = topicLog.readAt(e.key);
+                if (r == null) {
+                    log.error(
+                            "topic {} channel {}: message at log offset {} is gone from the log; dropped",
+                            topic.name,
+                            name,
+                            e.key);
+                    dropCount++;
+                    it.remove();
+                    continue;
+                }
+                e.id = r.id();
+                e.timestamp = r.timestamp();
+                inLog.put(e.key, e);
+            } else {
+                bucketLive.merge(e.bucket, 1, Integer::sum);
+            }
+            if (e.dueAt > now) {
+                deferred++;
+                e.state = Entry.DEFERRED;
+                deferredHeap.add(new Timed(e.dueAt, e, e.version));
+            } else {
+                e.state = Entry.READY;
+                ready.addLast(e);
+            }
+        }
+        List<Entry> ordered = new ArrayList<>(ready);
+        ordered.sort((a, b) -> Long.compare(a.key, b.key));
+        ready.clear();
+        ready.addAll(ordered);
+        SortedSet<Long> onDisk = retry.buckets();
+        for (long bucket : onDisk) {
+            if (!loadedBuckets.contains(bucket)) {
+                farBuckets.put(bucket, (long) retry.readAll(bucket).size());
+            }
+        }
+        snapshot();
+    }
+
+    /** Applies journal records to the state being recovered. */
+    private final class Replayer implements FileJournal.Visitor {
+        long maxLogKey = -1;
+
+        private Entry entry(long key) {
+            return entries.computeIfAbsent(key, Entry::new);
+        }
+
+        @Override
+        public void cursor(long offset, long seq) {
+            cursorOffset = offset;
+            cursorSeq = seq;
+        }
+
+        @Override
+        public void deliver(long key, int attempts) {
+            Entry e = entry(key);
+            e.attempts = attempts;
+            e.dueAt = 0;
+            if (e.inLog()) {
+                maxLogKey = Math.max(maxLogKey, key);
+            }
+        }
+
+        @Override
+        public void finish(long key) {
+            entries.remove(key);
+        }
+
+        @Override
+        public void requeue(long key, long dueAt) {
+            Entry e = entries.get(key);
+            if (e != null) {
+                e.dueAt = dueAt;
+            }
+        }
+
+        @Override
+        public void move(long key, long bucket, long pos, int attempts, long dueAt, long id, long timestamp) {
+            if (!loadedBuckets.contains(bucket)) {
+                // a copy into a bucket not yet loaded: it lives in that file until the bucket loads
+                entries.remove(key);
+                maxLogKey = Math.max(maxLogKey, key);
+                return;
+            }
+            Entry e = entry(key);
+            e.bucket = bucket;
+            e.pos = pos;
+            e.attempts = attempts;
+            e.dueAt = dueAt;
+            e.id = id;
+            e.timestamp = timestamp;
+        }
+
+        @Override
+        public void loaded(long bucket) throws IOException {
+            loadedBuckets.add(bucket);
+            for (LogRecord r : retry.readAll(bucket)) {
+                if (!entries.containsKey(r.seq())) {
+                    Entry e = entry(r.seq());
+                    e.id = r.id();
+                    e.timestamp = r.timestamp();
+                    e.attempts = r.attempts();
+                    e.dueAt = r.dueAt();
+                    e.bucket = bucket;
+                    e.pos = r.offset();
+                }
+            }
+        }
+
+        @Override
+        public void emptied() {
+            entries.clear();
+            loadedBuckets.clear();
+        }
+    }
+}

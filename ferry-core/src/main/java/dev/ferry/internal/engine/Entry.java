@@ -1,0 +1,37 @@
+package dev.ferry.internal.engine;
+
+/**
+ * A message a channel tracks individually: delivered and not finished, requeued, or deferred.
+ * Messages still ahead of the cursor in the topic log, and those in unloaded retry buckets, have no
+ * entry. Mutable; guarded by the topic lock.
+ */
+final class Entry {
+    static final int READY = 0;
+    static final int IN_FLIGHT = 1;
+    static final int DEFERRED = 2;
+
+    /** Where the message is stored: {@link #IN_LOG}, or a retry bucket. */
+    static final long IN_LOG = -1;
+
+    final long key;
+    long id;
+    long timestamp;
+    int attempts;
+    int state;
+    long dueAt;
+    long deadline;
+    long bucket = IN_LOG;
+    long pos;
+    byte[] body;
+
+    /** Incremented on every state change; heap nodes carrying an older value are stale. */
+    int version;
+
+    Entry(long key) {
+        this.key = key;
+    }
+
+    boolean inLog() {
+        return bucket == IN_LOG;
+    }
+}

@@ -1,0 +1,279 @@
+package dev.ferry.internal.engine;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A channel journal in files {@code journal-<generation>.log}. Each record is {@code int32 length |
+ * int32 CRC32C | byte type | fields}. Buffer access is synchronized so the sync thread can write
+ * back while the topic lock holder appends.
+ */
+final class FileJournal implements ChannelJournal {
+    private static final Logger log = LoggerFactory.getLogger(FileJournal.class);
+    private static final String PREFIX = "journal-";
+    private static final String SUFFIX = ".log";
+
+    private final Path dir;
+    private final FileIo io;
+    private FileChannel channel;
+    private Path path;
+    private ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
+    private long written;
+    private boolean dirty;
+    private final CRC32C crc = new CRC32C();
+
+    private FileJournal(Path dir, FileIo io) {
+        this.dir = dir;
+        this.io = io;
+    }
+
+    /** Opens a new, empty journal of {@code generation} in {@code dir}. */
+    static FileJournal create(Path dir, FileIo io, long generation) throws IOException {
+        FileJournal journal = new FileJournal(dir, io);
+        journal.openGeneration(generation);
+        return journal;
+    }
+
+    private void openGeneration(long generation) throws IOException {
+        path = dir.resolve(String.format("%s%012d%s", PREFIX, generation, SUFFIX));
+        channel = io.open(
+                path, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+        written = 0;
+    }
+
+    /** The journal files in {@code dir} with their generations, oldest first. */
+    static List<Path> files(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> list = Files.list(dir)) {
+            return list.filter(p -> {
+                        String n = p.getFileName().toString();
+                        return n.startsWith(PREFIX) && n.endsWith(SUFFIX);
+                    })
+                    .sorted()
+                    .toList();
+        }
+    }
+
+    /** The generation in a journal file's name. */
+    static long generationOf(Path file) {
+        String n = file.getFileName().toString();
+        return Long.parseLong(n.substring(PREFIX.length(), n.length() - SUFFIX.length()));
+    }
+
+    private ByteBuffer begin(byte type, int fields) {
+        int need = 9 + fields;
+        if (buffer.remaining() < need) {
+            ByteBuffer bigger = ByteBuffer.allocate(Math.max(buffer.capacity() * 2, buffer.position() + need));
+            buffer.flip();
+            bigger.put(buffer);
+            buffer = bigger;
+        }
+        buffer.putInt(1 + fields);
+        buffer.putInt(0);
+        buffer.put(type);
+        return buffer;
+    }
+
+    private void end(int fields) {
+        int payload = buffer.position() - fields - 1;
+        crc.reset();
+        crc.update(buffer.slice(payload, fields + 1));
+        buffer.putInt(payload - 4, (int) crc.getValue());
+        dirty = true;
+    }
+
+    @Override
+    public synchronized void cursor(long offset, long seq) {
+        begin(CURSOR, 16).putLong(offset).putLong(seq);
+        end(16);
+    }
+
+    @Override
+    public synchronized void deliver(long key, int attempts) {
+        begin(DELIVER, 12).putLong(key).putInt(attempts);
+        end(12);
+    }
+
+    @Override
+    public synchronized void finish(long key) {
+        begin(FINISH, 8).putLong(key);
+        end(8);
+    }
+
+    @Override
+    public synchronized void requeue(long key, long dueAt) {
+        begin(REQUEUE, 16).putLong(key).putLong(dueAt);
+        end(16);
+    }
+
+    @Override
+    public synchronized void move(long key, long bucket, long pos, int attempts, long dueAt, long id, long timestamp) {
+        begin(MOVE, 52)
+                .putLong(key)
+                .putLong(bucket)
+                .putLong(pos)
+                .putInt(attempts)
+                .putLong(dueAt)
+                .putLong(id)
+                .putLong(timestamp);
+        end(52);
+    }
+
+    @Override
+    public synchronized void loaded(long bucket) {
+        begin(LOADED, 8).putLong(bucket);
+        end(8);
+    }
+
+    @Override
+    public synchronized void emptied() {
+        begin(EMPTIED, 0);
+        end(0);
+    }
+
+    @Override
+    public synchronized void write() throws IOException {
+        if (buffer.position() == 0) {
+            return;
+        }
+        buffer.flip();
+        try {
+            while (buffer.hasRemaining()) {
+                written += channel.write(buffer);
+            }
+        } finally {
+            buffer.compact();
+        }
+    }
+
+    @Override
+    public void sync(boolean force) throws IOException {
+        FileChannel target;
+        synchronized (this) {
+            write();
+            if (!dirty) {
+                return;
+            }
+            dirty = false;
+            target = channel;
+        }
+        if (force) {
+            try {
+                target.force(false);
+            } catch (java.nio.channels.ClosedChannelException e) {
+                // rotated meanwhile; rotation forces the old file
+            }
+        }
+    }
+
+    @Override
+    public synchronized long size() {
+        return written + buffer.position();
+    }
+
+    @Override
+    public synchronized void rotate(long generation) throws IOException {
+        write();
+        Path old = path;
+        channel.force(false);
+        channel.close();
+        openGeneration(generation);
+        Files.deleteIfExists(old);
+    }
+
+    @Override
+    public synchronized void close() {
+        try {
+            write();
+            channel.force(false);
+            channel.close();
+        } catch (IOException e) {
+            log.warn("journal {}: close failed: {}", path, e.toString());
+        }
+    }
+
+    /** Receives the records of a journal file in order. */
+    interface Visitor {
+        void cursor(long offset, long seq);
+
+        void deliver(long key, int attempts);
+
+        void finish(long key);
+
+        void requeue(long key, long dueAt);
+
+        void move(long key, long bucket, long pos, int attempts, long dueAt, long id, long timestamp);
+
+        void loaded(long bucket) throws IOException;
+
+        void emptied();
+    }
+
+    /**
+     * Replays a journal file; a torn or corrupt tail ends the replay with a log line.
+     *
+     * @return the number of records replayed
+     */
+    static long replay(Path file, Visitor visitor) throws IOException {
+        ByteBuffer data = ByteBuffer.wrap(Files.readAllBytes(file));
+        CRC32C crc = new CRC32C();
+        long count = 0;
+        while (data.remaining() >= 9) {
+            int start = data.position();
+            int length = data.getInt(start);
+            if (length < 1 || length > 64 || data.remaining() < 8 + length) {
+                break;
+            }
+            crc.reset();
+            crc.update(data.slice(start + 8, length));
+            if ((int) crc.getValue() != data.getInt(start + 4)) {
+                break;
+            }
+            data.position(start + 8);
+            byte type = data.get();
+            switch (type) {
+                case CURSOR -> visitor.cursor(data.getLong(), data.getLong());
+                case DELIVER -> visitor.deliver(data.getLong(), data.getInt());
+                case FINISH -> visitor.finish(data.getLong());
+                case REQUEUE -> visitor.requeue(data.getLong(), data.getLong());
+                case MOVE ->
+                    visitor.move(
+                            data.getLong(),
+                            data.getLong(),
+                            data.getLong(),
+                            data.getInt(),
+                            data.getLong(),
+                            data.getLong(),
+                            data.getLong());
+                case LOADED -> visitor.loaded(data.getLong());
+                case EMPTIED -> visitor.emptied();
+                default -> {
+                    data.position(start);
+                    log.warn("journal {}: unknown record type {} at byte {}", file, type, start);
+                    return count;
+                }
+            }
+            data.position(start + 8 + length);
+            count++;
+        }
+        if (data.hasRemaining()) {
+            log.warn(
+                    "journal {}: cut off {} bytes of a torn or corrupt tail at byte {}",
+                    file.getFileName(),
+                    data.remaining(),
+                    data.position());
+        }
+        return count;
+    }
+}

@@ -1,0 +1,624 @@
+package dev.ferry.internal.engine;
+
+import dev.ferry.BusConfig;
+import dev.ferry.FerryException;
+import dev.ferry.Names;
+import dev.ferry.NotFoundException;
+import dev.ferry.PublishRejectedException;
+import dev.ferry.StorageException;
+import dev.ferry.SyncPolicy;
+import dev.ferry.TopicStats;
+import dev.ferry.spi.Engine;
+import dev.ferry.spi.Lease;
+import dev.ferry.spi.PublishRecord;
+import java.io.IOException;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded engine: durable topics and channels in a data directory, or everything in memory
+ * when the configuration has no directory. See {@link TopicState} and {@link ChannelState} for
+ * the model, {@link SyncService} and {@link EngineLoops} for the threads.
+ *
+ * <p>Thread-safe: each topic has its own lock; creating and deleting topics is serialised.
+ */
+public final class LocalEngine implements Engine {
+    private static final Logger log = LoggerFactory.getLogger(LocalEngine.class);
+    private static final long DISK_CHECK_NANOS = 500_000_000L;
+
+    private final BusConfig config;
+    private final Clock clock;
+    private final DataDirectory dataDirectory;
+    private final Storage storage;
+    private final SyncService sync;
+    private final EngineLoops loops;
+    private final ConcurrentHashMap<String, TopicState> topics = new ConcurrentHashMap<>();
+    private final Object topicsLock = new Object();
+    private final AtomicLong storedBytes = new AtomicLong();
+    private final FileStore fileStore;
+    private volatile long usableBytes = Long.MAX_VALUE;
+    private volatile long lastDiskCheck;
+    private volatile boolean closed;
+
+    /** Opens an engine for {@code config}, recovering what its data directory holds. */
+    public static LocalEngine open(BusConfig config) {
+        return new LocalEngine(config, FileIo.DEFAULT);
+    }
+
+    LocalEngine(BusConfig config, FileIo io) {
+        this.config = config;
+        this.clock = config.clock();
+        Path root = config.dataDir().orElse(null);
+        this.dataDirectory = root == null ? null : DataDirectory.open(root);
+        try {
+            this.fileStore = root == null ? null : Files.getFileStore(root);
+        } catch (IOException e) {
+            dataDirectory.close();
+            throw new StorageException("cannot inspect the disk of " + root + ": " + e, e);
+        }
+        this.storage = new Storage(this, root, io);
+        this.sync = new SyncService(config.syncPolicy(), config.syncInterval());
+        int threads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+        this.loops = new EngineLoops(threads, tick -> tick(tick.topic(), tick.housekeeping()));
+        try {
+            recover();
+        } catch (IOException | RuntimeException e) {
+            loops.close();
+            sync.close();
+            if (dataDirectory != null) {
+                dataDirectory.close();
+            }
+            if (e instanceof FerryException fe) {
+                throw fe;
+            }
+            throw new StorageException("cannot recover data directory " + root + ": " + e, e);
+        }
+    }
+
+    private void recover() throws IOException {
+        if (storage.inMemory()) {
+            return;
+        }
+        long start = System.nanoTime();
+        int channels = 0;
+        for (String name : storage.topicsOnDisk()) {
+            TopicState topic = storage.openTopic(name, shardOf(name), true);
+            topics.put(name, topic);
+            storedBytes.addAndGet(topic.log().sizeBytes());
+            channels += topic.channels().size();
+            loops.add(topic);
+        }
+        if (!topics.isEmpty()) {
+            log.info(
+                    "recovered {} topics and {} channels from {} in {} ms",
+                    topics.size(),
+                    channels,
+                    config.dataDir().orElseThrow(),
+                    (System.nanoTime() - start) / 1_000_000);
+        }
+    }
+
+    BusConfig config() {
+        return config;
+    }
+
+    Clock clock() {
+        return clock;
+    }
+
+    long nowNanos() {
+        Instant now = clock.instant();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    }
+
+    Storage storage() {
+        return storage;
+    }
+
+    SyncService sync() {
+        return sync;
+    }
+
+    private int shardOf(String name) {
+        return Math.floorMod(name.hashCode(), loops.shardCount());
+    }
+
+    void addStoredBytes(long delta) {
+        storedBytes.addAndGet(delta);
+    }
+
+    /** Why a publish of {@code bytes} more must be refused for disk reasons, or null. */
+    String diskRefusal(long bytes) {
+        long max = config.maxDataBytes();
+        if (max > 0 && storedBytes.get() + bytes > max) {
+            return "the data size limit is reached ("
+                    + storedBytes.get()
+                    + " bytes stored + "
+                    + bytes
+                    + " new > maxDataBytes "
+                    + max
+                    + ")";
+        }
+        long now = System.nanoTime();
+        if (fileStore != null && now - lastDiskCheck > DISK_CHECK_NANOS) {
+            lastDiskCheck = now;
+            try {
+                usableBytes = fileStore.getUsableSpace();
+            } catch (IOException e) {
+                log.warn("cannot read free space of {}: {}", config.dataDir().orElseThrow(), e.toString());
+            }
+        }
+        if (usableBytes - bytes < config.minFreeDiskBytes()) {
+            return "only "
+                    + usableBytes
+                    + " bytes are free on the disk of "
+                    + config.dataDir().orElseThrow()
+                    + ", below minFreeDiskBytes "
+                    + config.minFreeDiskBytes();
+        }
+        return null;
+    }
+
+    void reportWriteError(String topic, IOException e) {
+        log.error("topic {}: write failed: {}", topic, e.toString());
+        lastDiskCheck = 0;
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new FerryException("the engine is closed");
+        }
+    }
+
+    private TopicState topic(String name, boolean create) {
+        TopicState topic = topics.get(name);
+        if (topic != null || !create) {
+            return topic;
+        }
+        synchronized (topicsLock) {
+            ensureOpen();
+            topic = topics.get(name);
+            if (topic == null) {
+                try {
+                    topic = storage.openTopic(name, shardOf(name), false);
+                } catch (IOException e) {
+                    throw new StorageException("cannot create topic '" + name + "': " + e, e);
+                }
+                topics.put(name, topic);
+                loops.add(topic);
+            }
+            return topic;
+        }
+    }
+
+    private TopicState existing(String name) {
+        TopicState topic = topics.get(name);
+        if (topic == null) {
+            throw new NotFoundException("topic '" + name + "' not found");
+        }
+        return topic;
+    }
+
+    // ---- Engine ---------------------------------------------------------------------------------
+
+    @Override
+    public CompletableFuture<Void> append(String topicName, List<PublishRecord> batch) {
+        ensureOpen();
+        long bytes = 0;
+        for (PublishRecord r : batch) {
+            bytes += r.body().length;
+        }
+        while (true) {
+            TopicState topic = topic(topicName, true);
+            List<ChannelState> listening;
+            topic.lock.lock();
+            try {
+                if (topic.deleted()) {
+                    continue;
+                }
+                topic.append(batch, bytes);
+                listening = topic.listening();
+            } finally {
+                topic.lock.unlock();
+            }
+            signal(listening);
+            if (topic.memoryOnly || config.syncPolicy() != SyncPolicy.ALWAYS) {
+                return CompletableFuture.completedFuture(null);
+            }
+            return sync.requestSync()
+                    .exceptionallyCompose(e -> CompletableFuture.failedFuture(new PublishRejectedException(
+                            "publish to topic '"
+                                    + topicName
+                                    + "' was written but could not be synced to disk: "
+                                    + e.getMessage(),
+                            e)));
+        }
+    }
+
+    private static void signal(List<ChannelState> channels) {
+        for (ChannelState ch : channels) {
+            for (Runnable listener : ch.listeners) {
+                listener.run();
+            }
+        }
+    }
+
+    @Override
+    public Registration register(String topicName, String channel, Runnable onAvailable) {
+        ensureOpen();
+        while (true) {
+            TopicState topic = topic(topicName, true);
+            topic.lock.lock();
+            try {
+                if (topic.deleted()) {
+                    continue;
+                }
+                ChannelState ch = topic.createChannel(channel);
+                ch.listeners.add(onAvailable);
+            } catch (IOException e) {
+                throw new StorageException("cannot create channel '" + channel + "': " + e, e);
+            } finally {
+                topic.lock.unlock();
+            }
+            onAvailable.run();
+            return new Registration() {
+                private boolean done;
+
+                @Override
+                public synchronized void close() {
+                    if (!done) {
+                        done = true;
+                        unregister(topicName, channel, onAvailable);
+                    }
+                }
+            };
+        }
+    }
+
+    private void unregister(String topicName, String channel, Runnable listener) {
+        TopicState topic = topics.get(topicName);
+        if (topic == null) {
+            return;
+        }
+        boolean deleteTopic = false;
+        topic.lock.lock();
+        try {
+            ChannelState ch = topic.channel(channel);
+            if (ch == null) {
+                return;
+            }
+            ch.listeners.remove(listener);
+            if (ch.ephemeral && ch.listeners.isEmpty() && !closed) {
+                topic.deleteChannel(channel);
+                deleteTopic = topic.ephemeral && topic.channels().isEmpty();
+            }
+        } catch (IOException e) {
+            log.warn(
+                    "topic {} channel {}: removing the ephemeral channel failed: {}", topicName, channel, e.toString());
+        } finally {
+            topic.lock.unlock();
+        }
+        if (deleteTopic) {
+            deleteTopicIfUnused(topic);
+        }
+    }
+
+    private void deleteTopicIfUnused(TopicState topic) {
+        synchronized (topicsLock) {
+            topic.lock.lock();
+            try {
+                if (topic.deleted() || !topic.channels().isEmpty()) {
+                    return;
+                }
+                removeTopic(topic);
+            } finally {
+                topic.lock.unlock();
+            }
+        }
+    }
+
+    private void removeTopic(TopicState topic) {
+        topic.markDeleted();
+        topics.remove(topic.name, topic);
+        loops.remove(topic);
+        sync.remove(SyncService.LOG, topic.log());
+        try {
+            storage.deleteTopic(topic);
+        } catch (IOException e) {
+            throw new StorageException("cannot delete topic '" + topic.name + "': " + e, e);
+        }
+    }
+
+    @Override
+    public List<Lease> claim(String topicName, String channel, int max, Duration timeout) {
+        TopicState topic = topics.get(topicName);
+        if (topic == null || max <= 0 || closed) {
+            return List.of();
+        }
+        topic.lock.lock();
+        try {
+            return topic.claim(channel, max, timeout.toMillis());
+        } catch (IOException e) {
+            throw new StorageException(
+                    "topic '" + topicName + "' channel '" + channel + "': reading messages failed: " + e, e);
+        } finally {
+            topic.lock.unlock();
+        }
+    }
+
+    @Override
+    public boolean ack(Lease lease) {
+        TopicState topic = topics.get(lease.topic());
+        if (topic == null) {
+            return false;
+        }
+        topic.lock.lock();
+        try {
+            return topic.ack(lease);
+        } finally {
+            topic.lock.unlock();
+        }
+    }
+
+    @Override
+    public boolean nack(Lease lease, Duration delay) {
+        TopicState topic = topics.get(lease.topic());
+        if (topic == null) {
+            return false;
+        }
+        Boolean readyNow;
+        List<ChannelState> listening = List.of();
+        topic.lock.lock();
+        try {
+            readyNow = topic.nack(lease, Math.max(0, delay.toMillis()));
+            if (Boolean.TRUE.equals(readyNow)) {
+                ChannelState ch = topic.channel(lease.channel());
+                listening = ch == null ? List.of() : List.of(ch);
+            }
+        } catch (IOException e) {
+            throw new StorageException("topic '" + lease.topic() + "': requeue failed: " + e, e);
+        } finally {
+            topic.lock.unlock();
+        }
+        signal(listening);
+        return readyNow != null;
+    }
+
+    @Override
+    public boolean extend(Lease lease, Duration timeout) {
+        TopicState topic = topics.get(lease.topic());
+        if (topic == null) {
+            return false;
+        }
+        topic.lock.lock();
+        try {
+            return topic.extend(lease, timeout.toMillis());
+        } finally {
+            topic.lock.unlock();
+        }
+    }
+
+    private void tick(TopicState topic, boolean housekeeping) {
+        long now = clock.millis();
+        if (!housekeeping && topic.nextDue() > now) {
+            return;
+        }
+        List<ChannelState> readied;
+        topic.lock.lock();
+        try {
+            if (topic.deleted()) {
+                return;
+            }
+            readied = topic.tick(now, housekeeping);
+        } catch (IOException e) {
+            log.error("topic {}: housekeeping failed: {}", topic.name, e.toString());
+            return;
+        } finally {
+            topic.lock.unlock();
+        }
+        signal(readied);
+    }
+
+    // ---- administration -------------------------------------------------------------------------
+
+    @Override
+    public void createTopic(String topic) {
+        ensureOpen();
+        topic(topic, true);
+    }
+
+    @Override
+    public void deleteTopic(String name) {
+        ensureOpen();
+        synchronized (topicsLock) {
+            TopicState topic = existing(name);
+            topic.lock.lock();
+            try {
+                removeTopic(topic);
+            } finally {
+                topic.lock.unlock();
+            }
+        }
+    }
+
+    @Override
+    public void emptyTopic(String name) {
+        withTopic(name, TopicState::empty);
+    }
+
+    @Override
+    public void setTopicPaused(String name, boolean paused) {
+        List<ChannelState> listening = withTopic(name, topic -> {
+            topic.setPaused(paused);
+            storage.writePaused(topic, null, paused);
+        });
+        if (!paused) {
+            signal(listening);
+        }
+    }
+
+    @Override
+    public void createChannel(String topicName, String channel) {
+        ensureOpen();
+        while (true) {
+            TopicState topic = topic(topicName, true);
+            topic.lock.lock();
+            try {
+                if (topic.deleted()) {
+                    continue;
+                }
+                topic.createChannel(channel);
+                return;
+            } catch (IOException e) {
+                throw new StorageException("cannot create channel '" + channel + "': " + e, e);
+            } finally {
+                topic.lock.unlock();
+            }
+        }
+    }
+
+    @Override
+    public void deleteChannel(String topicName, String channel) {
+        boolean[] deleteTopic = new boolean[1];
+        TopicState topic = existing(topicName);
+        withTopic(topicName, t -> {
+            t.deleteChannel(channel);
+            deleteTopic[0] = t.ephemeral && t.channels().isEmpty();
+        });
+        if (deleteTopic[0]) {
+            deleteTopicIfUnused(topic);
+        }
+    }
+
+    @Override
+    public void emptyChannel(String topicName, String channel) {
+        withTopic(topicName, t -> t.emptyChannel(channel));
+    }
+
+    @Override
+    public void setChannelPaused(String topicName, String channel, boolean paused) {
+        List<ChannelState> listening = withTopic(topicName, t -> {
+            ChannelState ch = t.channel(channel);
+            if (ch == null) {
+                throw new NotFoundException("channel '" + channel + "' of topic '" + topicName + "' not found");
+            }
+            ch.setPaused(paused);
+            storage.writePaused(t, channel, paused);
+        });
+        if (!paused) {
+            signal(listening);
+        }
+    }
+
+    private interface TopicAction {
+        void apply(TopicState topic) throws IOException;
+    }
+
+    /** Runs an action under the topic's lock; returns the channels with consumers afterwards. */
+    private List<ChannelState> withTopic(String name, TopicAction action) {
+        ensureOpen();
+        TopicState topic = existing(name);
+        topic.lock.lock();
+        try {
+            if (topic.deleted()) {
+                throw new NotFoundException("topic '" + name + "' not found");
+            }
+            action.apply(topic);
+            return topic.listening();
+        } catch (IOException e) {
+            throw new StorageException("topic '" + name + "': " + e, e);
+        } finally {
+            topic.lock.unlock();
+        }
+    }
+
+    @Override
+    public List<TopicStats> stats() {
+        List<TopicState> all = new ArrayList<>(topics.values());
+        all.sort(Comparator.comparing(t -> t.name));
+        List<TopicStats> out = new ArrayList<>(all.size());
+        for (TopicState topic : all) {
+            topic.lock.lock();
+            try {
+                if (!topic.deleted()) {
+                    out.add(topic.stats());
+                }
+            } finally {
+                topic.lock.unlock();
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public Optional<TopicStats> stats(String name) {
+        if (!Names.isValid(name)) {
+            return Optional.empty();
+        }
+        TopicState topic = topics.get(name);
+        if (topic == null) {
+            return Optional.empty();
+        }
+        topic.lock.lock();
+        try {
+            return topic.deleted() ? Optional.empty() : Optional.of(topic.stats());
+        } finally {
+            topic.lock.unlock();
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (topicsLock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        loops.close();
+        for (TopicState topic : topics.values()) {
+            topic.lock.lock();
+            try {
+                for (ChannelState ch : topic.channels()) {
+                    try {
+                        ch.snapshot();
+                    } catch (IOException e) {
+                        log.warn(
+                                "topic {} channel {}: snapshot at close failed: {}", topic.name, ch.name, e.toString());
+                    }
+                }
+            } finally {
+                topic.lock.unlock();
+            }
+        }
+        sync.close();
+        for (TopicState topic : topics.values()) {
+            topic.lock.lock();
+            try {
+                for (ChannelState ch : topic.channels()) {
+                    storage.closeChannel(ch);
+                }
+                topic.log().close();
+            } finally {
+                topic.lock.unlock();
+            }
+        }
+        topics.clear();
+        if (dataDirectory != null) {
+            dataDirectory.close();
+        }
+    }
+}

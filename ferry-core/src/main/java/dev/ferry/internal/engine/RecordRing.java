@@ -1,0 +1,116 @@
+package dev.ferry.internal.engine;
+
+import java.util.Arrays;
+
+/**
+ * The most recent records of a log in memory, indexed by sequence number, so that channels reading
+ * near the tail never touch the file. Bounded in records and bytes; the oldest fall out first. Not
+ * thread-safe.
+ */
+final class RecordRing {
+    private LogRecord[] items;
+    private final int maxRecords;
+    private final long maxBytes;
+    private int head;
+    private int count;
+    private long bytes;
+
+    RecordRing(int maxRecords, long maxBytes) {
+        this.maxRecords = maxRecords;
+        this.maxBytes = maxBytes;
+        this.items = new LogRecord[Math.min(maxRecords, 1024)];
+    }
+
+    void add(LogRecord record) {
+        if (count == items.length) {
+            if (items.length < maxRecords) {
+                grow();
+            } else {
+                removeFirst();
+            }
+        }
+        items[(head + count) % items.length] = record;
+        count++;
+        bytes += record.size();
+        while (bytes > maxBytes && count > 1) {
+            removeFirst();
+        }
+    }
+
+    private void grow() {
+        LogRecord[] bigger = new LogRecord[Math.min(maxRecords, items.length * 2)];
+        for (int i = 0; i < count; i++) {
+            bigger[i] = items[(head + i) % items.length];
+        }
+        items = bigger;
+        head = 0;
+    }
+
+    void removeFirst() {
+        LogRecord first = items[head];
+        items[head] = null;
+        head = (head + 1) % items.length;
+        count--;
+        bytes -= first.size();
+    }
+
+    /** Drops records whose offset is below {@code offset}. */
+    void removeBefore(long offset) {
+        while (count > 0 && items[head].offset() < offset) {
+            removeFirst();
+        }
+    }
+
+    void clear() {
+        Arrays.fill(items, null);
+        head = 0;
+        count = 0;
+        bytes = 0;
+    }
+
+    int size() {
+        return count;
+    }
+
+    long bytes() {
+        return bytes;
+    }
+
+    LogRecord first() {
+        return count == 0 ? null : items[head];
+    }
+
+    LogRecord last() {
+        return count == 0 ? null : items[(head + count - 1) % items.length];
+    }
+
+    /** The record with sequence number {@code seq}, or null when it is not held. */
+    LogRecord bySeq(long seq) {
+        if (count == 0) {
+            return null;
+        }
+        long index = seq - items[head].seq();
+        if (index < 0 || index >= count) {
+            return null;
+        }
+        return items[(int) ((head + index) % items.length)];
+    }
+
+    /** The record starting at {@code offset}, or null when it is not held. */
+    LogRecord byOffset(long offset) {
+        int lo = 0;
+        int hi = count - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            LogRecord r = items[(head + mid) % items.length];
+            if (r.offset() < offset) {
+                lo = mid + 1;
+            } else if (r.offset() > offset) {
+                hi = mid - 1;
+            } else {
+                return r;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,214 @@
+package dev.ferry.internal.engine;
+
+import dev.ferry.Names;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Where topics and channels keep their files, and how their storage is opened. Layout under the
+ * data directory:
+ *
+ * <pre>
+ * topics/t-NAME/              segments of the topic log, plus "paused" and "hold" files
+ * topics/t-NAME/c-CHANNEL/    snapshot, journal-N.log, retry/BUCKET.bkt, "paused"
+ * </pre>
+ *
+ * Names get a prefix so that NSQ-valid names such as ".." are safe as directory names. Without a
+ * data directory, and for ephemeral names, everything lives in memory.
+ */
+final class Storage {
+    private static final String PAUSED = "paused";
+    private static final String HOLD = "hold";
+
+    private final LocalEngine engine;
+    private final Path topicsDir;
+    private final FileIo io;
+
+    Storage(LocalEngine engine, Path root, FileIo io) {
+        this.engine = engine;
+        this.topicsDir = root == null ? null : root.resolve("topics");
+        this.io = io;
+    }
+
+    boolean inMemory() {
+        return topicsDir == null;
+    }
+
+    private Path topicDir(String topic) {
+        return topicsDir.resolve("t-" + topic);
+    }
+
+    private Path channelDir(String topic, String channel) {
+        return topicDir(topic).resolve("c-" + channel);
+    }
+
+    private int maxPayload() {
+        return engine.config().maxMessageSize() + RecordCodec.FIXED;
+    }
+
+    /** Names of the durable topics on disk. */
+    List<String> topicsOnDisk() throws IOException {
+        return names(topicsDir, "t-");
+    }
+
+    private static List<String> names(Path dir, String prefix) throws IOException {
+        List<String> out = new ArrayList<>();
+        if (dir == null || !Files.isDirectory(dir)) {
+            return out;
+        }
+        try (Stream<Path> list = Files.list(dir)) {
+            list.filter(Files::isDirectory)
+                    .map(p -> p.getFileName().toString())
+                    .filter(n -> n.startsWith(prefix) && Names.isValid(n.substring(prefix.length())))
+                    .sorted()
+                    .forEach(n -> out.add(n.substring(prefix.length())));
+        }
+        return out;
+    }
+
+    /** Opens a topic, recovering its log and channels when it is on disk. */
+    TopicState openTopic(String name, int shard, boolean recover) throws IOException {
+        boolean ephemeral = Names.isEphemeral(name);
+        boolean memoryOnly = inMemory() || ephemeral;
+        if (memoryOnly) {
+            return new TopicState(engine, name, true, ephemeral, shard, new MemoryLog());
+        }
+        Path dir = topicDir(name);
+        SegmentedLog log = SegmentedLog.open(
+                name,
+                dir,
+                io,
+                engine.config().segmentBytes(),
+                maxPayload(),
+                engine.config().syncPolicy() != dev.ferry.SyncPolicy.NEVER);
+        TopicState topic = new TopicState(engine, name, false, false, shard, log);
+        engine.sync().add(SyncService.LOG, log);
+        if (recover) {
+            long holdOffset = log.startOffset();
+            long holdSeq = log.startSeq();
+            Path hold = dir.resolve(HOLD);
+            if (Files.exists(hold)) {
+                ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(hold));
+                if (b.remaining() >= 16) {
+                    holdOffset = b.getLong();
+                    holdSeq = b.getLong();
+                }
+            }
+            topic.restore(Files.exists(dir.resolve(PAUSED)), holdOffset, holdSeq, log.lastId());
+            for (String channel : names(dir, "c-")) {
+                topic.addRecovered(openChannel(topic, channel, -1, -1));
+            }
+        }
+        return topic;
+    }
+
+    /** Creates a channel whose cursor starts at {@code offset}/{@code seq}. */
+    ChannelState createChannel(TopicState topic, String channel, long offset, long seq) throws IOException {
+        return openChannel(topic, channel, offset, seq);
+    }
+
+    private ChannelState openChannel(TopicState topic, String channel, long offset, long seq) throws IOException {
+        boolean ephemeral = Names.isEphemeral(channel);
+        if (topic.memoryOnly || ephemeral) {
+            ChannelState ch = new ChannelState(
+                    topic, channel, ephemeral, null, io, ChannelJournal.NONE, new MemoryRetryStore(), 0);
+            ch.setCursor(offset, seq);
+            return ch;
+        }
+        Path dir = channelDir(topic.name, channel);
+        Files.createDirectories(dir);
+        long generation = 0;
+        for (Path file : FileJournal.files(dir)) {
+            generation = Math.max(generation, FileJournal.generationOf(file));
+        }
+        FileJournal journal = FileJournal.create(dir, io, generation + 1);
+        FileRetryStore retry = new FileRetryStore(dir.resolve("retry"), io, maxPayload());
+        ChannelState ch = new ChannelState(topic, channel, false, dir, io, journal, retry, generation + 1);
+        if (offset >= 0) {
+            ch.setCursor(offset, seq);
+            ch.snapshot();
+        } else {
+            ch.setPaused(Files.exists(dir.resolve(PAUSED)));
+            ch.recover(engine.clock().millis());
+        }
+        engine.sync().add(SyncService.RETRY, retry);
+        engine.sync().add(SyncService.JOURNAL, journal);
+        return ch;
+    }
+
+    void deleteChannel(TopicState topic, ChannelState ch) throws IOException {
+        closeChannel(ch);
+        if (ch.journal() != ChannelJournal.NONE) {
+            deleteTree(channelDir(topic.name, ch.name));
+        }
+    }
+
+    void closeChannel(ChannelState ch) {
+        engine.sync().remove(SyncService.RETRY, ch.retry());
+        engine.sync().remove(SyncService.JOURNAL, ch.journal());
+        ch.journal().close();
+        ch.retry().close();
+    }
+
+    void deleteTopic(TopicState topic) throws IOException {
+        for (ChannelState ch : topic.channels()) {
+            closeChannel(ch);
+        }
+        topic.log().delete();
+        if (!topic.memoryOnly) {
+            deleteTree(topicDir(topic.name));
+        }
+    }
+
+    void writeHold(TopicState topic) throws IOException {
+        if (topic.memoryOnly) {
+            return;
+        }
+        Path dir = topicDir(topic.name);
+        Path tmp = dir.resolve(HOLD + ".tmp");
+        ByteBuffer b = ByteBuffer.allocate(16).putLong(topic.holdOffset()).putLong(topic.holdSeq());
+        Files.write(tmp, b.array());
+        Files.move(tmp, dir.resolve(HOLD), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    void writePaused(TopicState topic, String channel, boolean paused) throws IOException {
+        if (topic.memoryOnly || (channel != null && Names.isEphemeral(channel))) {
+            return;
+        }
+        Path dir = channel == null ? topicDir(topic.name) : channelDir(topic.name, channel);
+        Path marker = dir.resolve(PAUSED);
+        if (paused) {
+            Files.write(marker, new byte[0]);
+        } else {
+            Files.deleteIfExists(marker);
+        }
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.delete(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+                Files.delete(d);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+}

@@ -1,0 +1,438 @@
+package dev.ferry.internal.engine;
+
+import dev.ferry.BusConfig;
+import dev.ferry.ChannelStats;
+import dev.ferry.DepthPolicy;
+import dev.ferry.NotFoundException;
+import dev.ferry.PublishRejectedException;
+import dev.ferry.TopicStats;
+import dev.ferry.spi.Lease;
+import dev.ferry.spi.PublishRecord;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One topic: its log and its channels, all guarded by one lock. Publishers write under the lock,
+ * consumers claim and respond under it, and the engine's timer thread for this topic's shard
+ * calls {@link #tick} to time out, defer and clean up.
+ *
+ * <p>While the topic has no channel, it holds its messages from {@code hold} on for the first
+ * channel created.
+ */
+final class TopicState {
+    final String name;
+    final boolean memoryOnly;
+    final boolean ephemeral;
+    final int shard;
+    final ReentrantLock lock = new ReentrantLock();
+    private final LocalEngine engine;
+    private final TopicLog log;
+    private final TreeMap<String, ChannelState> channels = new TreeMap<>();
+    private long holdOffset;
+    private long holdSeq;
+    private boolean paused;
+    private boolean deleted;
+    private long messageCount;
+    private long messageBytes;
+    private long dropCount;
+    private long rejectCount;
+    private long lastId;
+    private volatile long nextDue = Long.MAX_VALUE;
+
+    TopicState(LocalEngine engine, String name, boolean memoryOnly, boolean ephemeral, int shard, TopicLog log) {
+        this.engine = engine;
+        this.name = name;
+        this.memoryOnly = memoryOnly;
+        this.ephemeral = ephemeral;
+        this.shard = shard;
+        this.log = log;
+        this.holdOffset = log.startOffset();
+        this.holdSeq = log.startSeq();
+    }
+
+    TopicLog log() {
+        return log;
+    }
+
+    BusConfig config() {
+        return engine.config();
+    }
+
+    boolean paused() {
+        return paused;
+    }
+
+    boolean deleted() {
+        return deleted;
+    }
+
+    void restore(boolean paused, long holdOffset, long holdSeq, long lastId) {
+        this.paused = paused;
+        if (holdOffset >= log.startOffset()) {
+            this.holdOffset = holdOffset;
+            this.holdSeq = holdSeq;
+        }
+        this.lastId = lastId;
+    }
+
+    long holdOffset() {
+        return holdOffset;
+    }
+
+    long holdSeq() {
+        return holdSeq;
+    }
+
+    ChannelState channel(String channel) {
+        return channels.get(channel);
+    }
+
+    List<ChannelState> channels() {
+        return new ArrayList<>(channels.values());
+    }
+
+    void addRecovered(ChannelState channel) {
+        channels.put(channel.name, channel);
+    }
+
+    /** A fresh id: above the last one, and tied to the wall clock like nsqd's. */
+    private long nextId(long nowMillis) {
+        long candidate = (nowMillis - 1_600_000_000_000L) << 20;
+        lastId = Math.max(lastId + 1, candidate);
+        return lastId;
+    }
+
+    // ---- publishing -----------------------------------------------------------------------------
+
+    /** Appends a batch under the limits. Called with the lock held. */
+    void append(List<PublishRecord> batch, long bodyBytes) {
+        if (deleted) {
+            throw new IllegalStateException("topic deleted");
+        }
+        int n = batch.size();
+        if (!memoryOnly) {
+            String refusal = engine.diskRefusal(bodyBytes);
+            if (refusal != null) {
+                rejectCount++;
+                throw new PublishRejectedException(
+                        "publish to topic '" + name + "' refused: " + refusal + "; nothing was stored");
+            }
+        }
+        BusConfig config = engine.config();
+        if (config.channelMaxDepth() > 0 && config.depthPolicy() == DepthPolicy.REJECT) {
+            for (ChannelState ch : channels.values()) {
+                if (ch.journal() != ChannelJournal.NONE && ch.depth() + n > config.channelMaxDepth()) {
+                    rejectCount++;
+                    throw new PublishRejectedException("publish to topic '"
+                            + name
+                            + "' refused: channel '"
+                            + ch.name
+                            + "' is full (depth "
+                            + ch.depth()
+                            + " + "
+                            + n
+                            + " new > maximum depth "
+                            + config.channelMaxDepth()
+                            + ", policy reject); nothing was stored");
+                }
+            }
+        }
+        long nowMillis = engine.clock().millis();
+        long timestamp = engine.nowNanos();
+        long[] ids = new long[n];
+        long[] dueAts = new long[n];
+        List<byte[]> bodies = new ArrayList<>(n);
+        long maxDefer = config.maxRequeueDelay().toMillis();
+        for (int i = 0; i < n; i++) {
+            PublishRecord r = batch.get(i);
+            ids[i] = nextId(nowMillis);
+            long defer = Math.min(r.deferMillis(), maxDefer);
+            dueAts[i] = defer > 0 ? nowMillis + defer : 0;
+            bodies.add(r.body());
+        }
+        long before = log.sizeBytes();
+        try {
+            log.append(ids, timestamp, dueAts, bodies);
+        } catch (IOException e) {
+            rejectCount++;
+            engine.reportWriteError(name, e);
+            throw new PublishRejectedException(
+                    "publish to topic '"
+                            + name
+                            + "' failed: writing its log failed ("
+                            + e.getMessage()
+                            + "); nothing of this publish was stored",
+                    e);
+        }
+        engine.addStoredBytes(log.sizeBytes() - before);
+        messageCount += n;
+        messageBytes += bodyBytes;
+        try {
+            applyBounds(nowMillis);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Drops what the depth limits and the ephemeral bound say must go. */
+    private void applyBounds(long nowMillis) throws IOException {
+        BusConfig config = engine.config();
+        for (ChannelState ch : channels.values()) {
+            long limit;
+            if (ch.journal() == ChannelJournal.NONE && (ch.ephemeral || ephemeral)) {
+                limit = config.memQueueSize();
+            } else if (config.channelMaxDepth() > 0 && config.depthPolicy() == DepthPolicy.DROP_OLDEST) {
+                limit = config.channelMaxDepth();
+            } else {
+                continue;
+            }
+            long depth = ch.depth();
+            if (depth > limit) {
+                ch.dropOldest(depth - limit, nowMillis);
+            }
+        }
+        if (channels.isEmpty() && ephemeral) {
+            long excess = log.endSeq() - holdSeq - config.memQueueSize();
+            if (excess > 0) {
+                advanceHold(excess);
+            }
+        }
+    }
+
+    private void advanceHold(long count) throws IOException {
+        while (count > 0) {
+            List<LogRecord> records = log.read(holdOffset, holdSeq, (int) Math.min(count, 4096));
+            if (records.isEmpty()) {
+                break;
+            }
+            for (LogRecord r : records) {
+                holdOffset = r.nextOffset();
+                holdSeq = r.body() == null ? r.seq() : r.seq() + 1;
+                dropCount++;
+                if (--count == 0) {
+                    break;
+                }
+            }
+        }
+        freeLog(holdOffset);
+    }
+
+    private void freeLog(long floor) throws IOException {
+        long before = log.sizeBytes();
+        if (log.freeBefore(floor)) {
+            engine.addStoredBytes(log.sizeBytes() - before);
+        }
+    }
+
+    /** The channels that have consumers to tell about new messages. */
+    List<ChannelState> listening() {
+        List<ChannelState> out = new ArrayList<>(channels.size());
+        for (ChannelState ch : channels.values()) {
+            if (!ch.listeners.isEmpty()) {
+                out.add(ch);
+            }
+        }
+        return out;
+    }
+
+    // ---- consuming ------------------------------------------------------------------------------
+
+    List<Lease> claim(String channel, int max, long timeoutMillis) throws IOException {
+        ChannelState ch = channels.get(channel);
+        if (ch == null) {
+            return List.of();
+        }
+        List<Lease> leases = ch.claim(max, timeoutMillis, engine.clock().millis());
+        if (!leases.isEmpty()) {
+            scheduleDue(ch.nextDue());
+        }
+        return leases;
+    }
+
+    boolean ack(Lease lease) {
+        ChannelState ch = channels.get(lease.channel());
+        return ch != null && ch.ack(lease);
+    }
+
+    /** Requeues; returns the channel to signal when the message is ready at once, else null. */
+    Boolean nack(Lease lease, long delayMillis) throws IOException {
+        ChannelState ch = channels.get(lease.channel());
+        if (ch == null) {
+            return null;
+        }
+        long delay = Math.min(delayMillis, engine.config().maxRequeueDelay().toMillis());
+        Boolean readyNow = ch.nack(lease, delay, engine.clock().millis());
+        if (readyNow != null && !readyNow) {
+            scheduleDue(ch.nextDue());
+        }
+        return readyNow;
+    }
+
+    boolean extend(Lease lease, long timeoutMillis) {
+        ChannelState ch = channels.get(lease.channel());
+        return ch != null && ch.extend(lease, timeoutMillis, engine.clock().millis());
+    }
+
+    private void scheduleDue(long due) {
+        if (due < nextDue) {
+            nextDue = due;
+        }
+    }
+
+    long nextDue() {
+        return nextDue;
+    }
+
+    /**
+     * Runs timeouts and deferrals that are due; with {@code housekeeping}, also moves stragglers,
+     * applies retention, frees segments and snapshots big journals. Called with the lock held.
+     *
+     * @return channels whose consumers should hear that messages became ready
+     */
+    List<ChannelState> tick(long now, boolean housekeeping) throws IOException {
+        List<ChannelState> readied = new ArrayList<>();
+        for (ChannelState ch : channels.values()) {
+            if (ch.processDue(now) && !ch.listeners.isEmpty()) {
+                readied.add(ch);
+            }
+        }
+        if (housekeeping) {
+            for (ChannelState ch : channels.values()) {
+                ch.housekeep(now);
+            }
+            applyRetention(now);
+            freeLog(floor());
+        }
+        long next = Long.MAX_VALUE;
+        for (ChannelState ch : channels.values()) {
+            next = Math.min(next, ch.nextDue());
+        }
+        nextDue = next;
+        return readied;
+    }
+
+    private long floor() {
+        if (channels.isEmpty()) {
+            return holdOffset;
+        }
+        long floor = Long.MAX_VALUE;
+        for (ChannelState ch : channels.values()) {
+            floor = Math.min(floor, ch.floor());
+        }
+        return floor;
+    }
+
+    private void applyRetention(long now) throws IOException {
+        BusConfig config = engine.config();
+        long maxBytes = config.retentionBytes();
+        long maxAge = config.retentionAge().toMillis();
+        if (maxBytes == 0 && maxAge == 0) {
+            return;
+        }
+        for (int round = 0; round < 10_000; round++) {
+            long cut = log.retentionCut(maxBytes, maxAge, now);
+            if (cut < 0) {
+                return;
+            }
+            for (ChannelState ch : channels.values()) {
+                ch.evacuateBefore(cut, now);
+            }
+            long startSeqBefore = log.startSeq();
+            freeLog(cut);
+            if (log.startSeq() == startSeqBefore) {
+                return;
+            }
+            for (ChannelState ch : channels.values()) {
+                ch.clampCursor();
+            }
+            if (holdOffset < log.startOffset()) {
+                if (channels.isEmpty()) {
+                    dropCount += log.startSeq() - holdSeq;
+                }
+                holdOffset = log.startOffset();
+                holdSeq = log.startSeq();
+            }
+        }
+    }
+
+    // ---- administration -------------------------------------------------------------------------
+
+    void setPaused(boolean value) {
+        paused = value;
+    }
+
+    /** Creates a channel; the first one receives what the topic held. Lock held. */
+    ChannelState createChannel(String channel) throws IOException {
+        ChannelState existing = channels.get(channel);
+        if (existing != null) {
+            return existing;
+        }
+        boolean first = channels.isEmpty();
+        long offset = first ? holdOffset : log.endOffset();
+        long seq = first ? holdSeq : log.endSeq();
+        ChannelState ch = engine.storage().createChannel(this, channel, offset, seq);
+        channels.put(channel, ch);
+        return ch;
+    }
+
+    void deleteChannel(String channel) throws IOException {
+        ChannelState ch = channels.remove(channel);
+        if (ch == null) {
+            throw new NotFoundException("channel '" + channel + "' of topic '" + name + "' not found");
+        }
+        if (channels.isEmpty()) {
+            // from now on the topic holds new messages for a future first channel
+            holdOffset = log.endOffset();
+            holdSeq = log.endSeq();
+            engine.storage().writeHold(this);
+        }
+        engine.storage().deleteChannel(this, ch);
+        freeLog(floor());
+    }
+
+    void emptyChannel(String channel) throws IOException {
+        ChannelState ch = channels.get(channel);
+        if (ch == null) {
+            throw new NotFoundException("channel '" + channel + "' of topic '" + name + "' not found");
+        }
+        ch.empty();
+        freeLog(floor());
+    }
+
+    void empty() throws IOException {
+        if (channels.isEmpty()) {
+            dropCount += log.endSeq() - holdSeq;
+        }
+        holdOffset = log.endOffset();
+        holdSeq = log.endSeq();
+        engine.storage().writeHold(this);
+        freeLog(floor());
+    }
+
+    void markDeleted() {
+        deleted = true;
+    }
+
+    TopicStats stats() {
+        List<ChannelStats> list = new ArrayList<>(channels.size());
+        for (ChannelState ch : channels.values()) {
+            list.add(ch.stats(ch.listeners.size()));
+        }
+        long depth = channels.isEmpty() ? Math.max(0, log.endSeq() - holdSeq) : 0;
+        return new TopicStats(
+                name,
+                depth,
+                messageCount,
+                messageBytes,
+                log.sizeBytes(),
+                dropCount,
+                rejectCount,
+                paused,
+                ephemeral,
+                list);
+    }
+}
