@@ -1,0 +1,328 @@
+package dev.ferry.spi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.ferry.BusConfig;
+import dev.ferry.ChannelStats;
+import dev.ferry.NotFoundException;
+import dev.ferry.TopicStats;
+import dev.ferry.testing.MutableClock;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The engine SPI's contract, written once and run against every engine. A subclass says how to
+ * open its engine with the given configuration builder (which carries a {@link MutableClock}).
+ */
+public abstract class EngineConformanceTest {
+    protected static final Duration LEASE = Duration.ofSeconds(30);
+    protected MutableClock clock;
+    protected Engine engine;
+
+    /** Opens the engine under test. */
+    protected abstract Engine open(BusConfig.Builder config);
+
+    /** A builder for the engine's configuration (data directory or memory). */
+    protected abstract BusConfig.Builder configBuilder();
+
+    @BeforeEach
+    void openEngine() {
+        clock = MutableClock.start();
+        engine = open(configBuilder().clock(clock).memQueueSize(100));
+    }
+
+    @AfterEach
+    void closeEngine() {
+        engine.close();
+    }
+
+    protected static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    protected static String text(Lease lease) {
+        return new String(lease.body(), StandardCharsets.UTF_8);
+    }
+
+    protected void publish(String topic, String... bodies) {
+        List<PublishRecord> batch = new ArrayList<>();
+        for (String b : bodies) {
+            batch.add(PublishRecord.of(bytes(b)));
+        }
+        engine.append(topic, batch).join();
+    }
+
+    protected List<String> claimAll(String topic, String channel) {
+        return engine.claim(topic, channel, 10_000, LEASE).stream()
+                .map(EngineConformanceTest::text)
+                .toList();
+    }
+
+    protected ChannelStats channelStats(String topic, String channel) {
+        return engine.stats(topic).orElseThrow().channels().stream()
+                .filter(c -> c.name().equals(channel))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    /** Waits until the engine's timer has noticed the clock moved and made the message ready. */
+    protected List<Lease> awaitClaim(String topic, String channel, int max) {
+        List<Lease> got = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(5)).until(() -> {
+            got.addAll(engine.claim(topic, channel, max - got.size(), LEASE));
+            return got.size() >= max;
+        });
+        return got;
+    }
+
+    @Test
+    void shouldDeliverInPublishOrderWithAttemptsOneAndHexIds() {
+        engine.createChannel("t", "c");
+        publish("t", "a", "b", "c");
+        List<Lease> leases = engine.claim("t", "c", 10, LEASE);
+        assertThat(leases).extracting(EngineConformanceTest::text).containsExactly("a", "b", "c");
+        assertThat(leases).allSatisfy(l -> assertThat(l.attempts()).isEqualTo(1));
+        assertThat(leases).allSatisfy(l -> assertThat(l.idHex()).matches("[0-9a-f]{16}"));
+        assertThat(leases).extracting(Lease::messageId).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void shouldGiveEveryChannelEveryMessage() {
+        engine.createChannel("t", "one");
+        engine.createChannel("t", "two");
+        publish("t", "a", "b");
+        assertThat(claimAll("t", "one")).containsExactly("a", "b");
+        assertThat(claimAll("t", "two")).containsExactly("a", "b");
+    }
+
+    @Test
+    void shouldShareOneChannelBetweenItsConsumers() {
+        engine.createChannel("t", "c");
+        publish("t", "a", "b", "c", "d");
+        List<String> first = engine.claim("t", "c", 2, LEASE).stream()
+                .map(EngineConformanceTest::text)
+                .toList();
+        List<String> second = claimAll("t", "c");
+        assertThat(first).containsExactly("a", "b");
+        assertThat(second).containsExactly("c", "d");
+    }
+
+    @Test
+    void shouldNeverHandOutMoreThanAsked() {
+        engine.createChannel("t", "c");
+        publish("t", "a", "b", "c");
+        assertThat(engine.claim("t", "c", 2, LEASE)).hasSize(2);
+        assertThat(engine.claim("t", "c", 0, LEASE)).isEmpty();
+    }
+
+    @Test
+    void shouldKeepMessagesOfATopicWithoutChannelsForTheFirstChannel() {
+        publish("t", "a", "b");
+        assertThat(engine.stats("t").orElseThrow().depth()).isEqualTo(2);
+        engine.createChannel("t", "first");
+        publish("t", "c");
+        engine.createChannel("t", "second");
+        publish("t", "d");
+        assertThat(claimAll("t", "first")).containsExactly("a", "b", "c", "d");
+        assertThat(claimAll("t", "second")).containsExactly("d");
+    }
+
+    @Test
+    void shouldRedeliverAfterTimeoutWithAttemptsIncremented() {
+        engine.createChannel("t", "c");
+        publish("t", "a");
+        Lease first = engine.claim("t", "c", 1, Duration.ofSeconds(1)).get(0);
+        assertThat(engine.claim("t", "c", 1, LEASE)).isEmpty();
+        clock.advance(Duration.ofMillis(1001));
+        Lease again = awaitClaim("t", "c", 1).get(0);
+        assertThat(again.attempts()).isEqualTo(2);
+        assertThat(again.messageId()).isEqualTo(first.messageId());
+        assertThat(channelStats("t", "c").timeoutCount()).isEqualTo(1);
+        assertThat(engine.ack(first)).as("a stale lease is refused").isFalse();
+        assertThat(engine.ack(again)).isTrue();
+        assertThat(engine.ack(again)).as("a second FIN is refused").isFalse();
+    }
+
+    @Test
+    void shouldExtendALeaseOnTouch() {
+        engine.createChannel("t", "c");
+        publish("t", "a");
+        Lease lease = engine.claim("t", "c", 1, Duration.ofSeconds(1)).get(0);
+        clock.advance(Duration.ofMillis(800));
+        assertThat(engine.extend(lease, Duration.ofSeconds(1))).isTrue();
+        clock.advance(Duration.ofMillis(800));
+        // the original deadline has passed: wait for the engine to have looked at it
+        await().pollDelay(Duration.ofMillis(60)).atMost(Duration.ofSeconds(2)).until(() -> true);
+        assertThat(engine.claim("t", "c", 1, LEASE)).isEmpty();
+        assertThat(engine.ack(lease)).isTrue();
+    }
+
+    @Test
+    void shouldRequeueAtOnceOrAfterADelay() {
+        engine.createChannel("t", "c");
+        publish("t", "now", "later");
+        List<Lease> leases = engine.claim("t", "c", 2, LEASE);
+        assertThat(engine.nack(leases.get(0), Duration.ZERO)).isTrue();
+        assertThat(engine.nack(leases.get(1), Duration.ofSeconds(5))).isTrue();
+        List<Lease> ready = engine.claim("t", "c", 10, LEASE);
+        assertThat(ready).extracting(EngineConformanceTest::text).containsExactly("now");
+        assertThat(ready.get(0).attempts()).isEqualTo(2);
+        assertThat(channelStats("t", "c").deferred()).isEqualTo(1);
+        assertThat(channelStats("t", "c").requeueCount()).isEqualTo(2);
+        clock.advance(Duration.ofSeconds(5));
+        Lease later = awaitClaim("t", "c", 1).get(0);
+        assertThat(text(later)).isEqualTo("later");
+        assertThat(later.attempts()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldDeliverADeferredPublishAtItsDueTime() {
+        engine.createChannel("t", "c");
+        engine.append("t", List.of(new PublishRecord(bytes("soon"), 10_000))).join();
+        engine.append("t", List.of(new PublishRecord(bytes("hour"), 3_600_000))).join();
+        publish("t", "plain");
+        List<Lease> plain = engine.claim("t", "c", 10, LEASE);
+        assertThat(plain).extracting(EngineConformanceTest::text).containsExactly("plain");
+        engine.ack(plain.get(0));
+        assertThat(channelStats("t", "c").deferred()).isEqualTo(2);
+        clock.advance(Duration.ofSeconds(10));
+        List<Lease> soon = awaitClaim("t", "c", 1);
+        assertThat(soon).extracting(EngineConformanceTest::text).containsExactly("soon");
+        engine.ack(soon.get(0));
+        clock.advance(Duration.ofMinutes(59));
+        assertThat(engine.claim("t", "c", 10, LEASE)).isEmpty();
+        clock.advance(Duration.ofMinutes(1));
+        assertThat(awaitClaim("t", "c", 1))
+                .extracting(EngineConformanceTest::text)
+                .containsExactly("hour");
+    }
+
+    @Test
+    void shouldPauseAndUnpauseAChannelAndATopic() {
+        engine.createChannel("t", "c");
+        publish("t", "a");
+        engine.setChannelPaused("t", "c", true);
+        assertThat(engine.claim("t", "c", 10, LEASE)).isEmpty();
+        assertThat(channelStats("t", "c").paused()).isTrue();
+        engine.setChannelPaused("t", "c", false);
+        assertThat(claimAll("t", "c")).containsExactly("a");
+        engine.setTopicPaused("t", true);
+        publish("t", "b");
+        assertThat(engine.claim("t", "c", 10, LEASE)).isEmpty();
+        assertThat(engine.stats("t").orElseThrow().paused()).isTrue();
+        engine.setTopicPaused("t", false);
+        assertThat(claimAll("t", "c")).containsExactly("b");
+    }
+
+    @Test
+    void shouldTellRegisteredConsumersWhenMessagesArrive() {
+        AtomicInteger signals = new AtomicInteger();
+        try (Engine.Registration r = engine.register("t", "c", signals::incrementAndGet)) {
+            int before = signals.get();
+            publish("t", "a");
+            assertThat(signals.get()).isGreaterThan(before);
+            assertThat(channelStats("t", "c").consumers()).isEqualTo(1);
+        }
+        assertThat(channelStats("t", "c").consumers()).isZero();
+    }
+
+    @Test
+    void shouldBoundEphemeralChannelsAndDropTheOverflow() {
+        try (Engine.Registration r = engine.register("t", "tail#ephemeral", () -> {})) {
+            publish("t", IntStream.range(0, 150).mapToObj(i -> "m" + i).toArray(String[]::new));
+            ChannelStats stats = channelStats("t", "tail#ephemeral");
+            assertThat(stats.depth()).isEqualTo(100);
+            assertThat(stats.dropCount()).isEqualTo(50);
+            assertThat(stats.ephemeral()).isTrue();
+            assertThat(claimAll("t", "tail#ephemeral")).hasSize(100).startsWith("m50");
+        }
+    }
+
+    @Test
+    void shouldRemoveAnEphemeralChannelWithItsLastConsumerAndAnEphemeralTopicWithItsLastChannel() {
+        Engine.Registration one = engine.register("reply#ephemeral", "c#ephemeral", () -> {});
+        Engine.Registration two = engine.register("reply#ephemeral", "c#ephemeral", () -> {});
+        one.close();
+        assertThat(engine.stats("reply#ephemeral")).isPresent();
+        two.close();
+        assertThat(engine.stats("reply#ephemeral")).isEmpty();
+    }
+
+    @Test
+    void shouldBoundAnEphemeralTopicWithoutChannels() {
+        publish("e#ephemeral", IntStream.range(0, 130).mapToObj(i -> "m" + i).toArray(String[]::new));
+        TopicStats stats = engine.stats("e#ephemeral").orElseThrow();
+        assertThat(stats.depth()).isEqualTo(100);
+        assertThat(stats.dropCount()).isEqualTo(30);
+        assertThat(stats.ephemeral()).isTrue();
+    }
+
+    @Test
+    void shouldEmptyAChannelAndATopic() {
+        engine.createChannel("t", "c");
+        publish("t", "a", "b");
+        engine.claim("t", "c", 1, LEASE);
+        engine.emptyChannel("t", "c");
+        ChannelStats stats = channelStats("t", "c");
+        assertThat(stats.depth()).isZero();
+        assertThat(stats.inFlight()).isZero();
+        publish("t", "c");
+        assertThat(claimAll("t", "c")).containsExactly("c");
+
+        publish("held", "x", "y");
+        engine.emptyTopic("held");
+        assertThat(engine.stats("held").orElseThrow().depth()).isZero();
+        engine.createChannel("held", "c");
+        assertThat(claimAll("held", "c")).isEmpty();
+    }
+
+    @Test
+    void shouldDeleteChannelsAndTopics() {
+        engine.createChannel("t", "c");
+        publish("t", "a");
+        engine.deleteChannel("t", "c");
+        assertThat(engine.stats("t").orElseThrow().channels()).isEmpty();
+        engine.deleteTopic("t");
+        assertThat(engine.stats("t")).isEmpty();
+        assertThat(engine.stats()).extracting(TopicStats::name).doesNotContain("t");
+        assertThatThrownBy(() -> engine.deleteTopic("t"))
+                .isInstanceOf(NotFoundException.class)
+                .hasMessageContaining("'t'");
+        publish("t", "fresh");
+        engine.createChannel("t", "c");
+        assertThat(claimAll("t", "c")).containsExactly("fresh");
+    }
+
+    @Test
+    void shouldRejectAdministrationOfMissingChannels() {
+        engine.createTopic("t");
+        assertThatThrownBy(() -> engine.emptyChannel("t", "nope"))
+                .isInstanceOf(NotFoundException.class)
+                .hasMessageContaining("'nope'");
+        assertThatThrownBy(() -> engine.setChannelPaused("missing", "c", true)).isInstanceOf(NotFoundException.class);
+    }
+
+    @Test
+    void shouldCountMessagesInTheStats() {
+        engine.createChannel("t", "c");
+        publish("t", "a", "b", "c");
+        List<Lease> leases = engine.claim("t", "c", 2, LEASE);
+        engine.ack(leases.get(0));
+        TopicStats topic = engine.stats("t").orElseThrow();
+        assertThat(topic.messageCount()).isEqualTo(3);
+        assertThat(topic.messageBytes()).isEqualTo(3);
+        ChannelStats channel = topic.channels().get(0);
+        assertThat(channel.depth()).isEqualTo(1);
+        assertThat(channel.inFlight()).isEqualTo(1);
+        assertThat(channel.messageCount()).isEqualTo(2);
+    }
+}
