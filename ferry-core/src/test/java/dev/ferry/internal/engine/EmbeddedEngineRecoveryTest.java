@@ -1,0 +1,251 @@
+package dev.ferry.internal.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.ferry.BusConfig;
+import dev.ferry.ChannelStats;
+import dev.ferry.StorageException;
+import dev.ferry.spi.Lease;
+import dev.ferry.spi.PublishRecord;
+import dev.ferry.testing.MutableClock;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What the embedded engine keeps across a close and reopen of its data directory. */
+class EmbeddedEngineRecoveryTest {
+    private static final Duration LEASE = Duration.ofSeconds(30);
+
+    @TempDir
+    Path dir;
+
+    private final MutableClock clock = MutableClock.start();
+
+    private LocalEngine open() {
+        return open(b -> b);
+    }
+
+    private LocalEngine open(java.util.function.UnaryOperator<BusConfig.Builder> tweak) {
+        return LocalEngine.open(tweak.apply(BusConfig.embedded(dir).clock(clock).minFreeDiskBytes(0))
+                .build());
+    }
+
+    private static void publish(LocalEngine engine, String topic, String... bodies) {
+        List<PublishRecord> batch = new ArrayList<>();
+        for (String b : bodies) {
+            batch.add(PublishRecord.of(b.getBytes(StandardCharsets.UTF_8)));
+        }
+        engine.append(topic, batch).join();
+    }
+
+    private static String text(Lease l) {
+        return new String(l.body(), StandardCharsets.UTF_8);
+    }
+
+    private static ChannelStats channel(LocalEngine engine, String topic, String channel) {
+        return engine.stats(topic).orElseThrow().channels().stream()
+                .filter(c -> c.name().equals(channel))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    @Test
+    void shouldKeepUnfinishedMessagesAndForgetFinishedOnes() {
+        try (LocalEngine engine = open()) {
+            engine.createChannel("t", "c");
+            publish(engine, "t", "a", "b", "c", "d");
+            List<Lease> leases = engine.claim("t", "c", 2, LEASE);
+            engine.ack(leases.get(0));
+        }
+        try (LocalEngine engine = open()) {
+            List<Lease> again = engine.claim("t", "c", 10, LEASE);
+            assertThat(again).extracting(EmbeddedEngineRecoveryTest::text).containsExactly("b", "c", "d");
+            assertThat(again).extracting(Lease::attempts).containsExactly(2, 1, 1);
+        }
+    }
+
+    @Test
+    void shouldKeepExactAttemptsOfInFlightMessages() {
+        try (LocalEngine engine = open()) {
+            engine.createChannel("t", "c");
+            publish(engine, "t", "twice", "thrice");
+            for (int round = 0; round < 2; round++) {
+                for (Lease l : engine.claim("t", "c", 10, LEASE)) {
+                    engine.nack(l, Duration.ZERO);
+                }
+            }
+            List<Lease> held = engine.claim("t", "c", 10, LEASE);
+            assertThat(held).extracting(Lease::attempts).containsExactly(3, 3);
+            engine.nack(held.get(1), Duration.ZERO);
+            engine.claim("t", "c", 10, LEASE);
+        }
+        try (LocalEngine engine = open()) {
+            List<Lease> again = engine.claim("t", "c", 10, LEASE);
+            assertThat(again).extracting(EmbeddedEngineRecoveryTest::text).containsExactly("twice", "thrice");
+            assertThat(again).extracting(Lease::attempts).containsExactly(4, 5);
+        }
+    }
+
+    @Test
+    void shouldKeepDeferredMessagesWithTheirDueTimes() {
+        try (LocalEngine engine = open()) {
+            engine.createChannel("t", "c");
+            engine.append("t", List.of(new PublishRecord("soon".getBytes(StandardCharsets.UTF_8), 20_000)))
+                    .join();
+            engine.append("t", List.of(new PublishRecord("hour".getBytes(StandardCharsets.UTF_8), 3_600_000)))
+                    .join();
+            publish(engine, "t", "requeued");
+            engine.nack(engine.claim("t", "c", 1, LEASE).get(0), Duration.ofSeconds(40));
+            assertThat(channel(engine, "t", "c").deferred()).isEqualTo(3);
+        }
+        try (LocalEngine engine = open()) {
+            assertThat(channel(engine, "t", "c").deferred()).isEqualTo(3);
+            assertThat(engine.claim("t", "c", 10, LEASE)).isEmpty();
+            clock.advance(Duration.ofSeconds(20));
+            await().until(() -> !engine.claim("t", "c", 10, LEASE).isEmpty());
+            clock.advance(Duration.ofSeconds(20));
+            await().until(() -> engine.claim("t", "c", 10, LEASE).stream()
+                    .anyMatch(l -> text(l).equals("requeued") && l.attempts() == 2));
+        }
+        clock.advance(Duration.ofHours(1));
+        try (LocalEngine engine = open()) {
+            await().until(() -> engine.claim("t", "c", 10, LEASE).stream().anyMatch(l -> text(l).equals("hour")));
+        }
+    }
+
+    @Test
+    void shouldKeepPausedFlagsAndHeldMessagesOfATopicWithoutChannels() {
+        try (LocalEngine engine = open()) {
+            publish(engine, "held", "x", "y");
+            engine.createChannel("t", "c");
+            engine.setChannelPaused("t", "c", true);
+            engine.setTopicPaused("held", true);
+        }
+        try (LocalEngine engine = open()) {
+            assertThat(channel(engine, "t", "c").paused()).isTrue();
+            assertThat(engine.stats("held").orElseThrow().paused()).isTrue();
+            assertThat(engine.stats("held").orElseThrow().depth()).isEqualTo(2);
+            engine.setTopicPaused("held", false);
+            engine.createChannel("held", "first");
+            assertThat(engine.claim("held", "first", 10, LEASE))
+                    .extracting(EmbeddedEngineRecoveryTest::text)
+                    .containsExactly("x", "y");
+        }
+    }
+
+    @Test
+    void shouldRecoverFromManyJournalSnapshots() {
+        try (LocalEngine engine = open(b -> b.journalSnapshotBytes(4096))) {
+            engine.createChannel("t", "c");
+            for (int i = 0; i < 500; i++) {
+                publish(engine, "t", "m" + i);
+                Lease l = engine.claim("t", "c", 1, LEASE).get(0);
+                if (i % 10 != 0) {
+                    engine.ack(l);
+                }
+            }
+            await().until(() -> {
+                try (Stream<Path> files = Files.list(channelDir())) {
+                    return files.anyMatch(p -> p.getFileName().toString().equals("snapshot"));
+                }
+            });
+        }
+        try (LocalEngine engine = open()) {
+            List<Lease> again = engine.claim("t", "c", 1000, LEASE);
+            assertThat(again)
+                    .extracting(EmbeddedEngineRecoveryTest::text)
+                    .containsExactlyElementsOf(
+                            IntStream.range(0, 50).mapToObj(i -> "m" + (i * 10)).toList());
+        }
+    }
+
+    private Path channelDir() {
+        return dir.resolve("topics/t-t/c-c");
+    }
+
+    @Test
+    void shouldCutOffATornTailAndKeepEverythingBeforeIt() throws IOException {
+        try (LocalEngine engine = open()) {
+            engine.createChannel("t", "c");
+            publish(engine, "t", "a", "b");
+        }
+        Path segment;
+        try (Stream<Path> files = Files.list(dir.resolve("topics/t-t"))) {
+            segment =
+                    files.filter(p -> p.toString().endsWith(".seg")).findFirst().orElseThrow();
+        }
+        long intact = Files.size(segment);
+        Files.write(segment, new byte[] {0, 0, 0, 60, 1, 2, 3, 4, 9, 9}, StandardOpenOption.APPEND);
+        try (LocalEngine engine = open()) {
+            assertThat(Files.size(segment)).isEqualTo(intact);
+            assertThat(engine.claim("t", "c", 10, LEASE))
+                    .extracting(EmbeddedEngineRecoveryTest::text)
+                    .containsExactly("a", "b");
+            publish(engine, "t", "c");
+            assertThat(engine.claim("t", "c", 10, LEASE))
+                    .extracting(EmbeddedEngineRecoveryTest::text)
+                    .containsExactly("c");
+        }
+    }
+
+    @Test
+    void shouldCutOffACorruptRecordAtTheTail() throws IOException {
+        try (LocalEngine engine = open()) {
+            engine.createChannel("t", "c");
+            publish(engine, "t", "a", "b");
+        }
+        Path segment;
+        try (Stream<Path> files = Files.list(dir.resolve("topics/t-t"))) {
+            segment =
+                    files.filter(p -> p.toString().endsWith(".seg")).findFirst().orElseThrow();
+        }
+        byte[] data = Files.readAllBytes(segment);
+        data[data.length - 1] ^= 0x55; // flip bits in the last body: its CRC no longer matches
+        Files.write(segment, data);
+        try (LocalEngine engine = open()) {
+            assertThat(engine.claim("t", "c", 10, LEASE))
+                    .extracting(EmbeddedEngineRecoveryTest::text)
+                    .containsExactly("a");
+        }
+    }
+
+    @Test
+    void shouldRefuseASecondEngineOnTheSameDirectoryNamingTheHolder() {
+        try (LocalEngine engine = open()) {
+            assertThatThrownBy(this::open)
+                    .isInstanceOf(StorageException.class)
+                    .hasMessageContaining("in use")
+                    .hasMessageContaining("pid " + ProcessHandle.current().pid());
+        }
+    }
+
+    @Test
+    void shouldRefuseNsqdFilesAndUnknownFormats() throws IOException {
+        Files.write(dir.resolve("orders.diskqueue.000000.dat"), new byte[] {1});
+        assertThatThrownBy(this::open)
+                .isInstanceOf(StorageException.class)
+                .hasMessageContaining("nsqd")
+                .hasMessageContaining("orders.diskqueue.000000.dat");
+        Files.delete(dir.resolve("orders.diskqueue.000000.dat"));
+        Files.writeString(dir.resolve("notes.txt"), "hello");
+        assertThatThrownBy(this::open)
+                .isInstanceOf(StorageException.class)
+                .hasMessageContaining("unknown format")
+                .hasMessageContaining("notes.txt");
+        Files.delete(dir.resolve("notes.txt"));
+        open().close();
+        Files.writeString(dir.resolve(DataDirectory.FORMAT_FILE), "ferry-data 99\n");
+        assertThatThrownBy(this::open).isInstanceOf(StorageException.class).hasMessageContaining("ferry-data 99");
+    }
+}
