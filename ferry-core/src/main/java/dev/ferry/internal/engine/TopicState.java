@@ -115,7 +115,7 @@ final class TopicState {
         }
         int n = batch.size();
         if (!memoryOnly) {
-            String refusal = engine.diskRefusal(bodyBytes);
+            String refusal = engine.diskRefusal(bodyBytes + (long) n * RecordCodec.OVERHEAD);
             if (refusal != null) {
                 rejectCount++;
                 throw new PublishRejectedException(

@@ -1,0 +1,200 @@
+package dev.ferry.internal.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.ferry.BusConfig;
+import dev.ferry.ChannelStats;
+import dev.ferry.DepthPolicy;
+import dev.ferry.PublishRejectedException;
+import dev.ferry.TopicStats;
+import dev.ferry.spi.Lease;
+import dev.ferry.spi.PublishRecord;
+import dev.ferry.testing.MutableClock;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every bound of the embedded engine: its policy, its counter, and that nothing accepted is harmed. */
+class EngineLimitsTest {
+    private static final Duration LEASE = Duration.ofMinutes(10);
+
+    @TempDir
+    Path dir;
+
+    private final MutableClock clock = MutableClock.start();
+
+    private LocalEngine open(UnaryOperator<BusConfig.Builder> tweak) {
+        return new LocalEngine(
+                tweak.apply(BusConfig.embedded(dir).clock(clock).minFreeDiskBytes(0))
+                        .build(),
+                FileIo.DEFAULT);
+    }
+
+    private static List<PublishRecord> records(String prefix, int n) {
+        List<PublishRecord> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add(PublishRecord.of((prefix + i).getBytes(StandardCharsets.UTF_8)));
+        }
+        return out;
+    }
+
+    private static String text(Lease l) {
+        return new String(l.body(), StandardCharsets.UTF_8);
+    }
+
+    private static ChannelStats channel(LocalEngine engine, String topic, String channel) {
+        return engine.stats(topic).orElseThrow().channels().stream()
+                .filter(c -> c.name().equals(channel))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    private long segments(String topic) throws IOException {
+        try (Stream<Path> files = Files.list(dir.resolve("topics/t-" + topic))) {
+            return files.filter(p -> p.toString().endsWith(".seg")).count();
+        }
+    }
+
+    @Test
+    void shouldFailAPublishOnAWriteErrorAndKeepWhatWasAccepted() {
+        FaultyFileIo io = new FaultyFileIo();
+        try (LocalEngine engine = new LocalEngine(
+                BusConfig.embedded(dir).clock(clock).minFreeDiskBytes(0).build(), io)) {
+            engine.createChannel("t", "c");
+            engine.append("t", records("ok", 3)).join();
+            io.failing = true;
+            assertThatThrownBy(() -> engine.append("t", records("lost", 2)).join())
+                    .isInstanceOf(PublishRejectedException.class)
+                    .hasMessageContaining("No space left on device")
+                    .hasMessageContaining("nothing of this publish was stored");
+            assertThat(engine.stats("t").orElseThrow().rejectCount()).isEqualTo(1);
+            io.failing = false;
+            engine.append("t", records("after", 1)).join();
+        }
+        try (LocalEngine engine = open(b -> b)) {
+            assertThat(engine.claim("t", "c", 100, LEASE))
+                    .extracting(EngineLimitsTest::text)
+                    .containsExactly("ok0", "ok1", "ok2", "after0");
+        }
+    }
+
+    @Test
+    void shouldRefusePublishesPastTheDataSizeLimit() {
+        try (LocalEngine engine = open(b -> b.maxDataBytes(2000))) {
+            engine.append("t", records("m", 10)).join();
+            assertThatThrownBy(() -> {
+                        for (int i = 0; i < 100; i++) {
+                            engine.append("t", records("more", 10)).join();
+                        }
+                    })
+                    .isInstanceOf(PublishRejectedException.class)
+                    .hasMessageContaining("maxDataBytes 2000")
+                    .hasMessageContaining("nothing was stored");
+            TopicStats stats = engine.stats("t").orElseThrow();
+            assertThat(stats.rejectCount()).isEqualTo(1);
+            assertThat(stats.storedBytes()).isLessThanOrEqualTo(2000);
+        }
+    }
+
+    @Test
+    void shouldRefusePublishesWhenTheDiskIsNearlyFull() {
+        try (LocalEngine engine = open(b -> b.minFreeDiskBytes(Long.MAX_VALUE / 2))) {
+            assertThatThrownBy(() -> engine.append("t", records("m", 1)).join())
+                    .isInstanceOf(PublishRejectedException.class)
+                    .hasMessageContaining("free on the disk")
+                    .hasMessageContaining("minFreeDiskBytes");
+        }
+    }
+
+    @Test
+    void shouldRejectPublishesToAFullChannelUnderTheRejectPolicy() {
+        try (LocalEngine engine = open(b -> b.channelMaxDepth(5, DepthPolicy.REJECT))) {
+            engine.createChannel("t", "c");
+            engine.append("t", records("m", 5)).join();
+            assertThatThrownBy(() -> engine.append("t", records("x", 1)).join())
+                    .isInstanceOf(PublishRejectedException.class)
+                    .hasMessageContaining("channel 'c' is full")
+                    .hasMessageContaining("maximum depth 5");
+            assertThat(channel(engine, "t", "c").depth()).isEqualTo(5);
+            engine.ack(engine.claim("t", "c", 1, LEASE).get(0));
+            engine.append("t", records("x", 1)).join();
+        }
+    }
+
+    @Test
+    void shouldDropTheOldestUnderTheDropOldestPolicy() {
+        try (LocalEngine engine = open(b -> b.channelMaxDepth(5, DepthPolicy.DROP_OLDEST))) {
+            engine.createChannel("t", "c");
+            engine.append("t", records("m", 8)).join();
+            ChannelStats stats = channel(engine, "t", "c");
+            assertThat(stats.depth()).isEqualTo(5);
+            assertThat(stats.dropCount()).isEqualTo(3);
+            assertThat(engine.claim("t", "c", 100, LEASE))
+                    .extracting(EngineLimitsTest::text)
+                    .containsExactly("m3", "m4", "m5", "m6", "m7");
+        }
+    }
+
+    @Test
+    void shouldApplyRetentionByBytesToATopicWithoutChannels() throws IOException {
+        try (LocalEngine engine = open(b -> b.segmentBytes(4096).retention(16 * 1024, Duration.ZERO))) {
+            for (int i = 0; i < 50; i++) {
+                engine.append("t", records("m" + i + "-", 20)).join();
+            }
+            await().until(() -> engine.stats("t").orElseThrow().storedBytes() <= 16 * 1024 + 4096);
+            TopicStats stats = engine.stats("t").orElseThrow();
+            assertThat(stats.dropCount()).isPositive();
+            assertThat(stats.depth()).isEqualTo(1000 - stats.dropCount());
+            assertThat(segments("t")).isLessThanOrEqualTo(6);
+        }
+    }
+
+    @Test
+    void shouldFreeOldSegmentsWhileOneMessageStaysUnfinished() throws IOException {
+        try (LocalEngine engine = open(b -> b.segmentBytes(8192))) {
+            engine.createChannel("t", "c");
+            engine.append("t", records("stuck", 1)).join();
+            Lease stuck = engine.claim("t", "c", 1, LEASE).get(0);
+            for (int round = 0; round < 200; round++) {
+                engine.append("t", records("r" + round + "-", 20)).join();
+                for (Lease l : engine.claim("t", "c", 100, LEASE)) {
+                    engine.ack(l);
+                }
+            }
+            await().until(() -> segments("t") <= 2);
+            assertThat(engine.stats("t").orElseThrow().storedBytes()).isLessThan(3 * 8192);
+            assertThat(engine.extend(stuck, LEASE)).isTrue();
+            assertThat(engine.nack(stuck, Duration.ZERO)).isTrue();
+            Lease again = engine.claim("t", "c", 1, LEASE).get(0);
+            assertThat(text(again)).isEqualTo("stuck0");
+            assertThat(again.attempts()).isEqualTo(2);
+        }
+        try (LocalEngine engine = open(b -> b.segmentBytes(8192))) {
+            Lease after = engine.claim("t", "c", 1, LEASE).get(0);
+            assertThat(text(after)).isEqualTo("stuck0");
+            assertThat(after.attempts()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void shouldBoundEphemeralChannelsOfDurableTopics() {
+        try (LocalEngine engine = open(b -> b.memQueueSize(10));
+                var r = engine.register("t", "tail#ephemeral", () -> {})) {
+            engine.createChannel("t", "durable");
+            engine.append("t", records("m", 25)).join();
+            assertThat(channel(engine, "t", "tail#ephemeral").depth()).isEqualTo(10);
+            assertThat(channel(engine, "t", "tail#ephemeral").dropCount()).isEqualTo(15);
+            assertThat(channel(engine, "t", "durable").depth()).isEqualTo(25);
+        }
+    }
+}
