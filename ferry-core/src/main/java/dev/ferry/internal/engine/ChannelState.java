@@ -552,6 +552,11 @@ final class ChannelState {
         journal.write();
     }
 
+    /** Messages tracked one by one in memory (for tests of what stays on disk only). */
+    int trackedCount() {
+        return entries.size();
+    }
+
     long deferredCount() {
         long far = 0;
         for (long n : farBuckets.values()) {

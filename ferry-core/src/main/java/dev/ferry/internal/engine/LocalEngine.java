@@ -204,6 +204,11 @@ public final class LocalEngine implements Engine {
         }
     }
 
+    /** The state of a topic, for tests in this package. */
+    TopicState topicState(String name) {
+        return topics.get(name);
+    }
+
     private TopicState existing(String name) {
         TopicState topic = topics.get(name);
         if (topic == null) {

@@ -247,9 +247,7 @@ final class TopicState {
             return List.of();
         }
         List<Lease> leases = ch.claim(max, timeoutMillis, engine.clock().millis());
-        if (!leases.isEmpty()) {
-            scheduleDue(ch.nextDue());
-        }
+        scheduleDue(ch.nextDue());
         return leases;
     }
 
