@@ -88,7 +88,7 @@ final class FileJournal implements ChannelJournal {
     private void end(int fields) {
         int payload = buffer.position() - fields - 1;
         crc.reset();
-        crc.update(buffer.slice(payload, fields + 1));
+        crc.update(buffer.array(), payload, fields + 1);
         buffer.putInt(payload - 4, (int) crc.getValue());
         dirty = true;
     }

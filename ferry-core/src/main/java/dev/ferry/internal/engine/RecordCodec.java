@@ -42,7 +42,11 @@ final class RecordCodec {
         out.putLong(dueAt);
         out.put(body);
         CRC32C crc = new CRC32C();
-        crc.update(out.slice(payload, out.position() - payload));
+        if (out.hasArray()) {
+            crc.update(out.array(), out.arrayOffset() + payload, out.position() - payload);
+        } else {
+            crc.update(out.slice(payload, out.position() - payload));
+        }
         out.putInt(start + 4, (int) crc.getValue());
     }
 
@@ -71,7 +75,11 @@ final class RecordCodec {
             return Problem.INCOMPLETE;
         }
         CRC32C crc = new CRC32C();
-        crc.update(in.slice(pos + HEADER, length));
+        if (in.hasArray()) {
+            crc.update(in.array(), in.arrayOffset() + pos + HEADER, length);
+        } else {
+            crc.update(in.slice(pos + HEADER, length));
+        }
         if ((int) crc.getValue() != in.getInt(pos + 4)) {
             return Problem.BAD_CRC;
         }
