@@ -1,0 +1,59 @@
+package dev.ferry.server;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code ferry} program: the top command, whose subcommands do the work.
+ *
+ * <p>Exit codes: 0 on success, 1 when a command fails at run time (the reason goes to stderr), 2 for
+ * a usage error (unknown option, bad value), as picocli does by default.
+ */
+@Command(
+        name = "ferry",
+        mixinStandardHelpOptions = true,
+        versionProvider = FerryVersion.class,
+        description = "A message bus for the JVM with NSQ's semantics and wire protocol.",
+        subcommands = {DemoCommand.class},
+        usageHelpAutoWidth = true)
+public final class Ferry implements Runnable {
+    /** Exit code of a command that failed at run time. */
+    static final int EXIT_FAILURE = 1;
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    /** Runs the program and exits with the command's exit code. */
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /**
+     * The command line of the program, ready to {@link CommandLine#execute execute}. Tests set its
+     * output and error writers to capture what a command prints.
+     */
+    static CommandLine commandLine() {
+        return new CommandLine(new Ferry()).setExecutionExceptionHandler(Ferry::reportFailure);
+    }
+
+    /** {@code ferry} alone: there is no default command, so show the usage and fail as a usage error. */
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing required subcommand");
+    }
+
+    /**
+     * A command threw: print one line naming the failure (a stack trace only for what looks like a
+     * bug) and exit with {@link #EXIT_FAILURE}.
+     */
+    private static int reportFailure(Exception e, CommandLine commandLine, CommandLine.ParseResult parseResult) {
+        PrintWriter err = commandLine.getErr();
+        err.println(commandLine.getColorScheme().errorText("ferry: " + e.getMessage()));
+        if (!(e instanceof dev.ferry.FerryException)) {
+            e.printStackTrace(err);
+        }
+        err.flush();
+        return EXIT_FAILURE;
+    }
+}
