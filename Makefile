@@ -13,10 +13,11 @@ SHELL := /bin/bash
 # What `make run` passes to bin/ferry.
 RUN_ARGS ?= demo
 # `make bench BENCH=Publish` runs only the benchmarks matching that regex; JMH_ARGS adds options,
-# e.g. JMH_ARGS='-prof gc'. The defaults are short runs for a quick look, not for publication.
+# e.g. JMH_ARGS='-prof gc'. JMH_RUN is a short run for a quick look, not for publication; JMH
+# refuses an option given twice, so replace it rather than repeat it: JMH_RUN='-f 3 -i 10'.
 BENCH ?=
 JMH_ARGS ?=
-JMH_DEFAULTS := -f 1 -wi 2 -w 2s -i 3 -r 3s
+JMH_RUN ?= -f 1 -wi 2 -w 2s -i 3 -r 3s
 # Extra options for every Maven run, e.g. MVN_ARGS=-o or MVN_ARGS=-q.
 MVN_ARGS ?=
 
@@ -29,7 +30,7 @@ MVNW = ./mvnw -B $(MVN_ARGS)
 
 help: ## Show the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-7s %s\n", $$1, $$2}'
-	@echo "  (variables: RUN_ARGS='$(RUN_ARGS)', BENCH=regex, JMH_ARGS='...', MVN_ARGS='...')"
+	@echo "  variables: RUN_ARGS='$(RUN_ARGS)' BENCH=regex JMH_ARGS='-prof gc' JMH_RUN='$(JMH_RUN)' MVN_ARGS='-o'"
 
 run: ## Build if needed, then run bin/ferry with RUN_ARGS (default: demo)
 	bin/ferry $(RUN_ARGS)
@@ -46,7 +47,7 @@ soak: ## Run only ferry-core's tests tagged "soak" (long crash/restart loops)
 
 bench: ## Build ferry-bench and run the JMH benchmarks briefly (BENCH=regex, JMH_ARGS=...)
 	$(WITH_JDK) $(MVNW) -pl ferry-bench -am package -DskipTests
-	$(WITH_JDK) java -jar ferry-bench/target/benchmarks.jar $(JMH_DEFAULTS) $(JMH_ARGS) $(BENCH)
+	$(WITH_JDK) java -jar ferry-bench/target/benchmarks.jar $(JMH_RUN) $(JMH_ARGS) $(BENCH)
 
 clean: ## Delete the build output
 	$(WITH_JDK) $(MVNW) -q clean
