@@ -7,7 +7,8 @@ package dev.ferry;
  * @param depth messages ready to deliver (in flight and deferred ones not included, as NSQ)
  * @param inFlight messages delivered and not yet finished, requeued or timed out
  * @param deferred messages waiting for a due time (deferred publishes and delayed requeues)
- * @param messageCount messages the channel received from its topic
+ * @param messageCount messages the channel received from its topic (channel counters are kept
+ *     across restarts of an embedded bus)
  * @param requeueCount requeues
  * @param timeoutCount in-flight timeouts
  * @param dropCount messages dropped by the channel's depth limit or its topic's retention

@@ -8,8 +8,9 @@ import java.util.List;
  * @param name the topic name
  * @param depth messages held for a first channel while the topic has none; 0 otherwise (as NSQ,
  *     where a topic with channels hands its messages on at once)
- * @param messageCount messages published to the topic
- * @param messageBytes body bytes published to the topic
+ * @param messageCount messages published to the topic since the bus was opened (like nsqd's
+ *     counters, not kept across restarts)
+ * @param messageBytes body bytes published to the topic since the bus was opened
  * @param storedBytes bytes the topic's log occupies now
  * @param dropCount messages removed by retention (age or bytes) or by the ephemeral bound before a
  *     channel read them

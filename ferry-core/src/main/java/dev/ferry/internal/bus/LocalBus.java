@@ -286,7 +286,7 @@ public final class LocalBus implements Bus {
         List<LocalSubscription> open = new ArrayList<>(subscriptions);
         List<CompletableFuture<Void>> closing = new ArrayList<>();
         for (LocalSubscription s : open) {
-            closing.add(CompletableFuture.runAsync(s::close, handlersOrCommon()));
+            closing.add(CompletableFuture.runAsync(s::close, closingThreads()));
         }
         CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).join();
         timer.shutdownNow();
@@ -300,7 +300,7 @@ public final class LocalBus implements Bus {
         engine.close();
     }
 
-    private static java.util.concurrent.Executor handlersOrCommon() {
+    private static java.util.concurrent.Executor closingThreads() {
         return r -> {
             Thread t = new Thread(r, "ferry-close");
             t.setDaemon(true);
