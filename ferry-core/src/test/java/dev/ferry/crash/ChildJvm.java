@@ -174,6 +174,10 @@ final class ChildJvm implements AutoCloseable {
         return List.copyOf(lines);
     }
 
+    Path stderrFile() {
+        return stderr;
+    }
+
     String stderrTail() {
         try {
             List<String> all = Files.readAllLines(stderr, StandardCharsets.UTF_8);

@@ -33,7 +33,7 @@ final class ChildJvms implements AfterEachCallback {
         started.clear();
     }
 
-    /** Keeps the stdout of a failed test's child in target/crash-children for a post-mortem. */
+    /** Keeps the stdout and stderr of a failed test's child in target/crash-children for a post-mortem. */
     private static void keepLines(ExtensionContext context, ChildJvm child) {
         try {
             Path dir = Path.of("target", "crash-children");
@@ -42,7 +42,11 @@ final class ChildJvms implements AfterEachCallback {
                     + context.getRequiredTestMethod().getName() + "-" + System.currentTimeMillis() + "-"
                     + child.name() + ".out");
             Files.write(file, child.lines());
-            System.out.println("stdout of child " + child.name() + " kept in " + file.toAbsolutePath());
+            Files.copy(
+                    child.stderrFile(),
+                    dir.resolve(file.getFileName().toString().replace(".out", ".err")));
+            System.out.println(
+                    "stdout and stderr of child " + child.name() + " kept in " + file.toAbsolutePath() + " and .err");
         } catch (IOException e) {
             System.out.println("could not keep the stdout of child " + child.name() + ": " + e);
         }

@@ -327,7 +327,7 @@ public final class CrashChild {
         bus.publish(topic, bytes(HELD_BODY));
         out("ACK " + HELD_BODY);
         heldOnce.await();
-        long progressEvery = Math.max(batch, total / 20 / batch * batch);
+        long progressEvery = Math.max(batch, total / 40 / batch * batch);
         long published = 0;
         List<byte[]> bodies = new ArrayList<>(batch);
         while (published < total) {
