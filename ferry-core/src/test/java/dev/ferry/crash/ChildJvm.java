@@ -65,8 +65,8 @@ final class ChildJvm implements AutoCloseable {
     }
 
     /**
-     * Starts {@link CrashChild} with {@code key=value} arguments; its stderr goes to {@code
-     * <workDir>/<name>.err}.
+     * Starts {@link CrashChild} with {@code key=value} arguments; its stdout and stderr go to {@code
+     * <workDir>/<name>.out} and {@code .err}.
      */
     static ChildJvm start(Path workDir, String name, LineListener listener, List<String> args) throws IOException {
         String java = ProcessHandle.current().info().command().orElseThrow();
