@@ -1,0 +1,41 @@
+package dev.ferry.crash;
+
+import dev.ferry.MessageHandler;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+
+/** What a consumer in the test JVM received after the restart; its handler finishes every message. */
+final class Deliveries {
+    /** One delivery: the body as text, its attempts, and when it arrived (wall clock, ms). */
+    record Delivery(String body, int attempts, long atMillis) {}
+
+    private final ConcurrentLinkedQueue<Delivery> all = new ConcurrentLinkedQueue<>();
+
+    MessageHandler handler() {
+        return message -> {
+            all.add(new Delivery(
+                    new String(message.body(), StandardCharsets.UTF_8),
+                    message.attempts(),
+                    System.currentTimeMillis()));
+            return null;
+        };
+    }
+
+    int count() {
+        return all.size();
+    }
+
+    long count(Predicate<String> body) {
+        return all.stream().filter(d -> body.test(d.body())).count();
+    }
+
+    /** The deliveries of each body, in arrival order. */
+    Map<String, List<Delivery>> byBody() {
+        return all.stream().collect(Collectors.groupingBy(Delivery::body, LinkedHashMap::new, Collectors.toList()));
+    }
+}
