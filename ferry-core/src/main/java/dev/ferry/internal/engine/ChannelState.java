@@ -7,10 +7,11 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -51,8 +52,11 @@ final class ChannelState {
     private final Map<Long, Entry> entries = new HashMap<>();
     private final TreeMap<Long, Entry> inLog = new TreeMap<>();
     private final ArrayDeque<Entry> ready = new ArrayDeque<>();
-    private final PriorityQueue<Timed> inFlightHeap = new PriorityQueue<>();
-    private final PriorityQueue<Timed> deferredHeap = new PriorityQueue<>();
+    private final EntryHeap inFlightHeap = new EntryHeap();
+    private final EntryHeap deferredHeap = new EntryHeap();
+    /** Log keys past the recovered cursor that already have a retry copy (a lost journal tail). */
+    private final Set<Long> copiedAhead = new HashSet<>();
+
     private final TreeSet<Long> loadedBuckets = new TreeSet<>();
     private final TreeMap<Long, Long> farBuckets = new TreeMap<>();
     private final Map<Long, Integer> bucketLive = new HashMap<>();
@@ -125,15 +129,7 @@ final class ChannelState {
 
     /** When the next timeout or deferral falls due, or Long.MAX_VALUE. */
     long nextDue() {
-        long next = Long.MAX_VALUE;
-        Timed t = inFlightHeap.peek();
-        if (t != null) {
-            next = t.at();
-        }
-        t = deferredHeap.peek();
-        if (t != null && t.at() < next) {
-            next = t.at();
-        }
+        long next = Math.min(inFlightHeap.peekTime(), deferredHeap.peekTime());
         if (!farBuckets.isEmpty()) {
             long loadAt = (farBuckets.firstKey() - HORIZON_BUCKETS) * BUCKET_MILLIS;
             next = Math.min(next, loadAt);
@@ -158,6 +154,7 @@ final class ChannelState {
             return out;
         }
         processDue(now);
+        boolean copied = false;
         while (out.size() < max) {
             Entry e = ready.pollFirst();
             if (e != null) {
@@ -192,9 +189,13 @@ final class ChannelState {
                 }
                 cursorOffset = r.nextOffset();
                 cursorSeq = r.seq() + 1;
+                if (!copiedAhead.isEmpty() && copiedAhead.remove(r.offset())) {
+                    continue;
+                }
                 messageCount++;
                 if (r.dueAt() > now) {
                     deferFromLog(r, now);
+                    copied = true;
                     continue;
                 }
                 Entry fresh = new Entry(r.offset());
@@ -207,8 +208,9 @@ final class ChannelState {
             }
             journal.cursor(cursorOffset, cursorSeq);
         }
-        if (!out.isEmpty()) {
-            // attempts must survive a killed process: the journal reaches the file before delivery
+        if (!out.isEmpty() || copied) {
+            // attempts must survive a killed process: the journal reaches the file before delivery;
+            // and a retry copy must not outlive its journal record for long
             journal.write();
         }
         return out;
@@ -217,10 +219,9 @@ final class ChannelState {
     private Lease deliver(Entry e, long now, long timeoutMillis) {
         e.attempts++;
         e.state = Entry.IN_FLIGHT;
-        e.version++;
         e.deadline = now + timeoutMillis;
         inFlight++;
-        inFlightHeap.add(new Timed(e.deadline, e, e.version));
+        inFlightHeap.add(e, e.deadline);
         journal.deliver(e.key, e.attempts);
         return new Lease(topic.name, name, e.key, e.id, e.timestamp, e.attempts, e.body);
     }
@@ -255,9 +256,8 @@ final class ChannelState {
 
     private void defer(Entry e) {
         e.state = Entry.DEFERRED;
-        e.version++;
         deferred++;
-        deferredHeap.add(new Timed(e.dueAt, e, e.version));
+        deferredHeap.add(e, e.dueAt);
     }
 
     private void trackInBucket(Entry e) throws IOException {
@@ -284,7 +284,11 @@ final class ChannelState {
     /** Removes an entry entirely (finished or dropped). */
     private void forget(Entry e) {
         entries.remove(e.key);
-        e.version++;
+        inFlightHeap.remove(e);
+        if (deferredHeap.size() > 0 && e.state == Entry.DEFERRED) {
+            deferredHeap.remove(e);
+            deferred--;
+        }
         if (e.inLog()) {
             inLog.remove(e.key);
         } else {
@@ -320,9 +324,9 @@ final class ChannelState {
         }
         inFlight--;
         requeueCount++;
+        inFlightHeap.remove(e);
         if (delayMillis <= 0) {
             e.state = Entry.READY;
-            e.version++;
             e.dueAt = 0;
             ready.addLast(e);
             journal.requeue(e.key, 0);
@@ -347,9 +351,8 @@ final class ChannelState {
         if (e == null) {
             return false;
         }
-        e.version++;
         e.deadline = now + timeoutMillis;
-        inFlightHeap.add(new Timed(e.deadline, e, e.version));
+        inFlightHeap.change(e, e.deadline);
         return true;
     }
 
@@ -375,7 +378,6 @@ final class ChannelState {
         e.pos = pos;
         if (far) {
             entries.remove(e.key);
-            e.version++;
             e.body = null;
             farBuckets.merge(bucket, 1L, Long::sum);
             return;
@@ -395,29 +397,20 @@ final class ChannelState {
         while (!farBuckets.isEmpty() && farBuckets.firstKey() <= bucketOf(now) + HORIZON_BUCKETS) {
             loadBucket(farBuckets.pollFirstEntry().getKey());
         }
-        Timed t;
-        while ((t = inFlightHeap.peek()) != null && t.at() <= now) {
-            inFlightHeap.poll();
-            Entry e = t.entry();
-            if (t.valid() && e.state == Entry.IN_FLIGHT) {
-                inFlight--;
-                timeoutCount++;
-                e.state = Entry.READY;
-                e.version++;
-                ready.addLast(e);
-                readied = true;
-            }
+        while (inFlightHeap.peekTime() <= now) {
+            Entry e = inFlightHeap.poll();
+            inFlight--;
+            timeoutCount++;
+            e.state = Entry.READY;
+            ready.addLast(e);
+            readied = true;
         }
-        while ((t = deferredHeap.peek()) != null && t.at() <= now) {
-            deferredHeap.poll();
-            Entry e = t.entry();
-            if (t.valid() && e.state == Entry.DEFERRED) {
-                deferred--;
-                e.state = Entry.READY;
-                e.version++;
-                ready.addLast(e);
-                readied = true;
-            }
+        while (deferredHeap.peekTime() <= now) {
+            Entry e = deferredHeap.poll();
+            deferred--;
+            e.state = Entry.READY;
+            ready.addLast(e);
+            readied = true;
         }
         return readied;
     }
@@ -513,6 +506,9 @@ final class ChannelState {
                     continue;
                 }
                 cursorSeq = r.seq() + 1;
+                if (!copiedAhead.isEmpty() && copiedAhead.remove(r.offset())) {
+                    continue;
+                }
                 messageCount++;
                 if (r.dueAt() > now) {
                     deferFromLog(r, now);
@@ -534,8 +530,8 @@ final class ChannelState {
             retry.delete(bucket);
         }
         dropCount += depth() + inFlight + deferredCount();
-        entries.values().forEach(e -> e.version++);
         entries.clear();
+        copiedAhead.clear();
         inLog.clear();
         ready.clear();
         inFlightHeap.clear();
@@ -677,11 +673,12 @@ final class ChannelState {
                 inLog.put(e.key, e);
             } else {
                 bucketLive.merge(e.bucket, 1, Integer::sum);
+                if (e.key >= cursorOffset) {
+                    copiedAhead.add(e.key);
+                }
             }
             if (e.dueAt > now) {
-                deferred++;
-                e.state = Entry.DEFERRED;
-                deferredHeap.add(new Timed(e.dueAt, e, e.version));
+                defer(e);
             } else {
                 e.state = Entry.READY;
                 ready.addLast(e);
@@ -694,7 +691,14 @@ final class ChannelState {
         SortedSet<Long> onDisk = retry.buckets();
         for (long bucket : onDisk) {
             if (!loadedBuckets.contains(bucket)) {
-                farBuckets.put(bucket, (long) retry.readAll(bucket).size());
+                Set<Long> keys = new HashSet<>();
+                for (LogRecord r : retry.readAll(bucket)) {
+                    keys.add(r.seq());
+                    if (r.seq() >= cursorOffset) {
+                        copiedAhead.add(r.seq());
+                    }
+                }
+                farBuckets.put(bucket, (long) keys.size());
             }
         }
         snapshot();

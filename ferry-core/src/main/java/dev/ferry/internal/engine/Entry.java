@@ -24,8 +24,10 @@ final class Entry {
     long pos;
     byte[] body;
 
-    /** Incremented on every state change; heap nodes carrying an older value are stale. */
-    int version;
+    /** The entry's time in the heap it is in (deadline or due time), and its index there. */
+    long heapTime;
+
+    int heapIndex = -1;
 
     Entry(long key) {
         this.key = key;
