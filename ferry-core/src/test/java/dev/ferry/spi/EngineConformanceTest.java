@@ -207,6 +207,19 @@ public abstract class EngineConformanceTest {
     }
 
     @Test
+    void shouldCountDeferredPublishesAsDeferredBeforeAnyConsumerReadsThem() {
+        engine.createChannel("t", "c");
+        engine.append("t", List.of(new PublishRecord(bytes("later"), 5_000))).join();
+        publish("t", "now");
+        assertThat(channelStats("t", "c").deferred()).isEqualTo(1);
+        assertThat(channelStats("t", "c").depth()).isEqualTo(1);
+        clock.advance(Duration.ofSeconds(5));
+        assertThat(channelStats("t", "c").deferred()).isZero();
+        assertThat(channelStats("t", "c").depth()).isEqualTo(2);
+        assertThat(claimAll("t", "c")).containsExactly("later", "now");
+    }
+
+    @Test
     void shouldPauseAndUnpauseAChannelAndATopic() {
         engine.createChannel("t", "c");
         publish("t", "a");

@@ -561,12 +561,14 @@ final class ChannelState {
         return deferred + far;
     }
 
-    ChannelStats stats(int consumers) {
+    /** Statistics; deferred publishes not yet read count as deferred, not as depth (as nsqd). */
+    ChannelStats stats(int consumers, long now) {
+        long unreadDeferred = topic.deferredAhead(cursorSeq, now);
         return new ChannelStats(
                 name,
-                depth(),
+                Math.max(0, depth() - unreadDeferred),
                 inFlight,
-                deferredCount(),
+                deferredCount() + unreadDeferred,
                 messageCount,
                 requeueCount,
                 timeoutCount,

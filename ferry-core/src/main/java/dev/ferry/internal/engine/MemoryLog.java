@@ -90,6 +90,11 @@ final class MemoryLog implements TopicLog {
     }
 
     @Override
+    public void forEachCached(java.util.function.Consumer<LogRecord> visitor) {
+        ring.forEach(visitor);
+    }
+
+    @Override
     public long lastId() {
         LogRecord last = ring.last();
         return last == null ? 0 : last.id();

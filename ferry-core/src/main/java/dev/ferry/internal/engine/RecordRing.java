@@ -80,6 +80,12 @@ final class RecordRing {
         return count == 0 ? null : items[head];
     }
 
+    void forEach(java.util.function.Consumer<LogRecord> visitor) {
+        for (int i = 0; i < count; i++) {
+            visitor.accept(items[(head + i) % items.length]);
+        }
+    }
+
     LogRecord last() {
         return count == 0 ? null : items[(head + count - 1) % items.length];
     }

@@ -446,6 +446,11 @@ final class SegmentedLog implements TopicLog {
     }
 
     @Override
+    public void forEachCached(java.util.function.Consumer<LogRecord> visitor) {
+        tail.forEach(visitor);
+    }
+
+    @Override
     public long lastId() {
         LogRecord last = tail.last();
         return last == null ? 0 : last.id();

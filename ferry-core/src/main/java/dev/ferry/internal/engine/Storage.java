@@ -104,6 +104,12 @@ final class Storage {
                 }
             }
             topic.restore(Files.exists(dir.resolve(PAUSED)), holdOffset, holdSeq, log.lastId());
+            long now = engine.clock().millis();
+            log.forEachCached(r -> {
+                if (r.dueAt() > now) {
+                    topic.restoreDeferred(r.seq(), r.dueAt());
+                }
+            });
             for (String channel : names(dir, "c-")) {
                 topic.addRecovered(openChannel(topic, channel, -1, -1));
             }

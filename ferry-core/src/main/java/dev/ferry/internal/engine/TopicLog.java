@@ -65,6 +65,9 @@ interface TopicLog extends Syncable, AutoCloseable {
      */
     long retentionCut(long maxBytes, long maxAgeMillis, long nowMillis);
 
+    /** Visits the records held in memory, oldest first. */
+    void forEachCached(java.util.function.Consumer<LogRecord> visitor);
+
     /** The id of the newest record still known, or 0. */
     long lastId();
 

@@ -32,6 +32,7 @@ final class TopicState {
     private final LocalEngine engine;
     private final TopicLog log;
     private final TreeMap<String, ChannelState> channels = new TreeMap<>();
+    private final DeferredIndex deferredAhead = new DeferredIndex();
     private long holdOffset;
     private long holdSeq;
     private boolean paused;
@@ -68,6 +69,16 @@ final class TopicState {
 
     boolean deleted() {
         return deleted;
+    }
+
+    /** Notes a deferred publish found in the log at recovery. */
+    void restoreDeferred(long seq, long dueAt) {
+        deferredAhead.add(seq, dueAt);
+    }
+
+    /** Deferred publishes at or after {@code fromSeq} that are not due at {@code now}. */
+    long deferredAhead(long fromSeq, long now) {
+        return deferredAhead.countPending(fromSeq, now);
     }
 
     void restore(boolean paused, long holdOffset, long holdSeq, long lastId) {
@@ -155,6 +166,7 @@ final class TopicState {
             bodies.add(r.body());
         }
         long before = log.sizeBytes();
+        long firstSeq = log.endSeq();
         try {
             log.append(ids, timestamp, dueAts, bodies);
         } catch (IOException e) {
@@ -169,6 +181,11 @@ final class TopicState {
                     e);
         }
         engine.addStoredBytes(log.sizeBytes() - before);
+        for (int i = 0; i < n; i++) {
+            if (dueAts[i] > 0) {
+                deferredAhead.add(firstSeq + i, dueAts[i]);
+            }
+        }
         messageCount += n;
         messageBytes += bodyBytes;
         try {
@@ -304,6 +321,14 @@ final class TopicState {
             }
             applyRetention(now);
             freeLog(floor());
+            long readFrom = holdSeq;
+            if (!channels.isEmpty()) {
+                readFrom = Long.MAX_VALUE;
+                for (ChannelState ch : channels.values()) {
+                    readFrom = Math.min(readFrom, ch.cursorSeq());
+                }
+            }
+            deferredAhead.trimBelow(readFrom);
         }
         long next = Long.MAX_VALUE;
         for (ChannelState ch : channels.values()) {
@@ -418,7 +443,7 @@ final class TopicState {
     TopicStats stats() {
         List<ChannelStats> list = new ArrayList<>(channels.size());
         for (ChannelState ch : channels.values()) {
-            list.add(ch.stats(ch.listeners.size()));
+            list.add(ch.stats(ch.listeners.size(), engine.clock().millis()));
         }
         long depth = channels.isEmpty() ? Math.max(0, log.endSeq() - holdSeq) : 0;
         return new TopicStats(
