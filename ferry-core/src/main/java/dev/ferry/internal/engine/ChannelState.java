@@ -56,6 +56,8 @@ final class ChannelState {
     private final EntryHeap deferredHeap = new EntryHeap();
     /** Log keys past the recovered cursor that already have a retry copy (a lost journal tail). */
     private final Set<Long> copiedAhead = new HashSet<>();
+    /** A deferred message was copied out since the journal was last written. */
+    private boolean copiedOut;
 
     private final TreeSet<Long> loadedBuckets = new TreeSet<>();
     private final TreeMap<Long, Long> farBuckets = new TreeMap<>();
@@ -154,7 +156,6 @@ final class ChannelState {
             return out;
         }
         processDue(now);
-        boolean copied = false;
         while (out.size() < max) {
             Entry e = ready.pollFirst();
             if (e != null) {
@@ -181,21 +182,7 @@ final class ChannelState {
                 break;
             }
             for (LogRecord r : records) {
-                if (r.body() == null) {
-                    dropCount += Math.max(0, r.seq() - cursorSeq);
-                    cursorOffset = r.nextOffset();
-                    cursorSeq = r.seq();
-                    continue;
-                }
-                cursorOffset = r.nextOffset();
-                cursorSeq = r.seq() + 1;
-                if (!copiedAhead.isEmpty() && copiedAhead.remove(r.offset())) {
-                    continue;
-                }
-                messageCount++;
-                if (r.dueAt() > now) {
-                    deferFromLog(r, now);
-                    copied = true;
+                if (!advancePast(r, now)) {
                     continue;
                 }
                 Entry fresh = new Entry(r.offset());
@@ -208,12 +195,38 @@ final class ChannelState {
             }
             journal.cursor(cursorOffset, cursorSeq);
         }
-        if (!out.isEmpty() || copied) {
+        if (!out.isEmpty() || copiedOut) {
             // attempts must survive a killed process: the journal reaches the file before delivery;
             // and a retry copy must not outlive its journal record for long
             journal.write();
+            copiedOut = false;
         }
         return out;
+    }
+
+    /**
+     * Moves the cursor past {@code r}. Returns true when {@code r} is a message to deliver now;
+     * a deferred one is copied into the retry store instead, and a damaged stretch, or a message
+     * whose retry copy survived a lost journal tail, is skipped.
+     */
+    private boolean advancePast(LogRecord r, long now) throws IOException {
+        cursorOffset = r.nextOffset();
+        if (r.body() == null) {
+            dropCount += Math.max(0, r.seq() - cursorSeq);
+            cursorSeq = r.seq();
+            return false;
+        }
+        cursorSeq = r.seq() + 1;
+        if (!copiedAhead.isEmpty() && copiedAhead.remove(r.offset())) {
+            return false;
+        }
+        messageCount++;
+        if (r.dueAt() > now) {
+            deferFromLog(r, now);
+            copiedOut = true;
+            return false;
+        }
+        return true;
     }
 
     private Lease deliver(Entry e, long now, long timeoutMillis) {
@@ -500,19 +513,7 @@ final class ChannelState {
                 break;
             }
             for (LogRecord r : records) {
-                cursorOffset = r.nextOffset();
-                if (r.body() == null) {
-                    cursorSeq = r.seq();
-                    continue;
-                }
-                cursorSeq = r.seq() + 1;
-                if (!copiedAhead.isEmpty() && copiedAhead.remove(r.offset())) {
-                    continue;
-                }
-                messageCount++;
-                if (r.dueAt() > now) {
-                    deferFromLog(r, now);
-                } else {
+                if (advancePast(r, now)) {
                     dropCount++;
                     count--;
                 }

@@ -221,35 +221,48 @@ public final class LocalEngine implements Engine {
 
     @Override
     public CompletableFuture<Void> append(String topicName, List<PublishRecord> batch) {
-        ensureOpen();
         long bytes = 0;
         for (PublishRecord r : batch) {
             bytes += r.body().length;
         }
+        long size = bytes;
+        TopicState[] appended = new TopicState[1];
+        List<ChannelState> listening = onLiveTopic(topicName, topic -> {
+            topic.append(batch, size);
+            appended[0] = topic;
+            return topic.listening();
+        });
+        signal(listening);
+        if (appended[0].memoryOnly || config.syncPolicy() != SyncPolicy.ALWAYS) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return sync.requestSync()
+                .exceptionallyCompose(e -> CompletableFuture.failedFuture(new PublishRejectedException(
+                        "publish to topic '" + topicName + "' was written but could not be synced to disk: "
+                                + e.getMessage(),
+                        e)));
+    }
+
+    /** Work on a topic under its lock. */
+    private interface TopicFunction<T> {
+        T apply(TopicState topic) throws IOException;
+    }
+
+    /** Runs {@code fn} on the topic, created when missing, retrying if it is deleted meanwhile. */
+    private <T> T onLiveTopic(String name, TopicFunction<T> fn) {
+        ensureOpen();
         while (true) {
-            TopicState topic = topic(topicName, true);
-            List<ChannelState> listening;
+            TopicState topic = topic(name, true);
             topic.lock.lock();
             try {
-                if (topic.deleted()) {
-                    continue;
+                if (!topic.deleted()) {
+                    return fn.apply(topic);
                 }
-                topic.append(batch, bytes);
-                listening = topic.listening();
+            } catch (IOException e) {
+                throw new StorageException("topic '" + name + "': " + e, e);
             } finally {
                 topic.lock.unlock();
             }
-            signal(listening);
-            if (topic.memoryOnly || config.syncPolicy() != SyncPolicy.ALWAYS) {
-                return CompletableFuture.completedFuture(null);
-            }
-            return sync.requestSync()
-                    .exceptionallyCompose(e -> CompletableFuture.failedFuture(new PublishRejectedException(
-                            "publish to topic '"
-                                    + topicName
-                                    + "' was written but could not be synced to disk: "
-                                    + e.getMessage(),
-                            e)));
         }
     }
 
@@ -263,34 +276,19 @@ public final class LocalEngine implements Engine {
 
     @Override
     public Registration register(String topicName, String channel, Runnable onAvailable) {
-        ensureOpen();
-        while (true) {
-            TopicState topic = topic(topicName, true);
-            topic.lock.lock();
-            try {
-                if (topic.deleted()) {
-                    continue;
-                }
-                ChannelState ch = topic.createChannel(channel);
-                ch.listeners.add(onAvailable);
-            } catch (IOException e) {
-                throw new StorageException("cannot create channel '" + channel + "': " + e, e);
-            } finally {
-                topic.lock.unlock();
-            }
-            onAvailable.run();
-            return new Registration() {
-                private boolean done;
+        onLiveTopic(topicName, topic -> topic.createChannel(channel).listeners.add(onAvailable));
+        onAvailable.run();
+        return new Registration() {
+            private boolean done;
 
-                @Override
-                public synchronized void close() {
-                    if (!done) {
-                        done = true;
-                        unregister(topicName, channel, onAvailable);
-                    }
+            @Override
+            public synchronized void close() {
+                if (!done) {
+                    done = true;
+                    unregister(topicName, channel, onAvailable);
                 }
-            };
-        }
+            }
+        };
     }
 
     private void unregister(String topicName, String channel, Runnable listener) {
@@ -441,8 +439,7 @@ public final class LocalEngine implements Engine {
 
     @Override
     public void createTopic(String topic) {
-        ensureOpen();
-        topic(topic, true);
+        onLiveTopic(topic, t -> t);
     }
 
     @Override
@@ -477,22 +474,7 @@ public final class LocalEngine implements Engine {
 
     @Override
     public void createChannel(String topicName, String channel) {
-        ensureOpen();
-        while (true) {
-            TopicState topic = topic(topicName, true);
-            topic.lock.lock();
-            try {
-                if (topic.deleted()) {
-                    continue;
-                }
-                topic.createChannel(channel);
-                return;
-            } catch (IOException e) {
-                throw new StorageException("cannot create channel '" + channel + "': " + e, e);
-            } finally {
-                topic.lock.unlock();
-            }
-        }
+        onLiveTopic(topicName, topic -> topic.createChannel(channel));
     }
 
     @Override

@@ -7,12 +7,7 @@ import dev.ferry.BusConfig;
 import dev.ferry.SyncPolicy;
 import dev.ferry.spi.PublishRecord;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.ReadableByteChannel;
-import java.nio.channels.WritableByteChannel;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,105 +31,17 @@ class SyncPolicyTest {
         @Override
         public FileChannel open(Path path, OpenOption... options) throws IOException {
             FileChannel real = FileChannel.open(path, options);
-            boolean segment = path.toString().endsWith(SegmentedLog.SUFFIX);
-            return segment ? new Counting(real) : real;
-        }
-
-        private final class Counting extends FileChannel {
-            private final FileChannel real;
-
-            Counting(FileChannel real) {
-                this.real = real;
+            if (!path.toString().endsWith(SegmentedLog.SUFFIX)) {
+                return real;
             }
-
-            @Override
-            public void force(boolean metaData) throws IOException {
-                LockSupport.parkNanos(2_000_000); // simulated device latency, not synchronisation
-                real.force(metaData);
-                forces.incrementAndGet();
-            }
-
-            @Override
-            public int read(ByteBuffer dst) throws IOException {
-                return real.read(dst);
-            }
-
-            @Override
-            public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
-                return real.read(dsts, offset, length);
-            }
-
-            @Override
-            public int write(ByteBuffer src) throws IOException {
-                return real.write(src);
-            }
-
-            @Override
-            public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
-                return real.write(srcs, offset, length);
-            }
-
-            @Override
-            public long position() throws IOException {
-                return real.position();
-            }
-
-            @Override
-            public FileChannel position(long p) throws IOException {
-                real.position(p);
-                return this;
-            }
-
-            @Override
-            public long size() throws IOException {
-                return real.size();
-            }
-
-            @Override
-            public FileChannel truncate(long size) throws IOException {
-                real.truncate(size);
-                return this;
-            }
-
-            @Override
-            public long transferTo(long position, long count, WritableByteChannel target) throws IOException {
-                return real.transferTo(position, count, target);
-            }
-
-            @Override
-            public long transferFrom(ReadableByteChannel src, long position, long count) throws IOException {
-                return real.transferFrom(src, position, count);
-            }
-
-            @Override
-            public int read(ByteBuffer dst, long position) throws IOException {
-                return real.read(dst, position);
-            }
-
-            @Override
-            public int write(ByteBuffer src, long position) throws IOException {
-                return real.write(src, position);
-            }
-
-            @Override
-            public MappedByteBuffer map(MapMode mode, long position, long size) throws IOException {
-                return real.map(mode, position, size);
-            }
-
-            @Override
-            public FileLock lock(long position, long size, boolean shared) throws IOException {
-                return real.lock(position, size, shared);
-            }
-
-            @Override
-            public FileLock tryLock(long position, long size, boolean shared) throws IOException {
-                return real.tryLock(position, size, shared);
-            }
-
-            @Override
-            protected void implCloseChannel() throws IOException {
-                real.close();
-            }
+            return new DelegatingFileChannel(real) {
+                @Override
+                protected void force(FileChannel file, boolean metaData) throws IOException {
+                    LockSupport.parkNanos(2_000_000); // simulated device latency, not synchronisation
+                    file.force(metaData);
+                    forces.incrementAndGet();
+                }
+            };
         }
     }
 
