@@ -14,6 +14,11 @@ import java.util.concurrent.CompletableFuture;
  * forms return then, the asynchronous forms complete their future then. A batch is stored all or
  * nothing. Asynchronous publishes are bounded by {@link BusConfig#maxPendingPublishBytes()}.
  *
+ * <p>Buffers: publishing hands the body arrays over to the bus, which may keep and deliver the very
+ * same arrays (the newest messages are served from memory); do not modify an array after passing
+ * it to a publish method. Handlers likewise must not modify {@link Message#body()}, which every
+ * channel of the topic may share.
+ *
  * <p>Thread-safe. Closing the bus closes its subscriptions (see {@link Subscription#close()}) and
  * then its storage; operations after close throw {@link FerryException}.
  */
@@ -28,7 +33,11 @@ public interface Bus extends AutoCloseable {
         return create(BusConfig.embedded(dataDir).build());
     }
 
-    /** Opens a bus that keeps everything in memory (nothing survives {@link #close()}). */
+    /**
+     * Opens a bus that keeps everything in memory (nothing survives {@link #close()}). Its durable
+     * names are bounded only by the configured channel depth and retention (none by default);
+     * {@code #ephemeral} names by {@link BusConfig#memQueueSize()}, as in an embedded bus.
+     */
     static Bus inMemory() {
         return create(BusConfig.inMemory().build());
     }

@@ -5,8 +5,8 @@ import java.util.Objects;
 /**
  * One message to append.
  *
- * @param body the body; the engine does not modify it and keeps no reference after append returns
- *     unless it stores in memory
+ * @param body the body, handed over to the engine: it may keep the array and hand it out in leases
+ *     (the caller must not modify it afterwards); the engine never modifies it
  * @param deferMillis how long after publishing the message becomes deliverable (0: at once)
  */
 public record PublishRecord(byte[] body, long deferMillis) {
