@@ -54,6 +54,9 @@ final class SegmentedLog implements TopicLog {
         final Path path;
         final FileChannel channel;
         long size;
+        long firstTimestamp = -1;
+        /** The newest record's timestamp, known for segments rolled since the log was opened. */
+        long lastTimestamp = -1;
 
         Segment(long base, long baseSeq, Path path, FileChannel channel, long size) {
             this.base = base;
@@ -264,6 +267,7 @@ final class SegmentedLog implements TopicLog {
             offset += size;
         }
         s.size += total;
+        s.lastTimestamp = timestamp;
         totalBytes += total;
         endSeq += bodies.size();
     }
@@ -433,13 +437,23 @@ final class SegmentedLog implements TopicLog {
             return first.end();
         }
         if (maxAgeMillis > 0) {
+            long newest = first.lastTimestamp;
+            // otherwise: every record of a segment is older than the first record of the next one
+            Segment next = segments.higherEntry(first.base).getValue();
             try {
-                long modified = Files.getLastModifiedTime(first.path).toMillis();
-                if (modified < nowMillis - maxAgeMillis) {
-                    return first.end();
+                if (newest < 0 && next.firstTimestamp < 0) {
+                    LogRecord r = readAt(next.base);
+                    next.firstTimestamp = r == null ? Long.MAX_VALUE : r.timestamp();
                 }
             } catch (IOException e) {
-                log.warn("topic {}: cannot read the age of {}: {}", topic, first.path, e.toString());
+                log.warn("topic {}: cannot read the age of {}: {}", topic, next.path, e.toString());
+                return -1;
+            }
+            if (newest < 0) {
+                newest = next.firstTimestamp;
+            }
+            if (newest / 1_000_000 < nowMillis - maxAgeMillis) {
+                return first.end();
             }
         }
         return -1;

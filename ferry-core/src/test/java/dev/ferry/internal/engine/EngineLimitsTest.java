@@ -160,6 +160,24 @@ class EngineLimitsTest {
     }
 
     @Test
+    void shouldApplyRetentionByAgeAndCountWhatAChannelLost() throws IOException {
+        try (LocalEngine engine = open(b -> b.segmentBytes(4096).retention(0, Duration.ofHours(1)))) {
+            engine.createChannel("t", "c");
+            for (int i = 0; i < 10; i++) {
+                engine.append("t", records("old" + i + "-", 20)).join();
+            }
+            clock.advance(Duration.ofMinutes(61));
+            // too big for the active segment: the old ones are all closed now
+            engine.append("t", List.of(PublishRecord.of(new byte[3500]))).join();
+            await().until(() -> channel(engine, "t", "c").dropCount() == 200);
+            assertThat(segments("t")).isEqualTo(1);
+            assertThat(engine.claim("t", "c", 1000, LEASE))
+                    .extracting(l -> l.body().length)
+                    .containsExactly(3500);
+        }
+    }
+
+    @Test
     void shouldFreeOldSegmentsWhileOneMessageStaysUnfinished() throws IOException {
         try (LocalEngine engine = open(b -> b.segmentBytes(8192))) {
             engine.createChannel("t", "c");
