@@ -618,38 +618,19 @@ final class ChannelState {
      * were in flight come back ready, with the attempts they had.
      */
     void recover(long now) throws IOException {
-        Snapshot snap = Snapshot.read(dir);
-        long firstGeneration = 0;
-        if (snap != null) {
-            firstGeneration = snap.nextGeneration();
-            cursorOffset = snap.cursorOffset();
-            cursorSeq = snap.cursorSeq();
-            messageCount = snap.messageCount();
-            requeueCount = snap.requeueCount();
-            timeoutCount = snap.timeoutCount();
-            dropCount = snap.dropCount();
-            loadedBuckets.addAll(snap.loadedBuckets());
-            for (Snapshot.Item item : snap.items()) {
-                Entry e = new Entry(item.key());
-                e.id = item.id();
-                e.timestamp = item.timestamp();
-                e.attempts = item.attempts();
-                e.dueAt = item.dueAt();
-                e.bucket = item.bucket();
-                e.pos = item.pos();
-                entries.put(e.key, e);
-            }
-        }
-        Replayer replayer = new Replayer();
-        for (Path file : FileJournal.files(dir)) {
-            if (FileJournal.generationOf(file) >= firstGeneration) {
-                FileJournal.replay(file, replayer);
-            }
-        }
+        ChannelRecovery.State state = ChannelRecovery.read(dir, retry);
+        cursorOffset = state.cursorOffset;
+        cursorSeq = state.cursorSeq;
+        messageCount = state.messageCount;
+        requeueCount = state.requeueCount;
+        timeoutCount = state.timeoutCount;
+        dropCount = state.dropCount;
+        loadedBuckets.addAll(state.loadedBuckets);
+        entries.putAll(state.entries);
         TopicLog topicLog = topic.log();
         // a torn journal may hold deliveries whose cursor record was lost
-        if (replayer.maxLogKey >= cursorOffset) {
-            LogRecord last = topicLog.readAt(replayer.maxLogKey);
+        if (state.maxLogKey >= cursorOffset) {
+            LogRecord last = topicLog.readAt(state.maxLogKey);
             if (last != null) {
                 cursorOffset = last.nextOffset();
                 cursorSeq = last.seq() + 1;
@@ -705,82 +686,5 @@ final class ChannelState {
             }
         }
         snapshot();
-    }
-
-    /** Applies journal records to the state being recovered. */
-    private final class Replayer implements FileJournal.Visitor {
-        long maxLogKey = -1;
-
-        private Entry entry(long key) {
-            return entries.computeIfAbsent(key, Entry::new);
-        }
-
-        @Override
-        public void cursor(long offset, long seq) {
-            cursorOffset = offset;
-            cursorSeq = seq;
-        }
-
-        @Override
-        public void deliver(long key, int attempts) {
-            Entry e = entry(key);
-            e.attempts = attempts;
-            e.dueAt = 0;
-            if (e.inLog()) {
-                maxLogKey = Math.max(maxLogKey, key);
-            }
-        }
-
-        @Override
-        public void finish(long key) {
-            entries.remove(key);
-        }
-
-        @Override
-        public void requeue(long key, long dueAt) {
-            Entry e = entries.get(key);
-            if (e != null) {
-                e.dueAt = dueAt;
-            }
-        }
-
-        @Override
-        public void move(long key, long bucket, long pos, int attempts, long dueAt, long id, long timestamp) {
-            if (!loadedBuckets.contains(bucket)) {
-                // a copy into a bucket not yet loaded: it lives in that file until the bucket loads
-                entries.remove(key);
-                maxLogKey = Math.max(maxLogKey, key);
-                return;
-            }
-            Entry e = entry(key);
-            e.bucket = bucket;
-            e.pos = pos;
-            e.attempts = attempts;
-            e.dueAt = dueAt;
-            e.id = id;
-            e.timestamp = timestamp;
-        }
-
-        @Override
-        public void loaded(long bucket) throws IOException {
-            loadedBuckets.add(bucket);
-            for (LogRecord r : retry.readAll(bucket)) {
-                if (!entries.containsKey(r.seq())) {
-                    Entry e = entry(r.seq());
-                    e.id = r.id();
-                    e.timestamp = r.timestamp();
-                    e.attempts = r.attempts();
-                    e.dueAt = r.dueAt();
-                    e.bucket = bucket;
-                    e.pos = r.offset();
-                }
-            }
-        }
-
-        @Override
-        public void emptied() {
-            entries.clear();
-            loadedBuckets.clear();
-        }
     }
 }
