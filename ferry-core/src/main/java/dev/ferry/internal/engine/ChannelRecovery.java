@@ -129,13 +129,7 @@ final class ChannelRecovery {
             state.loadedBuckets.add(bucket);
             for (LogRecord r : retry.readAll(bucket)) {
                 if (!state.entries.containsKey(r.seq())) {
-                    Entry e = entry(r.seq());
-                    e.id = r.id();
-                    e.timestamp = r.timestamp();
-                    e.attempts = r.attempts();
-                    e.dueAt = r.dueAt();
-                    e.bucket = bucket;
-                    e.pos = r.offset();
+                    state.entries.put(r.seq(), Entry.fromRetryCopy(r, bucket));
                 }
             }
         }

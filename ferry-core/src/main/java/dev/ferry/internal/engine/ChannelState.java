@@ -436,13 +436,7 @@ final class ChannelState {
             if (entries.containsKey(r.seq())) {
                 continue;
             }
-            Entry e = new Entry(r.seq());
-            e.id = r.id();
-            e.timestamp = r.timestamp();
-            e.attempts = r.attempts();
-            e.dueAt = r.dueAt();
-            e.bucket = bucket;
-            e.pos = r.offset();
+            Entry e = Entry.fromRetryCopy(r, bucket);
             bucketLive.merge(bucket, 1, Integer::sum);
             entries.put(e.key, e);
             defer(e);

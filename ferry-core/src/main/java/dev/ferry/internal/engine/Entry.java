@@ -33,6 +33,18 @@ final class Entry {
         this.key = key;
     }
 
+    /** An entry for the copy {@code r} read from retry bucket {@code bucket}. */
+    static Entry fromRetryCopy(LogRecord r, long bucket) {
+        Entry e = new Entry(r.seq());
+        e.id = r.id();
+        e.timestamp = r.timestamp();
+        e.attempts = r.attempts();
+        e.dueAt = r.dueAt();
+        e.bucket = bucket;
+        e.pos = r.offset();
+        return e;
+    }
+
     boolean inLog() {
         return bucket == IN_LOG;
     }
