@@ -223,6 +223,35 @@ class BusBehaviourTest {
     }
 
     @Test
+    void shouldLetAHandlerCloseItsOwnSubscriptionWithoutWaitingForItself() {
+        Subscription[] self = new Subscription[1];
+        CompletableFuture<Long> closedIn = new CompletableFuture<>();
+        CountDownLatch subscribed = new CountDownLatch(1);
+        self[0] = bus.subscribe(
+                "t",
+                "c",
+                MessageHandler.of(m -> {
+                    subscribed.await(5, TimeUnit.SECONDS);
+                    long start = System.nanoTime();
+                    self[0].close();
+                    closedIn.complete(System.nanoTime() - start);
+                }),
+                SubscribeOptions.DEFAULT.withCloseTimeout(Duration.ofSeconds(30)));
+        subscribed.countDown();
+        bus.publish("t", bytes("x"));
+        assertThat(closedIn).succeedsWithin(Duration.ofSeconds(10));
+        assertThat(Duration.ofNanos(closedIn.join())).isLessThan(Duration.ofSeconds(5));
+        await().untilAsserted(() -> {
+            ChannelStats stats = stats("t", "c");
+            assertThat(stats.inFlight()).isZero();
+            assertThat(stats.depth())
+                    .as("its own message is finished, not requeued")
+                    .isZero();
+            assertThat(stats.requeueCount()).isZero();
+        });
+    }
+
+    @Test
     void shouldPauseAndResumeASubscription() {
         List<String> got = new CopyOnWriteArrayList<>();
         Subscription sub = bus.subscribe("t", "c", MessageHandler.of(m -> got.add(new String(m.body()))));

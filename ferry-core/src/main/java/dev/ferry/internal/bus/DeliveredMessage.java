@@ -23,6 +23,10 @@ final class DeliveredMessage implements Message {
         this.deadline = deadline;
     }
 
+    LocalSubscription owner() {
+        return subscription;
+    }
+
     Lease lease() {
         return lease;
     }

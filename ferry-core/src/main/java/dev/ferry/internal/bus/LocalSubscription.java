@@ -36,6 +36,9 @@ final class LocalSubscription implements Subscription {
     private final AtomicInteger wip = new AtomicInteger();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger running = new AtomicInteger();
+    /** The message whose handler the current thread is running, if any. */
+    private static final ThreadLocal<DeliveredMessage> HANDLING = new ThreadLocal<>();
+
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Set<DeliveredMessage> outstanding = ConcurrentHashMap.newKeySet();
     private volatile boolean paused;
@@ -112,6 +115,7 @@ final class LocalSubscription implements Subscription {
             return; // close() requeues it
         }
         running.incrementAndGet();
+        HANDLING.set(message);
         try {
             Object result = handler.handle(message);
             if (result instanceof CompletionStage<?> stage) {
@@ -129,7 +133,8 @@ final class LocalSubscription implements Subscription {
         } catch (Throwable error) {
             message.handlerFailed(error);
         } finally {
-            if (running.decrementAndGet() == 0 && closed.get()) {
+            HANDLING.remove();
+            if (running.decrementAndGet() <= 1 && closed.get()) {
                 synchronized (running) {
                     running.notifyAll();
                 }
@@ -202,8 +207,13 @@ final class LocalSubscription implements Subscription {
             return;
         }
         long deadline = System.nanoTime() + options.closeTimeout().toNanos();
+        // a handler closing its own subscription waits for the others only, and its own message
+        // is answered by its own outcome
+        DeliveredMessage current = HANDLING.get();
+        boolean fromOwnHandler = current != null && current.owner() == this;
+        int self = fromOwnHandler ? 1 : 0;
         synchronized (running) {
-            while (running.get() > 0) {
+            while (running.get() > self) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     log.warn(
@@ -211,7 +221,7 @@ final class LocalSubscription implements Subscription {
                                     + " requeueing their messages",
                             topic,
                             channel,
-                            running.get(),
+                            running.get() - self,
                             options.closeTimeout().toMillis());
                     break;
                 }
@@ -224,7 +234,9 @@ final class LocalSubscription implements Subscription {
             }
         }
         for (DeliveredMessage message : outstanding) {
-            message.requeueOnClose();
+            if (!fromOwnHandler || message != current) {
+                message.requeueOnClose();
+            }
         }
         Engine.Registration r = registration;
         if (r != null) {
