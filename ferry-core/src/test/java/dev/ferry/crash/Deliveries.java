@@ -1,7 +1,13 @@
 package dev.ferry.crash;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.ferry.Bus;
+import dev.ferry.ChannelStats;
 import dev.ferry.MessageHandler;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,5 +43,15 @@ final class Deliveries {
     /** The deliveries of each body, in arrival order. */
     Map<String, List<Delivery>> byBody() {
         return all.stream().collect(Collectors.groupingBy(Delivery::body, LinkedHashMap::new, Collectors.toList()));
+    }
+
+    /** Waits until the only channel of {@code topic} has nothing ready, in flight or deferred. */
+    static void awaitDrained(Bus bus, String topic, String what, Duration atMost) {
+        await(what).atMost(atMost).untilAsserted(() -> {
+            ChannelStats ch = bus.admin().topic(topic).orElseThrow().channels().get(0);
+            assertThat(ch.depth()).isZero();
+            assertThat(ch.inFlight()).isZero();
+            assertThat(ch.deferred()).isZero();
+        });
     }
 }

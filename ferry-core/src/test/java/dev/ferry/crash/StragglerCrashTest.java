@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.ferry.Bus;
 import dev.ferry.BusConfig;
-import dev.ferry.ChannelStats;
 import dev.ferry.SubscribeOptions;
 import dev.ferry.TopicStats;
 import java.nio.file.Path;
@@ -136,18 +135,7 @@ class StragglerCrashTest {
             await("the held message after the restart")
                     .atMost(Duration.ofSeconds(30))
                     .until(() -> after.count(CrashChild.HELD_BODY::equals) > 0);
-            await("the channel drained after the restart")
-                    .atMost(Duration.ofSeconds(30))
-                    .untilAsserted(() -> {
-                        ChannelStats ch = bus.admin()
-                                .topic("flow")
-                                .orElseThrow()
-                                .channels()
-                                .get(0);
-                        assertThat(ch.depth()).isZero();
-                        assertThat(ch.inFlight()).isZero();
-                        assertThat(ch.deferred()).isZero();
-                    });
+            Deliveries.awaitDrained(bus, "flow", "the channel drained after the restart", Duration.ofSeconds(30));
         }
         List<Deliveries.Delivery> heldAfter = after.byBody().get(CrashChild.HELD_BODY);
         assertThat(heldAfter)

@@ -1,11 +1,12 @@
 package dev.ferry.internal.engine;
 
+import static dev.ferry.internal.engine.EngineTestSupport.channel;
+import static dev.ferry.internal.engine.EngineTestSupport.text;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.ferry.BusConfig;
-import dev.ferry.ChannelStats;
 import dev.ferry.StorageException;
 import dev.ferry.spi.Lease;
 import dev.ferry.spi.PublishRecord;
@@ -49,17 +50,6 @@ class EmbeddedEngineRecoveryTest {
         engine.append(topic, batch).join();
     }
 
-    private static String text(Lease l) {
-        return new String(l.body(), StandardCharsets.UTF_8);
-    }
-
-    private static ChannelStats channel(LocalEngine engine, String topic, String channel) {
-        return engine.stats(topic).orElseThrow().channels().stream()
-                .filter(c -> c.name().equals(channel))
-                .findFirst()
-                .orElseThrow();
-    }
-
     @Test
     void shouldKeepUnfinishedMessagesAndForgetFinishedOnes() {
         try (LocalEngine engine = open()) {
@@ -70,7 +60,7 @@ class EmbeddedEngineRecoveryTest {
         }
         try (LocalEngine engine = open()) {
             List<Lease> again = engine.claim("t", "c", 10, LEASE);
-            assertThat(again).extracting(EmbeddedEngineRecoveryTest::text).containsExactly("b", "c", "d");
+            assertThat(again).extracting(EngineTestSupport::text).containsExactly("b", "c", "d");
             assertThat(again).extracting(Lease::attempts).containsExactly(2, 1, 1);
         }
     }
@@ -92,7 +82,7 @@ class EmbeddedEngineRecoveryTest {
         }
         try (LocalEngine engine = open()) {
             List<Lease> again = engine.claim("t", "c", 10, LEASE);
-            assertThat(again).extracting(EmbeddedEngineRecoveryTest::text).containsExactly("twice", "thrice");
+            assertThat(again).extracting(EngineTestSupport::text).containsExactly("twice", "thrice");
             assertThat(again).extracting(Lease::attempts).containsExactly(4, 5);
         }
     }
@@ -139,7 +129,7 @@ class EmbeddedEngineRecoveryTest {
             engine.setTopicPaused("held", false);
             engine.createChannel("held", "first");
             assertThat(engine.claim("held", "first", 10, LEASE))
-                    .extracting(EmbeddedEngineRecoveryTest::text)
+                    .extracting(EngineTestSupport::text)
                     .containsExactly("x", "y");
         }
     }
@@ -164,7 +154,7 @@ class EmbeddedEngineRecoveryTest {
         try (LocalEngine engine = open()) {
             List<Lease> again = engine.claim("t", "c", 1000, LEASE);
             assertThat(again)
-                    .extracting(EmbeddedEngineRecoveryTest::text)
+                    .extracting(EngineTestSupport::text)
                     .containsExactlyElementsOf(
                             IntStream.range(0, 50).mapToObj(i -> "m" + (i * 10)).toList());
         }
@@ -180,21 +170,17 @@ class EmbeddedEngineRecoveryTest {
             engine.createChannel("t", "c");
             publish(engine, "t", "a", "b");
         }
-        Path segment;
-        try (Stream<Path> files = Files.list(dir.resolve("topics/t-t"))) {
-            segment =
-                    files.filter(p -> p.toString().endsWith(".seg")).findFirst().orElseThrow();
-        }
+        Path segment = EngineTestSupport.firstSegment(dir, "t");
         long intact = Files.size(segment);
         Files.write(segment, new byte[] {0, 0, 0, 60, 1, 2, 3, 4, 9, 9}, StandardOpenOption.APPEND);
         try (LocalEngine engine = open()) {
             assertThat(Files.size(segment)).isEqualTo(intact);
             assertThat(engine.claim("t", "c", 10, LEASE))
-                    .extracting(EmbeddedEngineRecoveryTest::text)
+                    .extracting(EngineTestSupport::text)
                     .containsExactly("a", "b");
             publish(engine, "t", "c");
             assertThat(engine.claim("t", "c", 10, LEASE))
-                    .extracting(EmbeddedEngineRecoveryTest::text)
+                    .extracting(EngineTestSupport::text)
                     .containsExactly("c");
         }
     }
@@ -205,17 +191,13 @@ class EmbeddedEngineRecoveryTest {
             engine.createChannel("t", "c");
             publish(engine, "t", "a", "b");
         }
-        Path segment;
-        try (Stream<Path> files = Files.list(dir.resolve("topics/t-t"))) {
-            segment =
-                    files.filter(p -> p.toString().endsWith(".seg")).findFirst().orElseThrow();
-        }
+        Path segment = EngineTestSupport.firstSegment(dir, "t");
         byte[] data = Files.readAllBytes(segment);
         data[data.length - 1] ^= 0x55; // flip bits in the last body: its CRC no longer matches
         Files.write(segment, data);
         try (LocalEngine engine = open()) {
             assertThat(engine.claim("t", "c", 10, LEASE))
-                    .extracting(EmbeddedEngineRecoveryTest::text)
+                    .extracting(EngineTestSupport::text)
                     .containsExactly("a");
         }
     }

@@ -1,5 +1,7 @@
 package dev.ferry.internal.engine;
 
+import static dev.ferry.internal.engine.EngineTestSupport.channel;
+import static dev.ferry.internal.engine.EngineTestSupport.text;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -48,17 +50,6 @@ class EngineLimitsTest {
         return out;
     }
 
-    private static String text(Lease l) {
-        return new String(l.body(), StandardCharsets.UTF_8);
-    }
-
-    private static ChannelStats channel(LocalEngine engine, String topic, String channel) {
-        return engine.stats(topic).orElseThrow().channels().stream()
-                .filter(c -> c.name().equals(channel))
-                .findFirst()
-                .orElseThrow();
-    }
-
     private long segments(String topic) throws IOException {
         try (Stream<Path> files = Files.list(dir.resolve("topics/t-" + topic))) {
             return files.filter(p -> p.toString().endsWith(".seg")).count();
@@ -83,7 +74,7 @@ class EngineLimitsTest {
         }
         try (LocalEngine engine = open(b -> b)) {
             assertThat(engine.claim("t", "c", 100, LEASE))
-                    .extracting(EngineLimitsTest::text)
+                    .extracting(EngineTestSupport::text)
                     .containsExactly("ok0", "ok1", "ok2", "after0");
         }
     }
@@ -140,7 +131,7 @@ class EngineLimitsTest {
             assertThat(stats.depth()).isEqualTo(5);
             assertThat(stats.dropCount()).isEqualTo(3);
             assertThat(engine.claim("t", "c", 100, LEASE))
-                    .extracting(EngineLimitsTest::text)
+                    .extracting(EngineTestSupport::text)
                     .containsExactly("m3", "m4", "m5", "m6", "m7");
         }
     }
