@@ -225,22 +225,38 @@ public final class LocalEngine implements Engine {
         for (PublishRecord r : batch) {
             bytes += r.body().length;
         }
-        long size = bytes;
-        TopicState[] appended = new TopicState[1];
-        List<ChannelState> listening = onLiveTopic(topicName, topic -> {
-            topic.append(batch, size);
-            appended[0] = topic;
-            return topic.listening();
-        });
-        signal(listening);
-        if (appended[0].memoryOnly || config.syncPolicy() != SyncPolicy.ALWAYS) {
-            return CompletableFuture.completedFuture(null);
+        PendingAppend mine = new PendingAppend(batch, bytes);
+        while (true) {
+            ensureOpen();
+            TopicState topic = topic(topicName, true);
+            topic.enqueue(mine);
+            List<ChannelState> listening;
+            topic.lock.lock();
+            try {
+                if (!mine.done) {
+                    topic.appendQueued();
+                }
+                listening = topic.listening();
+            } finally {
+                topic.lock.unlock();
+            }
+            if (mine.retry) {
+                mine.reset();
+                continue;
+            }
+            signal(listening);
+            if (mine.error != null) {
+                return CompletableFuture.failedFuture(mine.error);
+            }
+            if (topic.memoryOnly || config.syncPolicy() != SyncPolicy.ALWAYS) {
+                return CompletableFuture.completedFuture(null);
+            }
+            return sync.requestSync()
+                    .exceptionallyCompose(e -> CompletableFuture.failedFuture(new PublishRejectedException(
+                            "publish to topic '" + topicName + "' was written but could not be synced to disk: "
+                                    + e.getMessage(),
+                            e)));
         }
-        return sync.requestSync()
-                .exceptionallyCompose(e -> CompletableFuture.failedFuture(new PublishRejectedException(
-                        "publish to topic '" + topicName + "' was written but could not be synced to disk: "
-                                + e.getMessage(),
-                        e)));
     }
 
     /** Work on a topic under its lock. */

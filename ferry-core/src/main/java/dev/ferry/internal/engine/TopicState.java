@@ -9,10 +9,10 @@ import dev.ferry.TopicStats;
 import dev.ferry.spi.Lease;
 import dev.ferry.spi.PublishRecord;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -33,6 +33,7 @@ final class TopicState {
     private final TopicLog log;
     private final TreeMap<String, ChannelState> channels = new TreeMap<>();
     private final DeferredIndex deferredAhead = new DeferredIndex();
+    private final ConcurrentLinkedQueue<PendingAppend> pendingAppends = new ConcurrentLinkedQueue<>();
     private long holdOffset;
     private long holdSeq;
     private boolean paused;
@@ -119,71 +120,124 @@ final class TopicState {
 
     // ---- publishing -----------------------------------------------------------------------------
 
-    /** Appends a batch under the limits. Called with the lock held. */
-    void append(List<PublishRecord> batch, long bodyBytes) {
-        if (deleted) {
-            throw new IllegalStateException("topic deleted");
+    /** Queues a publish for the next group write. Any thread. */
+    void enqueue(PendingAppend append) {
+        pendingAppends.add(append);
+    }
+
+    /**
+     * Writes every queued publish: each is checked against the limits on its own (a batch is
+     * stored all or nothing), and all accepted ones go to the log in one write. Lock held.
+     */
+    void appendQueued() {
+        List<PendingAppend> group = new ArrayList<>();
+        for (PendingAppend p; (p = pendingAppends.poll()) != null; ) {
+            group.add(p);
         }
-        int n = batch.size();
+        try {
+            if (deleted) {
+                group.forEach(p -> p.retry = true);
+                return;
+            }
+            List<PendingAppend> accepted = new ArrayList<>(group.size());
+            int n = 0;
+            long bytes = 0;
+            for (PendingAppend p : group) {
+                String refusal = refusal(p, n, bytes);
+                if (refusal != null) {
+                    rejectCount++;
+                    p.error = new PublishRejectedException(
+                            "publish to topic '" + name + "' refused: " + refusal + "; nothing was stored");
+                } else {
+                    accepted.add(p);
+                    n += p.batch.size();
+                    bytes += p.bodyBytes;
+                }
+            }
+            if (!accepted.isEmpty()) {
+                write(accepted, n, bytes);
+            }
+        } catch (RuntimeException e) {
+            for (PendingAppend p : group) {
+                if (p.error == null && !p.retry) {
+                    p.error = e;
+                }
+            }
+            throw e;
+        } finally {
+            group.forEach(p -> p.done = true);
+        }
+    }
+
+    /** Why {@code p} must be refused after {@code n} messages of {@code bytes} ahead of it, or null. */
+    private String refusal(PendingAppend p, int n, long bytes) {
+        int size = p.batch.size();
         if (!memoryOnly) {
-            String refusal = engine.diskRefusal(bodyBytes + (long) n * RecordCodec.OVERHEAD);
-            if (refusal != null) {
-                rejectCount++;
-                throw new PublishRejectedException(
-                        "publish to topic '" + name + "' refused: " + refusal + "; nothing was stored");
+            String disk = engine.diskRefusal(bytes + p.bodyBytes + (long) (n + size) * RecordCodec.OVERHEAD);
+            if (disk != null) {
+                return disk;
             }
         }
         BusConfig config = engine.config();
         if (config.channelMaxDepth() > 0 && config.depthPolicy() == DepthPolicy.REJECT) {
             for (ChannelState ch : channels.values()) {
-                if (ch.journal() != ChannelJournal.NONE && ch.depth() + n > config.channelMaxDepth()) {
-                    rejectCount++;
-                    throw new PublishRejectedException("publish to topic '"
-                            + name
-                            + "' refused: channel '"
+                long depth = ch.depth() + n;
+                if (ch.journal() != ChannelJournal.NONE && depth + size > config.channelMaxDepth()) {
+                    return "channel '"
                             + ch.name
                             + "' is full (depth "
-                            + ch.depth()
+                            + depth
                             + " + "
-                            + n
+                            + size
                             + " new > maximum depth "
                             + config.channelMaxDepth()
-                            + ", policy reject); nothing was stored");
+                            + ", policy reject)";
                 }
             }
         }
+        return null;
+    }
+
+    private void write(List<PendingAppend> accepted, int n, long bodyBytes) {
+        BusConfig config = engine.config();
         long nowMillis = engine.clock().millis();
         long timestamp = engine.nowNanos();
         long[] ids = new long[n];
         long[] dueAts = new long[n];
         List<byte[]> bodies = new ArrayList<>(n);
         long maxDefer = config.maxRequeueDelay().toMillis();
-        for (int i = 0; i < n; i++) {
-            PublishRecord r = batch.get(i);
-            ids[i] = nextId(nowMillis);
-            long defer = Math.min(r.deferMillis(), maxDefer);
-            dueAts[i] = defer > 0 ? nowMillis + defer : 0;
-            bodies.add(r.body());
+        int i = 0;
+        for (PendingAppend p : accepted) {
+            for (PublishRecord r : p.batch) {
+                ids[i] = nextId(nowMillis);
+                long defer = Math.min(r.deferMillis(), maxDefer);
+                dueAts[i] = defer > 0 ? nowMillis + defer : 0;
+                bodies.add(r.body());
+                i++;
+            }
         }
         long before = log.sizeBytes();
         long firstSeq = log.endSeq();
         try {
             log.append(ids, timestamp, dueAts, bodies);
         } catch (IOException e) {
-            rejectCount++;
+            rejectCount += accepted.size();
             engine.reportWriteError(name, e);
-            throw new PublishRejectedException(
-                    "publish to topic '"
-                            + name
-                            + "' failed: writing its log failed ("
-                            + e.getMessage()
-                            + "); nothing of this publish was stored",
-                    e);
+            for (PendingAppend p : accepted) {
+                p.error = new PublishRejectedException(
+                        "publish to topic '"
+                                + name
+                                + "' failed: writing its log failed ("
+                                + e.getMessage()
+                                + "); nothing of this publish was stored",
+                        e);
+            }
+            return;
         }
         engine.addStoredBytes(log.sizeBytes() - before);
-        for (int i = 0; i < n; i++) {
-            if (dueAts[i] > 0) {
-                deferredAhead.add(firstSeq + i, dueAts[i]);
+        for (int k = 0; k < n; k++) {
+            if (dueAts[k] > 0) {
+                deferredAhead.add(firstSeq + k, dueAts[k]);
             }
         }
         messageCount += n;
@@ -191,7 +245,8 @@ final class TopicState {
         try {
             applyBounds(nowMillis);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            // the publishes are stored; only the dropping of old messages failed
+            engine.reportWriteError(name, e);
         }
     }
 

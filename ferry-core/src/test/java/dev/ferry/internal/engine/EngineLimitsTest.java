@@ -62,15 +62,15 @@ class EngineLimitsTest {
         try (LocalEngine engine = new LocalEngine(
                 BusConfig.embedded(dir).clock(clock).minFreeDiskBytes(0).build(), io)) {
             engine.createChannel("t", "c");
-            engine.append("t", records("ok", 3)).join();
+            EngineTestSupport.store(engine, "t", records("ok", 3));
             io.failing = true;
-            assertThatThrownBy(() -> engine.append("t", records("lost", 2)).join())
+            assertThatThrownBy(() -> EngineTestSupport.store(engine, "t", records("lost", 2)))
                     .isInstanceOf(PublishRejectedException.class)
                     .hasMessageContaining("No space left on device")
                     .hasMessageContaining("nothing of this publish was stored");
             assertThat(engine.stats("t").orElseThrow().rejectCount()).isEqualTo(1);
             io.failing = false;
-            engine.append("t", records("after", 1)).join();
+            EngineTestSupport.store(engine, "t", records("after", 1));
         }
         try (LocalEngine engine = open(b -> b)) {
             assertThat(engine.claim("t", "c", 100, LEASE))
@@ -82,10 +82,10 @@ class EngineLimitsTest {
     @Test
     void shouldRefusePublishesPastTheDataSizeLimit() {
         try (LocalEngine engine = open(b -> b.maxDataBytes(2000))) {
-            engine.append("t", records("m", 10)).join();
+            EngineTestSupport.store(engine, "t", records("m", 10));
             assertThatThrownBy(() -> {
                         for (int i = 0; i < 100; i++) {
-                            engine.append("t", records("more", 10)).join();
+                            EngineTestSupport.store(engine, "t", records("more", 10));
                         }
                     })
                     .isInstanceOf(PublishRejectedException.class)
@@ -100,7 +100,7 @@ class EngineLimitsTest {
     @Test
     void shouldRefusePublishesWhenTheDiskIsNearlyFull() {
         try (LocalEngine engine = open(b -> b.minFreeDiskBytes(Long.MAX_VALUE / 2))) {
-            assertThatThrownBy(() -> engine.append("t", records("m", 1)).join())
+            assertThatThrownBy(() -> EngineTestSupport.store(engine, "t", records("m", 1)))
                     .isInstanceOf(PublishRejectedException.class)
                     .hasMessageContaining("free on the disk")
                     .hasMessageContaining("minFreeDiskBytes");
@@ -111,14 +111,14 @@ class EngineLimitsTest {
     void shouldRejectPublishesToAFullChannelUnderTheRejectPolicy() {
         try (LocalEngine engine = open(b -> b.channelMaxDepth(5, DepthPolicy.REJECT))) {
             engine.createChannel("t", "c");
-            engine.append("t", records("m", 5)).join();
-            assertThatThrownBy(() -> engine.append("t", records("x", 1)).join())
+            EngineTestSupport.store(engine, "t", records("m", 5));
+            assertThatThrownBy(() -> EngineTestSupport.store(engine, "t", records("x", 1)))
                     .isInstanceOf(PublishRejectedException.class)
                     .hasMessageContaining("channel 'c' is full")
                     .hasMessageContaining("maximum depth 5");
             assertThat(channel(engine, "t", "c").depth()).isEqualTo(5);
             engine.ack(engine.claim("t", "c", 1, LEASE).get(0));
-            engine.append("t", records("x", 1)).join();
+            EngineTestSupport.store(engine, "t", records("x", 1));
         }
     }
 
@@ -126,7 +126,7 @@ class EngineLimitsTest {
     void shouldDropTheOldestUnderTheDropOldestPolicy() {
         try (LocalEngine engine = open(b -> b.channelMaxDepth(5, DepthPolicy.DROP_OLDEST))) {
             engine.createChannel("t", "c");
-            engine.append("t", records("m", 8)).join();
+            EngineTestSupport.store(engine, "t", records("m", 8));
             ChannelStats stats = channel(engine, "t", "c");
             assertThat(stats.depth()).isEqualTo(5);
             assertThat(stats.dropCount()).isEqualTo(3);
@@ -140,7 +140,7 @@ class EngineLimitsTest {
     void shouldApplyRetentionByBytesToATopicWithoutChannels() throws IOException {
         try (LocalEngine engine = open(b -> b.segmentBytes(4096).retention(16 * 1024, Duration.ZERO))) {
             for (int i = 0; i < 50; i++) {
-                engine.append("t", records("m" + i + "-", 20)).join();
+                EngineTestSupport.store(engine, "t", records("m" + i + "-", 20));
             }
             await().until(() -> engine.stats("t").orElseThrow().storedBytes() <= 16 * 1024 + 4096);
             TopicStats stats = engine.stats("t").orElseThrow();
@@ -155,11 +155,11 @@ class EngineLimitsTest {
         try (LocalEngine engine = open(b -> b.segmentBytes(4096).retention(0, Duration.ofHours(1)))) {
             engine.createChannel("t", "c");
             for (int i = 0; i < 10; i++) {
-                engine.append("t", records("old" + i + "-", 20)).join();
+                EngineTestSupport.store(engine, "t", records("old" + i + "-", 20));
             }
             clock.advance(Duration.ofMinutes(61));
             // too big for the active segment: the old ones are all closed now
-            engine.append("t", List.of(PublishRecord.of(new byte[3500]))).join();
+            EngineTestSupport.store(engine, "t", List.of(PublishRecord.of(new byte[3500])));
             await().until(() -> channel(engine, "t", "c").dropCount() == 200);
             assertThat(segments("t")).isEqualTo(1);
             assertThat(engine.claim("t", "c", 1000, LEASE))
@@ -172,10 +172,10 @@ class EngineLimitsTest {
     void shouldFreeOldSegmentsWhileOneMessageStaysUnfinished() throws IOException {
         try (LocalEngine engine = open(b -> b.segmentBytes(8192))) {
             engine.createChannel("t", "c");
-            engine.append("t", records("stuck", 1)).join();
+            EngineTestSupport.store(engine, "t", records("stuck", 1));
             Lease stuck = engine.claim("t", "c", 1, LEASE).get(0);
             for (int round = 0; round < 200; round++) {
-                engine.append("t", records("r" + round + "-", 20)).join();
+                EngineTestSupport.store(engine, "t", records("r" + round + "-", 20));
                 for (Lease l : engine.claim("t", "c", 100, LEASE)) {
                     engine.ack(l);
                 }
@@ -200,7 +200,7 @@ class EngineLimitsTest {
         try (LocalEngine engine = open(b -> b.memQueueSize(10));
                 var r = engine.register("t", "tail#ephemeral", () -> {})) {
             engine.createChannel("t", "durable");
-            engine.append("t", records("m", 25)).join();
+            EngineTestSupport.store(engine, "t", records("m", 25));
             assertThat(channel(engine, "t", "tail#ephemeral").depth()).isEqualTo(10);
             assertThat(channel(engine, "t", "tail#ephemeral").dropCount()).isEqualTo(15);
             assertThat(channel(engine, "t", "durable").depth()).isEqualTo(25);

@@ -18,6 +18,18 @@ final class EngineTestSupport {
         return new String(lease.body(), StandardCharsets.UTF_8);
     }
 
+    /** Appends and waits, throwing what the engine's future failed with (unwrapped). */
+    static void store(Engine engine, String topic, java.util.List<dev.ferry.spi.PublishRecord> batch) {
+        try {
+            engine.append(topic, batch).join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw e;
+        }
+    }
+
     /** The statistics of one channel. */
     static ChannelStats channel(Engine engine, String topic, String channel) {
         return engine.stats(topic).orElseThrow().channels().stream()
