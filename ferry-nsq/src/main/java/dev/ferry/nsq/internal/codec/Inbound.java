@@ -1,0 +1,34 @@
+package dev.ferry.nsq.internal.codec;
+
+import java.util.List;
+
+/** What {@link CommandDecoder} reads from a client: a command, or why the connection must end. */
+public sealed interface Inbound {
+
+    /**
+     * A command line, with its body when the command has one.
+     *
+     * @param name the command, e.g. {@code PUB}
+     * @param params the words after the name (split on single spaces, as nsqd does)
+     * @param bodySize the body size the client sent, or -1 for a command without body
+     * @param body the body, or null when the command has none or its size was out of range (the
+     *     handler then answers with the command's size error and closes the connection)
+     */
+    record Command(String name, List<String> params, int bodySize, byte[] body) implements Inbound {
+        /** Copies the parameter list. */
+        public Command {
+            params = List.copyOf(params);
+        }
+
+        /** Whether the command carries a body whose size was refused. */
+        public boolean bodyRefused() {
+            return bodySize >= 0 && body == null;
+        }
+    }
+
+    /** The first four bytes were not {@code "  V2"}; nsqd answers E_BAD_PROTOCOL and closes. */
+    record BadMagic(String magic) implements Inbound {}
+
+    /** A command line longer than the decoder accepts; nsqd closes the connection. */
+    record LineTooLong(int limit) implements Inbound {}
+}
