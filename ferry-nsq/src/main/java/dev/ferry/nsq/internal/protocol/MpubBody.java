@@ -1,0 +1,52 @@
+package dev.ferry.nsq.internal.protocol;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Parses the body of MPUB (TCP, and HTTP {@code /mpub?binary=true}): {@code int32 count}, then per
+ * message {@code int32 size | bytes}. Everything is checked before anything is published, so a
+ * batch is all or nothing; the errors carry nsqd's codes and texts and are all fatal.
+ */
+public final class MpubBody {
+    private MpubBody() {}
+
+    /**
+     * The messages of an MPUB body.
+     *
+     * @throws NsqError E_BAD_BODY for a missing or out-of-range count, E_BAD_MESSAGE for a message
+     *     whose size is missing, not positive or over {@code maxMessageSize}, or whose bytes are cut
+     */
+    public static List<byte[]> parse(byte[] body, int maxMessageSize, int maxBodySize) {
+        ByteBuffer in = ByteBuffer.wrap(body);
+        if (in.remaining() < 4) {
+            throw NsqError.fatal("E_BAD_BODY", "MPUB failed to read message count");
+        }
+        int count = in.getInt();
+        long maxMessages = (maxBodySize - 4L) / 5;
+        if (count <= 0 || count > maxMessages) {
+            throw NsqError.fatal("E_BAD_BODY", "MPUB invalid message count " + count);
+        }
+        List<byte[]> messages = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            if (in.remaining() < 4) {
+                throw NsqError.fatal("E_BAD_MESSAGE", "MPUB failed to read message(" + i + ") body size");
+            }
+            int size = in.getInt();
+            if (size <= 0) {
+                throw NsqError.fatal("E_BAD_MESSAGE", "MPUB invalid message(" + i + ") body size " + size);
+            }
+            if (size > maxMessageSize) {
+                throw NsqError.fatal("E_BAD_MESSAGE", "MPUB message too big " + size + " > " + maxMessageSize);
+            }
+            if (in.remaining() < size) {
+                throw NsqError.fatal("E_BAD_MESSAGE", "MPUB failed to read message body");
+            }
+            byte[] message = new byte[size];
+            in.get(message);
+            messages.add(message);
+        }
+        return messages;
+    }
+}
