@@ -1,0 +1,76 @@
+package dev.ferry.nsq;
+
+import dev.ferry.nsq.internal.server.ServerOptions;
+import dev.ferry.nsq.internal.server.V2ChannelInitializer;
+import dev.ferry.spi.Engine;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * NSQ's TCP protocol V2 served over an engine: any NSQ client can publish and consume through it.
+ * One boss thread accepts, a small group of event loops (about one per core) serves connections.
+ *
+ * <p>Thread-safe. {@link #close()} stops accepting and closes every connection; what was in flight
+ * to a client is requeued at once. The engine stays open: it belongs to the caller.
+ */
+public final class NsqTcpServer implements AutoCloseable {
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final Channel server;
+
+    private NsqTcpServer(EventLoopGroup boss, EventLoopGroup workers, Channel server) {
+        this.boss = boss;
+        this.workers = workers;
+        this.server = server;
+    }
+
+    /**
+     * Starts serving on {@code host}:{@code port} (port 0: any free port; see {@link #port()}).
+     *
+     * @throws IllegalStateException naming the address when it cannot be bound
+     */
+    public static NsqTcpServer start(Engine engine, String host, int port) {
+        return start(engine, ServerOptions.defaults(), host, port);
+    }
+
+    /** Starts serving with explicit options (tests pass their clock through them). */
+    public static NsqTcpServer start(Engine engine, ServerOptions options, String host, int port) {
+        EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        EventLoopGroup workers = new MultiThreadIoEventLoopGroup(
+                Math.max(1, Runtime.getRuntime().availableProcessors()), NioIoHandler.newFactory());
+        try {
+            Channel server = new ServerBootstrap()
+                    .group(boss, workers)
+                    .channel(NioServerSocketChannel.class)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childHandler(new V2ChannelInitializer(engine, options))
+                    .bind(host, port)
+                    .syncUninterruptibly()
+                    .channel();
+            return new NsqTcpServer(boss, workers, server);
+        } catch (RuntimeException e) {
+            boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            throw new IllegalStateException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The port the server listens on. */
+    public int port() {
+        return ((InetSocketAddress) server.localAddress()).getPort();
+    }
+
+    @Override
+    public void close() {
+        server.close().syncUninterruptibly();
+        workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+        boss.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}

@@ -1,0 +1,27 @@
+package dev.ferry.nsq.internal.server;
+
+import dev.ferry.nsq.internal.codec.CommandDecoder;
+import dev.ferry.nsq.internal.codec.FrameEncoder;
+import dev.ferry.spi.Engine;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+
+/** Sets up a client connection: command decoder, frame encoder, then the protocol handler. */
+public final class V2ChannelInitializer extends ChannelInitializer<Channel> {
+    private final Engine engine;
+    private final ServerOptions options;
+
+    /** Connections served over {@code engine} with {@code options}. */
+    public V2ChannelInitializer(Engine engine, ServerOptions options) {
+        this.engine = engine;
+        this.options = options;
+    }
+
+    @Override
+    protected void initChannel(Channel ch) {
+        ch.pipeline()
+                .addLast("decoder", new CommandDecoder(options.maxMsgSize(), options.maxBodySize()))
+                .addLast("encoder", FrameEncoder.INSTANCE)
+                .addLast("protocol", new V2Connection(engine, options));
+    }
+}

@@ -1,0 +1,615 @@
+package dev.ferry.nsq.internal.server;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.Names;
+import dev.ferry.nsq.internal.codec.Frame;
+import dev.ferry.nsq.internal.codec.Inbound;
+import dev.ferry.nsq.internal.protocol.GoQuote;
+import dev.ferry.nsq.internal.protocol.MpubBody;
+import dev.ferry.nsq.internal.protocol.NsqError;
+import dev.ferry.spi.Engine;
+import dev.ferry.spi.Lease;
+import dev.ferry.spi.MessageIds;
+import dev.ferry.spi.PublishRecord;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection speaking NSQ's TCP protocol V2, over an engine: IDENTIFY, SUB, PUB, MPUB,
+ * DPUB, RDY, FIN, REQ, TOUCH, CLS and NOP with nsqd's states, error codes and texts, heartbeats and
+ * the read deadline of twice the heartbeat interval.
+ *
+ * <p>Flow control as nsqd: RDY is a cap on the messages in flight to this client, not a credit.
+ * Commands are handled one at a time and in order: while a publish waits for the engine's
+ * durability promise, later commands wait too, so responses keep the order of the commands.
+ *
+ * <p>Threading: everything runs on the connection's event loop; the engine's availability signal
+ * comes from other threads and is handed to the event loop.
+ */
+final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
+    private static final Logger log = LoggerFactory.getLogger(V2Connection.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final long SWEEP_MILLIS = 100;
+
+    private enum State {
+        INIT,
+        SUBSCRIBED,
+        CLOSING
+    }
+
+    /** A message in flight to this client. */
+    private record InFlight(Lease lease, long deadline) {}
+
+    private final Engine engine;
+    private final ServerOptions options;
+    private ChannelHandlerContext ctx;
+    private State state = State.INIT;
+    private long heartbeatMillis;
+    private long msgTimeoutMillis;
+    private int sampleRate;
+    private String topic;
+    private String channel;
+    private Engine.Registration registration;
+    private long ready;
+    private final Map<Long, InFlight> inFlight = new LinkedHashMap<>();
+    private final ArrayDeque<Inbound> waiting = new ArrayDeque<>();
+    private boolean busy;
+    private boolean closed;
+    private boolean pumpScheduled;
+    private long lastReadNanos;
+    private ScheduledFuture<?> heartbeat;
+    private ScheduledFuture<?> sweep;
+
+    V2Connection(Engine engine, ServerOptions options) {
+        this.engine = engine;
+        this.options = options;
+        this.heartbeatMillis = options.heartbeatInterval().toMillis();
+        this.msgTimeoutMillis = options.msgTimeout().toMillis();
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        this.ctx = ctx;
+        this.lastReadNanos = now();
+        scheduleHeartbeat();
+        super.channelActive(ctx);
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    private long now() {
+        return ctx.executor().ticker().nanoTime();
+    }
+
+    // ---- inbound --------------------------------------------------------------------------------
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, Inbound inbound) {
+        lastReadNanos = now();
+        if (busy) {
+            waiting.add(inbound);
+            return;
+        }
+        handle(inbound);
+    }
+
+    private void handle(Inbound inbound) {
+        if (closed) {
+            return;
+        }
+        switch (inbound) {
+            case Inbound.BadMagic bad -> fail(NsqError.fatal("E_BAD_PROTOCOL", ""));
+            case Inbound.LineTooLong tooLong -> {
+                log.info("client {}: command line longer than {} bytes; closing", ctx.channel(), tooLong.limit());
+                close();
+            }
+            case Inbound.Command command -> {
+                try {
+                    execute(command);
+                } catch (NsqError e) {
+                    fail(e);
+                }
+            }
+        }
+    }
+
+    private void execute(Inbound.Command c) {
+        switch (c.name()) {
+            case "IDENTIFY" -> identify(c);
+            case "SUB" -> sub(c);
+            case "PUB" -> pub(c);
+            case "MPUB" -> mpub(c);
+            case "DPUB" -> dpub(c);
+            case "RDY" -> rdy(c);
+            case "FIN" -> fin(c);
+            case "REQ" -> req(c);
+            case "TOUCH" -> touch(c);
+            case "CLS" -> cls();
+            case "NOP" -> {}
+            case "AUTH" -> throw NsqError.fatal("E_AUTH_DISABLED", "AUTH disabled");
+            default -> throw NsqError.fatal("E_INVALID", "invalid command " + c.name());
+        }
+    }
+
+    private void fail(NsqError e) {
+        log.debug("client {}: {}", ctx.channel(), e.getMessage());
+        if (e.isFatal()) {
+            closed = true;
+            ctx.writeAndFlush(e.frame()).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            ctx.writeAndFlush(e.frame());
+        }
+    }
+
+    private void respond(Frame frame) {
+        ctx.writeAndFlush(frame);
+    }
+
+    private void close() {
+        closed = true;
+        ctx.close();
+    }
+
+    // ---- commands -------------------------------------------------------------------------------
+
+    private void identify(Inbound.Command c) {
+        if (state != State.INIT) {
+            throw NsqError.fatal("E_INVALID", "cannot IDENTIFY in current state");
+        }
+        if (c.bodyRefused()) {
+            if (c.bodySize() > options.maxBodySize()) {
+                throw NsqError.fatal(
+                        "E_BAD_BODY", "IDENTIFY body too big " + c.bodySize() + " > " + options.maxBodySize());
+            }
+            throw NsqError.fatal("E_BAD_BODY", "IDENTIFY invalid body size " + c.bodySize());
+        }
+        IdentifyData data;
+        try {
+            data = JSON.readValue(c.body(), IdentifyData.class);
+        } catch (java.io.IOException e) {
+            throw NsqError.fatal("E_BAD_BODY", "IDENTIFY failed to decode JSON body");
+        }
+        applyIdentify(data);
+        if (!data.featureNegotiation()) {
+            respond(Frame.OK);
+            return;
+        }
+        Map<String, Object> response = new LinkedHashMap<>();
+        response.put("max_rdy_count", options.maxRdyCount());
+        response.put("version", options.version());
+        response.put("max_msg_timeout", options.maxMsgTimeout().toMillis());
+        response.put("msg_timeout", msgTimeoutMillis);
+        response.put("tls_v1", false);
+        response.put("deflate", false);
+        response.put(
+                "deflate_level",
+                Math.min(
+                        data.deflate() && data.deflateLevel() > 0 ? data.deflateLevel() : 6,
+                        options.maxDeflateLevel()));
+        response.put("max_deflate_level", options.maxDeflateLevel());
+        response.put("snappy", false);
+        response.put("sample_rate", sampleRate);
+        response.put("auth_required", false);
+        response.put("output_buffer_size", outputBufferSize(data));
+        response.put("output_buffer_timeout", outputBufferTimeout(data));
+        try {
+            respond(new Frame.Response(JSON.writeValueAsBytes(response)));
+        } catch (JsonProcessingException e) {
+            throw NsqError.fatal("E_IDENTIFY_FAILED", "IDENTIFY failed " + e.getMessage());
+        }
+    }
+
+    /** Checks and applies the client's settings with nsqd's ranges and texts. */
+    private void applyIdentify(IdentifyData d) {
+        int hb = d.heartbeatInterval();
+        long maxHb = options.maxHeartbeatInterval().toMillis();
+        if (!(hb == -1 || hb == 0 || (hb >= 1000 && hb <= maxHb))) {
+            throw NsqError.fatal("E_BAD_BODY", "IDENTIFY heartbeat interval (" + hb + ") is invalid");
+        }
+        int obt = d.outputBufferTimeout();
+        if (!(obt == -1
+                || obt == 0
+                || (obt >= options.minOutputBufferTimeout().toMillis()
+                        && obt <= options.maxOutputBufferTimeout().toMillis()))) {
+            throw NsqError.fatal("E_BAD_BODY", "IDENTIFY output buffer timeout (" + obt + ") is invalid");
+        }
+        int obs = d.outputBufferSize();
+        if (!(obs == -1 || obs == 0 || (obs >= 64 && obs <= options.maxOutputBufferSize()))) {
+            throw NsqError.fatal("E_BAD_BODY", "IDENTIFY output buffer size (" + obs + ") is invalid");
+        }
+        if (d.sampleRate() < 0 || d.sampleRate() > 99) {
+            throw NsqError.fatal("E_BAD_BODY", "IDENTIFY sample rate (" + d.sampleRate() + ") is invalid");
+        }
+        int mt = d.msgTimeout();
+        if (!(mt == 0 || (mt >= 1000 && mt <= options.maxMsgTimeout().toMillis()))) {
+            throw NsqError.fatal("E_BAD_BODY", "IDENTIFY msg timeout (" + mt + ") is invalid");
+        }
+        if (d.deflate() && d.snappy()) {
+            throw NsqError.fatal("E_IDENTIFY_FAILED", "cannot enable both deflate and snappy compression");
+        }
+        if (hb == -1) {
+            heartbeatMillis = 0;
+        } else if (hb > 0) {
+            heartbeatMillis = hb;
+        }
+        scheduleHeartbeat();
+        sampleRate = d.sampleRate();
+        if (mt > 0) {
+            msgTimeoutMillis = mt;
+        }
+    }
+
+    private int outputBufferSize(IdentifyData d) {
+        return switch (d.outputBufferSize()) {
+            case -1 -> 1;
+            case 0 -> options.outputBufferSize();
+            default -> d.outputBufferSize();
+        };
+    }
+
+    private long outputBufferTimeout(IdentifyData d) {
+        if (d.outputBufferSize() == -1 || d.outputBufferTimeout() == -1) {
+            return 0;
+        }
+        return d.outputBufferTimeout() == 0 ? options.outputBufferTimeout().toMillis() : d.outputBufferTimeout();
+    }
+
+    private void sub(Inbound.Command c) {
+        if (state != State.INIT) {
+            throw NsqError.fatal("E_INVALID", "cannot SUB in current state");
+        }
+        if (heartbeatMillis <= 0) {
+            throw NsqError.fatal("E_INVALID", "cannot SUB with heartbeats disabled");
+        }
+        if (c.params().size() < 2) {
+            throw NsqError.fatal("E_INVALID", "SUB insufficient number of parameters");
+        }
+        String t = c.params().get(0);
+        String ch = c.params().get(1);
+        if (!Names.isValid(t)) {
+            throw NsqError.fatal("E_BAD_TOPIC", "SUB topic name " + GoQuote.quote(t) + " is not valid");
+        }
+        if (!Names.isValid(ch)) {
+            throw NsqError.fatal("E_BAD_CHANNEL", "SUB channel name " + GoQuote.quote(ch) + " is not valid");
+        }
+        try {
+            registration = engine.register(t, ch, this::signal);
+        } catch (RuntimeException e) {
+            throw NsqError.fatal("E_SUB_FAILED", "SUB failed " + e.getMessage());
+        }
+        topic = t;
+        channel = ch;
+        state = State.SUBSCRIBED;
+        respond(Frame.OK);
+    }
+
+    private String publishTopic(Inbound.Command c, String cmd, int params, boolean doubledCode) {
+        if (c.params().size() < params) {
+            throw NsqError.fatal("E_INVALID", cmd + " insufficient number of parameters");
+        }
+        String t = c.params().get(0);
+        if (!Names.isValid(t)) {
+            String prefix = doubledCode ? "E_BAD_TOPIC " : "";
+            throw NsqError.fatal("E_BAD_TOPIC", prefix + cmd + " topic name " + GoQuote.quote(t) + " is not valid");
+        }
+        return t;
+    }
+
+    private void checkMessageBody(Inbound.Command c, String cmd) {
+        if (c.bodyRefused()) {
+            if (c.bodySize() <= 0) {
+                throw NsqError.fatal("E_BAD_MESSAGE", cmd + " invalid message body size " + c.bodySize());
+            }
+            throw NsqError.fatal(
+                    "E_BAD_MESSAGE", cmd + " message too big " + c.bodySize() + " > " + options.maxMsgSize());
+        }
+    }
+
+    private void pub(Inbound.Command c) {
+        String t = publishTopic(c, "PUB", 1, false);
+        checkMessageBody(c, "PUB");
+        publish(t, List.of(PublishRecord.of(c.body())), "E_PUB_FAILED", "PUB");
+    }
+
+    private void mpub(Inbound.Command c) {
+        String t = publishTopic(c, "MPUB", 1, true);
+        if (c.bodyRefused()) {
+            if (c.bodySize() <= 0) {
+                throw NsqError.fatal("E_BAD_BODY", "MPUB invalid body size " + c.bodySize());
+            }
+            throw NsqError.fatal("E_BAD_BODY", "MPUB body too big " + c.bodySize() + " > " + options.maxBodySize());
+        }
+        List<byte[]> bodies = MpubBody.parse(c.body(), options.maxMsgSize(), options.maxBodySize());
+        List<PublishRecord> batch = new ArrayList<>(bodies.size());
+        bodies.forEach(b -> batch.add(PublishRecord.of(b)));
+        publish(t, batch, "E_MPUB_FAILED", "MPUB");
+    }
+
+    private void dpub(Inbound.Command c) {
+        String t = publishTopic(c, "DPUB", 2, false);
+        String raw = c.params().get(1);
+        long ms = parseBase10(raw, "DPUB could not parse timeout " + raw);
+        long max = options.maxReqTimeout().toMillis();
+        if (ms < 0 || ms > max) {
+            throw NsqError.fatal("E_INVALID", "DPUB timeout " + ms + " out of range 0-" + max);
+        }
+        checkMessageBody(c, "DPUB");
+        publish(t, List.of(new PublishRecord(c.body(), ms)), "E_DPUB_FAILED", "DPUB");
+    }
+
+    /** Appends, then answers OK once the engine's durability promise holds; later commands wait. */
+    private void publish(String t, List<PublishRecord> batch, String failCode, String cmd) {
+        CompletableFuture<Void> stored;
+        try {
+            stored = engine.append(t, batch);
+        } catch (RuntimeException e) {
+            throw NsqError.fatal(failCode, cmd + " failed " + e.getMessage());
+        }
+        if (stored.isDone() && !stored.isCompletedExceptionally()) {
+            respond(Frame.OK);
+            return;
+        }
+        busy = true;
+        stored.whenComplete((v, error) -> ctx.executor().execute(() -> {
+            busy = false;
+            if (error == null) {
+                respond(Frame.OK);
+            } else {
+                Throwable cause =
+                        error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                fail(NsqError.fatal(failCode, cmd + " failed " + cause.getMessage()));
+            }
+            drainWaiting();
+        }));
+    }
+
+    private void drainWaiting() {
+        while (!busy && !closed && !waiting.isEmpty()) {
+            handle(waiting.poll());
+        }
+    }
+
+    private void rdy(Inbound.Command c) {
+        if (state == State.CLOSING) {
+            return;
+        }
+        if (state != State.SUBSCRIBED) {
+            throw NsqError.fatal("E_INVALID", "cannot RDY in current state");
+        }
+        long count = 1;
+        if (!c.params().isEmpty()) {
+            String raw = c.params().get(0);
+            count = parseBase10(raw, "RDY could not parse count " + raw);
+        }
+        if (count < 0 || count > options.maxRdyCount()) {
+            throw NsqError.fatal("E_INVALID", "RDY count " + count + " out of range 0-" + options.maxRdyCount());
+        }
+        ready = count;
+        pump();
+    }
+
+    private static long parseBase10(String raw, String error) {
+        if (raw.isEmpty()) {
+            throw NsqError.fatal("E_INVALID", error);
+        }
+        long value = 0;
+        for (int i = 0; i < raw.length(); i++) {
+            char ch = raw.charAt(i);
+            if (ch < '0' || ch > '9' || value > Integer.MAX_VALUE) {
+                throw NsqError.fatal("E_INVALID", error);
+            }
+            value = value * 10 + (ch - '0');
+        }
+        return value;
+    }
+
+    /** Checks the state and the parameters of FIN, REQ and TOUCH; returns the message id. */
+    private long messageId(Inbound.Command c, String cmd, int params) {
+        if (state != State.SUBSCRIBED && state != State.CLOSING) {
+            throw NsqError.fatal("E_INVALID", "cannot " + cmd + " in current state");
+        }
+        if (c.params().size() < params) {
+            throw NsqError.fatal("E_INVALID", cmd + " insufficient number of params");
+        }
+        try {
+            return MessageIds.fromHex(c.params().get(0));
+        } catch (IllegalArgumentException e) {
+            throw NsqError.fatal("E_INVALID", "invalid message ID");
+        }
+    }
+
+    /** The message in flight to this client with {@code id}; a non-fatal error otherwise. */
+    private InFlight owned(long id, Inbound.Command c, String cmd, String failCode) {
+        InFlight message = inFlight.get(id);
+        if (message == null) {
+            throw notInFlight(c, cmd, failCode);
+        }
+        return message;
+    }
+
+    private static NsqError notInFlight(Inbound.Command c, String cmd, String failCode) {
+        return NsqError.nonFatal(failCode, cmd + " " + c.params().get(0) + " failed ID not in flight");
+    }
+
+    private void fin(Inbound.Command c) {
+        InFlight m = owned(messageId(c, "FIN", 1), c, "FIN", "E_FIN_FAILED");
+        inFlight.remove(m.lease().messageId());
+        if (!engine.ack(m.lease())) {
+            throw notInFlight(c, "FIN", "E_FIN_FAILED");
+        }
+        pump();
+    }
+
+    private void req(Inbound.Command c) {
+        long id = messageId(c, "REQ", 2);
+        String raw = c.params().get(1);
+        String error = "REQ could not parse timeout " + raw;
+        long ms = raw.startsWith("-") ? -parseBase10(raw.substring(1), error) : parseBase10(raw, error);
+        // nsqd clamps the delay rather than refusing it
+        long delay = Math.max(0, Math.min(ms, options.maxReqTimeout().toMillis()));
+        InFlight m = owned(id, c, "REQ", "E_REQ_FAILED");
+        inFlight.remove(id);
+        if (!engine.nack(m.lease(), Duration.ofMillis(delay))) {
+            throw notInFlight(c, "REQ", "E_REQ_FAILED");
+        }
+        pump();
+    }
+
+    private void touch(Inbound.Command c) {
+        long id = messageId(c, "TOUCH", 1);
+        InFlight m = owned(id, c, "TOUCH", "E_TOUCH_FAILED");
+        if (!engine.extend(m.lease(), Duration.ofMillis(msgTimeoutMillis))) {
+            inFlight.remove(id);
+            throw notInFlight(c, "TOUCH", "E_TOUCH_FAILED");
+        }
+        inFlight.put(id, new InFlight(m.lease(), options.clock().millis() + msgTimeoutMillis));
+    }
+
+    private void cls() {
+        if (state != State.SUBSCRIBED) {
+            throw NsqError.fatal("E_INVALID", "cannot CLS in current state");
+        }
+        state = State.CLOSING;
+        ready = 0;
+        respond(Frame.CLOSE_WAIT);
+    }
+
+    // ---- delivery -------------------------------------------------------------------------------
+
+    /** The engine says messages may be claimable: pump on the event loop. */
+    private void signal() {
+        ctx.executor().execute(() -> {
+            if (!pumpScheduled) {
+                pumpScheduled = true;
+                pump();
+            }
+        });
+    }
+
+    private void pump() {
+        pumpScheduled = false;
+        if (closed || state != State.SUBSCRIBED || !ctx.channel().isActive()) {
+            return;
+        }
+        boolean wrote = false;
+        while (ready > inFlight.size()) {
+            List<Lease> leases =
+                    engine.claim(topic, channel, (int) (ready - inFlight.size()), Duration.ofMillis(msgTimeoutMillis));
+            if (leases.isEmpty()) {
+                break;
+            }
+            long deadline = options.clock().millis() + msgTimeoutMillis;
+            for (Lease lease : leases) {
+                if (sampleRate > 0 && ThreadLocalRandom.current().nextInt(100) > sampleRate) {
+                    engine.ack(lease); // sampled out: dropped for this client, as nsqd
+                    continue;
+                }
+                inFlight.put(lease.messageId(), new InFlight(lease, deadline));
+                ctx.write(new Frame.Message(lease.timestamp(), lease.attempts(), lease.idHex(), lease.body()));
+                wrote = true;
+            }
+        }
+        if (wrote) {
+            ctx.flush();
+        }
+        scheduleSweep();
+    }
+
+    private void scheduleSweep() {
+        if (sweep == null && !inFlight.isEmpty()) {
+            sweep = ctx.executor()
+                    .scheduleAtFixedRate(this::sweepExpired, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Frees the slots of messages whose timeout passed; the engine redelivers them. */
+    private void sweepExpired() {
+        long now = options.clock().millis();
+        boolean freed = false;
+        for (Iterator<InFlight> it = inFlight.values().iterator(); it.hasNext(); ) {
+            if (it.next().deadline() <= now) {
+                it.remove();
+                freed = true;
+            }
+        }
+        if (freed) {
+            pump();
+        }
+    }
+
+    // ---- heartbeats and the end -----------------------------------------------------------------
+
+    private void scheduleHeartbeat() {
+        if (ctx == null || !ctx.channel().isActive()) {
+            return;
+        }
+        if (heartbeat != null) {
+            heartbeat.cancel(false);
+            heartbeat = null;
+        }
+        if (heartbeatMillis > 0) {
+            heartbeat = ctx.executor()
+                    .scheduleAtFixedRate(this::beat, heartbeatMillis, heartbeatMillis, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void beat() {
+        if (closed) {
+            return;
+        }
+        if (now() - lastReadNanos >= TimeUnit.MILLISECONDS.toNanos(2 * heartbeatMillis)) {
+            log.info(
+                    "client {}: nothing read for twice the heartbeat interval ({} ms); closing",
+                    ctx.channel(),
+                    2 * heartbeatMillis);
+            close();
+            return;
+        }
+        respond(Frame.HEARTBEAT);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        closed = true;
+        if (heartbeat != null) {
+            heartbeat.cancel(false);
+        }
+        if (sweep != null) {
+            sweep.cancel(false);
+        }
+        // unlike nsqd, messages in flight to a client that went away are requeued at once
+        for (InFlight m : inFlight.values()) {
+            engine.nack(m.lease(), Duration.ZERO);
+        }
+        inFlight.clear();
+        if (registration != null) {
+            registration.close();
+        }
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.warn("client {}: {}", ctx.channel(), cause.toString());
+        close();
+    }
+}

@@ -1,0 +1,283 @@
+package dev.ferry.nsq.internal.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.BusConfig;
+import dev.ferry.internal.engine.LocalEngine;
+import dev.ferry.nsq.internal.codec.Frame;
+import dev.ferry.testing.MutableClock;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The protocol V2 handler against an in-memory engine, without sockets. */
+class V2ConnectionTest {
+    private final MutableClock clock = MutableClock.start();
+    private final LocalEngine engine =
+            LocalEngine.open(BusConfig.inMemory().clock(clock).build());
+    private final ServerOptions options = ServerOptions.defaults().withClock(clock);
+    private final List<EmbeddedChannel> channels = new ArrayList<>();
+
+    /** A frame as the client sees it. */
+    record Got(int type, String text, long timestamp, int attempts, String id) {}
+
+    @AfterEach
+    void close() {
+        channels.forEach(EmbeddedChannel::finishAndReleaseAll);
+        engine.close();
+    }
+
+    private EmbeddedChannel connect() {
+        EmbeddedChannel ch = new EmbeddedChannel(new V2ChannelInitializer(engine, options));
+        channels.add(ch);
+        ch.writeInbound(Unpooled.copiedBuffer("  V2", StandardCharsets.US_ASCII));
+        return ch;
+    }
+
+    private static void send(EmbeddedChannel ch, String line) {
+        ch.writeInbound(Unpooled.copiedBuffer(line, StandardCharsets.UTF_8));
+    }
+
+    private static void send(EmbeddedChannel ch, String line, byte[] body) {
+        ByteBuf buf = Unpooled.buffer();
+        buf.writeCharSequence(line, StandardCharsets.UTF_8);
+        buf.writeInt(body.length);
+        buf.writeBytes(body);
+        ch.writeInbound(buf);
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private List<Got> frames(EmbeddedChannel ch) {
+        channels.forEach(EmbeddedChannel::runPendingTasks);
+        List<Got> out = new ArrayList<>();
+        for (ByteBuf buf; (buf = ch.readOutbound()) != null; ) {
+            while (buf.isReadable()) {
+                int size = buf.readInt();
+                int type = buf.readInt();
+                if (type == Frame.TYPE_MESSAGE) {
+                    long ts = buf.readLong();
+                    int attempts = buf.readUnsignedShort();
+                    String id =
+                            buf.readCharSequence(16, StandardCharsets.US_ASCII).toString();
+                    String body = buf.readCharSequence(size - 30, StandardCharsets.UTF_8)
+                            .toString();
+                    out.add(new Got(type, body, ts, attempts, id));
+                } else {
+                    out.add(new Got(
+                            type,
+                            buf.readCharSequence(size - 4, StandardCharsets.UTF_8)
+                                    .toString(),
+                            0,
+                            0,
+                            null));
+                }
+            }
+            buf.release();
+        }
+        return out;
+    }
+
+    private List<String> texts(EmbeddedChannel ch) {
+        return frames(ch).stream().map(Got::text).toList();
+    }
+
+    @Test
+    void shouldAnswerIdentifyWithNsqdsFeatureNegotiationResponse() throws Exception {
+        EmbeddedChannel ch = connect();
+        send(ch, "IDENTIFY\n", utf8("{\"feature_negotiation\":true,\"client_id\":\"c1\",\"msg_timeout\":5000}"));
+        List<Got> got = frames(ch);
+        assertThat(got).hasSize(1);
+        JsonNode json = new ObjectMapper().readTree(got.get(0).text());
+        assertThat(json.get("max_rdy_count").asInt()).isEqualTo(2500);
+        assertThat(json.get("version").asText()).isEqualTo("1.3.0");
+        assertThat(json.get("max_msg_timeout").asLong()).isEqualTo(900000);
+        assertThat(json.get("msg_timeout").asLong()).isEqualTo(5000);
+        assertThat(json.get("output_buffer_size").asInt()).isEqualTo(16384);
+        assertThat(json.get("output_buffer_timeout").asLong()).isEqualTo(250);
+        assertThat(json.get("tls_v1").asBoolean()).isFalse();
+        assertThat(json.get("auth_required").asBoolean()).isFalse();
+    }
+
+    @Test
+    void shouldAnswerOkToIdentifyWithoutFeatureNegotiationAndRefuseBadValues() {
+        EmbeddedChannel ch = connect();
+        send(ch, "IDENTIFY\n", utf8("{\"client_id\":\"c1\"}"));
+        assertThat(texts(ch)).containsExactly("OK");
+        EmbeddedChannel bad = connect();
+        send(bad, "IDENTIFY\n", utf8("{\"heartbeat_interval\":500}"));
+        assertThat(texts(bad)).containsExactly("E_BAD_BODY IDENTIFY heartbeat interval (500) is invalid");
+        assertThat(bad.isActive()).isFalse();
+        EmbeddedChannel broken = connect();
+        send(broken, "IDENTIFY\n", utf8("{not json"));
+        assertThat(texts(broken)).containsExactly("E_BAD_BODY IDENTIFY failed to decode JSON body");
+    }
+
+    @Test
+    void shouldPublishAndDeliverWithRdyAsACapOnMessagesInFlight() {
+        EmbeddedChannel producer = connect();
+        for (String body : List.of("a", "b", "c")) {
+            send(producer, "PUB orders\n", utf8(body));
+        }
+        assertThat(texts(producer)).containsExactly("OK", "OK", "OK");
+
+        EmbeddedChannel consumer = connect();
+        send(consumer, "SUB orders billing\n");
+        assertThat(texts(consumer)).containsExactly("OK");
+        send(consumer, "RDY 2\n");
+        List<Got> first = frames(consumer);
+        assertThat(first).extracting(Got::text).containsExactly("a", "b");
+        assertThat(first).allSatisfy(g -> {
+            assertThat(g.type()).isEqualTo(Frame.TYPE_MESSAGE);
+            assertThat(g.attempts()).isEqualTo(1);
+            assertThat(g.id()).matches("[0-9a-f]{16}");
+            assertThat(g.timestamp()).isEqualTo(clock.millis() * 1_000_000);
+        });
+        assertThat(frames(consumer)).isEmpty();
+        send(consumer, "FIN " + first.get(0).id() + "\n");
+        assertThat(frames(consumer)).extracting(Got::text).containsExactly("c");
+    }
+
+    @Test
+    void shouldRedeliverARequeuedMessageWithAttemptsIncremented() {
+        EmbeddedChannel consumer = connect();
+        send(consumer, "SUB t c\n");
+        send(consumer, "RDY 1\n");
+        assertThat(texts(consumer)).containsExactly("OK");
+        EmbeddedChannel producer = connect();
+        send(producer, "PUB t\n", utf8("x"));
+        Got first = frames(consumer).get(0);
+        send(consumer, "REQ " + first.id() + " 0\n");
+        Got again = frames(consumer).get(0);
+        assertThat(again.id()).isEqualTo(first.id());
+        assertThat(again.attempts()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldPublishBatchesAndDeferredMessages() {
+        EmbeddedChannel producer = connect();
+        ByteBuf body = Unpooled.buffer()
+                .writeInt(2)
+                .writeInt(1)
+                .writeByte('a')
+                .writeInt(1)
+                .writeByte('b');
+        byte[] mpub = new byte[body.readableBytes()];
+        body.readBytes(mpub);
+        body.release();
+        send(producer, "MPUB t\n", mpub);
+        send(producer, "DPUB t 5000\n", utf8("later"));
+        assertThat(texts(producer)).containsExactly("OK", "OK");
+        engine.createChannel("t", "c");
+        assertThat(engine.stats("t").orElseThrow().channels().get(0).depth()).isEqualTo(2);
+        assertThat(engine.stats("t").orElseThrow().channels().get(0).deferred()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldAnswerFinOfAnUnknownIdWithANonFatalError() {
+        EmbeddedChannel consumer = connect();
+        send(consumer, "SUB t c\n");
+        send(consumer, "FIN 0123456789abcdef\n");
+        send(consumer, "NOP\n");
+        assertThat(texts(consumer)).containsExactly("OK", "E_FIN_FAILED FIN 0123456789abcdef failed ID not in flight");
+        assertThat(consumer.isActive()).isTrue();
+        send(consumer, "FIN short\n");
+        assertThat(texts(consumer)).containsExactly("E_INVALID invalid message ID");
+        assertThat(consumer.isActive()).isFalse();
+    }
+
+    @Test
+    void shouldCloseWithNsqdsErrorsOnFatalMistakes() {
+        EmbeddedChannel a = connect();
+        send(a, "SUB bad/topic c\n");
+        assertThat(texts(a)).containsExactly("E_BAD_TOPIC SUB topic name \"bad/topic\" is not valid");
+        assertThat(a.isActive()).isFalse();
+
+        EmbeddedChannel b = connect();
+        send(b, "MPUB bad!\n", new byte[] {0, 0, 0, 1});
+        assertThat(texts(b)).containsExactly("E_BAD_TOPIC E_BAD_TOPIC MPUB topic name \"bad!\" is not valid");
+
+        EmbeddedChannel c = connect();
+        send(c, "DPUB t 3600001\n", utf8("x"));
+        assertThat(texts(c)).containsExactly("E_INVALID DPUB timeout 3600001 out of range 0-3600000");
+
+        EmbeddedChannel d = connect();
+        send(d, "RDY 1\n");
+        assertThat(texts(d)).containsExactly("E_INVALID cannot RDY in current state");
+
+        EmbeddedChannel e = connect();
+        send(e, "WHAT\n");
+        assertThat(texts(e)).containsExactly("E_INVALID invalid command WHAT");
+
+        EmbeddedChannel f = connect();
+        send(f, "PUB t\n", new byte[(1 << 20) + 1]);
+        assertThat(texts(f)).containsExactly("E_BAD_MESSAGE PUB message too big 1048577 > 1048576");
+
+        EmbeddedChannel g = new EmbeddedChannel(new V2ChannelInitializer(engine, options));
+        channels.add(g);
+        g.writeInbound(Unpooled.copiedBuffer("  V1", StandardCharsets.US_ASCII));
+        assertThat(texts(g)).containsExactly("E_BAD_PROTOCOL");
+        assertThat(g.isActive()).isFalse();
+
+        EmbeddedChannel h = connect();
+        send(h, "IDENTIFY\n", utf8("{\"heartbeat_interval\":-1}"));
+        send(h, "SUB t c\n");
+        assertThat(texts(h)).containsExactly("OK", "E_INVALID cannot SUB with heartbeats disabled");
+    }
+
+    @Test
+    void shouldStopDeliveringAfterCls() {
+        EmbeddedChannel consumer = connect();
+        send(consumer, "SUB t c\n");
+        send(consumer, "CLS\n");
+        send(consumer, "RDY 5\n");
+        assertThat(texts(consumer)).containsExactly("OK", "CLOSE_WAIT");
+        EmbeddedChannel producer = connect();
+        send(producer, "PUB t\n", utf8("x"));
+        assertThat(frames(consumer)).isEmpty();
+    }
+
+    @Test
+    void shouldSendHeartbeatsAndCloseAfterTwoSilentIntervals() {
+        EmbeddedChannel ch = connect();
+        send(ch, "IDENTIFY\n", utf8("{\"heartbeat_interval\":1000}"));
+        assertThat(texts(ch)).containsExactly("OK");
+        ch.advanceTimeBy(1000, TimeUnit.MILLISECONDS);
+        ch.runScheduledPendingTasks();
+        assertThat(texts(ch)).containsExactly("_heartbeat_");
+        send(ch, "NOP\n");
+        ch.advanceTimeBy(1000, TimeUnit.MILLISECONDS);
+        ch.runScheduledPendingTasks();
+        assertThat(ch.isActive()).isTrue();
+        ch.advanceTimeBy(1000, TimeUnit.MILLISECONDS);
+        ch.runScheduledPendingTasks();
+        assertThat(ch.isActive()).isFalse();
+    }
+
+    @Test
+    void shouldRequeueWhatWasInFlightWhenAClientGoesAway() {
+        EmbeddedChannel producer = connect();
+        send(producer, "PUB t\n", utf8("x"));
+        EmbeddedChannel first = connect();
+        send(first, "SUB t c\n");
+        send(first, "RDY 1\n");
+        assertThat(frames(first)).hasSize(2);
+        EmbeddedChannel second = connect();
+        send(second, "SUB t c\n");
+        first.close();
+        send(second, "RDY 1\n");
+        List<Got> got = frames(second);
+        assertThat(got).extracting(Got::text).containsExactly("OK", "x");
+        assertThat(got.get(1).attempts()).isEqualTo(2);
+    }
+}
