@@ -1,0 +1,173 @@
+package dev.ferry.server;
+
+import dev.ferry.BusConfig;
+import dev.ferry.SyncPolicy;
+import dev.ferry.internal.engine.LocalEngine;
+import dev.ferry.nsq.NsqTcpServer;
+import dev.ferry.nsq.internal.server.ServerOptions;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ferry server}: the broker. Serves NSQ's TCP protocol over the embedded engine, with nsqd's
+ * flag names (also in Go's single-dash form). SIGTERM (or Ctrl-C) stops accepting, requeues what is
+ * in flight, syncs the data and exits 0.
+ */
+@Command(
+        name = "server",
+        mixinStandardHelpOptions = true,
+        description = "Run the broker: NSQ's TCP protocol over the embedded engine.")
+final class ServerCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    @Option(
+            names = {"--tcp-address", "-tcp-address"},
+            defaultValue = "127.0.0.1:4150",
+            paramLabel = "HOST:PORT",
+            description = "<addr>:<port> to listen on for TCP clients (default: ${DEFAULT-VALUE}).")
+    private String tcpAddress;
+
+    @Option(
+            names = {"--data-path", "-data-path"},
+            defaultValue = "./data",
+            paramLabel = "DIR",
+            description = "Directory of the embedded engine's data (default: ${DEFAULT-VALUE}).")
+    private Path dataPath;
+
+    @Option(
+            names = {"--mem-queue-size", "-mem-queue-size"},
+            defaultValue = "10000",
+            description = "Bound of each ephemeral topic and channel in messages (default: ${DEFAULT-VALUE}).")
+    private int memQueueSize;
+
+    @Option(
+            names = {"--max-msg-size", "-max-msg-size"},
+            defaultValue = "1048576",
+            description = "Largest message body in bytes (default: ${DEFAULT-VALUE}).")
+    private int maxMsgSize;
+
+    @Option(
+            names = {"--max-body-size", "-max-body-size"},
+            defaultValue = "5242880",
+            description = "Largest command body in bytes (default: ${DEFAULT-VALUE}).")
+    private int maxBodySize;
+
+    @Option(
+            names = {"--msg-timeout", "-msg-timeout"},
+            defaultValue = "60s",
+            converter = GoDuration.class,
+            description = "Default in-flight timeout (default: ${DEFAULT-VALUE}).")
+    private Duration msgTimeout;
+
+    @Option(
+            names = {"--sync", "-sync"},
+            defaultValue = "interval",
+            description = "Ferry's sync policy: always, interval or never (default: ${DEFAULT-VALUE}).")
+    private String sync;
+
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final CountDownLatch closed = new CountDownLatch(1);
+    private volatile boolean signalled;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        HostPort address = HostPort.parse(spec.commandLine(), "--tcp-address", tcpAddress);
+        SyncPolicy policy;
+        try {
+            policy = SyncPolicy.valueOf(sync.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "--sync must be always, interval or never, got \"" + sync + "\"");
+        }
+        BusConfig config = BusConfig.embedded(dataPath)
+                .syncPolicy(policy)
+                .memQueueSize(memQueueSize)
+                .maxMessageSize(maxMsgSize)
+                .maxBatchSize(maxBodySize)
+                .build();
+        ServerOptions defaults = ServerOptions.defaults();
+        ServerOptions options = new ServerOptions(
+                maxMsgSize,
+                maxBodySize,
+                defaults.maxRdyCount(),
+                msgTimeout,
+                defaults.maxMsgTimeout(),
+                defaults.maxReqTimeout(),
+                defaults.heartbeatInterval(),
+                defaults.maxHeartbeatInterval(),
+                defaults.outputBufferSize(),
+                defaults.outputBufferTimeout(),
+                defaults.minOutputBufferTimeout(),
+                defaults.maxOutputBufferTimeout(),
+                defaults.maxOutputBufferSize(),
+                defaults.maxDeflateLevel(),
+                defaults.version(),
+                config.clock());
+        PrintWriter err = spec.commandLine().getErr();
+        LocalEngine engine = LocalEngine.open(config);
+        NsqTcpServer server;
+        try {
+            server = NsqTcpServer.start(engine, options, address.host(), address.port());
+        } catch (RuntimeException e) {
+            engine.close();
+            throw e;
+        }
+        err.printf("TCP: listening on %s:%d%n", address.host(), server.port());
+        err.flush();
+        // SIGTERM runs the shutdown hooks: ours lets this thread close everything in order, then
+        // ends the process with 0, the status of a clean stop
+        Thread hook = new Thread(
+                () -> {
+                    signalled = true;
+                    stopped.countDown();
+                    try {
+                        closed.await(30, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    Runtime.getRuntime().halt(0);
+                },
+                "ferry-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        stopped.await();
+        err.println("stopping: requeueing what is in flight, syncing the data");
+        err.flush();
+        server.close();
+        engine.close();
+        closed.countDown();
+        if (!signalled) {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        }
+        return 0;
+    }
+
+    /** Stops a server started in this JVM (tests), as SIGTERM would. */
+    void stop() {
+        stopped.countDown();
+    }
+
+    /** A parsed {@code host:port}. */
+    record HostPort(String host, int port) {
+        static HostPort parse(CommandLine cmd, String flag, String text) {
+            int colon = text.lastIndexOf(':');
+            try {
+                String host = colon <= 0 ? "0.0.0.0" : text.substring(0, colon);
+                int port = Integer.parseInt(text.substring(colon + 1));
+                if (port < 0 || port > 65535) {
+                    throw new NumberFormatException();
+                }
+                return new HostPort(host.startsWith("[") ? host.substring(1, host.length() - 1) : host, port);
+            } catch (RuntimeException e) {
+                throw new CommandLine.ParameterException(cmd, flag + " must be <addr>:<port>, got \"" + text + "\"");
+            }
+        }
+    }
+}
