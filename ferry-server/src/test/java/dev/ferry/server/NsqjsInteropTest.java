@@ -1,0 +1,88 @@
+package dev.ferry.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.BusConfig;
+import dev.ferry.internal.engine.LocalEngine;
+import dev.ferry.nsq.NsqTcpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The real nsqjs client (from the npm registry, installed by this test into target/nsqjs) publishes
+ * to and consumes from Ferry's TCP server.
+ */
+class NsqjsInteropTest {
+    private static final Path WORK = Path.of("target", "nsqjs");
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void installNsqjs() throws Exception {
+        Files.createDirectories(WORK);
+        for (String file : List.of("package.json", "interop.js")) {
+            try (InputStream in = NsqjsInteropTest.class.getResourceAsStream("/nsqjs/" + file)) {
+                Files.copy(in, WORK.resolve(file), StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        if (!Files.isDirectory(WORK.resolve("node_modules/nsqjs"))) {
+            run(List.of("npm", "install", "--no-audit", "--no-fund", "--loglevel=error"), 300);
+        }
+    }
+
+    private static String run(List<String> command, int seconds) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command)
+                .directory(WORK.toFile())
+                .redirectErrorStream(true)
+                .start();
+        p.getOutputStream().close();
+        byte[] out;
+        try (InputStream in = p.getInputStream()) {
+            if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IllegalStateException(command + " did not finish in " + seconds + " s");
+            }
+            out = in.readAllBytes();
+        }
+        String text = new String(out, StandardCharsets.UTF_8);
+        if (p.exitValue() != 0) {
+            throw new IllegalStateException(command + " failed with " + p.exitValue() + ":\n" + text);
+        }
+        return text;
+    }
+
+    @Test
+    void shouldCarryMessagesBetweenNsqjsWriterAndReader() throws Exception {
+        try (LocalEngine engine = LocalEngine.open(
+                        BusConfig.embedded(dir).minFreeDiskBytes(0).build());
+                NsqTcpServer server = NsqTcpServer.start(engine, "127.0.0.1", 0)) {
+            String output = run(List.of("node", "interop.js", String.valueOf(server.port()), "100"), 60);
+            String last = output.strip().lines().reduce((a, b) -> b).orElse("");
+            JsonNode result = new ObjectMapper().readTree(last);
+            assertThat(result.get("errors")).as(output).isEmpty();
+            assertThat(result.get("published").asInt()).isEqualTo(100);
+            assertThat(result.get("received").asInt()).isEqualTo(100);
+            assertThat(result.get("ok").asBoolean()).isTrue();
+            await().untilAsserted(() -> {
+                var channel = engine.stats("interop").orElseThrow().channels().get(0);
+                assertThat(channel.messageCount()).isEqualTo(100);
+                assertThat(channel.depth()).as(channel.toString()).isZero();
+                assertThat(channel.inFlight()).isZero();
+                assertThat(channel.requeueCount()).isZero();
+            });
+        }
+    }
+}

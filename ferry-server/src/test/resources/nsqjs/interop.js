@@ -1,0 +1,57 @@
+// Publishes COUNT messages to Ferry with nsqjs's Writer (single PUBs and MPUBs), consumes them with
+// nsqjs's Reader, finishes each, and prints one JSON line with what happened.
+// usage: node interop.js <tcp-port> <count>
+const nsq = require('nsqjs')
+
+const port = Number(process.argv[2])
+const count = Number(process.argv[3] || 100)
+const topic = 'interop'
+const received = new Set()
+const errors = []
+let published = 0
+
+const done = (ok) => {
+  console.log(JSON.stringify({ ok, published, received: received.size, errors }))
+  process.exit(ok ? 0 : 1)
+}
+setTimeout(() => done(false), 30000)
+
+const reader = new nsq.Reader(topic, 'nsqjs', {
+  nsqdTCPAddresses: [`127.0.0.1:${port}`],
+  maxInFlight: 10
+})
+reader.on('error', (e) => errors.push(`reader: ${e.message}`))
+reader.on('message', (msg) => {
+  const body = msg.body.toString()
+  if (msg.attempts !== 1) errors.push(`attempts ${msg.attempts} for ${body}`)
+  if (!/^[0-9a-f]{16}$/.test(msg.id)) errors.push(`bad id ${msg.id}`)
+  received.add(body)
+  msg.finish()
+  if (received.size === count) {
+    // nsqjs sends FIN on the next tick: close after this tick's responses are written
+    setImmediate(() => {
+      reader.close()
+      setTimeout(() => done(errors.length === 0), 200)
+    })
+  }
+})
+reader.connect()
+
+const writer = new nsq.Writer('127.0.0.1', port)
+writer.on('error', (e) => errors.push(`writer: ${e.message}`))
+writer.on('ready', () => {
+  const half = Math.floor(count / 2)
+  const singles = []
+  for (let i = 0; i < half; i++) singles.push(`m${i}`)
+  const batch = []
+  for (let i = half; i < count; i++) batch.push(`m${i}`)
+  let pending = singles.length + 1
+  const sent = (n) => (err) => {
+    if (err) errors.push(`publish: ${err.message}`)
+    else published += n
+    if (--pending === 0) writer.close()
+  }
+  singles.forEach((m) => writer.publish(topic, m, sent(1)))
+  writer.publish(topic, batch, sent(batch.length))
+})
+writer.connect()
