@@ -1,21 +1,27 @@
 package dev.ferry.nsq;
 
+import dev.ferry.nsq.internal.http.NsqHttpHandler;
 import dev.ferry.nsq.internal.server.ServerOptions;
 import dev.ferry.nsq.internal.server.V2ChannelInitializer;
 import dev.ferry.spi.Engine;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
 import java.net.InetSocketAddress;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * NSQ's TCP protocol V2 served over an engine: any NSQ client can publish and consume through it.
- * One boss thread accepts, a small group of event loops (about one per core) serves connections.
+ * A listening socket of the broker: NSQ's TCP protocol V2 ({@link #start}) or nsqd's HTTP API
+ * ({@link #startHttp}) served over an engine, so any NSQ client can publish and consume through
+ * it. One boss thread accepts, a small group of event loops serves connections.
  *
  * <p>Thread-safe. {@link #close()} stops accepting and closes every connection; what was in flight
  * to a client is requeued at once. The engine stays open: it belongs to the caller.
@@ -40,17 +46,43 @@ public final class NsqTcpServer implements AutoCloseable {
         return start(engine, ServerOptions.defaults(), host, port);
     }
 
+    /**
+     * Starts nsqd's HTTP API on {@code host}:{@code port} (port 0: any free port) over the same
+     * engine; {@code info} is what {@code /info} answers.
+     */
+    public static NsqTcpServer startHttp(
+            Engine engine, ServerOptions options, String host, int port, Map<String, Object> info) {
+        NsqHttpHandler api = new NsqHttpHandler(engine, options, info);
+        int maxContent = options.maxBodySize() + 1024;
+        return bind(host, port, 1, new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline()
+                        .addLast(new HttpServerCodec())
+                        .addLast(new HttpObjectAggregator(maxContent))
+                        .addLast(api);
+            }
+        });
+    }
+
     /** Starts serving with explicit options (tests pass their clock through them). */
     public static NsqTcpServer start(Engine engine, ServerOptions options, String host, int port) {
+        return bind(
+                host,
+                port,
+                Math.max(1, Runtime.getRuntime().availableProcessors()),
+                new V2ChannelInitializer(engine, options));
+    }
+
+    private static NsqTcpServer bind(String host, int port, int threads, ChannelInitializer<Channel> init) {
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        EventLoopGroup workers = new MultiThreadIoEventLoopGroup(
-                Math.max(1, Runtime.getRuntime().availableProcessors()), NioIoHandler.newFactory());
+        EventLoopGroup workers = new MultiThreadIoEventLoopGroup(threads, NioIoHandler.newFactory());
         try {
             Channel server = new ServerBootstrap()
                     .group(boss, workers)
                     .channel(NioServerSocketChannel.class)
                     .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new V2ChannelInitializer(engine, options))
+                    .childHandler(init)
                     .bind(host, port)
                     .syncUninterruptibly()
                     .channel();

@@ -8,6 +8,9 @@ import dev.ferry.nsq.internal.server.ServerOptions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -16,7 +19,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code ferry server}: the broker. Serves NSQ's TCP protocol over the embedded engine, with nsqd's
+ * {@code ferry server}: the broker. Serves NSQ's TCP protocol and nsqd's HTTP API over the embedded engine, with nsqd's
  * flag names (also in Go's single-dash form). SIGTERM (or Ctrl-C) stops accepting, requeues what is
  * in flight, syncs the data and exits 0.
  */
@@ -34,6 +37,19 @@ final class ServerCommand implements Callable<Integer> {
             paramLabel = "HOST:PORT",
             description = "<addr>:<port> to listen on for TCP clients (default: ${DEFAULT-VALUE}).")
     private String tcpAddress;
+
+    @Option(
+            names = {"--http-address", "-http-address"},
+            defaultValue = "127.0.0.1:4151",
+            paramLabel = "HOST:PORT",
+            description = "<addr>:<port> to listen on for HTTP clients (default: ${DEFAULT-VALUE}).")
+    private String httpAddress;
+
+    @Option(
+            names = {"--broadcast-address", "-broadcast-address"},
+            paramLabel = "HOST",
+            description = "Address this node is reached at, as /info reports it (default: the host name).")
+    private String broadcastAddress;
 
     @Option(
             names = {"--data-path", "-data-path"},
@@ -80,6 +96,7 @@ final class ServerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         HostPort address = HostPort.parse(spec.commandLine(), "--tcp-address", tcpAddress);
+        HostPort http = HostPort.parse(spec.commandLine(), "--http-address", httpAddress);
         SyncPolicy policy;
         try {
             policy = SyncPolicy.valueOf(sync.toUpperCase(java.util.Locale.ROOT));
@@ -114,13 +131,33 @@ final class ServerCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         LocalEngine engine = LocalEngine.open(config);
         NsqTcpServer server;
+        NsqTcpServer httpServer;
+        Map<String, Object> info = Collections.synchronizedMap(new LinkedHashMap<>());
         try {
             server = NsqTcpServer.start(engine, options, address.host(), address.port());
+            try {
+                httpServer = NsqTcpServer.startHttp(engine, options, http.host(), http.port(), info);
+            } catch (RuntimeException e) {
+                server.close();
+                throw e;
+            }
         } catch (RuntimeException e) {
             engine.close();
             throw e;
         }
+        String hostname = hostName();
+        info.put("version", options.version());
+        info.put("broadcast_address", broadcastAddress == null ? hostname : broadcastAddress);
+        info.put("hostname", hostname);
+        info.put("http_port", httpServer.port());
+        info.put("tcp_port", server.port());
+        info.put("start_time", System.currentTimeMillis() / 1000);
+        info.put("max_heartbeat_interval", options.maxHeartbeatInterval().toNanos());
+        info.put("max_output_buffer_size", options.maxOutputBufferSize());
+        info.put("max_output_buffer_timeout", options.maxOutputBufferTimeout().toNanos());
+        info.put("max_deflate_level", options.maxDeflateLevel());
         err.printf("TCP: listening on %s:%d%n", address.host(), server.port());
+        err.printf("HTTP: listening on %s:%d%n", http.host(), httpServer.port());
         err.flush();
         // SIGTERM runs the shutdown hooks: ours lets this thread close everything in order, then
         // ends the process with 0, the status of a clean stop
@@ -140,6 +177,7 @@ final class ServerCommand implements Callable<Integer> {
         stopped.await();
         err.println("stopping: requeueing what is in flight, syncing the data");
         err.flush();
+        httpServer.close();
         server.close();
         engine.close();
         closed.countDown();
@@ -147,6 +185,14 @@ final class ServerCommand implements Callable<Integer> {
             Runtime.getRuntime().removeShutdownHook(hook);
         }
         return 0;
+    }
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return "localhost";
+        }
     }
 
     /** Stops a server started in this JVM (tests), as SIGTERM would. */

@@ -8,6 +8,10 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.InputStreamReader;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -68,6 +72,8 @@ class ServerCommandTest {
                         Ferry.class.getName(),
                         "server",
                         "-tcp-address=127.0.0.1:0",
+                        "--http-address",
+                        "127.0.0.1:0",
                         "--data-path",
                         dir.toString())
                 .redirectErrorStream(true)
@@ -92,6 +98,22 @@ class ServerCommandTest {
             });
             int tcpPort = port.get(30, TimeUnit.SECONDS);
             assertThat(publish(tcpPort, "kept", "hello")).isEqualTo("OK");
+            String httpLine = CompletableFuture.supplyAsync(() -> {
+                        try {
+                            return out.readLine();
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    })
+                    .get(30, TimeUnit.SECONDS);
+            Matcher http = Pattern.compile("HTTP: listening on [^:]+:(\\d+)").matcher(httpLine);
+            assertThat(http.find()).as(httpLine).isTrue();
+            var client = HttpClient.newHttpClient();
+            var ping = client.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http.group(1) + "/ping"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(ping.body()).isEqualTo("OK");
             process.destroy(); // SIGTERM
             assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
             assertThat(process.exitValue()).isZero();

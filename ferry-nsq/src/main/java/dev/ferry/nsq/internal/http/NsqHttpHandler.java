@@ -1,0 +1,348 @@
+package dev.ferry.nsq.internal.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.ferry.Names;
+import dev.ferry.NotFoundException;
+import dev.ferry.PublishRejectedException;
+import dev.ferry.TopicStats;
+import dev.ferry.nsq.internal.protocol.MpubBody;
+import dev.ferry.nsq.internal.protocol.NsqError;
+import dev.ferry.nsq.internal.server.ServerOptions;
+import dev.ferry.spi.Engine;
+import dev.ferry.spi.PublishRecord;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * nsqd's HTTP API over an engine: {@code /ping}, {@code /info}, {@code /pub}, {@code /mpub},
+ * {@code /stats}, and {@code /topic/*} and {@code /channel/*} administration, with nsqd's status
+ * codes and {@code {"message":"CODE"}} errors. Every response carries {@code X-NSQ-Content-Type}.
+ *
+ * <p>Stateless and shareable; runs on the connections' event loops. A publish answers once the
+ * engine's durability promise holds.
+ */
+@ChannelHandler.Sharable
+public final class NsqHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+    private static final String CONTENT_TYPE_HEADER = "X-NSQ-Content-Type";
+    private static final String CONTENT_TYPE_VALUE = "nsq; version=1.0";
+
+    private final Engine engine;
+    private final ServerOptions options;
+    private final Map<String, Object> info;
+    private final long startTime = System.currentTimeMillis() / 1000;
+
+    /** Serves the API over {@code engine}; {@code info} is the body of {@code /info}. */
+    public NsqHttpHandler(Engine engine, ServerOptions options, Map<String, Object> info) {
+        this.engine = engine;
+        this.options = options;
+        this.info = info;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        try {
+            CompletableFuture<FullHttpResponse> response = route(request, uri);
+            response.whenComplete((r, e) -> ctx.executor().execute(() -> {
+                FullHttpResponse out = e == null ? r : failure(e);
+                send(ctx, out, keepAlive);
+            }));
+        } catch (RuntimeException e) {
+            send(ctx, failure(e), keepAlive);
+        }
+    }
+
+    private static void send(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
+        response.headers().set(CONTENT_TYPE_HEADER, CONTENT_TYPE_VALUE);
+        HttpUtil.setContentLength(response, response.content().readableBytes());
+        if (keepAlive) {
+            HttpUtil.setKeepAlive(response, true);
+            ctx.writeAndFlush(response);
+        } else {
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    private CompletableFuture<FullHttpResponse> route(FullHttpRequest request, QueryStringDecoder uri) {
+        String path = uri.path();
+        HttpMethod method = request.method();
+        return switch (path) {
+            case "/ping" -> only(method, HttpMethod.GET, () -> text(HttpResponseStatus.OK, "OK"));
+            case "/info" -> only(method, HttpMethod.GET, () -> json(info));
+            case "/stats" -> only(method, HttpMethod.GET, () -> stats(uri));
+            case "/pub" -> publishing(method, () -> pub(request, uri));
+            case "/mpub" -> publishing(method, () -> mpub(request, uri));
+            default -> {
+                if (path.startsWith("/topic/") || path.startsWith("/channel/")) {
+                    yield only(method, HttpMethod.POST, () -> admin(path, uri));
+                }
+                throw HttpError.notFound("NOT_FOUND");
+            }
+        };
+    }
+
+    private interface Action {
+        FullHttpResponse run();
+    }
+
+    private interface AsyncAction {
+        CompletableFuture<FullHttpResponse> run();
+    }
+
+    private static CompletableFuture<FullHttpResponse> only(HttpMethod method, HttpMethod allowed, Action action) {
+        if (!method.equals(allowed)) {
+            FullHttpResponse r = error(HttpResponseStatus.METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED");
+            r.headers().set(HttpHeaderNames.ALLOW, allowed.name());
+            return CompletableFuture.completedFuture(r);
+        }
+        return CompletableFuture.completedFuture(action.run());
+    }
+
+    private static CompletableFuture<FullHttpResponse> publishing(HttpMethod method, AsyncAction action) {
+        if (!method.equals(HttpMethod.POST) && !method.equals(HttpMethod.PUT)) {
+            FullHttpResponse r = error(HttpResponseStatus.METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED");
+            r.headers().set(HttpHeaderNames.ALLOW, "POST, PUT");
+            return CompletableFuture.completedFuture(r);
+        }
+        return action.run();
+    }
+
+    // ---- publishing -----------------------------------------------------------------------------
+
+    private static Optional<String> param(QueryStringDecoder uri, String name) {
+        List<String> values = uri.parameters().get(name);
+        return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
+    }
+
+    private static String topicParam(QueryStringDecoder uri) {
+        String topic = param(uri, "topic").orElseThrow(() -> HttpError.badRequest("MISSING_ARG_TOPIC"));
+        if (!Names.isValid(topic)) {
+            throw HttpError.badRequest("INVALID_TOPIC");
+        }
+        return topic;
+    }
+
+    private CompletableFuture<FullHttpResponse> pub(FullHttpRequest request, QueryStringDecoder uri) {
+        int size = request.content().readableBytes();
+        if (size > options.maxMsgSize()) {
+            throw HttpError.tooBig("MSG_TOO_BIG");
+        }
+        if (size == 0) {
+            throw HttpError.badRequest("MSG_EMPTY");
+        }
+        String topic = topicParam(uri);
+        long defer = 0;
+        Optional<String> deferParam = param(uri, "defer");
+        if (deferParam.isPresent()) {
+            try {
+                defer = Long.parseLong(deferParam.get());
+            } catch (NumberFormatException e) {
+                throw HttpError.badRequest("INVALID_DEFER");
+            }
+            if (defer < 0 || defer > options.maxReqTimeout().toMillis()) {
+                throw HttpError.badRequest("INVALID_DEFER");
+            }
+        }
+        byte[] body = ByteBufUtil.getBytes(request.content());
+        return append(topic, List.of(new PublishRecord(body, defer)));
+    }
+
+    private CompletableFuture<FullHttpResponse> mpub(FullHttpRequest request, QueryStringDecoder uri) {
+        int size = request.content().readableBytes();
+        if (size > options.maxBodySize()) {
+            throw HttpError.tooBig("BODY_TOO_BIG");
+        }
+        String topic = topicParam(uri);
+        byte[] body = ByteBufUtil.getBytes(request.content());
+        String binary = param(uri, "binary").orElse("false");
+        boolean isBinary = !(binary.equals("false") || binary.equals("0"));
+        List<PublishRecord> batch = new ArrayList<>();
+        if (isBinary) {
+            try {
+                MpubBody.parse(body, options.maxMsgSize(), options.maxBodySize())
+                        .forEach(b -> batch.add(PublishRecord.of(b)));
+            } catch (NsqError e) {
+                throw HttpError.tooBig(e.code().substring(2));
+            }
+        } else {
+            int start = 0;
+            for (int i = 0; i <= body.length; i++) {
+                if (i == body.length || body[i] == '\n') {
+                    int length = i - start;
+                    if (length > options.maxMsgSize()) {
+                        throw HttpError.tooBig("MSG_TOO_BIG");
+                    }
+                    if (length > 0) {
+                        byte[] message = new byte[length];
+                        System.arraycopy(body, start, message, 0, length);
+                        batch.add(PublishRecord.of(message));
+                    }
+                    start = i + 1;
+                }
+            }
+            if (batch.isEmpty()) {
+                throw HttpError.badRequest("MSG_EMPTY");
+            }
+        }
+        return append(topic, batch);
+    }
+
+    private CompletableFuture<FullHttpResponse> append(String topic, List<PublishRecord> batch) {
+        return engine.append(topic, batch).handle((v, e) -> {
+            if (e == null) {
+                return text(HttpResponseStatus.OK, "OK");
+            }
+            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            throw new HttpError(HttpResponseStatus.SERVICE_UNAVAILABLE, cause.getMessage());
+        });
+    }
+
+    // ---- statistics and administration ----------------------------------------------------------
+
+    private FullHttpResponse stats(QueryStringDecoder uri) {
+        List<TopicStats> topics = engine.stats();
+        Optional<String> topic = param(uri, "topic");
+        if (topic.isPresent()) {
+            topics = topics.stream().filter(t -> t.name().equals(topic.get())).toList();
+        }
+        Optional<String> channel = param(uri, "channel");
+        if (channel.isPresent()) {
+            topics = topics.stream()
+                    .map(t -> new TopicStats(
+                            t.name(),
+                            t.depth(),
+                            t.messageCount(),
+                            t.messageBytes(),
+                            t.storedBytes(),
+                            t.dropCount(),
+                            t.rejectCount(),
+                            t.paused(),
+                            t.ephemeral(),
+                            t.channels().stream()
+                                    .filter(c -> c.name().equals(channel.get()))
+                                    .toList()))
+                    .toList();
+        }
+        String version = options.version();
+        if ("json".equals(param(uri, "format").orElse(""))) {
+            boolean includeMem = !"false".equals(param(uri, "include_mem").orElse("true"));
+            return json(StatsJson.json(topics, version, startTime, includeMem));
+        }
+        return text(HttpResponseStatus.OK, StatsJson.text(topics, version, startTime));
+    }
+
+    private FullHttpResponse admin(String path, QueryStringDecoder uri) {
+        String[] parts = path.split("/");
+        if (parts.length != 3) {
+            throw HttpError.notFound("NOT_FOUND");
+        }
+        boolean isTopic = parts[1].equals("topic");
+        String action = parts[2];
+        String topic = param(uri, "topic").orElseThrow(() -> HttpError.badRequest("MISSING_ARG_TOPIC"));
+        try {
+            if (isTopic) {
+                topicAction(action, topic);
+            } else {
+                channelAction(action, topic, uri);
+            }
+        } catch (NotFoundException e) {
+            throw HttpError.notFound(e.getMessage().startsWith("channel") ? "CHANNEL_NOT_FOUND" : "TOPIC_NOT_FOUND");
+        }
+        return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+    }
+
+    private void topicAction(String action, String topic) {
+        if (!Names.isValid(topic)) {
+            throw HttpError.badRequest("INVALID_TOPIC");
+        }
+        switch (action) {
+            case "create" -> engine.createTopic(topic);
+            case "delete" -> engine.deleteTopic(topic);
+            case "empty" -> engine.emptyTopic(topic);
+            case "pause" -> engine.setTopicPaused(topic, true);
+            case "unpause" -> engine.setTopicPaused(topic, false);
+            default -> throw HttpError.notFound("NOT_FOUND");
+        }
+    }
+
+    private void channelAction(String action, String topic, QueryStringDecoder uri) {
+        if (!Names.isValid(topic)) {
+            throw HttpError.badRequest("INVALID_ARG_TOPIC");
+        }
+        String channel = param(uri, "channel").orElseThrow(() -> HttpError.badRequest("MISSING_ARG_CHANNEL"));
+        if (!Names.isValid(channel)) {
+            throw HttpError.badRequest("INVALID_ARG_CHANNEL");
+        }
+        if (engine.stats(topic).isEmpty()) {
+            throw HttpError.notFound("TOPIC_NOT_FOUND");
+        }
+        switch (action) {
+            case "create" -> engine.createChannel(topic, channel);
+            case "delete" -> engine.deleteChannel(topic, channel);
+            case "empty" -> engine.emptyChannel(topic, channel);
+            case "pause" -> engine.setChannelPaused(topic, channel, true);
+            case "unpause" -> engine.setChannelPaused(topic, channel, false);
+            default -> throw HttpError.notFound("NOT_FOUND");
+        }
+    }
+
+    // ---- responses ------------------------------------------------------------------------------
+
+    private static FullHttpResponse text(HttpResponseStatus status, String body) {
+        FullHttpResponse r = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1, status, Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+        return r;
+    }
+
+    private static FullHttpResponse json(Object value) {
+        try {
+            FullHttpResponse r = new DefaultFullHttpResponse(
+                    HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(JSON.writeValueAsBytes(value)));
+            r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json; charset=utf-8");
+            return r;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static FullHttpResponse error(HttpResponseStatus status, String message) {
+        FullHttpResponse r = json(Map.of("message", message));
+        r.setStatus(status);
+        return r;
+    }
+
+    private static FullHttpResponse failure(Throwable e) {
+        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        if (cause instanceof HttpError h) {
+            return error(h.status, h.getMessage());
+        }
+        if (cause instanceof PublishRejectedException p) {
+            return error(HttpResponseStatus.SERVICE_UNAVAILABLE, p.getMessage());
+        }
+        return error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "INTERNAL_ERROR");
+    }
+}

@@ -1,0 +1,178 @@
+package dev.ferry.nsq.internal.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.BusConfig;
+import dev.ferry.internal.engine.LocalEngine;
+import dev.ferry.nsq.internal.server.ServerOptions;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpVersion;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class NsqHttpHandlerTest {
+    private final LocalEngine engine = LocalEngine.open(BusConfig.inMemory().build());
+    private final ServerOptions options = new ServerOptions(
+            100,
+            1000,
+            2500,
+            java.time.Duration.ofSeconds(60),
+            java.time.Duration.ofMinutes(15),
+            java.time.Duration.ofHours(1),
+            java.time.Duration.ofSeconds(30),
+            java.time.Duration.ofSeconds(60),
+            16384,
+            java.time.Duration.ofMillis(250),
+            java.time.Duration.ofMillis(25),
+            java.time.Duration.ofSeconds(30),
+            65536,
+            6,
+            "1.3.0",
+            java.time.Clock.systemUTC());
+    private final EmbeddedChannel channel =
+            new EmbeddedChannel(new NsqHttpHandler(engine, options, Map.of("version", "1.3.0")));
+
+    /** A response's status, body and headers. */
+    record Reply(int status, String body, String nsqType, String allow) {}
+
+    @AfterEach
+    void close() {
+        channel.finishAndReleaseAll();
+        engine.close();
+    }
+
+    private Reply call(HttpMethod method, String uri, byte[] body) {
+        channel.writeInbound(
+                new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, uri, Unpooled.wrappedBuffer(body)));
+        channel.runPendingTasks();
+        FullHttpResponse r = channel.readOutbound();
+        try {
+            return new Reply(
+                    r.status().code(),
+                    r.content().toString(StandardCharsets.UTF_8),
+                    r.headers().get("X-NSQ-Content-Type"),
+                    r.headers().get("Allow"));
+        } finally {
+            r.release();
+        }
+    }
+
+    private Reply call(HttpMethod method, String uri, String body) {
+        return call(method, uri, body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void shouldAnswerPingAndInfo() {
+        Reply ping = call(HttpMethod.GET, "/ping", "");
+        assertThat(ping).isEqualTo(new Reply(200, "OK", "nsq; version=1.0", null));
+        assertThat(call(HttpMethod.GET, "/info", "").body()).isEqualTo("{\"version\":\"1.3.0\"}");
+        assertThat(call(HttpMethod.GET, "/nothing", ""))
+                .extracting(Reply::status, Reply::body)
+                .containsExactly(404, "{\"message\":\"NOT_FOUND\"}");
+        Reply wrong = call(HttpMethod.POST, "/ping", "");
+        assertThat(wrong.status()).isEqualTo(405);
+        assertThat(wrong.body()).isEqualTo("{\"message\":\"METHOD_NOT_ALLOWED\"}");
+        assertThat(wrong.allow()).isEqualTo("GET");
+    }
+
+    @Test
+    void shouldPublishWithNsqdsErrors() {
+        assertThat(call(HttpMethod.POST, "/pub?topic=t", "hello"))
+                .extracting(Reply::status, Reply::body)
+                .containsExactly(200, "OK");
+        assertThat(call(HttpMethod.POST, "/pub?topic=t&defer=5000", "later").status())
+                .isEqualTo(200);
+        assertThat(call(HttpMethod.POST, "/pub", "x").body()).isEqualTo("{\"message\":\"MISSING_ARG_TOPIC\"}");
+        assertThat(call(HttpMethod.POST, "/pub?topic=bad!", "x").body()).isEqualTo("{\"message\":\"INVALID_TOPIC\"}");
+        assertThat(call(HttpMethod.POST, "/pub?topic=t", "").body()).isEqualTo("{\"message\":\"MSG_EMPTY\"}");
+        Reply big = call(HttpMethod.POST, "/pub?topic=t", "x".repeat(101));
+        assertThat(big).extracting(Reply::status, Reply::body).containsExactly(413, "{\"message\":\"MSG_TOO_BIG\"}");
+        assertThat(call(HttpMethod.POST, "/pub?topic=t&defer=3600001", "x").body())
+                .isEqualTo("{\"message\":\"INVALID_DEFER\"}");
+        assertThat(engine.stats("t").orElseThrow().messageCount()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldPublishTextAndBinaryBatches() {
+        assertThat(call(HttpMethod.POST, "/mpub?topic=t", "a\n\nb\nc\n").status())
+                .isEqualTo(200);
+        assertThat(engine.stats("t").orElseThrow().messageCount()).isEqualTo(3);
+        byte[] binary = ByteBuffer.allocate(4 + 5 + 6)
+                .putInt(2)
+                .putInt(1)
+                .put((byte) 'x')
+                .putInt(2)
+                .put(new byte[] {'y', 'z'})
+                .array();
+        assertThat(call(HttpMethod.POST, "/mpub?topic=t&binary=true", binary).status())
+                .isEqualTo(200);
+        assertThat(engine.stats("t").orElseThrow().messageCount()).isEqualTo(5);
+        byte[] bad = ByteBuffer.allocate(4).putInt(0).array();
+        assertThat(call(HttpMethod.POST, "/mpub?topic=t&binary=1", bad))
+                .extracting(Reply::status, Reply::body)
+                .containsExactly(413, "{\"message\":\"BAD_BODY\"}");
+        assertThat(call(HttpMethod.POST, "/mpub?topic=t", "x".repeat(1001)).body())
+                .isEqualTo("{\"message\":\"BODY_TOO_BIG\"}");
+    }
+
+    @Test
+    void shouldReportStatsInNsqdsShape() throws Exception {
+        call(HttpMethod.POST, "/pub?topic=t", "hello");
+        assertThat(call(HttpMethod.POST, "/channel/create?topic=t&channel=c", "")
+                        .status())
+                .isEqualTo(200);
+        JsonNode stats = new ObjectMapper()
+                .readTree(call(HttpMethod.GET, "/stats?format=json", "").body());
+        assertThat(stats.get("health").asText()).isEqualTo("OK");
+        assertThat(stats.get("producers").isNull()).isTrue();
+        JsonNode topic = stats.get("topics").get(0);
+        assertThat(topic.get("topic_name").asText()).isEqualTo("t");
+        assertThat(topic.get("message_count").asLong()).isEqualTo(1);
+        JsonNode channel = topic.get("channels").get(0);
+        assertThat(channel.get("channel_name").asText()).isEqualTo("c");
+        assertThat(channel.get("depth").asLong()).isEqualTo(1);
+        assertThat(channel.has("in_flight_count")).isTrue();
+        assertThat(stats.has("memory")).isTrue();
+        assertThat(new ObjectMapper()
+                        .readTree(call(HttpMethod.GET, "/stats?format=json&include_mem=false", "")
+                                .body())
+                        .has("memory"))
+                .isFalse();
+        assertThat(call(HttpMethod.GET, "/stats", "").body()).contains("[t").contains("[c");
+    }
+
+    @Test
+    void shouldAdministerTopicsAndChannels() {
+        assertThat(call(HttpMethod.POST, "/topic/create?topic=t", "").status()).isEqualTo(200);
+        assertThat(call(HttpMethod.POST, "/channel/create?topic=missing&channel=c", "")
+                        .body())
+                .isEqualTo("{\"message\":\"TOPIC_NOT_FOUND\"}");
+        assertThat(call(HttpMethod.POST, "/channel/create?topic=t", "").body())
+                .isEqualTo("{\"message\":\"MISSING_ARG_CHANNEL\"}");
+        assertThat(call(HttpMethod.POST, "/channel/create?topic=t&channel=c", "")
+                        .status())
+                .isEqualTo(200);
+        assertThat(call(HttpMethod.POST, "/channel/pause?topic=t&channel=c", "").status())
+                .isEqualTo(200);
+        assertThat(engine.stats("t").orElseThrow().channels().get(0).paused()).isTrue();
+        assertThat(call(HttpMethod.POST, "/channel/delete?topic=t&channel=nope", "")
+                        .body())
+                .isEqualTo("{\"message\":\"CHANNEL_NOT_FOUND\"}");
+        assertThat(call(HttpMethod.POST, "/topic/pause?topic=t", "").status()).isEqualTo(200);
+        assertThat(engine.stats("t").orElseThrow().paused()).isTrue();
+        assertThat(call(HttpMethod.POST, "/topic/delete?topic=t", "").status()).isEqualTo(200);
+        assertThat(call(HttpMethod.POST, "/topic/delete?topic=t", ""))
+                .extracting(Reply::status, Reply::body)
+                .containsExactly(404, "{\"message\":\"TOPIC_NOT_FOUND\"}");
+        assertThat(call(HttpMethod.POST, "/topic/create", "").body()).isEqualTo("{\"message\":\"MISSING_ARG_TOPIC\"}");
+    }
+}
