@@ -1,7 +1,7 @@
 # Ferry's everyday commands. Each recipe finds a JDK 21+ itself (bin/find-jdk) and builds with the
 # Maven wrapper, so neither a system Maven nor a particular default `java` is needed.
 #
-#   make run      build if needed, then run the demo (later: the broker)
+#   make run      build if needed, then run the broker (bin/ferry server, data under ./data)
 #   make test     every module's tests (not the soak tests, not the benchmarks)
 #   make help     all targets
 
@@ -11,7 +11,7 @@ SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 
 # What `make run` passes to bin/ferry.
-RUN_ARGS ?= demo
+RUN_ARGS ?= server
 # `make bench BENCH=Publish` runs only the benchmarks matching that regex; JMH_ARGS adds options,
 # e.g. JMH_ARGS='-prof gc'. JMH_RUN is a short run for a quick look, not for publication; JMH
 # refuses an option given twice, so replace it rather than repeat it: JMH_RUN='-f 3 -i 10'.
@@ -32,7 +32,7 @@ help: ## Show the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-7s %s\n", $$1, $$2}'
 	@echo "  variables: RUN_ARGS='$(RUN_ARGS)' BENCH=regex JMH_ARGS='-prof gc' JMH_RUN='$(JMH_RUN)' MVN_ARGS='-o'"
 
-run: ## Build if needed, then run bin/ferry with RUN_ARGS (default: demo)
+run: ## Build if needed, then run bin/ferry with RUN_ARGS (default: server, the broker)
 	bin/ferry $(RUN_ARGS)
 
 build: ## Compile and package every module, without tests
