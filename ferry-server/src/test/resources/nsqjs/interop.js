@@ -1,10 +1,13 @@
 // Publishes COUNT messages to Ferry with nsqjs's Writer (single PUBs and MPUBs), consumes them with
-// nsqjs's Reader, finishes each, and prints one JSON line with what happened.
-// usage: node interop.js <tcp-port> <count>
+// nsqjs's Reader, finishes each, and prints one JSON line with what happened. Given a lookupd HTTP
+// port, the Reader finds the node through it (after the messages are published, so that the topic
+// exists when it asks); otherwise it connects to the TCP port directly.
+// usage: node interop.js <tcp-port> <count> [<lookupd-http-port>]
 const nsq = require('nsqjs')
 
 const port = Number(process.argv[2])
 const count = Number(process.argv[3] || 100)
+const lookupdPort = process.argv[4] ? Number(process.argv[4]) : null
 const topic = 'interop'
 const received = new Set()
 const errors = []
@@ -16,10 +19,12 @@ const done = (ok) => {
 }
 setTimeout(() => done(false), 30000)
 
-const reader = new nsq.Reader(topic, 'nsqjs', {
-  nsqdTCPAddresses: [`127.0.0.1:${port}`],
-  maxInFlight: 10
-})
+const reader = new nsq.Reader(topic, 'nsqjs', Object.assign(
+  { maxInFlight: 10 },
+  lookupdPort
+    ? { lookupdHTTPAddresses: [`127.0.0.1:${lookupdPort}`] }
+    : { nsqdTCPAddresses: [`127.0.0.1:${port}`] }
+))
 reader.on('error', (e) => errors.push(`reader: ${e.message}`))
 reader.on('message', (msg) => {
   const body = msg.body.toString()
@@ -35,7 +40,7 @@ reader.on('message', (msg) => {
     })
   }
 })
-reader.connect()
+if (!lookupdPort) reader.connect()
 
 const writer = new nsq.Writer('127.0.0.1', port)
 writer.on('error', (e) => errors.push(`writer: ${e.message}`))
@@ -49,7 +54,10 @@ writer.on('ready', () => {
   const sent = (n) => (err) => {
     if (err) errors.push(`publish: ${err.message}`)
     else published += n
-    if (--pending === 0) writer.close()
+    if (--pending === 0) {
+      writer.close()
+      if (lookupdPort) reader.connect()
+    }
   }
   singles.forEach((m) => writer.publish(topic, m, sent(1)))
   writer.publish(topic, batch, sent(batch.length))

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.BusConfig;
 import dev.ferry.internal.engine.LocalEngine;
 import dev.ferry.nsq.NsqTcpServer;
+import dev.ferry.nsq.internal.server.ServerOptions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +16,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -70,19 +73,42 @@ class NsqjsInteropTest {
                         BusConfig.embedded(dir).minFreeDiskBytes(0).build());
                 NsqTcpServer server = NsqTcpServer.start(engine, "127.0.0.1", 0)) {
             String output = run(List.of("node", "interop.js", String.valueOf(server.port()), "100"), 60);
-            String last = output.strip().lines().reduce((a, b) -> b).orElse("");
-            JsonNode result = new ObjectMapper().readTree(last);
-            assertThat(result.get("errors")).as(output).isEmpty();
-            assertThat(result.get("published").asInt()).isEqualTo(100);
-            assertThat(result.get("received").asInt()).isEqualTo(100);
-            assertThat(result.get("ok").asBoolean()).isTrue();
-            await().untilAsserted(() -> {
-                var channel = engine.stats("interop").orElseThrow().channels().get(0);
-                assertThat(channel.messageCount()).isEqualTo(100);
-                assertThat(channel.depth()).as(channel.toString()).isZero();
-                assertThat(channel.inFlight()).isZero();
-                assertThat(channel.requeueCount()).isZero();
-            });
+            assertCarried(engine, output);
         }
+    }
+
+    @Test
+    void shouldLetNsqjsFindTheNodeThroughItsLookupdEndpoints() throws Exception {
+        Map<String, Object> info = new ConcurrentHashMap<>();
+        try (LocalEngine engine = LocalEngine.open(
+                        BusConfig.embedded(dir).minFreeDiskBytes(0).build());
+                NsqTcpServer server = NsqTcpServer.start(engine, "127.0.0.1", 0);
+                NsqTcpServer http = NsqTcpServer.startHttp(engine, ServerOptions.defaults(), "127.0.0.1", 0, info)) {
+            info.put("broadcast_address", "127.0.0.1");
+            info.put("hostname", "127.0.0.1");
+            info.put("tcp_port", server.port());
+            info.put("http_port", http.port());
+            String output = run(
+                    List.of("node", "interop.js", String.valueOf(server.port()), "100", String.valueOf(http.port())),
+                    60);
+            assertCarried(engine, output);
+        }
+    }
+
+    /** nsqjs published and received all 100 messages, and the channel is drained. */
+    private static void assertCarried(LocalEngine engine, String output) throws Exception {
+        String last = output.strip().lines().reduce((a, b) -> b).orElse("");
+        JsonNode result = new ObjectMapper().readTree(last);
+        assertThat(result.get("errors")).as(output).isEmpty();
+        assertThat(result.get("published").asInt()).isEqualTo(100);
+        assertThat(result.get("received").asInt()).isEqualTo(100);
+        assertThat(result.get("ok").asBoolean()).isTrue();
+        await().untilAsserted(() -> {
+            var channel = engine.stats("interop").orElseThrow().channels().get(0);
+            assertThat(channel.messageCount()).isEqualTo(100);
+            assertThat(channel.depth()).as(channel.toString()).isZero();
+            assertThat(channel.inFlight()).isZero();
+            assertThat(channel.requeueCount()).isZero();
+        });
     }
 }

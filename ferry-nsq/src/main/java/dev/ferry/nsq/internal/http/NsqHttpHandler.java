@@ -37,7 +37,10 @@ import java.util.concurrent.CompletionException;
 /**
  * nsqd's HTTP API over an engine: {@code /ping}, {@code /info}, {@code /pub}, {@code /mpub},
  * {@code /stats}, and {@code /topic/*} and {@code /channel/*} administration, with nsqd's status
- * codes and {@code {"message":"CODE"}} errors. Every response carries {@code X-NSQ-Content-Type}.
+ * codes and {@code {"message":"CODE"}} errors; and nsqlookupd's queries ({@code /lookup},
+ * {@code /topics}, {@code /channels}, {@code /nodes}) answered for this node alone, so a client
+ * told that this address is its lookupd finds the node. Every response carries {@code
+ * X-NSQ-Content-Type}.
  *
  * <p>Stateless and shareable; runs on the connections' event loops. A publish answers once the
  * engine's durability promise holds.
@@ -95,6 +98,10 @@ public final class NsqHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
             case "/stats" -> only(method, HttpMethod.GET, () -> stats(uri));
             case "/pub" -> publishing(method, () -> pub(request, uri));
             case "/mpub" -> publishing(method, () -> mpub(request, uri));
+            case "/lookup" -> only(method, HttpMethod.GET, () -> lookup(uri));
+            case "/topics" -> only(method, HttpMethod.GET, () -> json(Map.of("topics", topicNames())));
+            case "/channels" -> only(method, HttpMethod.GET, () -> json(Map.of("channels", channelNames(uri))));
+            case "/nodes" -> only(method, HttpMethod.GET, this::nodes);
             default -> {
                 if (path.startsWith("/topic/") || path.startsWith("/channel/")) {
                     yield only(method, HttpMethod.POST, () -> admin(path, uri));
@@ -307,6 +314,49 @@ public final class NsqHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
             case "unpause" -> engine.setChannelPaused(topic, channel, false);
             default -> throw HttpError.notFound("NOT_FOUND");
         }
+    }
+
+    // ---- lookupd queries answered for this node ------------------------------------------------
+
+    private List<String> topicNames() {
+        return engine.stats().stream().map(TopicStats::name).toList();
+    }
+
+    private List<String> channelNames(QueryStringDecoder uri) {
+        String topic = param(uri, "topic").orElseThrow(() -> HttpError.badRequest("MISSING_ARG_TOPIC"));
+        return engine.stats(topic)
+                .map(t -> t.channels().stream().map(c -> c.name()).toList())
+                .orElse(List.of());
+    }
+
+    /** This node as a lookupd producer entry. */
+    private Map<String, Object> producer() {
+        Map<String, Object> p = new java.util.LinkedHashMap<>();
+        Object broadcast = info.getOrDefault("broadcast_address", "127.0.0.1");
+        p.put("remote_address", broadcast + ":" + info.getOrDefault("tcp_port", 4150));
+        p.put("hostname", info.getOrDefault("hostname", broadcast));
+        p.put("broadcast_address", broadcast);
+        p.put("tcp_port", info.getOrDefault("tcp_port", 4150));
+        p.put("http_port", info.getOrDefault("http_port", 4151));
+        p.put("version", options.version());
+        return p;
+    }
+
+    private FullHttpResponse lookup(QueryStringDecoder uri) {
+        String topic = param(uri, "topic").orElseThrow(() -> HttpError.badRequest("MISSING_ARG_TOPIC"));
+        TopicStats stats = engine.stats(topic).orElseThrow(() -> HttpError.notFound("TOPIC_NOT_FOUND"));
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        out.put("channels", stats.channels().stream().map(c -> c.name()).toList());
+        out.put("producers", List.of(producer()));
+        return json(out);
+    }
+
+    private FullHttpResponse nodes() {
+        Map<String, Object> node = producer();
+        List<String> topics = topicNames();
+        node.put("tombstones", topics.stream().map(t -> false).toList());
+        node.put("topics", topics);
+        return json(Map.of("producers", List.of(node)));
     }
 
     // ---- responses ------------------------------------------------------------------------------

@@ -38,8 +38,20 @@ class NsqHttpHandlerTest {
             6,
             "1.3.0",
             java.time.Clock.systemUTC());
-    private final EmbeddedChannel channel =
-            new EmbeddedChannel(new NsqHttpHandler(engine, options, Map.of("version", "1.3.0")));
+    private final EmbeddedChannel channel = new EmbeddedChannel(new NsqHttpHandler(
+            engine,
+            options,
+            Map.of(
+                    "version",
+                    "1.3.0",
+                    "broadcast_address",
+                    "node1",
+                    "hostname",
+                    "node1",
+                    "tcp_port",
+                    4150,
+                    "http_port",
+                    4151)));
 
     /** A response's status, body and headers. */
     record Reply(int status, String body, String nsqType, String allow) {}
@@ -74,7 +86,7 @@ class NsqHttpHandlerTest {
     void shouldAnswerPingAndInfo() {
         Reply ping = call(HttpMethod.GET, "/ping", "");
         assertThat(ping).isEqualTo(new Reply(200, "OK", "nsq; version=1.0", null));
-        assertThat(call(HttpMethod.GET, "/info", "").body()).isEqualTo("{\"version\":\"1.3.0\"}");
+        assertThat(call(HttpMethod.GET, "/info", "").body()).contains("\"version\":\"1.3.0\"");
         assertThat(call(HttpMethod.GET, "/nothing", ""))
                 .extracting(Reply::status, Reply::body)
                 .containsExactly(404, "{\"message\":\"NOT_FOUND\"}");
@@ -174,5 +186,29 @@ class NsqHttpHandlerTest {
                 .extracting(Reply::status, Reply::body)
                 .containsExactly(404, "{\"message\":\"TOPIC_NOT_FOUND\"}");
         assertThat(call(HttpMethod.POST, "/topic/create", "").body()).isEqualTo("{\"message\":\"MISSING_ARG_TOPIC\"}");
+    }
+
+    @Test
+    void shouldAnswerLookupdQueriesForThisNode() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        assertThat(call(HttpMethod.GET, "/lookup?topic=t", ""))
+                .extracting(Reply::status, Reply::body)
+                .containsExactly(404, "{\"message\":\"TOPIC_NOT_FOUND\"}");
+        call(HttpMethod.POST, "/channel/create?topic=t&channel=c", "");
+        call(HttpMethod.POST, "/topic/create?topic=t", "");
+        call(HttpMethod.POST, "/channel/create?topic=t&channel=c", "");
+        JsonNode lookup =
+                json.readTree(call(HttpMethod.GET, "/lookup?topic=t", "").body());
+        assertThat(lookup.get("channels").get(0).asText()).isEqualTo("c");
+        JsonNode producer = lookup.get("producers").get(0);
+        assertThat(producer.get("broadcast_address").asText()).isEqualTo("node1");
+        assertThat(producer.get("tcp_port").asInt()).isEqualTo(4150);
+        assertThat(producer.get("http_port").asInt()).isEqualTo(4151);
+        assertThat(call(HttpMethod.GET, "/topics", "").body()).isEqualTo("{\"topics\":[\"t\"]}");
+        assertThat(call(HttpMethod.GET, "/channels?topic=t", "").body()).isEqualTo("{\"channels\":[\"c\"]}");
+        JsonNode nodes = json.readTree(call(HttpMethod.GET, "/nodes", "").body());
+        assertThat(nodes.get("producers").get(0).get("topics").get(0).asText()).isEqualTo("t");
+        assertThat(nodes.get("producers").get(0).get("tombstones").get(0).asBoolean())
+                .isFalse();
     }
 }
