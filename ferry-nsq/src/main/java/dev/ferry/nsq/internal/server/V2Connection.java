@@ -511,7 +511,8 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
             return;
         }
         boolean wrote = false;
-        while (ready > inFlight.size()) {
+        // a client that stops reading stops getting messages: nothing piles up in the broker
+        while (ready > inFlight.size() && ctx.channel().isWritable()) {
             List<Lease> leases =
                     engine.claim(topic, channel, (int) (ready - inFlight.size()), Duration.ofMillis(msgTimeoutMillis));
             if (leases.isEmpty()) {
@@ -554,6 +555,14 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
         if (freed) {
             pump();
         }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        if (ctx.channel().isWritable()) {
+            pump();
+        }
+        super.channelWritabilityChanged(ctx);
     }
 
     // ---- heartbeats and the end -----------------------------------------------------------------

@@ -280,4 +280,30 @@ class V2ConnectionTest {
         assertThat(got).extracting(Got::text).containsExactly("OK", "x");
         assertThat(got.get(1).attempts()).isEqualTo(2);
     }
+
+    @Test
+    void shouldStopWritingToAClientThatStopsReading() {
+        EmbeddedChannel producer = connect();
+        for (int i = 0; i < 50; i++) {
+            send(producer, "PUB t\n", new byte[1000]);
+        }
+        EmbeddedChannel consumer = connect();
+        consumer.config().setWriteBufferWaterMark(new io.netty.channel.WriteBufferWaterMark(1024, 4096));
+        send(consumer, "SUB t c\n");
+        // an EmbeddedChannel keeps what is written until the test reads it, like a client that stopped
+        consumer.config().setAutoRead(false);
+        consumer.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
+        send(consumer, "RDY 50\n");
+        long delivered = frames(consumer).stream()
+                .filter(g -> g.type() == Frame.TYPE_MESSAGE)
+                .count();
+        assertThat(delivered).isZero();
+        assertThat(engine.stats("t").orElseThrow().channels().get(0).depth()).isEqualTo(50);
+        consumer.unsafe().outboundBuffer().setUserDefinedWritability(1, true);
+        consumer.runPendingTasks();
+        assertThat(frames(consumer).stream()
+                        .filter(g -> g.type() == Frame.TYPE_MESSAGE)
+                        .count())
+                .isEqualTo(50);
+    }
 }
