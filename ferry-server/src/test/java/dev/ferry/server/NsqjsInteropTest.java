@@ -36,7 +36,7 @@ class NsqjsInteropTest {
     @BeforeAll
     static void installNsqjs() throws Exception {
         Files.createDirectories(WORK);
-        for (String file : List.of("package.json", "interop.js")) {
+        for (String file : List.of("package.json", "interop.js", "behaviours.js")) {
             try (InputStream in = NsqjsInteropTest.class.getResourceAsStream("/nsqjs/" + file)) {
                 Files.copy(in, WORK.resolve(file), StandardCopyOption.REPLACE_EXISTING);
             }
@@ -92,6 +92,27 @@ class NsqjsInteropTest {
                     List.of("node", "interop.js", String.valueOf(server.port()), "100", String.valueOf(http.port())),
                     60);
             assertCarried(engine, output);
+        }
+    }
+
+    @Test
+    void shouldRequeueWithADelayTouchAndPauseForNsqjs() throws Exception {
+        Map<String, Object> info = new ConcurrentHashMap<>();
+        try (LocalEngine engine = LocalEngine.open(
+                        BusConfig.embedded(dir).minFreeDiskBytes(0).build());
+                NsqTcpServer server = NsqTcpServer.start(engine, "127.0.0.1", 0);
+                NsqTcpServer http = NsqTcpServer.startHttp(engine, ServerOptions.defaults(), "127.0.0.1", 0, info)) {
+            String output = run(
+                    List.of("node", "behaviours.js", String.valueOf(server.port()), String.valueOf(http.port())), 60);
+            JsonNode result = new ObjectMapper()
+                    .readTree(output.strip().lines().reduce((a, b) -> b).orElse(""));
+            assertThat(result.get("errors")).as(output).isEmpty();
+            assertThat(result.get("requeueDelayMs").asLong()).isGreaterThanOrEqualTo(950);
+            assertThat(result.get("attemptsAfterRequeue").asInt()).isEqualTo(2);
+            assertThat(result.get("pausedDelivered").asBoolean()).isFalse();
+            assertThat(result.get("deliveredAfterUnpause").asBoolean()).isTrue();
+            var channel = engine.stats("behave").orElseThrow().channels().get(0);
+            assertThat(channel.requeueCount()).isEqualTo(1);
         }
     }
 
