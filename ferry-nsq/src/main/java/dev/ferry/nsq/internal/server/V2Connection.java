@@ -54,7 +54,7 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
     }
 
     /** A message in flight to this client. */
-    private record InFlight(Lease lease, long deadline) {}
+    private record InFlight(Lease lease, long deliveredAt, long deadline) {}
 
     private final Engine engine;
     private final ServerOptions options;
@@ -477,11 +477,16 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
     private void touch(Inbound.Command c) {
         long id = messageId(c, "TOUCH", 1);
         InFlight m = owned(id, c, "TOUCH", "E_TOUCH_FAILED");
-        if (!engine.extend(m.lease(), Duration.ofMillis(msgTimeoutMillis))) {
+        long now = options.clock().millis();
+        // as nsqd: a touch never takes a message past its delivery time plus the max msg timeout
+        long deadline = Math.min(
+                now + msgTimeoutMillis,
+                m.deliveredAt() + options.maxMsgTimeout().toMillis());
+        if (!engine.extend(m.lease(), Duration.ofMillis(Math.max(1, deadline - now)))) {
             inFlight.remove(id);
             throw notInFlight(c, "TOUCH", "E_TOUCH_FAILED");
         }
-        inFlight.put(id, new InFlight(m.lease(), options.clock().millis() + msgTimeoutMillis));
+        inFlight.put(id, new InFlight(m.lease(), m.deliveredAt(), deadline));
     }
 
     private void cls() {
@@ -518,13 +523,14 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
             if (leases.isEmpty()) {
                 break;
             }
-            long deadline = options.clock().millis() + msgTimeoutMillis;
+            long now = options.clock().millis();
+            long deadline = now + msgTimeoutMillis;
             for (Lease lease : leases) {
                 if (sampleRate > 0 && ThreadLocalRandom.current().nextInt(100) > sampleRate) {
                     engine.ack(lease); // sampled out: dropped for this client, as nsqd
                     continue;
                 }
-                inFlight.put(lease.messageId(), new InFlight(lease, deadline));
+                inFlight.put(lease.messageId(), new InFlight(lease, now, deadline));
                 ctx.write(new Frame.Message(lease.timestamp(), lease.attempts(), lease.idHex(), lease.body()));
                 wrote = true;
             }

@@ -306,4 +306,28 @@ class V2ConnectionTest {
                         .count())
                 .isEqualTo(50);
     }
+
+    @Test
+    void shouldNotLetTouchTakeAMessagePastTheMaxMsgTimeout() {
+        EmbeddedChannel consumer = connect();
+        send(consumer, "SUB t c\n");
+        send(consumer, "RDY 1\n");
+        EmbeddedChannel producer = connect();
+        send(producer, "PUB t\n", utf8("x"));
+        Got first = frames(consumer).get(1);
+        // touch every 50 s for 15 min: the message still times out at delivery + 15 min
+        for (int i = 0; i < 17; i++) {
+            clock.advance(java.time.Duration.ofSeconds(50));
+            send(consumer, "TOUCH " + first.id() + "\n");
+        }
+        assertThat(frames(consumer)).isEmpty();
+        clock.advance(java.time.Duration.ofSeconds(50)); // 900 s after delivery
+        org.awaitility.Awaitility.await().until(() -> {
+            List<Got> got = frames(consumer);
+            return got.stream().anyMatch(g -> g.type() == Frame.TYPE_ERROR)
+                    || engine.stats("t").orElseThrow().channels().get(0).timeoutCount() == 1;
+        });
+        assertThat(engine.stats("t").orElseThrow().channels().get(0).timeoutCount())
+                .isEqualTo(1);
+    }
 }
