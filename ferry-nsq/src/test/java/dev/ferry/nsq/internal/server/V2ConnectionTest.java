@@ -322,12 +322,9 @@ class V2ConnectionTest {
         }
         assertThat(frames(consumer)).isEmpty();
         clock.advance(java.time.Duration.ofSeconds(50)); // 900 s after delivery
-        org.awaitility.Awaitility.await().until(() -> {
-            List<Got> got = frames(consumer);
-            return got.stream().anyMatch(g -> g.type() == Frame.TYPE_ERROR)
-                    || engine.stats("t").orElseThrow().channels().get(0).timeoutCount() == 1;
-        });
-        assertThat(engine.stats("t").orElseThrow().channels().get(0).timeoutCount())
-                .isEqualTo(1);
+        // the engine's timer times the lease out (only the engine is polled: its signal to the
+        // connection comes from another thread, which an EmbeddedChannel does not support)
+        org.awaitility.Awaitility.await()
+                .until(() -> engine.stats("t").orElseThrow().channels().get(0).timeoutCount() == 1);
     }
 }
