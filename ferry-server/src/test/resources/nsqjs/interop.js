@@ -8,6 +8,22 @@ const nsq = require('nsqjs')
 const port = Number(process.argv[2])
 const count = Number(process.argv[3] || 100)
 const lookupdPort = process.argv[4] ? Number(process.argv[4]) : null
+// extra client options, e.g. {"snappy":true} or {"deflate":true}
+const extra = JSON.parse(process.env.NSQJS_OPTS || '{}')
+// the broker's HTTP port, to learn when it has every FIN
+const statsPort = process.env.STATS_PORT ? Number(process.env.STATS_PORT) : null
+
+function whenFinished (then) {
+  require('http').get(`http://127.0.0.1:${statsPort}/stats?format=json&topic=${topic}&include_mem=false`, (res) => {
+    let text = ''
+    res.on('data', (d) => { text += d })
+    res.on('end', () => {
+      const ch = JSON.parse(text).topics[0].channels[0]
+      if (ch.in_flight_count === 0 && ch.depth === 0) then()
+      else setTimeout(() => whenFinished(then), 20)
+    })
+  }).on('error', (e) => errors.push(`stats: ${e.message}`))
+}
 const topic = 'interop'
 const received = new Set()
 const errors = []
@@ -21,6 +37,7 @@ setTimeout(() => done(false), 30000)
 
 const reader = new nsq.Reader(topic, 'nsqjs', Object.assign(
   { maxInFlight: 10 },
+  extra,
   lookupdPort
     ? { lookupdHTTPAddresses: [`127.0.0.1:${lookupdPort}`] }
     : { nsqdTCPAddresses: [`127.0.0.1:${port}`] }
@@ -33,16 +50,18 @@ reader.on('message', (msg) => {
   received.add(body)
   msg.finish()
   if (received.size === count) {
-    // nsqjs sends FIN on the next tick: close after this tick's responses are written
-    setImmediate(() => {
+    // nsqjs sends FIN on the next tick, and through its compressor when compressing: close once
+    // the broker has them all (asked over its HTTP API when given), else after this tick
+    const close = () => {
       reader.close()
       setTimeout(() => done(errors.length === 0), 200)
-    })
+    }
+    setImmediate(() => (statsPort ? whenFinished(close) : close()))
   }
 })
 if (!lookupdPort) reader.connect()
 
-const writer = new nsq.Writer('127.0.0.1', port)
+const writer = new nsq.Writer('127.0.0.1', port, extra)
 writer.on('error', (e) => errors.push(`writer: ${e.message}`))
 writer.on('ready', () => {
   const half = Math.floor(count / 2)

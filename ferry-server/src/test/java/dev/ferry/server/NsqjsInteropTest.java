@@ -22,6 +22,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The real nsqjs client (from the npm registry, installed by this test into target/nsqjs) publishes
@@ -47,10 +49,23 @@ class NsqjsInteropTest {
     }
 
     private static String run(List<String> command, int seconds) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command)
-                .directory(WORK.toFile())
-                .redirectErrorStream(true)
-                .start();
+        return run(command, seconds, "{}");
+    }
+
+    private static String run(List<String> command, int seconds, String nsqjsOptions)
+            throws IOException, InterruptedException {
+        return run(command, seconds, nsqjsOptions, 0);
+    }
+
+    private static String run(List<String> command, int seconds, String nsqjsOptions, int statsPort)
+            throws IOException, InterruptedException {
+        ProcessBuilder builder =
+                new ProcessBuilder(command).directory(WORK.toFile()).redirectErrorStream(true);
+        builder.environment().put("NSQJS_OPTS", nsqjsOptions);
+        if (statsPort > 0) {
+            builder.environment().put("STATS_PORT", String.valueOf(statsPort));
+        }
+        Process p = builder.start();
         p.getOutputStream().close();
         byte[] out;
         try (InputStream in = p.getInputStream()) {
@@ -73,6 +88,22 @@ class NsqjsInteropTest {
                         BusConfig.embedded(dir).minFreeDiskBytes(0).build());
                 NsqTcpServer server = NsqTcpServer.start(engine, "127.0.0.1", 0)) {
             String output = run(List.of("node", "interop.js", String.valueOf(server.port()), "100"), 60);
+            assertCarried(engine, output);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"{\"snappy\":true}", "{\"deflate\":true}", "{\"deflate\":true,\"deflateLevel\":1}"})
+    void shouldSpeakCompressedWithNsqjs(String options) throws Exception {
+        try (LocalEngine engine = LocalEngine.open(
+                        BusConfig.embedded(dir).minFreeDiskBytes(0).build());
+                NsqTcpServer server = NsqTcpServer.start(engine, "127.0.0.1", 0);
+                NsqTcpServer http =
+                        NsqTcpServer.startHttp(engine, ServerOptions.defaults(), "127.0.0.1", 0, Map.of())) {
+            // nsqjs writes its FINs through its compressor but closes past it: the script waits
+            // for the broker to have them all before it closes
+            String output =
+                    run(List.of("node", "interop.js", String.valueOf(server.port()), "100"), 60, options, http.port());
             assertCarried(engine, output);
         }
     }

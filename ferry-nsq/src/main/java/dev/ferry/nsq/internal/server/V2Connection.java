@@ -15,6 +15,11 @@ import dev.ferry.spi.PublishRecord;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.compression.JdkZlibDecoder;
+import io.netty.handler.codec.compression.JdkZlibEncoder;
+import io.netty.handler.codec.compression.SnappyFrameDecoder;
+import io.netty.handler.codec.compression.SnappyFrameEncoder;
+import io.netty.handler.codec.compression.ZlibWrapper;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -198,15 +203,15 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
         response.put("version", options.version());
         response.put("max_msg_timeout", options.maxMsgTimeout().toMillis());
         response.put("msg_timeout", msgTimeoutMillis);
+        boolean snappy = data.snappy();
+        boolean deflate = data.deflate();
+        int deflateLevel =
+                Math.min(deflate && data.deflateLevel() > 0 ? data.deflateLevel() : 6, options.maxDeflateLevel());
         response.put("tls_v1", false);
-        response.put("deflate", false);
-        response.put(
-                "deflate_level",
-                Math.min(
-                        data.deflate() && data.deflateLevel() > 0 ? data.deflateLevel() : 6,
-                        options.maxDeflateLevel()));
+        response.put("deflate", deflate);
+        response.put("deflate_level", deflateLevel);
         response.put("max_deflate_level", options.maxDeflateLevel());
-        response.put("snappy", false);
+        response.put("snappy", snappy);
         response.put("sample_rate", sampleRate);
         response.put("auth_required", false);
         response.put("output_buffer_size", outputBufferSize(data));
@@ -215,6 +220,18 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
             respond(new Frame.Response(JSON.writeValueAsBytes(response)));
         } catch (JsonProcessingException e) {
             throw NsqError.fatal("E_IDENTIFY_FAILED", "IDENTIFY failed " + e.getMessage());
+        }
+        // as nsqd: the answer goes out plain, then each upgrade is confirmed by an OK sent through it
+        if (snappy) {
+            ctx.pipeline().addFirst("snappy-decoder", new SnappyFrameDecoder(true));
+            ctx.pipeline().addFirst("snappy-encoder", new SnappyFrameEncoder());
+            respond(Frame.OK);
+        }
+        if (deflate) {
+            ctx.pipeline()
+                    .addFirst("deflate-decoder", new JdkZlibDecoder(ZlibWrapper.NONE, options.maxBodySize() + 1024));
+            ctx.pipeline().addFirst("deflate-encoder", new JdkZlibEncoder(ZlibWrapper.NONE, deflateLevel));
+            respond(Frame.OK);
         }
     }
 
