@@ -14,6 +14,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -67,11 +68,19 @@ public final class NsqTcpServer implements AutoCloseable {
 
     /** Starts serving with explicit options (tests pass their clock through them). */
     public static NsqTcpServer start(Engine engine, ServerOptions options, String host, int port) {
+        return start(engine, options, null, host, port);
+    }
+
+    /**
+     * Starts serving; clients that ask for {@code tls_v1} in IDENTIFY are upgraded with {@code tls}
+     * (null: TLS not offered).
+     */
+    public static NsqTcpServer start(Engine engine, ServerOptions options, SslContext tls, String host, int port) {
         return bind(
                 host,
                 port,
                 Math.max(1, Runtime.getRuntime().availableProcessors()),
-                new V2ChannelInitializer(engine, options));
+                new V2ChannelInitializer(engine, options, tls));
     }
 
     private static NsqTcpServer bind(String host, int port, int threads, ChannelInitializer<Channel> init) {

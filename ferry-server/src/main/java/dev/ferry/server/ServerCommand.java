@@ -5,6 +5,8 @@ import dev.ferry.SyncPolicy;
 import dev.ferry.internal.engine.LocalEngine;
 import dev.ferry.nsq.NsqTcpServer;
 import dev.ferry.nsq.internal.server.ServerOptions;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,6 +52,18 @@ final class ServerCommand implements Callable<Integer> {
             paramLabel = "HOST",
             description = "Address this node is reached at, as /info reports it (default: the host name).")
     private String broadcastAddress;
+
+    @Option(
+            names = {"--tls-cert", "-tls-cert"},
+            paramLabel = "FILE",
+            description = "PEM certificate offered to clients that ask for TLS (with --tls-key).")
+    private Path tlsCert;
+
+    @Option(
+            names = {"--tls-key", "-tls-key"},
+            paramLabel = "FILE",
+            description = "PEM (PKCS#8) private key of --tls-cert.")
+    private Path tlsKey;
 
     @Option(
             names = {"--data-path", "-data-path"},
@@ -129,12 +143,13 @@ final class ServerCommand implements Callable<Integer> {
                 defaults.version(),
                 config.clock());
         PrintWriter err = spec.commandLine().getErr();
+        SslContext tls = tlsContext();
         LocalEngine engine = LocalEngine.open(config);
         NsqTcpServer server;
         NsqTcpServer httpServer;
         Map<String, Object> info = Collections.synchronizedMap(new LinkedHashMap<>());
         try {
-            server = NsqTcpServer.start(engine, options, address.host(), address.port());
+            server = NsqTcpServer.start(engine, options, tls, address.host(), address.port());
             try {
                 httpServer = NsqTcpServer.startHttp(engine, options, http.host(), http.port(), info);
             } catch (RuntimeException e) {
@@ -185,6 +200,24 @@ final class ServerCommand implements Callable<Integer> {
             Runtime.getRuntime().removeShutdownHook(hook);
         }
         return 0;
+    }
+
+    private SslContext tlsContext() {
+        if (tlsCert == null && tlsKey == null) {
+            return null;
+        }
+        if (tlsCert == null || tlsKey == null) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "--tls-cert and --tls-key go together; only one was given");
+        }
+        try {
+            return SslContextBuilder.forServer(tlsCert.toFile(), tlsKey.toFile())
+                    .build();
+        } catch (javax.net.ssl.SSLException | IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(),
+                    "cannot use --tls-cert " + tlsCert + " with --tls-key " + tlsKey + ": " + e.getMessage());
+        }
     }
 
     private static String hostName() {

@@ -9,6 +9,8 @@ import dev.ferry.BusConfig;
 import dev.ferry.internal.engine.LocalEngine;
 import dev.ferry.nsq.NsqTcpServer;
 import dev.ferry.nsq.internal.server.ServerOptions;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -93,11 +95,20 @@ class NsqjsInteropTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"{\"snappy\":true}", "{\"deflate\":true}", "{\"deflate\":true,\"deflateLevel\":1}"})
-    void shouldSpeakCompressedWithNsqjs(String options) throws Exception {
+    @ValueSource(
+            strings = {
+                "{\"snappy\":true}",
+                "{\"deflate\":true}",
+                "{\"deflate\":true,\"deflateLevel\":1}",
+                "{\"tls\":true,\"tlsVerification\":false}",
+                "{\"tls\":true,\"tlsVerification\":false,\"snappy\":true}",
+                "{\"tls\":true,\"tlsVerification\":false,\"deflate\":true}"
+            })
+    void shouldSpeakCompressedAndOverTlsWithNsqjs(String options) throws Exception {
         try (LocalEngine engine = LocalEngine.open(
                         BusConfig.embedded(dir).minFreeDiskBytes(0).build());
-                NsqTcpServer server = NsqTcpServer.start(engine, "127.0.0.1", 0);
+                NsqTcpServer server =
+                        NsqTcpServer.start(engine, ServerOptions.defaults(), tlsContext(), "127.0.0.1", 0);
                 NsqTcpServer http =
                         NsqTcpServer.startHttp(engine, ServerOptions.defaults(), "127.0.0.1", 0, Map.of())) {
             // nsqjs writes its FINs through its compressor but closes past it: the script waits
@@ -145,6 +156,34 @@ class NsqjsInteropTest {
             var channel = engine.stats("behave").orElseThrow().channels().get(0);
             assertThat(channel.requeueCount()).isEqualTo(1);
         }
+    }
+
+    /** A server TLS context from a self-signed certificate made with openssl for these tests. */
+    private static SslContext tlsContext() throws Exception {
+        Path dir = WORK.resolve("tls");
+        Path cert = dir.resolve("cert.pem");
+        Path key = dir.resolve("key.pem");
+        if (!Files.exists(cert)) {
+            Files.createDirectories(dir);
+            run(
+                    List.of(
+                            "openssl",
+                            "req",
+                            "-x509",
+                            "-newkey",
+                            "rsa:2048",
+                            "-nodes",
+                            "-days",
+                            "30",
+                            "-subj",
+                            "/CN=127.0.0.1",
+                            "-keyout",
+                            key.toAbsolutePath().toString(),
+                            "-out",
+                            cert.toAbsolutePath().toString()),
+                    60);
+        }
+        return SslContextBuilder.forServer(cert.toFile(), key.toFile()).build();
     }
 
     /** nsqjs published and received all 100 messages, and the channel is drained. */

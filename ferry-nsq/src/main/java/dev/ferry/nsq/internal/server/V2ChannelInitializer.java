@@ -5,16 +5,24 @@ import dev.ferry.nsq.internal.codec.FrameEncoder;
 import dev.ferry.spi.Engine;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
+import io.netty.handler.ssl.SslContext;
 
 /** Sets up a client connection: command decoder, frame encoder, then the protocol handler. */
 public final class V2ChannelInitializer extends ChannelInitializer<Channel> {
     private final Engine engine;
     private final ServerOptions options;
+    private final SslContext tls;
 
-    /** Connections served over {@code engine} with {@code options}. */
+    /** Connections served over {@code engine} with {@code options}, without TLS. */
     public V2ChannelInitializer(Engine engine, ServerOptions options) {
+        this(engine, options, null);
+    }
+
+    /** Connections that may upgrade to TLS with {@code tls} (null: TLS not offered). */
+    public V2ChannelInitializer(Engine engine, ServerOptions options, SslContext tls) {
         this.engine = engine;
         this.options = options;
+        this.tls = tls;
     }
 
     @Override
@@ -22,6 +30,6 @@ public final class V2ChannelInitializer extends ChannelInitializer<Channel> {
         ch.pipeline()
                 .addLast("decoder", new CommandDecoder(options.maxMsgSize(), options.maxBodySize()))
                 .addLast("encoder", FrameEncoder.INSTANCE)
-                .addLast("protocol", new V2Connection(engine, options));
+                .addLast("protocol", new V2Connection(engine, options, tls));
     }
 }

@@ -20,6 +20,7 @@ import io.netty.handler.codec.compression.JdkZlibEncoder;
 import io.netty.handler.codec.compression.SnappyFrameDecoder;
 import io.netty.handler.codec.compression.SnappyFrameEncoder;
 import io.netty.handler.codec.compression.ZlibWrapper;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -63,6 +64,7 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
 
     private final Engine engine;
     private final ServerOptions options;
+    private final SslContext tls;
     private ChannelHandlerContext ctx;
     private State state = State.INIT;
     private long heartbeatMillis;
@@ -81,9 +83,10 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
     private ScheduledFuture<?> heartbeat;
     private ScheduledFuture<?> sweep;
 
-    V2Connection(Engine engine, ServerOptions options) {
+    V2Connection(Engine engine, ServerOptions options, SslContext tls) {
         this.engine = engine;
         this.options = options;
+        this.tls = tls;
         this.heartbeatMillis = options.heartbeatInterval().toMillis();
         this.msgTimeoutMillis = options.msgTimeout().toMillis();
     }
@@ -207,7 +210,8 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
         boolean deflate = data.deflate();
         int deflateLevel =
                 Math.min(deflate && data.deflateLevel() > 0 ? data.deflateLevel() : 6, options.maxDeflateLevel());
-        response.put("tls_v1", false);
+        boolean tlsV1 = tls != null && data.tlsV1();
+        response.put("tls_v1", tlsV1);
         response.put("deflate", deflate);
         response.put("deflate_level", deflateLevel);
         response.put("max_deflate_level", options.maxDeflateLevel());
@@ -221,17 +225,30 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
         } catch (JsonProcessingException e) {
             throw NsqError.fatal("E_IDENTIFY_FAILED", "IDENTIFY failed " + e.getMessage());
         }
-        // as nsqd: the answer goes out plain, then each upgrade is confirmed by an OK sent through it
+        // as nsqd: the answer goes out plain, then each upgrade (TLS, then snappy or deflate) is
+        // confirmed by an OK sent through it
+        if (tlsV1) {
+            ctx.pipeline().addFirst("tls", tls.newHandler(ctx.alloc()));
+            respond(Frame.OK);
+        }
         if (snappy) {
-            ctx.pipeline().addFirst("snappy-decoder", new SnappyFrameDecoder(true));
-            ctx.pipeline().addFirst("snappy-encoder", new SnappyFrameEncoder());
+            addUnderTls("snappy-decoder", new SnappyFrameDecoder(true));
+            addUnderTls("snappy-encoder", new SnappyFrameEncoder());
             respond(Frame.OK);
         }
         if (deflate) {
-            ctx.pipeline()
-                    .addFirst("deflate-decoder", new JdkZlibDecoder(ZlibWrapper.NONE, options.maxBodySize() + 1024));
-            ctx.pipeline().addFirst("deflate-encoder", new JdkZlibEncoder(ZlibWrapper.NONE, deflateLevel));
+            addUnderTls("deflate-decoder", new JdkZlibDecoder(ZlibWrapper.NONE, options.maxBodySize() + 1024));
+            addUnderTls("deflate-encoder", new JdkZlibEncoder(ZlibWrapper.NONE, deflateLevel));
             respond(Frame.OK);
+        }
+    }
+
+    /** Adds a compression handler between TLS (when there) and the protocol codec. */
+    private void addUnderTls(String name, io.netty.channel.ChannelHandler handler) {
+        if (ctx.pipeline().get("tls") != null) {
+            ctx.pipeline().addAfter("tls", name, handler);
+        } else {
+            ctx.pipeline().addFirst(name, handler);
         }
     }
 
