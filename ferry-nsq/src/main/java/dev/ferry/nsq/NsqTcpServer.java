@@ -1,6 +1,7 @@
 package dev.ferry.nsq;
 
 import dev.ferry.nsq.internal.http.NsqHttpHandler;
+import dev.ferry.nsq.internal.server.AuthClient;
 import dev.ferry.nsq.internal.server.ServerOptions;
 import dev.ferry.nsq.internal.server.V2ChannelInitializer;
 import dev.ferry.spi.Engine;
@@ -76,11 +77,17 @@ public final class NsqTcpServer implements AutoCloseable {
      * (null: TLS not offered).
      */
     public static NsqTcpServer start(Engine engine, ServerOptions options, SslContext tls, String host, int port) {
+        return start(engine, options, tls, null, host, port);
+    }
+
+    /** Starts serving with TLS (null: none) and auth against an auth service (null: none). */
+    public static NsqTcpServer start(
+            Engine engine, ServerOptions options, SslContext tls, AuthClient auth, String host, int port) {
         return bind(
                 host,
                 port,
                 Math.max(1, Runtime.getRuntime().availableProcessors()),
-                new V2ChannelInitializer(engine, options, tls));
+                new V2ChannelInitializer(engine, options, tls, auth));
     }
 
     private static NsqTcpServer bind(String host, int port, int threads, ChannelInitializer<Channel> init) {

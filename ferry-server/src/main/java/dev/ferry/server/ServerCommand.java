@@ -4,14 +4,17 @@ import dev.ferry.BusConfig;
 import dev.ferry.SyncPolicy;
 import dev.ferry.internal.engine.LocalEngine;
 import dev.ferry.nsq.NsqTcpServer;
+import dev.ferry.nsq.internal.server.AuthClient;
 import dev.ferry.nsq.internal.server.ServerOptions;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -64,6 +67,12 @@ final class ServerCommand implements Callable<Integer> {
             paramLabel = "FILE",
             description = "PEM (PKCS#8) private key of --tls-cert.")
     private Path tlsKey;
+
+    @Option(
+            names = {"--auth-http-address", "-auth-http-address"},
+            paramLabel = "HOST:PORT",
+            description = "<addr>:<port> of an auth service to ask on AUTH (repeatable).")
+    private List<String> authHttpAddresses = new ArrayList<>();
 
     @Option(
             names = {"--data-path", "-data-path"},
@@ -149,7 +158,10 @@ final class ServerCommand implements Callable<Integer> {
         NsqTcpServer httpServer;
         Map<String, Object> info = Collections.synchronizedMap(new LinkedHashMap<>());
         try {
-            server = NsqTcpServer.start(engine, options, tls, address.host(), address.port());
+            AuthClient auth = authHttpAddresses.isEmpty()
+                    ? null
+                    : new AuthClient(authHttpAddresses, config.clock(), Duration.ofSeconds(5));
+            server = NsqTcpServer.start(engine, options, tls, auth, address.host(), address.port());
             try {
                 httpServer = NsqTcpServer.startHttp(engine, options, http.host(), http.port(), info);
             } catch (RuntimeException e) {

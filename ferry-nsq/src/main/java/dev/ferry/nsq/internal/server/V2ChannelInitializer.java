@@ -12,17 +12,22 @@ public final class V2ChannelInitializer extends ChannelInitializer<Channel> {
     private final Engine engine;
     private final ServerOptions options;
     private final SslContext tls;
+    private final AuthClient auth;
 
-    /** Connections served over {@code engine} with {@code options}, without TLS. */
+    /** Connections served over {@code engine} with {@code options}, without TLS or auth. */
     public V2ChannelInitializer(Engine engine, ServerOptions options) {
-        this(engine, options, null);
+        this(engine, options, null, null);
     }
 
-    /** Connections that may upgrade to TLS with {@code tls} (null: TLS not offered). */
-    public V2ChannelInitializer(Engine engine, ServerOptions options, SslContext tls) {
+    /**
+     * Connections that may upgrade to TLS with {@code tls} (null: TLS not offered) and must AUTH
+     * against {@code auth} (null: no auth).
+     */
+    public V2ChannelInitializer(Engine engine, ServerOptions options, SslContext tls, AuthClient auth) {
         this.engine = engine;
         this.options = options;
         this.tls = tls;
+        this.auth = auth;
     }
 
     @Override
@@ -30,6 +35,6 @@ public final class V2ChannelInitializer extends ChannelInitializer<Channel> {
         ch.pipeline()
                 .addLast("decoder", new CommandDecoder(options.maxMsgSize(), options.maxBodySize()))
                 .addLast("encoder", FrameEncoder.INSTANCE)
-                .addLast("protocol", new V2Connection(engine, options, tls));
+                .addLast("protocol", new V2Connection(engine, options, tls, auth));
     }
 }

@@ -65,6 +65,9 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
     private final Engine engine;
     private final ServerOptions options;
     private final SslContext tls;
+    private final AuthClient auth;
+    private AuthClient.State authState;
+    private String authSecret;
     private ChannelHandlerContext ctx;
     private State state = State.INIT;
     private long heartbeatMillis;
@@ -83,10 +86,11 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
     private ScheduledFuture<?> heartbeat;
     private ScheduledFuture<?> sweep;
 
-    V2Connection(Engine engine, ServerOptions options, SslContext tls) {
+    V2Connection(Engine engine, ServerOptions options, SslContext tls, AuthClient auth) {
         this.engine = engine;
         this.options = options;
         this.tls = tls;
+        this.auth = auth;
         this.heartbeatMillis = options.heartbeatInterval().toMillis();
         this.msgTimeoutMillis = options.msgTimeout().toMillis();
     }
@@ -153,7 +157,7 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
             case "TOUCH" -> touch(c);
             case "CLS" -> cls();
             case "NOP" -> {}
-            case "AUTH" -> throw NsqError.fatal("E_AUTH_DISABLED", "AUTH disabled");
+            case "AUTH" -> authenticate(c);
             default -> throw NsqError.fatal("E_INVALID", "invalid command " + c.name());
         }
     }
@@ -217,7 +221,7 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
         response.put("max_deflate_level", options.maxDeflateLevel());
         response.put("snappy", snappy);
         response.put("sample_rate", sampleRate);
-        response.put("auth_required", false);
+        response.put("auth_required", auth != null);
         response.put("output_buffer_size", outputBufferSize(data));
         response.put("output_buffer_timeout", outputBufferTimeout(data));
         try {
@@ -325,15 +329,17 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
         if (!Names.isValid(ch)) {
             throw NsqError.fatal("E_BAD_CHANNEL", "SUB channel name " + GoQuote.quote(ch) + " is not valid");
         }
-        try {
-            registration = engine.register(t, ch, this::signal);
-        } catch (RuntimeException e) {
-            throw NsqError.fatal("E_SUB_FAILED", "SUB failed " + e.getMessage());
-        }
-        topic = t;
-        channel = ch;
-        state = State.SUBSCRIBED;
-        respond(Frame.OK);
+        authorized("SUB", t, ch, () -> {
+            try {
+                registration = engine.register(t, ch, this::signal);
+            } catch (RuntimeException e) {
+                throw NsqError.fatal("E_SUB_FAILED", "SUB failed " + e.getMessage());
+            }
+            topic = t;
+            channel = ch;
+            state = State.SUBSCRIBED;
+            respond(Frame.OK);
+        });
     }
 
     private String publishTopic(Inbound.Command c, String cmd, int params, boolean doubledCode) {
@@ -361,21 +367,24 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
     private void pub(Inbound.Command c) {
         String t = publishTopic(c, "PUB", 1, false);
         checkMessageBody(c, "PUB");
-        publish(t, List.of(PublishRecord.of(c.body())), "E_PUB_FAILED", "PUB");
+        authorized("PUB", t, "", () -> publish(t, List.of(PublishRecord.of(c.body())), "E_PUB_FAILED", "PUB"));
     }
 
     private void mpub(Inbound.Command c) {
         String t = publishTopic(c, "MPUB", 1, true);
-        if (c.bodyRefused()) {
-            if (c.bodySize() <= 0) {
-                throw NsqError.fatal("E_BAD_BODY", "MPUB invalid body size " + c.bodySize());
+        // as nsqd, MPUB checks the permission before the body
+        authorized("MPUB", t, "", () -> {
+            if (c.bodyRefused()) {
+                if (c.bodySize() <= 0) {
+                    throw NsqError.fatal("E_BAD_BODY", "MPUB invalid body size " + c.bodySize());
+                }
+                throw NsqError.fatal("E_BAD_BODY", "MPUB body too big " + c.bodySize() + " > " + options.maxBodySize());
             }
-            throw NsqError.fatal("E_BAD_BODY", "MPUB body too big " + c.bodySize() + " > " + options.maxBodySize());
-        }
-        List<byte[]> bodies = MpubBody.parse(c.body(), options.maxMsgSize(), options.maxBodySize());
-        List<PublishRecord> batch = new ArrayList<>(bodies.size());
-        bodies.forEach(b -> batch.add(PublishRecord.of(b)));
-        publish(t, batch, "E_MPUB_FAILED", "MPUB");
+            List<byte[]> bodies = MpubBody.parse(c.body(), options.maxMsgSize(), options.maxBodySize());
+            List<PublishRecord> batch = new ArrayList<>(bodies.size());
+            bodies.forEach(b -> batch.add(PublishRecord.of(b)));
+            publish(t, batch, "E_MPUB_FAILED", "MPUB");
+        });
     }
 
     private void dpub(Inbound.Command c) {
@@ -387,7 +396,7 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
             throw NsqError.fatal("E_INVALID", "DPUB timeout " + ms + " out of range 0-" + max);
         }
         checkMessageBody(c, "DPUB");
-        publish(t, List.of(new PublishRecord(c.body(), ms)), "E_DPUB_FAILED", "DPUB");
+        authorized("DPUB", t, "", () -> publish(t, List.of(new PublishRecord(c.body(), ms)), "E_DPUB_FAILED", "DPUB"));
     }
 
     /** Appends, then answers OK once the engine's durability promise holds; later commands wait. */
@@ -414,6 +423,96 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
             }
             drainWaiting();
         }));
+    }
+
+    // ---- authorization --------------------------------------------------------------------------
+
+    /** AUTH: asks the auth service what the secret allows; later commands wait for the answer. */
+    private void authenticate(Inbound.Command c) {
+        if (state != State.INIT) {
+            throw NsqError.fatal("E_INVALID", "cannot AUTH in current state");
+        }
+        if (!c.params().isEmpty()) {
+            throw NsqError.fatal("E_INVALID", "AUTH invalid number of parameters");
+        }
+        if (c.bodyRefused()) {
+            if (c.bodySize() > options.maxBodySize()) {
+                throw NsqError.fatal("E_BAD_BODY", "AUTH body too big " + c.bodySize() + " > " + options.maxBodySize());
+            }
+            throw NsqError.fatal("E_BAD_BODY", "AUTH invalid body size " + c.bodySize());
+        }
+        if (authState != null) {
+            throw NsqError.fatal("E_INVALID", "AUTH already set");
+        }
+        if (auth == null) {
+            throw NsqError.fatal("E_AUTH_DISABLED", "AUTH disabled");
+        }
+        authSecret = new String(c.body(), java.nio.charset.StandardCharsets.UTF_8);
+        queryAuth(s -> {
+            if (s.grants().isEmpty()) {
+                throw NsqError.fatal("E_UNAUTHORIZED", "AUTH no authorizations found");
+            }
+            Map<String, Object> answer = new LinkedHashMap<>();
+            answer.put("identity", s.identity());
+            answer.put("identity_url", s.identityUrl());
+            answer.put("permission_count", s.grants().size());
+            try {
+                respond(new Frame.Response(JSON.writeValueAsBytes(answer)));
+            } catch (JsonProcessingException e) {
+                throw NsqError.fatal("E_AUTH_ERROR", "AUTH error " + e.getMessage());
+            }
+        });
+    }
+
+    /**
+     * Runs {@code next} when the client may do {@code cmd} on the topic (and channel, for SUB), asking
+     * the auth service again first when the answer's TTL ran out; nsqd's errors otherwise.
+     */
+    private void authorized(String cmd, String t, String ch, Runnable next) {
+        if (auth == null) {
+            next.run();
+            return;
+        }
+        if (authState == null) {
+            throw NsqError.fatal("E_AUTH_FIRST", "AUTH required before " + cmd);
+        }
+        java.util.function.Consumer<AuthClient.State> check = s -> {
+            if (!s.allows(t, ch)) {
+                throw NsqError.fatal(
+                        "E_UNAUTHORIZED",
+                        "AUTH failed for " + cmd + " on " + GoQuote.quote(t) + " " + GoQuote.quote(ch));
+            }
+            next.run();
+        };
+        if (!authState.expired(options.clock().millis())) {
+            check.accept(authState);
+        } else {
+            queryAuth(check);
+        }
+    }
+
+    /** Queries the auth service off the event loop; {@code then} runs on it with the new answer. */
+    private void queryAuth(java.util.function.Consumer<AuthClient.State> then) {
+        String remoteIp = ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress a
+                ? a.getAddress().getHostAddress()
+                : "";
+        boolean overTls = ctx.pipeline().get("tls") != null;
+        busy = true;
+        auth.query(remoteIp, overTls, "", authSecret)
+                .whenComplete((s, error) -> ctx.executor().execute(() -> {
+                    busy = false;
+                    try {
+                        if (error != null) {
+                            log.warn("client {}: AUTH failed {}", ctx.channel(), error.getMessage());
+                            throw NsqError.fatal("E_AUTH_FAILED", "AUTH failed");
+                        }
+                        authState = s;
+                        then.accept(s);
+                    } catch (NsqError e) {
+                        fail(e);
+                    }
+                    drainWaiting();
+                }));
     }
 
     private void drainWaiting() {

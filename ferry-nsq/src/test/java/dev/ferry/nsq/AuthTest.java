@@ -1,0 +1,148 @@
+package dev.ferry.nsq;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.ferry.BusConfig;
+import dev.ferry.internal.engine.LocalEngine;
+import dev.ferry.nsq.internal.server.AuthClient;
+import dev.ferry.nsq.internal.server.ServerOptions;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** AUTH against an auth service speaking nsqd's auth contract, over loopback sockets. */
+class AuthTest {
+    private static final Map<String, String> ANSWERS = Map.of(
+            "good",
+            "{\"ttl\":3600,\"identity\":\"alice\",\"identity_url\":\"http://id/alice\",\"authorizations\":"
+                    + "[{\"topic\":\"^orders$\",\"channels\":[\".*\"],\"permissions\":[\"publish\",\"subscribe\"]}]}",
+            "none",
+            "{\"ttl\":60,\"identity\":\"bob\",\"authorizations\":[]}");
+
+    private HttpServer authService;
+    private LocalEngine engine;
+    private NsqTcpServer server;
+
+    @BeforeEach
+    void start() throws IOException {
+        authService = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        authService.createContext("/auth", exchange -> {
+            String query = exchange.getRequestURI().getQuery();
+            String secret = query.replaceAll(".*secret=([^&]*).*", "$1");
+            String answer = ANSWERS.get(secret);
+            byte[] body =
+                    (answer == null ? "{\"message\":\"NOT_AUTHORIZED\"}" : answer).getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(answer == null ? 403 : 200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        authService.start();
+        engine = LocalEngine.open(BusConfig.inMemory().build());
+        AuthClient auth = new AuthClient(
+                List.of("127.0.0.1:" + authService.getAddress().getPort()), Clock.systemUTC(), Duration.ofSeconds(5));
+        server = NsqTcpServer.start(engine, ServerOptions.defaults(), null, auth, "127.0.0.1", 0);
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+        engine.close();
+        authService.stop(0);
+    }
+
+    /** A client connection that sends commands and reads frames as text. */
+    private static final class Client implements AutoCloseable {
+        final Socket socket;
+        final DataOutputStream out;
+        final DataInputStream in;
+
+        Client(int port) throws IOException {
+            socket = new Socket("127.0.0.1", port);
+            out = new DataOutputStream(socket.getOutputStream());
+            in = new DataInputStream(socket.getInputStream());
+            out.write("  V2".getBytes(StandardCharsets.US_ASCII));
+        }
+
+        String send(String line, String body) throws IOException {
+            out.write(line.getBytes(StandardCharsets.UTF_8));
+            if (body != null) {
+                byte[] b = body.getBytes(StandardCharsets.UTF_8);
+                out.writeInt(b.length);
+                out.write(b);
+            }
+            out.flush();
+            int size = in.readInt();
+            in.readInt();
+            byte[] data = new byte[size - 4];
+            in.readFully(data);
+            return new String(data, StandardCharsets.UTF_8);
+        }
+
+        boolean closedByServer() throws IOException {
+            return in.read() < 0;
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
+    }
+
+    @Test
+    void shouldRequireAuthBeforePublishingAndSayItInIdentify() throws Exception {
+        try (Client c = new Client(server.port())) {
+            assertThat(c.send("IDENTIFY\n", "{\"feature_negotiation\":true}")).contains("\"auth_required\":true");
+            assertThat(c.send("PUB orders\n", "x")).isEqualTo("E_AUTH_FIRST AUTH required before PUB");
+            assertThat(c.closedByServer()).isTrue();
+        }
+    }
+
+    @Test
+    void shouldAllowWhatTheAuthServiceGrants() throws Exception {
+        try (Client c = new Client(server.port())) {
+            assertThat(c.send("AUTH\n", "good"))
+                    .isEqualTo("{\"identity\":\"alice\",\"identity_url\":\"http://id/alice\",\"permission_count\":1}");
+            assertThat(c.send("PUB orders\n", "x")).isEqualTo("OK");
+            assertThat(c.send("PUB payroll\n", "x"))
+                    .isEqualTo("E_UNAUTHORIZED AUTH failed for PUB on \"payroll\" \"\"");
+            assertThat(c.closedByServer()).isTrue();
+        }
+        try (Client c = new Client(server.port())) {
+            c.send("AUTH\n", "good");
+            assertThat(c.send("SUB orders billing\n", null)).isEqualTo("OK");
+        }
+    }
+
+    @Test
+    void shouldRefuseUnknownSecretsAndEmptyGrants() throws Exception {
+        try (Client c = new Client(server.port())) {
+            assertThat(c.send("AUTH\n", "wrong")).isEqualTo("E_AUTH_FAILED AUTH failed");
+        }
+        try (Client c = new Client(server.port())) {
+            assertThat(c.send("AUTH\n", "none")).isEqualTo("E_UNAUTHORIZED AUTH no authorizations found");
+        }
+        try (Client c = new Client(server.port())) {
+            c.send("AUTH\n", "good");
+            assertThat(c.send("AUTH\n", "good")).isEqualTo("E_INVALID AUTH already set");
+        }
+    }
+
+    @Test
+    void shouldAnswerAuthDisabledWithoutAnAuthService() throws Exception {
+        try (NsqTcpServer plain = NsqTcpServer.start(engine, "127.0.0.1", 0);
+                Client c = new Client(plain.port())) {
+            assertThat(c.send("AUTH\n", "good")).isEqualTo("E_AUTH_DISABLED AUTH disabled");
+        }
+    }
+}
