@@ -5,9 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
 import dev.ferry.BusConfig;
 import dev.ferry.internal.engine.LocalEngine;
 import dev.ferry.nsq.NsqTcpServer;
+import dev.ferry.nsq.internal.server.AuthClient;
 import dev.ferry.nsq.internal.server.ServerOptions;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -155,6 +157,39 @@ class NsqjsInteropTest {
             assertThat(result.get("deliveredAfterUnpause").asBoolean()).isTrue();
             var channel = engine.stats("behave").orElseThrow().channels().get(0);
             assertThat(channel.requeueCount()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void shouldAuthenticateNsqjsAgainstAnAuthService() throws Exception {
+        HttpServer authService = HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        authService.createContext("/auth", exchange -> {
+            boolean good = exchange.getRequestURI().getQuery().contains("secret=s3cret");
+            byte[] body = (good
+                            ? "{\"ttl\":3600,\"identity\":\"nsqjs\",\"authorizations\":[{\"topic\":\"^interop$\","
+                                    + "\"channels\":[\".*\"],\"permissions\":[\"subscribe\",\"publish\"]}]}"
+                            : "{}")
+                    .getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(good ? 200 : 403, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        authService.start();
+        AuthClient auth = new AuthClient(
+                List.of("127.0.0.1:" + authService.getAddress().getPort()),
+                java.time.Clock.systemUTC(),
+                java.time.Duration.ofSeconds(5));
+        try (LocalEngine engine = LocalEngine.open(
+                        BusConfig.embedded(dir).minFreeDiskBytes(0).build());
+                NsqTcpServer server =
+                        NsqTcpServer.start(engine, ServerOptions.defaults(), null, auth, "127.0.0.1", 0)) {
+            String output = run(
+                    List.of("node", "interop.js", String.valueOf(server.port()), "100"),
+                    60,
+                    "{\"authSecret\":\"s3cret\"}");
+            assertCarried(engine, output);
+        } finally {
+            authService.stop(0);
         }
     }
 
