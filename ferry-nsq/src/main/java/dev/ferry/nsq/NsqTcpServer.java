@@ -54,7 +54,16 @@ public final class NsqTcpServer implements AutoCloseable {
      */
     public static NsqTcpServer startHttp(
             Engine engine, ServerOptions options, String host, int port, Map<String, Object> info) {
-        NsqHttpHandler api = new NsqHttpHandler(engine, options, info);
+        return startHttp(engine, options, host, port, info, null);
+    }
+
+    /**
+     * Starts nsqd's HTTP API; with {@code auth} (null: none) the requests that publish or change data
+     * must carry a secret the auth service allows.
+     */
+    public static NsqTcpServer startHttp(
+            Engine engine, ServerOptions options, String host, int port, Map<String, Object> info, AuthClient auth) {
+        NsqHttpHandler api = new NsqHttpHandler(engine, options, info, auth);
         int maxContent = options.maxBodySize() + 1024;
         return bind(host, port, 1, new ChannelInitializer<Channel>() {
             @Override

@@ -145,4 +145,45 @@ class AuthTest {
             assertThat(c.send("AUTH\n", "good")).isEqualTo("E_AUTH_DISABLED AUTH disabled");
         }
     }
+
+    @Test
+    void shouldProtectTheHttpEndpointsThatChangeData() throws Exception {
+        AuthClient auth = new AuthClient(
+                List.of("127.0.0.1:" + authService.getAddress().getPort()), Clock.systemUTC(), Duration.ofSeconds(5));
+        try (NsqTcpServer http =
+                NsqTcpServer.startHttp(engine, ServerOptions.defaults(), "127.0.0.1", 0, Map.of(), auth)) {
+            var client = java.net.http.HttpClient.newHttpClient();
+            java.util.function.BiFunction<String, String, java.net.http.HttpResponse<String>> post = (path, secret) -> {
+                var b = java.net.http.HttpRequest.newBuilder(
+                                java.net.URI.create("http://127.0.0.1:" + http.port() + path))
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("x"));
+                if (secret != null) {
+                    b.header("Authorization", "Bearer " + secret);
+                }
+                try {
+                    return client.send(b.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+                } catch (IOException | InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            };
+            var none = post.apply("/pub?topic=orders", null);
+            assertThat(none.statusCode()).isEqualTo(401);
+            assertThat(none.body()).isEqualTo("{\"message\":\"AUTH_REQUIRED\"}");
+            assertThat(post.apply("/pub?topic=orders", "good").statusCode()).isEqualTo(200);
+            var other = post.apply("/pub?topic=payroll", "good");
+            assertThat(other.statusCode()).isEqualTo(403);
+            assertThat(other.body()).isEqualTo("{\"message\":\"UNAUTHORIZED\"}");
+            assertThat(post.apply("/topic/delete?topic=orders", "wrong").body())
+                    .isEqualTo("{\"message\":\"AUTH_FAILED\"}");
+            assertThat(post.apply("/channel/create?topic=orders&channel=c&secret=good", null)
+                            .statusCode())
+                    .isEqualTo(200);
+            var stats = client.send(
+                    java.net.http.HttpRequest.newBuilder(
+                                    java.net.URI.create("http://127.0.0.1:" + http.port() + "/stats?format=json"))
+                            .build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(stats.statusCode()).as("reading needs no secret").isEqualTo(200);
+        }
+    }
 }

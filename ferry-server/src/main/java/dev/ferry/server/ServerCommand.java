@@ -163,7 +163,7 @@ final class ServerCommand implements Callable<Integer> {
                     : new AuthClient(authHttpAddresses, config.clock(), Duration.ofSeconds(5));
             server = NsqTcpServer.start(engine, options, tls, auth, address.host(), address.port());
             try {
-                httpServer = NsqTcpServer.startHttp(engine, options, http.host(), http.port(), info);
+                httpServer = NsqTcpServer.startHttp(engine, options, http.host(), http.port(), info, auth);
             } catch (RuntimeException e) {
                 server.close();
                 throw e;

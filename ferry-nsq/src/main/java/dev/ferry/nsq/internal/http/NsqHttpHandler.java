@@ -8,6 +8,7 @@ import dev.ferry.PublishRejectedException;
 import dev.ferry.TopicStats;
 import dev.ferry.nsq.internal.protocol.MpubBody;
 import dev.ferry.nsq.internal.protocol.NsqError;
+import dev.ferry.nsq.internal.server.AuthClient;
 import dev.ferry.nsq.internal.server.ServerOptions;
 import dev.ferry.spi.Engine;
 import dev.ferry.spi.PublishRecord;
@@ -33,6 +34,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * nsqd's HTTP API over an engine: {@code /ping}, {@code /info}, {@code /pub}, {@code /mpub},
@@ -54,13 +56,26 @@ public final class NsqHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
     private final Engine engine;
     private final ServerOptions options;
     private final Map<String, Object> info;
+    private final AuthClient auth;
+    private final Map<String, AuthClient.State> authAnswers = new ConcurrentHashMap<>();
     private final long startTime = System.currentTimeMillis() / 1000;
 
     /** Serves the API over {@code engine}; {@code info} is the body of {@code /info}. */
     public NsqHttpHandler(Engine engine, ServerOptions options, Map<String, Object> info) {
+        this(engine, options, info, null);
+    }
+
+    /**
+     * Serves the API; with {@code auth}, requests that publish or change data must carry a secret
+     * ({@code Authorization: Bearer SECRET}, or {@code ?secret=}) that the auth service allows:
+     * publish on the topic for {@code /pub}, {@code /mpub} and {@code /topic/*}, subscribe on the
+     * topic and channel for {@code /channel/*}.
+     */
+    public NsqHttpHandler(Engine engine, ServerOptions options, Map<String, Object> info, AuthClient auth) {
         this.engine = engine;
         this.options = options;
         this.info = info;
+        this.auth = auth;
     }
 
     @Override
@@ -68,8 +83,20 @@ public final class NsqHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         try {
-            CompletableFuture<FullHttpResponse> response = route(request, uri);
+            String remoteIp = ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress a
+                    ? a.getAddress().getHostAddress()
+                    : "";
+            // the request may be read after this method returns (an auth answer comes later)
+            request.retain();
+            CompletableFuture<FullHttpResponse> response;
+            try {
+                response = route(request, uri, remoteIp);
+            } catch (RuntimeException e) {
+                request.release();
+                throw e;
+            }
             response.whenComplete((r, e) -> ctx.executor().execute(() -> {
+                request.release();
                 FullHttpResponse out = e == null ? r : failure(e);
                 send(ctx, out, keepAlive);
             }));
@@ -89,22 +116,27 @@ public final class NsqHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
         }
     }
 
-    private CompletableFuture<FullHttpResponse> route(FullHttpRequest request, QueryStringDecoder uri) {
+    private CompletableFuture<FullHttpResponse> route(FullHttpRequest request, QueryStringDecoder uri, String ip) {
         String path = uri.path();
         HttpMethod method = request.method();
         return switch (path) {
             case "/ping" -> only(method, HttpMethod.GET, () -> text(HttpResponseStatus.OK, "OK"));
             case "/info" -> only(method, HttpMethod.GET, () -> json(info));
             case "/stats" -> only(method, HttpMethod.GET, () -> stats(uri));
-            case "/pub" -> publishing(method, () -> pub(request, uri));
-            case "/mpub" -> publishing(method, () -> mpub(request, uri));
+            case "/pub" -> publishing(method, () -> guarded(request, uri, ip, "", () -> pub(request, uri)));
+            case "/mpub" -> publishing(method, () -> guarded(request, uri, ip, "", () -> mpub(request, uri)));
             case "/lookup" -> only(method, HttpMethod.GET, () -> lookup(uri));
             case "/topics" -> only(method, HttpMethod.GET, () -> json(Map.of("topics", topicNames())));
             case "/channels" -> only(method, HttpMethod.GET, () -> json(Map.of("channels", channelNames(uri))));
             case "/nodes" -> only(method, HttpMethod.GET, this::nodes);
             default -> {
                 if (path.startsWith("/topic/") || path.startsWith("/channel/")) {
-                    yield only(method, HttpMethod.POST, () -> admin(path, uri));
+                    if (!method.equals(HttpMethod.POST)) {
+                        yield only(method, HttpMethod.POST, () -> null);
+                    }
+                    String channel =
+                            path.startsWith("/channel/") ? param(uri, "channel").orElse("") : "";
+                    yield guarded(request, uri, ip, channel, () -> CompletableFuture.completedFuture(admin(path, uri)));
                 }
                 throw HttpError.notFound("NOT_FOUND");
             }
@@ -135,6 +167,44 @@ public final class NsqHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
             return CompletableFuture.completedFuture(r);
         }
         return action.run();
+    }
+
+    // ---- authorization ----------------------------------------------------------------------------
+
+    /**
+     * Runs {@code action} when auth is off or the request's secret allows it on the request's topic
+     * (and {@code channel}); 401 AUTH_REQUIRED without a secret, 403 UNAUTHORIZED or AUTH_FAILED.
+     */
+    private CompletableFuture<FullHttpResponse> guarded(
+            FullHttpRequest request, QueryStringDecoder uri, String ip, String channel, AsyncAction action) {
+        Optional<String> topic = param(uri, "topic");
+        if (auth == null || topic.isEmpty()) {
+            return action.run(); // the action reports a missing topic itself
+        }
+        String header = request.headers().get(HttpHeaderNames.AUTHORIZATION, "");
+        String secret = header.startsWith("Bearer ")
+                ? header.substring(7)
+                : param(uri, "secret").orElse("");
+        if (secret.isEmpty()) {
+            throw new HttpError(HttpResponseStatus.UNAUTHORIZED, "AUTH_REQUIRED");
+        }
+        AuthClient.State known = authAnswers.get(secret);
+        CompletableFuture<AuthClient.State> answer =
+                known != null && !known.expired(auth.clock().millis())
+                        ? CompletableFuture.completedFuture(known)
+                        : auth.query(ip, false, "", secret).handle((s, e) -> {
+                            if (e != null) {
+                                throw new HttpError(HttpResponseStatus.FORBIDDEN, "AUTH_FAILED");
+                            }
+                            authAnswers.put(secret, s);
+                            return s;
+                        });
+        return answer.thenCompose(s -> {
+            if (!s.allows(topic.get(), channel)) {
+                throw new HttpError(HttpResponseStatus.FORBIDDEN, "UNAUTHORIZED");
+            }
+            return action.run();
+        });
     }
 
     // ---- publishing -----------------------------------------------------------------------------

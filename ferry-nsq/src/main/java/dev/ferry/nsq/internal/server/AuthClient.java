@@ -29,6 +29,12 @@ public final class AuthClient {
     private final List<String> addresses;
     private final HttpClient http;
     private final Clock clock;
+
+    /** The clock the answers' expiry is measured with. */
+    public Clock clock() {
+        return clock;
+    }
+
     private final Duration timeout;
 
     /** A client of the auth services at {@code addresses} ({@code host:port} or a full URL). */
@@ -43,13 +49,14 @@ public final class AuthClient {
     }
 
     /** What a client may do, until {@link #expiresAt()}. */
-    record State(String identity, String identityUrl, List<Grant> grants, long expiresAt) {
-        boolean expired(long now) {
+    public record State(String identity, String identityUrl, List<Grant> grants, long expiresAt) {
+        /** Whether the answer's TTL has run out at {@code now} (ms). */
+        public boolean expired(long now) {
             return now >= expiresAt;
         }
 
         /** As nsqd: a channel means subscribe, none means publish; the patterns match anywhere. */
-        boolean allows(String topic, String channel) {
+        public boolean allows(String topic, String channel) {
             String permission = channel.isEmpty() ? "publish" : "subscribe";
             for (Grant g : grants) {
                 if (g.permissions().contains(permission)
@@ -64,10 +71,10 @@ public final class AuthClient {
     }
 
     /** One authorization: a topic pattern, channel patterns, and permissions. */
-    record Grant(Pattern topic, List<Pattern> channels, List<String> permissions) {}
+    public record Grant(Pattern topic, List<Pattern> channels, List<String> permissions) {}
 
     /** Queries the services; the future fails with a message naming each address that failed. */
-    CompletableFuture<State> query(String remoteIp, boolean tls, String commonName, String secret) {
+    public CompletableFuture<State> query(String remoteIp, boolean tls, String commonName, String secret) {
         int start = ThreadLocalRandom.current().nextInt(addresses.size());
         return attempt(0, start, remoteIp, tls, commonName, secret, "");
     }
