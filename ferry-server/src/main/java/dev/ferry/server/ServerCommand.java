@@ -107,6 +107,67 @@ final class ServerCommand implements Callable<Integer> {
     private Duration msgTimeout;
 
     @Option(
+            names = {"--max-msg-timeout", "-max-msg-timeout"},
+            defaultValue = "15m",
+            converter = GoDuration.class,
+            description = "Largest in-flight timeout a client may ask for (default: ${DEFAULT-VALUE}).")
+    private Duration maxMsgTimeout;
+
+    @Option(
+            names = {"--max-req-timeout", "-max-req-timeout"},
+            defaultValue = "1h",
+            converter = GoDuration.class,
+            description = "Largest REQ and DPUB delay (default: ${DEFAULT-VALUE}).")
+    private Duration maxReqTimeout;
+
+    @Option(
+            names = {"--max-rdy-count", "-max-rdy-count"},
+            defaultValue = "2500",
+            description = "Largest RDY a client may send (default: ${DEFAULT-VALUE}).")
+    private int maxRdyCount;
+
+    @Option(
+            names = {"--client-timeout", "-client-timeout"},
+            hidden = true,
+            defaultValue = "60s",
+            converter = GoDuration.class,
+            description = "Default client timeout; heartbeats every half of it (default: ${DEFAULT-VALUE}).")
+    private Duration clientTimeout;
+
+    @Option(
+            names = {"--max-heartbeat-interval", "-max-heartbeat-interval"},
+            defaultValue = "60s",
+            converter = GoDuration.class,
+            description = "Largest heartbeat interval a client may ask for (default: ${DEFAULT-VALUE}).")
+    private Duration maxHeartbeatInterval;
+
+    @Option(
+            names = {"--max-output-buffer-size", "-max-output-buffer-size"},
+            defaultValue = "65536",
+            description = "Largest output buffer a client may ask for (default: ${DEFAULT-VALUE}).")
+    private int maxOutputBufferSize;
+
+    @Option(
+            names = {"--min-output-buffer-timeout", "-min-output-buffer-timeout"},
+            defaultValue = "25ms",
+            converter = GoDuration.class,
+            description = "Smallest output buffer timeout a client may ask for (default: ${DEFAULT-VALUE}).")
+    private Duration minOutputBufferTimeout;
+
+    @Option(
+            names = {"--max-output-buffer-timeout", "-max-output-buffer-timeout"},
+            defaultValue = "30s",
+            converter = GoDuration.class,
+            description = "Largest output buffer timeout a client may ask for (default: ${DEFAULT-VALUE}).")
+    private Duration maxOutputBufferTimeout;
+
+    @Option(
+            names = {"--max-deflate-level", "-max-deflate-level"},
+            defaultValue = "6",
+            description = "Largest deflate level a client may ask for, 1-9 (default: ${DEFAULT-VALUE}).")
+    private int maxDeflateLevel;
+
+    @Option(
             names = {"--sync", "-sync"},
             defaultValue = "interval",
             description = "Ferry's sync policy: always, interval or never (default: ${DEFAULT-VALUE}).")
@@ -133,22 +194,33 @@ final class ServerCommand implements Callable<Integer> {
                 .maxMessageSize(maxMsgSize)
                 .maxBatchSize(maxBodySize)
                 .build();
+        if (maxDeflateLevel < 1 || maxDeflateLevel > 9) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "--max-deflate-level must be 1-9, got " + maxDeflateLevel);
+        }
+        if (maxRdyCount < 1 || maxMsgSize < 1 || maxBodySize < maxMsgSize || maxOutputBufferSize < 64) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(),
+                    "limits out of range: --max-rdy-count " + maxRdyCount + " (>= 1), --max-msg-size " + maxMsgSize
+                            + " (>= 1), --max-body-size " + maxBodySize + " (>= --max-msg-size),"
+                            + " --max-output-buffer-size " + maxOutputBufferSize + " (>= 64)");
+        }
         ServerOptions defaults = ServerOptions.defaults();
         ServerOptions options = new ServerOptions(
                 maxMsgSize,
                 maxBodySize,
-                defaults.maxRdyCount(),
+                maxRdyCount,
                 msgTimeout,
-                defaults.maxMsgTimeout(),
-                defaults.maxReqTimeout(),
-                defaults.heartbeatInterval(),
-                defaults.maxHeartbeatInterval(),
+                maxMsgTimeout,
+                maxReqTimeout,
+                clientTimeout.dividedBy(2),
+                maxHeartbeatInterval,
                 defaults.outputBufferSize(),
                 defaults.outputBufferTimeout(),
-                defaults.minOutputBufferTimeout(),
-                defaults.maxOutputBufferTimeout(),
-                defaults.maxOutputBufferSize(),
-                defaults.maxDeflateLevel(),
+                minOutputBufferTimeout,
+                maxOutputBufferTimeout,
+                maxOutputBufferSize,
+                maxDeflateLevel,
                 defaults.version(),
                 config.clock());
         PrintWriter err = spec.commandLine().getErr();

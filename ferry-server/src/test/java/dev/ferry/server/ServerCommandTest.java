@@ -60,6 +60,11 @@ class ServerCommandTest {
                 .isEqualTo(2);
         assertThat(cmd.execute("server", "--msg-timeout=tomorrow")).isEqualTo(2);
         assertThat(cmd.execute("server", "--no-such-flag")).isEqualTo(2);
+        assertThat(cmd.execute("server", "-max-req-timeout=soon")).isEqualTo(2);
+        assertThat(cmd.execute("server", "--max-rdy-count", "many")).isEqualTo(2);
+        assertThat(cmd.execute("server", "--max-deflate-level=12")).isEqualTo(2);
+        assertThat(cmd.execute("server", "--max-msg-size=10", "--max-body-size=5"))
+                .isEqualTo(2);
     }
 
     @Test
