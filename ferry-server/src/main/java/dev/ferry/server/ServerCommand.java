@@ -188,12 +188,6 @@ final class ServerCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(
                     spec.commandLine(), "--sync must be always, interval or never, got \"" + sync + "\"");
         }
-        BusConfig config = BusConfig.embedded(dataPath)
-                .syncPolicy(policy)
-                .memQueueSize(memQueueSize)
-                .maxMessageSize(maxMsgSize)
-                .maxBatchSize(maxBodySize)
-                .build();
         if (maxDeflateLevel < 1 || maxDeflateLevel > 9) {
             throw new CommandLine.ParameterException(
                     spec.commandLine(), "--max-deflate-level must be 1-9, got " + maxDeflateLevel);
@@ -205,6 +199,12 @@ final class ServerCommand implements Callable<Integer> {
                             + " (>= 1), --max-body-size " + maxBodySize + " (>= --max-msg-size),"
                             + " --max-output-buffer-size " + maxOutputBufferSize + " (>= 64)");
         }
+        BusConfig config = BusConfig.embedded(dataPath)
+                .syncPolicy(policy)
+                .memQueueSize(memQueueSize)
+                .maxMessageSize(maxMsgSize)
+                .maxBatchSize(maxBodySize)
+                .build();
         ServerOptions defaults = ServerOptions.defaults();
         ServerOptions options = new ServerOptions(
                 maxMsgSize,
