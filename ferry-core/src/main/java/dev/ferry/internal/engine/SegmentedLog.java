@@ -45,6 +45,10 @@ final class SegmentedLog implements TopicLog {
     private volatile boolean dirty;
     private ByteBuffer writeBuffer = ByteBuffer.allocate(64 * 1024);
     private ByteBuffer readBuffer = ByteBuffer.allocate(READ_CHUNK);
+    /** The segment and file position whose bytes {@link #readBuffer} holds (-1: none). */
+    private long cachedBase = -1;
+
+    private long cachedPos;
     private long endSeq;
     private long totalBytes;
 
@@ -309,13 +313,20 @@ final class SegmentedLog implements TopicLog {
             return;
         }
         long pos = offset - s.base + SEG_HEADER;
-        long remainingInSegment = s.size - pos;
         ByteBuffer buf = readBuffer;
-        buf.clear();
-        buf.limit((int) Math.min(buf.capacity(), remainingInSegment));
-        readFully(s.channel, buf, pos);
-        buf.flip();
-        boolean wholeSegmentRead = buf.limit() == remainingInSegment;
+        // consumers read forward: serve them from the chunk read last time while it lasts
+        boolean cached = cachedBase == s.base && pos >= cachedPos && pos < cachedPos + buf.limit();
+        if (cached) {
+            buf.position((int) (pos - cachedPos));
+        } else {
+            buf.clear();
+            buf.limit((int) Math.min(buf.capacity(), s.size - pos));
+            readFully(s.channel, buf, pos);
+            buf.flip();
+            cachedBase = s.base;
+            cachedPos = pos;
+        }
+        boolean wholeSegmentRead = cachedPos + buf.limit() == s.size;
         long at = offset;
         while (out.size() < max && buf.hasRemaining()) {
             RecordCodec.Problem problem = RecordCodec.check(buf, maxPayload);
@@ -325,9 +336,12 @@ final class SegmentedLog implements TopicLog {
                 at += r.size();
             } else if (problem == RecordCodec.Problem.INCOMPLETE && !wholeSegmentRead) {
                 if (out.isEmpty()) {
-                    // a record larger than the read buffer: grow it and read again
-                    int length = buf.getInt(buf.position());
-                    readBuffer = ByteBuffer.allocate(Math.max(READ_CHUNK, length + RecordCodec.HEADER));
+                    if (!cached) {
+                        // a record larger than the read buffer: grow it
+                        int length = buf.getInt(buf.position());
+                        readBuffer = ByteBuffer.allocate(Math.max(READ_CHUNK, length + RecordCodec.HEADER));
+                    }
+                    cachedBase = -1; // read again from here
                     readFromFile(at, max, out);
                 }
                 return;
@@ -504,6 +518,7 @@ final class SegmentedLog implements TopicLog {
 
     @Override
     public void delete() throws IOException {
+        cachedBase = -1;
         for (Segment s : segments.values()) {
             s.channel.close();
             Files.deleteIfExists(s.path);

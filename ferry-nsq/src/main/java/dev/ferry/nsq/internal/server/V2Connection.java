@@ -82,6 +82,9 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
     private boolean busy;
     private boolean closed;
     private boolean pumpScheduled;
+    /** FIN or REQ freed slots during this read: refill once, when the read is done. */
+    private boolean pumpAfterRead;
+
     private long lastReadNanos;
     private ScheduledFuture<?> heartbeat;
     private ScheduledFuture<?> sweep;
@@ -589,7 +592,7 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
         if (!engine.ack(m.lease())) {
             throw notInFlight(c, "FIN", "E_FIN_FAILED");
         }
-        pump();
+        pumpAfterRead = true;
     }
 
     private void req(Inbound.Command c) {
@@ -604,7 +607,7 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
         if (!engine.nack(m.lease(), Duration.ofMillis(delay))) {
             throw notInFlight(c, "REQ", "E_REQ_FAILED");
         }
-        pump();
+        pumpAfterRead = true;
     }
 
     private void touch(Inbound.Command c) {
@@ -694,6 +697,15 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
         if (freed) {
             pump();
         }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+        if (pumpAfterRead) {
+            pumpAfterRead = false;
+            pump();
+        }
+        super.channelReadComplete(ctx);
     }
 
     @Override

@@ -1,0 +1,200 @@
+package dev.ferry.server;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ferry bench writer|reader}: the equivalents of nsq's bench_writer and bench_reader,
+ * speaking the TCP protocol directly over plain sockets, one thread per connection. Prints a rate
+ * line every second and the totals (msg/s and MiB/s) at the end.
+ */
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        description = "Load a broker over the NSQ protocol: 'writer' publishes MPUB batches, 'reader' consumes.")
+final class BenchCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    @CommandLine.Parameters(index = "0", description = "writer or reader")
+    private String role;
+
+    @Option(
+            names = {"--nsqd-tcp-address", "-nsqd-tcp-address"},
+            defaultValue = "127.0.0.1:4150",
+            description = "<addr>:<port> of the broker (default: ${DEFAULT-VALUE}).")
+    private String address;
+
+    @Option(
+            names = {"--topic", "-topic"},
+            defaultValue = "sub_bench",
+            description = "Topic (default: ${DEFAULT-VALUE}).")
+    private String topic;
+
+    @Option(
+            names = {"--channel", "-channel"},
+            defaultValue = "ch",
+            description = "Channel of the reader (default: ${DEFAULT-VALUE}).")
+    private String channel;
+
+    @Option(
+            names = {"--runfor", "-runfor"},
+            defaultValue = "10s",
+            converter = GoDuration.class,
+            description = "How long to run (default: ${DEFAULT-VALUE}).")
+    private Duration runfor;
+
+    @Option(
+            names = {"--size", "-size"},
+            defaultValue = "200",
+            description = "Message size in bytes (default: ${DEFAULT-VALUE}).")
+    private int size;
+
+    @Option(
+            names = {"--batch-size", "-batch-size"},
+            defaultValue = "200",
+            description = "Messages per MPUB (default: ${DEFAULT-VALUE}).")
+    private int batchSize;
+
+    @Option(
+            names = {"--connections", "-connections"},
+            defaultValue = "2",
+            description = "Connections, one thread each (default: ${DEFAULT-VALUE}).")
+    private int connections;
+
+    @Option(
+            names = {"--rdy", "-rdy"},
+            defaultValue = "2500",
+            description = "RDY of each reader connection (default: ${DEFAULT-VALUE}).")
+    private int rdy;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!role.equals("writer") && !role.equals("reader")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "the role is writer or reader, got " + role);
+        }
+        ServerCommand.HostPort target = ServerCommand.HostPort.parse(spec.commandLine(), "--nsqd-tcp-address", address);
+        AtomicLong messages = new AtomicLong();
+        long deadline = System.nanoTime() + runfor.toNanos();
+        List<Thread> threads = new ArrayList<>();
+        List<Throwable> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+        for (int i = 0; i < connections; i++) {
+            Thread t = new Thread(
+                    () -> {
+                        try (Socket socket = new Socket(target.host(), target.port())) {
+                            socket.setTcpNoDelay(true);
+                            if (role.equals("writer")) {
+                                write(socket, deadline, messages);
+                            } else {
+                                read(socket, deadline, messages);
+                            }
+                        } catch (IOException | RuntimeException e) {
+                            errors.add(e);
+                        }
+                    },
+                    "bench-" + role + "-" + i);
+            threads.add(t);
+            t.start();
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        long start = System.nanoTime();
+        long last = 0;
+        while (threads.stream().anyMatch(Thread::isAlive)) {
+            threads.get(0).join(1000);
+            long now = messages.get();
+            out.printf("%s: %,d msg/s, %,d in all%n", role, now - last, now);
+            out.flush();
+            last = now;
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        long total = messages.get();
+        out.printf(
+                "%s: %,d messages of %d B in %.1f s: %,.0f msg/s, %.1f MiB/s%n",
+                role, total, size, seconds, total / seconds, total * (double) size / seconds / (1 << 20));
+        for (Throwable e : errors) {
+            spec.commandLine().getErr().println(role + ": " + e);
+        }
+        return errors.isEmpty() ? 0 : Ferry.EXIT_FAILURE;
+    }
+
+    private void write(Socket socket, long deadline, AtomicLong messages) throws IOException {
+        DataOutputStream out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 1 << 16));
+        DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
+        byte[] line = ("MPUB " + topic + "\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] message = new byte[size];
+        java.util.Arrays.fill(message, (byte) 'a');
+        out.write("  V2".getBytes(StandardCharsets.US_ASCII));
+        while (System.nanoTime() < deadline) {
+            out.write(line);
+            out.writeInt(4 + batchSize * (4 + size));
+            out.writeInt(batchSize);
+            for (int i = 0; i < batchSize; i++) {
+                out.writeInt(size);
+                out.write(message);
+            }
+            out.flush();
+            String answer = frame(in);
+            if (!answer.equals("OK")) {
+                throw new IOException("MPUB answered " + answer);
+            }
+            messages.addAndGet(batchSize);
+        }
+    }
+
+    private void read(Socket socket, long deadline, AtomicLong messages) throws IOException {
+        socket.setSoTimeout(1000);
+        DataOutputStream out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 1 << 16));
+        DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
+        out.write(("  V2SUB " + topic + " " + channel + "\nRDY " + rdy + "\n").getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        byte[] fin = "FIN 0123456789abcdef\n".getBytes(StandardCharsets.US_ASCII);
+        while (System.nanoTime() < deadline) {
+            int length;
+            try {
+                length = in.readInt();
+            } catch (java.net.SocketTimeoutException e) {
+                continue;
+            }
+            int type = in.readInt();
+            byte[] data = new byte[length - 4];
+            in.readFully(data);
+            if (type == 2) {
+                System.arraycopy(data, 10, fin, 4, 16);
+                out.write(fin);
+                messages.incrementAndGet();
+                if (in.available() == 0) {
+                    out.flush();
+                }
+            } else if (type == 1) {
+                throw new IOException(new String(data, StandardCharsets.UTF_8));
+            } else if (new String(data, StandardCharsets.UTF_8).equals("_heartbeat_")) {
+                out.write("NOP\n".getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+            }
+        }
+        out.write("CLS\n".getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+    }
+
+    private static String frame(DataInputStream in) throws IOException {
+        int length = in.readInt();
+        in.readInt();
+        byte[] data = new byte[length - 4];
+        in.readFully(data);
+        return new String(data, StandardCharsets.UTF_8);
+    }
+}
