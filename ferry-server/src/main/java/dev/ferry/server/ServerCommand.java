@@ -312,11 +312,6 @@ final class ServerCommand implements Callable<Integer> {
         }
     }
 
-    /** Stops a server started in this JVM (tests), as SIGTERM would. */
-    void stop() {
-        stopped.countDown();
-    }
-
     /** A parsed {@code host:port}. */
     record HostPort(String host, int port) {
         static HostPort parse(CommandLine cmd, String flag, String text) {

@@ -88,11 +88,10 @@ class NsqjsInteropTest {
 
     @Test
     void shouldCarryMessagesBetweenNsqjsWriterAndReader() throws Exception {
-        try (LocalEngine engine = LocalEngine.open(
-                        BusConfig.embedded(dir).minFreeDiskBytes(0).build());
-                NsqTcpServer server = NsqTcpServer.start(engine, "127.0.0.1", 0)) {
-            String output = run(List.of("node", "interop.js", String.valueOf(server.port()), "100"), 60);
-            assertCarried(engine, output);
+        try (Broker b = broker(null, null)) {
+            String output =
+                    run(List.of("node", "interop.js", String.valueOf(b.tcp().port()), "100"), 60);
+            assertCarried(b.engine(), output);
         }
     }
 
@@ -107,55 +106,54 @@ class NsqjsInteropTest {
                 "{\"tls\":true,\"tlsVerification\":false,\"deflate\":true}"
             })
     void shouldSpeakCompressedAndOverTlsWithNsqjs(String options) throws Exception {
-        try (LocalEngine engine = LocalEngine.open(
-                        BusConfig.embedded(dir).minFreeDiskBytes(0).build());
-                NsqTcpServer server =
-                        NsqTcpServer.start(engine, ServerOptions.defaults(), tlsContext(), "127.0.0.1", 0);
-                NsqTcpServer http =
-                        NsqTcpServer.startHttp(engine, ServerOptions.defaults(), "127.0.0.1", 0, Map.of())) {
+        try (Broker b = broker(tlsContext(), null)) {
             // nsqjs writes its FINs through its compressor but closes past it: the script waits
             // for the broker to have them all before it closes
-            String output =
-                    run(List.of("node", "interop.js", String.valueOf(server.port()), "100"), 60, options, http.port());
-            assertCarried(engine, output);
+            String output = run(
+                    List.of("node", "interop.js", String.valueOf(b.tcp().port()), "100"),
+                    60,
+                    options,
+                    b.http().port());
+            assertCarried(b.engine(), output);
         }
     }
 
     @Test
     void shouldLetNsqjsFindTheNodeThroughItsLookupdEndpoints() throws Exception {
-        Map<String, Object> info = new ConcurrentHashMap<>();
-        try (LocalEngine engine = LocalEngine.open(
-                        BusConfig.embedded(dir).minFreeDiskBytes(0).build());
-                NsqTcpServer server = NsqTcpServer.start(engine, "127.0.0.1", 0);
-                NsqTcpServer http = NsqTcpServer.startHttp(engine, ServerOptions.defaults(), "127.0.0.1", 0, info)) {
-            info.put("broadcast_address", "127.0.0.1");
-            info.put("hostname", "127.0.0.1");
-            info.put("tcp_port", server.port());
-            info.put("http_port", http.port());
+        try (Broker b = broker(null, null)) {
             String output = run(
-                    List.of("node", "interop.js", String.valueOf(server.port()), "100", String.valueOf(http.port())),
+                    List.of(
+                            "node",
+                            "interop.js",
+                            String.valueOf(b.tcp().port()),
+                            "100",
+                            String.valueOf(b.http().port())),
                     60);
-            assertCarried(engine, output);
+            assertCarried(b.engine(), output);
         }
     }
 
     @Test
     void shouldRequeueWithADelayTouchAndPauseForNsqjs() throws Exception {
-        Map<String, Object> info = new ConcurrentHashMap<>();
-        try (LocalEngine engine = LocalEngine.open(
-                        BusConfig.embedded(dir).minFreeDiskBytes(0).build());
-                NsqTcpServer server = NsqTcpServer.start(engine, "127.0.0.1", 0);
-                NsqTcpServer http = NsqTcpServer.startHttp(engine, ServerOptions.defaults(), "127.0.0.1", 0, info)) {
+        try (Broker b = broker(null, null)) {
             String output = run(
-                    List.of("node", "behaviours.js", String.valueOf(server.port()), String.valueOf(http.port())), 60);
+                    List.of(
+                            "node",
+                            "behaviours.js",
+                            String.valueOf(b.tcp().port()),
+                            String.valueOf(b.http().port())),
+                    60);
             JsonNode result = new ObjectMapper()
-                    .readTree(output.strip().lines().reduce((a, b) -> b).orElse(""));
+                    .readTree(output.strip()
+                            .lines()
+                            .reduce((first, second) -> second)
+                            .orElse(""));
             assertThat(result.get("errors")).as(output).isEmpty();
             assertThat(result.get("requeueDelayMs").asLong()).isGreaterThanOrEqualTo(950);
             assertThat(result.get("attemptsAfterRequeue").asInt()).isEqualTo(2);
             assertThat(result.get("pausedDelivered").asBoolean()).isFalse();
             assertThat(result.get("deliveredAfterUnpause").asBoolean()).isTrue();
-            var channel = engine.stats("behave").orElseThrow().channels().get(0);
+            var channel = b.engine().stats("behave").orElseThrow().channels().get(0);
             assertThat(channel.requeueCount()).isEqualTo(1);
         }
     }
@@ -179,18 +177,39 @@ class NsqjsInteropTest {
                 List.of("127.0.0.1:" + authService.getAddress().getPort()),
                 java.time.Clock.systemUTC(),
                 java.time.Duration.ofSeconds(5));
-        try (LocalEngine engine = LocalEngine.open(
-                        BusConfig.embedded(dir).minFreeDiskBytes(0).build());
-                NsqTcpServer server =
-                        NsqTcpServer.start(engine, ServerOptions.defaults(), null, auth, "127.0.0.1", 0)) {
+        try (Broker b = broker(null, auth)) {
             String output = run(
-                    List.of("node", "interop.js", String.valueOf(server.port()), "100"),
+                    List.of("node", "interop.js", String.valueOf(b.tcp().port()), "100"),
                     60,
                     "{\"authSecret\":\"s3cret\"}");
-            assertCarried(engine, output);
+            assertCarried(b.engine(), output);
         } finally {
             authService.stop(0);
         }
+    }
+
+    /** A durable engine with the TCP protocol and the HTTP API (which answers lookups) on loopback. */
+    record Broker(LocalEngine engine, NsqTcpServer tcp, NsqTcpServer http) implements AutoCloseable {
+        @Override
+        public void close() {
+            http.close();
+            tcp.close();
+            engine.close();
+        }
+    }
+
+    /** Starts a broker, with TLS and auth when given (null: none). */
+    private Broker broker(SslContext tls, AuthClient auth) {
+        LocalEngine engine =
+                LocalEngine.open(BusConfig.embedded(dir).minFreeDiskBytes(0).build());
+        NsqTcpServer tcp = NsqTcpServer.start(engine, ServerOptions.defaults(), tls, auth, "127.0.0.1", 0);
+        Map<String, Object> info = new ConcurrentHashMap<>();
+        NsqTcpServer http = NsqTcpServer.startHttp(engine, ServerOptions.defaults(), "127.0.0.1", 0, info);
+        info.put("broadcast_address", "127.0.0.1");
+        info.put("hostname", "127.0.0.1");
+        info.put("tcp_port", tcp.port());
+        info.put("http_port", http.port());
+        return new Broker(engine, tcp, http);
     }
 
     /** A server TLS context from a self-signed certificate made with openssl for these tests. */
@@ -223,7 +242,7 @@ class NsqjsInteropTest {
 
     /** nsqjs published and received all 100 messages, and the channel is drained. */
     private static void assertCarried(LocalEngine engine, String output) throws Exception {
-        String last = output.strip().lines().reduce((a, b) -> b).orElse("");
+        String last = output.strip().lines().reduce((first, second) -> second).orElse("");
         JsonNode result = new ObjectMapper().readTree(last);
         assertThat(result.get("errors")).as(output).isEmpty();
         assertThat(result.get("published").asInt()).isEqualTo(100);
