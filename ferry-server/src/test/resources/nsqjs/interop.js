@@ -10,11 +10,13 @@ const count = Number(process.argv[3] || 100)
 const lookupdPort = process.argv[4] ? Number(process.argv[4]) : null
 // extra client options, e.g. {"snappy":true} or {"deflate":true}
 const extra = JSON.parse(process.env.NSQJS_OPTS || '{}')
-// the broker's HTTP port, to learn when it has every FIN
+// the broker's HTTP port, to learn when it has every FIN; HTTPS when STATS_HTTPS is set
 const statsPort = process.env.STATS_PORT ? Number(process.env.STATS_PORT) : null
+const statsScheme = process.env.STATS_HTTPS ? 'https' : 'http'
 
 function whenFinished (then) {
-  require('http').get(`http://127.0.0.1:${statsPort}/stats?format=json&topic=${topic}&include_mem=false`, (res) => {
+  const url = `${statsScheme}://127.0.0.1:${statsPort}/stats?format=json&topic=${topic}&include_mem=false`
+  require(statsScheme).get(url, { rejectUnauthorized: false }, (res) => {
     let text = ''
     res.on('data', (d) => { text += d })
     res.on('end', () => {

@@ -18,15 +18,26 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A listening socket of the broker: NSQ's TCP protocol V2 ({@link #start}) or nsqd's HTTP API
- * ({@link #startHttp}) served over an engine, so any NSQ client can publish and consume through
- * it. One boss thread accepts, a small group of event loops serves connections.
+ * A listening socket of the broker: NSQ's TCP protocol V2, nsqd's HTTP API, or the same API over
+ * HTTPS, served over an engine so any NSQ client can publish and consume through it. Started from a
+ * {@link Builder}:
  *
- * <p>Thread-safe. {@link #close()} stops accepting and closes every connection; what was in flight
- * to a client is requeued at once. The engine stays open: it belongs to the caller.
+ * <pre>{@code
+ * NsqTcpServer.Builder servers = NsqTcpServer.builder(engine)
+ *         .tls(TlsSettings.of(cert, key).withRequired(TlsSettings.Required.TCP_HTTPS))
+ *         .auth(authClient);
+ * NsqTcpServer tcp = servers.startTcp("127.0.0.1", 4150);
+ * NsqTcpServer https = servers.startHttps("127.0.0.1", 4152);
+ * NsqTcpServer http = servers.httpsPort(https.port()).startHttp("127.0.0.1", 4151);
+ * }</pre>
+ *
+ * <p>Each server has one boss thread that accepts and a small group of event loops that serve the
+ * connections. Thread-safe. {@link #close()} stops accepting and closes every connection; what was
+ * in flight to a client is requeued at once. The engine stays open: it belongs to the caller.
  */
 public final class NsqTcpServer implements AutoCloseable {
     private final EventLoopGroup boss;
@@ -39,64 +50,133 @@ public final class NsqTcpServer implements AutoCloseable {
         this.server = server;
     }
 
-    /**
-     * Starts serving on {@code host}:{@code port} (port 0: any free port; see {@link #port()}).
-     *
-     * @throws IllegalStateException naming the address when it cannot be bound
-     */
-    public static NsqTcpServer start(Engine engine, String host, int port) {
-        return start(engine, ServerOptions.defaults(), host, port);
+    /** A builder of servers over {@code engine}, with nsqd's default options, no TLS and no auth. */
+    public static Builder builder(Engine engine) {
+        return new Builder(engine);
     }
 
     /**
-     * Starts nsqd's HTTP API on {@code host}:{@code port} (port 0: any free port) over the same
-     * engine; {@code info} is what {@code /info} answers.
+     * The settings servers start with; each {@code start} method starts one server with the settings
+     * as they are then, so one builder starts the TCP, HTTP and HTTPS listeners of a broker. Not
+     * thread-safe: configure and start from one thread.
      */
-    public static NsqTcpServer startHttp(
-            Engine engine, ServerOptions options, String host, int port, Map<String, Object> info) {
-        return startHttp(engine, options, host, port, info, null);
-    }
+    public static final class Builder {
+        private final Engine engine;
+        private ServerOptions options = ServerOptions.defaults();
+        private TlsSettings tls;
+        private SslContext sslContext;
+        private AuthClient auth;
+        private Map<String, Object> info = Map.of();
+        private int httpsPort;
 
-    /**
-     * Starts nsqd's HTTP API; with {@code auth} (null: none) the requests that publish or change data
-     * must carry a secret the auth service allows.
-     */
-    public static NsqTcpServer startHttp(
-            Engine engine, ServerOptions options, String host, int port, Map<String, Object> info, AuthClient auth) {
-        NsqHttpHandler api = new NsqHttpHandler(engine, options, info, auth);
-        int maxContent = options.maxBodySize() + 1024;
-        return bind(host, port, 1, new ChannelInitializer<Channel>() {
-            @Override
-            protected void initChannel(Channel ch) {
-                ch.pipeline()
-                        .addLast(new HttpServerCodec())
-                        .addLast(new HttpObjectAggregator(maxContent))
-                        .addLast(api);
+        private Builder(Engine engine) {
+            this.engine = Objects.requireNonNull(engine, "engine");
+        }
+
+        /** nsqd's limits and defaults, and the clock ({@link ServerOptions#defaults()} unless set). */
+        public Builder options(ServerOptions value) {
+            this.options = Objects.requireNonNull(value, "options");
+            return this;
+        }
+
+        /**
+         * Offers TLS (null: none, the default): to TCP clients that ask for it in IDENTIFY, and on
+         * {@link #startHttps}; required as {@link TlsSettings#required()} says. The files are read
+         * now, once, for every server started afterwards.
+         *
+         * @throws IllegalArgumentException naming the files when they cannot be read or used
+         */
+        public Builder tls(TlsSettings value) {
+            this.sslContext = value == null ? null : value.newServerContext();
+            this.tls = value;
+            return this;
+        }
+
+        /**
+         * Asks {@code value} (null: no auth, the default) what a client's secret allows: AUTH on TCP,
+         * and the requests that publish or change data over HTTP and HTTPS.
+         */
+        public Builder auth(AuthClient value) {
+            this.auth = value;
+            return this;
+        }
+
+        /**
+         * What {@code /info} answers over HTTP and HTTPS; read at each request, so it may be filled
+         * in once the ports are known (then it must be safe to read from other threads).
+         */
+        public Builder info(Map<String, Object> value) {
+            this.info = Objects.requireNonNull(value, "info");
+            return this;
+        }
+
+        /**
+         * The HTTPS port that the plain HTTP listener names when it refuses a request because TLS is
+         * required ({@link TlsSettings.Required#YES}); 0 (the default) when there is no HTTPS
+         * listener, as nsqd.
+         */
+        public Builder httpsPort(int value) {
+            this.httpsPort = value;
+            return this;
+        }
+
+        /**
+         * Starts NSQ's TCP protocol V2 on {@code host}:{@code port} (port 0: any free port; see
+         * {@link #port()}).
+         *
+         * @throws IllegalStateException naming the address when it cannot be bound
+         */
+        public NsqTcpServer startTcp(String host, int port) {
+            boolean required = tls != null && tls.required() != TlsSettings.Required.NO;
+            return bind(
+                    host,
+                    port,
+                    Math.max(1, Runtime.getRuntime().availableProcessors()),
+                    new V2ChannelInitializer(engine, options, sslContext, required, auth));
+        }
+
+        /**
+         * Starts nsqd's HTTP API, plain, on {@code host}:{@code port} (port 0: any free port). With
+         * TLS required for HTTP too ({@link TlsSettings.Required#YES}), it answers every request with
+         * 403 {@code TLS_REQUIRED} and the {@linkplain #httpsPort(int) HTTPS port}, as nsqd.
+         *
+         * @throws IllegalStateException naming the address when it cannot be bound
+         */
+        public NsqTcpServer startHttp(String host, int port) {
+            boolean refuse = tls != null && tls.required() == TlsSettings.Required.YES;
+            return http(host, port, null, new NsqHttpHandler(engine, options, info, auth, refuse, httpsPort));
+        }
+
+        /**
+         * Starts nsqd's HTTP API over TLS on {@code host}:{@code port} (port 0: any free port), with
+         * the same certificate and client certificate policy as the TCP protocol, as nsqd's {@code
+         * --https-address}.
+         *
+         * @throws IllegalStateException when no TLS was set, or naming the address when it cannot be
+         *     bound
+         */
+        public NsqTcpServer startHttps(String host, int port) {
+            if (sslContext == null) {
+                throw new IllegalStateException("HTTPS on " + host + ":" + port + " needs TLS settings");
             }
-        });
-    }
+            return http(host, port, sslContext, new NsqHttpHandler(engine, options, info, auth, false, 0));
+        }
 
-    /** Starts serving with explicit options (tests pass their clock through them). */
-    public static NsqTcpServer start(Engine engine, ServerOptions options, String host, int port) {
-        return start(engine, options, null, host, port);
-    }
-
-    /**
-     * Starts serving; clients that ask for {@code tls_v1} in IDENTIFY are upgraded with {@code tls}
-     * (null: TLS not offered).
-     */
-    public static NsqTcpServer start(Engine engine, ServerOptions options, SslContext tls, String host, int port) {
-        return start(engine, options, tls, null, host, port);
-    }
-
-    /** Starts serving with TLS (null: none) and auth against an auth service (null: none). */
-    public static NsqTcpServer start(
-            Engine engine, ServerOptions options, SslContext tls, AuthClient auth, String host, int port) {
-        return bind(
-                host,
-                port,
-                Math.max(1, Runtime.getRuntime().availableProcessors()),
-                new V2ChannelInitializer(engine, options, tls, auth));
+        private NsqTcpServer http(String host, int port, SslContext context, NsqHttpHandler api) {
+            int maxContent = options.maxBodySize() + 1024;
+            return bind(host, port, 1, new ChannelInitializer<Channel>() {
+                @Override
+                protected void initChannel(Channel ch) {
+                    if (context != null) {
+                        ch.pipeline().addLast("tls", context.newHandler(ch.alloc()));
+                    }
+                    ch.pipeline()
+                            .addLast(new HttpServerCodec())
+                            .addLast(new HttpObjectAggregator(maxContent))
+                            .addLast(api);
+                }
+            });
+        }
     }
 
     private static NsqTcpServer bind(String host, int port, int threads, ChannelInitializer<Channel> init) {

@@ -6,7 +6,6 @@ import com.sun.net.httpserver.HttpServer;
 import dev.ferry.BusConfig;
 import dev.ferry.internal.engine.LocalEngine;
 import dev.ferry.nsq.internal.server.AuthClient;
-import dev.ferry.nsq.internal.server.ServerOptions;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -51,7 +50,7 @@ class AuthTest {
         engine = LocalEngine.open(BusConfig.inMemory().build());
         AuthClient auth = new AuthClient(
                 List.of("127.0.0.1:" + authService.getAddress().getPort()), Clock.systemUTC(), Duration.ofSeconds(5));
-        server = NsqTcpServer.start(engine, ServerOptions.defaults(), null, auth, "127.0.0.1", 0);
+        server = NsqTcpServer.builder(engine).auth(auth).startTcp("127.0.0.1", 0);
     }
 
     @AfterEach
@@ -140,7 +139,7 @@ class AuthTest {
 
     @Test
     void shouldAnswerAuthDisabledWithoutAnAuthService() throws Exception {
-        try (NsqTcpServer plain = NsqTcpServer.start(engine, "127.0.0.1", 0);
+        try (NsqTcpServer plain = NsqTcpServer.builder(engine).startTcp("127.0.0.1", 0);
                 Client c = new Client(plain.port())) {
             assertThat(c.send("AUTH\n", "good")).isEqualTo("E_AUTH_DISABLED AUTH disabled");
         }
@@ -150,8 +149,7 @@ class AuthTest {
     void shouldProtectTheHttpEndpointsThatChangeData() throws Exception {
         AuthClient auth = new AuthClient(
                 List.of("127.0.0.1:" + authService.getAddress().getPort()), Clock.systemUTC(), Duration.ofSeconds(5));
-        try (NsqTcpServer http =
-                NsqTcpServer.startHttp(engine, ServerOptions.defaults(), "127.0.0.1", 0, Map.of(), auth)) {
+        try (NsqTcpServer http = NsqTcpServer.builder(engine).auth(auth).startHttp("127.0.0.1", 0)) {
             var client = java.net.http.HttpClient.newHttpClient();
             java.util.function.BiFunction<String, String, java.net.http.HttpResponse<String>> post = (path, secret) -> {
                 var b = java.net.http.HttpRequest.newBuilder(

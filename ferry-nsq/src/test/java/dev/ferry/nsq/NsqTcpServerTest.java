@@ -40,7 +40,7 @@ class NsqTcpServerTest {
     void shouldCarryAMessageFromOneClientToAnother() throws Exception {
         try (LocalEngine engine = LocalEngine.open(
                         BusConfig.embedded(dir).minFreeDiskBytes(0).build());
-                NsqTcpServer server = NsqTcpServer.start(engine, "127.0.0.1", 0);
+                NsqTcpServer server = NsqTcpServer.builder(engine).startTcp("127.0.0.1", 0);
                 Socket consumer = new Socket("127.0.0.1", server.port());
                 Socket producer = new Socket("127.0.0.1", server.port())) {
             DataOutputStream cout = new DataOutputStream(consumer.getOutputStream());

@@ -4,10 +4,9 @@ import dev.ferry.BusConfig;
 import dev.ferry.SyncPolicy;
 import dev.ferry.internal.engine.LocalEngine;
 import dev.ferry.nsq.NsqTcpServer;
+import dev.ferry.nsq.TlsSettings;
 import dev.ferry.nsq.internal.server.AuthClient;
 import dev.ferry.nsq.internal.server.ServerOptions;
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -67,6 +66,45 @@ final class ServerCommand implements Callable<Integer> {
             paramLabel = "FILE",
             description = "PEM (PKCS#8) private key of --tls-cert.")
     private Path tlsKey;
+
+    @Option(
+            names = {"--tls-required", "-tls-required"},
+            arity = "0..1",
+            fallbackValue = "true",
+            defaultValue = "false",
+            paramLabel = "true|false|tcp-https",
+            description = "Require TLS of clients: true, false, or tcp-https (TCP and HTTPS; plain HTTP still"
+                    + " served) (default: ${DEFAULT-VALUE}).")
+    private String tlsRequired;
+
+    @Option(
+            names = {"--tls-client-auth-policy", "-tls-client-auth-policy"},
+            paramLabel = "POLICY",
+            description = "Client certificate policy: require, or require-verify (signed by --tls-root-ca-file);"
+                    + " either implies --tls-required.")
+    private String tlsClientAuthPolicy;
+
+    @Option(
+            names = {"--tls-root-ca-file", "-tls-root-ca-file"},
+            paramLabel = "FILE",
+            description = "PEM certificates of the authorities that sign client certificates.")
+    private Path tlsRootCaFile;
+
+    @Option(
+            names = {"--tls-min-version", "-tls-min-version"},
+            defaultValue = "tls1.0",
+            paramLabel = "VERSION",
+            description = "Oldest TLS version accepted: tls1.0, tls1.1, tls1.2 or tls1.3 (default: ${DEFAULT-VALUE};"
+                    + " the JDK refuses 1.0 and 1.1 unless its security settings allow them).")
+    private String tlsMinVersion;
+
+    @Option(
+            names = {"--https-address", "-https-address"},
+            defaultValue = "127.0.0.1:4152",
+            paramLabel = "HOST:PORT",
+            description = "<addr>:<port> to listen on for HTTPS clients when --tls-cert is set; empty: none"
+                    + " (default: ${DEFAULT-VALUE}).")
+    private String httpsAddress;
 
     @Option(
             names = {"--auth-http-address", "-auth-http-address"},
@@ -224,23 +262,35 @@ final class ServerCommand implements Callable<Integer> {
                 defaults.version(),
                 config.clock());
         PrintWriter err = spec.commandLine().getErr();
-        SslContext tls = tlsContext();
+        TlsSettings tls = tlsSettings();
+        HostPort https = tls == null || httpsAddress.isEmpty()
+                ? null
+                : HostPort.parse(spec.commandLine(), "--https-address", httpsAddress);
         LocalEngine engine = LocalEngine.open(config);
         NsqTcpServer server;
+        NsqTcpServer httpsServer = null;
         NsqTcpServer httpServer;
         Map<String, Object> info = Collections.synchronizedMap(new LinkedHashMap<>());
+        List<NsqTcpServer> listening = new ArrayList<>();
         try {
             AuthClient auth = authHttpAddresses.isEmpty()
                     ? null
                     : new AuthClient(authHttpAddresses, config.clock(), Duration.ofSeconds(5));
-            server = NsqTcpServer.start(engine, options, tls, auth, address.host(), address.port());
-            try {
-                httpServer = NsqTcpServer.startHttp(engine, options, http.host(), http.port(), info, auth);
-            } catch (RuntimeException e) {
-                server.close();
-                throw e;
+            NsqTcpServer.Builder servers = NsqTcpServer.builder(engine)
+                    .options(options)
+                    .tls(tls)
+                    .auth(auth)
+                    .info(info);
+            server = servers.startTcp(address.host(), address.port());
+            listening.add(server);
+            if (https != null) {
+                httpsServer = servers.startHttps(https.host(), https.port());
+                listening.add(httpsServer);
+                servers.httpsPort(httpsServer.port());
             }
+            httpServer = servers.startHttp(http.host(), http.port());
         } catch (RuntimeException e) {
+            listening.reversed().forEach(NsqTcpServer::close);
             engine.close();
             throw e;
         }
@@ -257,6 +307,9 @@ final class ServerCommand implements Callable<Integer> {
         info.put("max_deflate_level", options.maxDeflateLevel());
         err.printf("TCP: listening on %s:%d%n", address.host(), server.port());
         err.printf("HTTP: listening on %s:%d%n", http.host(), httpServer.port());
+        if (httpsServer != null) {
+            err.printf("HTTPS: listening on %s:%d%n", https.host(), httpsServer.port());
+        }
         err.flush();
         // SIGTERM runs the shutdown hooks: ours lets this thread close everything in order, then
         // ends the process with 0, the status of a clean stop
@@ -277,6 +330,9 @@ final class ServerCommand implements Callable<Integer> {
         err.println("stopping: requeueing what is in flight, syncing the data");
         err.flush();
         httpServer.close();
+        if (httpsServer != null) {
+            httpsServer.close();
+        }
         server.close();
         engine.close();
         closed.countDown();
@@ -286,22 +342,36 @@ final class ServerCommand implements Callable<Integer> {
         return 0;
     }
 
-    private SslContext tlsContext() {
+    /** The TLS flags, checked (files included) before anything opens; null without a certificate. */
+    private TlsSettings tlsSettings() {
+        TlsSettings.Required required;
+        TlsSettings.ClientAuthPolicy policy;
+        TlsSettings.Version minVersion;
+        try {
+            required = TlsSettings.Required.parse(tlsRequired);
+            policy = TlsSettings.ClientAuthPolicy.parse(tlsClientAuthPolicy == null ? "" : tlsClientAuthPolicy);
+            minVersion = TlsSettings.Version.parse(tlsMinVersion);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
         if (tlsCert == null && tlsKey == null) {
+            if (required != TlsSettings.Required.NO || policy != TlsSettings.ClientAuthPolicy.NONE) {
+                throw new CommandLine.ParameterException(
+                        spec.commandLine(), "cannot require TLS client connections without --tls-cert and --tls-key");
+            }
             return null;
         }
         if (tlsCert == null || tlsKey == null) {
             throw new CommandLine.ParameterException(
                     spec.commandLine(), "--tls-cert and --tls-key go together; only one was given");
         }
+        TlsSettings settings = new TlsSettings(tlsCert, tlsKey, required, policy, tlsRootCaFile, minVersion);
         try {
-            return SslContextBuilder.forServer(tlsCert.toFile(), tlsKey.toFile())
-                    .build();
-        } catch (javax.net.ssl.SSLException | IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(
-                    spec.commandLine(),
-                    "cannot use --tls-cert " + tlsCert + " with --tls-key " + tlsKey + ": " + e.getMessage());
+            settings.newServerContext();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
+        return settings;
     }
 
     private static String hostName() {

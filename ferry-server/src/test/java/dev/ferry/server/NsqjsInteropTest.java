@@ -9,10 +9,8 @@ import com.sun.net.httpserver.HttpServer;
 import dev.ferry.BusConfig;
 import dev.ferry.internal.engine.LocalEngine;
 import dev.ferry.nsq.NsqTcpServer;
+import dev.ferry.nsq.TlsSettings;
 import dev.ferry.nsq.internal.server.AuthClient;
-import dev.ferry.nsq.internal.server.ServerOptions;
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -63,11 +61,21 @@ class NsqjsInteropTest {
 
     private static String run(List<String> command, int seconds, String nsqjsOptions, int statsPort)
             throws IOException, InterruptedException {
+        return run(command, seconds, nsqjsOptions, statsPort, false);
+    }
+
+    /** Runs a script; it asks for the stats on {@code statsPort} (0: it does not) over HTTPS when told. */
+    private static String run(
+            List<String> command, int seconds, String nsqjsOptions, int statsPort, boolean statsOverHttps)
+            throws IOException, InterruptedException {
         ProcessBuilder builder =
                 new ProcessBuilder(command).directory(WORK.toFile()).redirectErrorStream(true);
         builder.environment().put("NSQJS_OPTS", nsqjsOptions);
         if (statsPort > 0) {
             builder.environment().put("STATS_PORT", String.valueOf(statsPort));
+        }
+        if (statsOverHttps) {
+            builder.environment().put("STATS_HTTPS", "1");
         }
         Process p = builder.start();
         p.getOutputStream().close();
@@ -106,7 +114,7 @@ class NsqjsInteropTest {
                 "{\"tls\":true,\"tlsVerification\":false,\"deflate\":true}"
             })
     void shouldSpeakCompressedAndOverTlsWithNsqjs(String options) throws Exception {
-        try (Broker b = broker(tlsContext(), null)) {
+        try (Broker b = broker(tlsSettings(), null)) {
             // nsqjs writes its FINs through its compressor but closes past it: the script waits
             // for the broker to have them all before it closes
             String output = run(
@@ -114,6 +122,20 @@ class NsqjsInteropTest {
                     60,
                     options,
                     b.http().port());
+            assertCarried(b.engine(), output);
+        }
+    }
+
+    @Test
+    void shouldServeNsqjsWhenTlsIsRequired() throws Exception {
+        // required for HTTP too: the script asks for the stats over HTTPS
+        try (Broker b = broker(tlsSettings().withRequired(TlsSettings.Required.YES), null)) {
+            String output = run(
+                    List.of("node", "interop.js", String.valueOf(b.tcp().port()), "100"),
+                    60,
+                    "{\"tls\":true,\"tlsVerification\":false}",
+                    b.https().port(),
+                    true);
             assertCarried(b.engine(), output);
         }
     }
@@ -188,32 +210,42 @@ class NsqjsInteropTest {
         }
     }
 
-    /** A durable engine with the TCP protocol and the HTTP API (which answers lookups) on loopback. */
-    record Broker(LocalEngine engine, NsqTcpServer tcp, NsqTcpServer http) implements AutoCloseable {
+    /**
+     * A durable engine with the TCP protocol and the HTTP API (which answers lookups) on loopback,
+     * and HTTPS when there is TLS (null otherwise).
+     */
+    record Broker(LocalEngine engine, NsqTcpServer tcp, NsqTcpServer http, NsqTcpServer https)
+            implements AutoCloseable {
         @Override
         public void close() {
             http.close();
+            if (https != null) {
+                https.close();
+            }
             tcp.close();
             engine.close();
         }
     }
 
     /** Starts a broker, with TLS and auth when given (null: none). */
-    private Broker broker(SslContext tls, AuthClient auth) {
+    private Broker broker(TlsSettings tls, AuthClient auth) {
         LocalEngine engine =
                 LocalEngine.open(BusConfig.embedded(dir).minFreeDiskBytes(0).build());
-        NsqTcpServer tcp = NsqTcpServer.start(engine, ServerOptions.defaults(), tls, auth, "127.0.0.1", 0);
         Map<String, Object> info = new ConcurrentHashMap<>();
-        NsqTcpServer http = NsqTcpServer.startHttp(engine, ServerOptions.defaults(), "127.0.0.1", 0, info);
+        NsqTcpServer.Builder servers =
+                NsqTcpServer.builder(engine).tls(tls).auth(auth).info(info);
+        NsqTcpServer tcp = servers.startTcp("127.0.0.1", 0);
+        NsqTcpServer https = tls == null ? null : servers.startHttps("127.0.0.1", 0);
+        NsqTcpServer http = servers.httpsPort(https == null ? 0 : https.port()).startHttp("127.0.0.1", 0);
         info.put("broadcast_address", "127.0.0.1");
         info.put("hostname", "127.0.0.1");
         info.put("tcp_port", tcp.port());
         info.put("http_port", http.port());
-        return new Broker(engine, tcp, http);
+        return new Broker(engine, tcp, http, https);
     }
 
-    /** A server TLS context from a self-signed certificate made with openssl for these tests. */
-    private static SslContext tlsContext() throws Exception {
+    /** TLS with a self-signed certificate made with openssl for these tests. */
+    private static TlsSettings tlsSettings() throws Exception {
         Path dir = WORK.resolve("tls");
         Path cert = dir.resolve("cert.pem");
         Path key = dir.resolve("key.pem");
@@ -237,7 +269,7 @@ class NsqjsInteropTest {
                             cert.toAbsolutePath().toString()),
                     60);
         }
-        return SslContextBuilder.forServer(cert.toFile(), key.toFile()).build();
+        return TlsSettings.of(cert, key);
     }
 
     /** nsqjs published and received all 100 messages, and the channel is drained. */

@@ -131,4 +131,109 @@ class ServerCommandTest {
             await().until(() -> bus.admin().topic("kept").map(t -> t.depth()).orElse(0L) == 1);
         }
     }
+
+    @Test
+    void shouldRefuseTlsFlagsThatCannotWork() {
+        var cmd = Ferry.commandLine();
+        java.io.StringWriter err = new java.io.StringWriter();
+        cmd.setErr(new java.io.PrintWriter(err));
+        assertThat(cmd.execute("server", "--tls-required=maybe")).isEqualTo(2);
+        assertThat(cmd.execute("server", "-tls-required")).isEqualTo(2);
+        assertThat(err.toString()).contains("cannot require TLS client connections without --tls-cert and --tls-key");
+        assertThat(cmd.execute("server", "--tls-client-auth-policy=require")).isEqualTo(2);
+        assertThat(cmd.execute("server", "--tls-min-version", "ssl3.0")).isEqualTo(2);
+        assertThat(cmd.execute("server", "--tls-cert", dir.resolve("none.pem").toString(), "--tls-key", "none.key"))
+                .isEqualTo(2);
+        assertThat(err.toString()).contains("none.pem");
+    }
+
+    @Test
+    void shouldServeHttpsAndRefusePlainHttpWhenTlsIsRequired() throws Exception {
+        Path cert = dir.resolve("cert.pem");
+        Path key = dir.resolve("key.pem");
+        Process openssl = new ProcessBuilder(
+                        "openssl",
+                        "req",
+                        "-x509",
+                        "-newkey",
+                        "ec",
+                        "-pkeyopt",
+                        "ec_paramgen_curve:prime256v1",
+                        "-nodes",
+                        "-days",
+                        "1",
+                        "-subj",
+                        "/CN=127.0.0.1",
+                        "-addext",
+                        "subjectAltName=IP:127.0.0.1",
+                        "-keyout",
+                        key.toString(),
+                        "-out",
+                        cert.toString())
+                .redirectErrorStream(true)
+                .start();
+        openssl.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+        assertThat(openssl.waitFor()).isZero();
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        Process process = new ProcessBuilder(
+                        java,
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        Ferry.class.getName(),
+                        "server",
+                        "--tcp-address=127.0.0.1:0",
+                        "--http-address=127.0.0.1:0",
+                        "-https-address=127.0.0.1:0",
+                        "--tls-cert=" + cert,
+                        "--tls-key=" + key,
+                        "-tls-required",
+                        "--data-path",
+                        dir.resolve("data").toString())
+                .redirectErrorStream(true)
+                .start();
+        try {
+            BufferedReader out =
+                    new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            Pattern listening = Pattern.compile("(HTTPS?): listening on [^:]+:(\\d+)");
+            CompletableFuture<java.util.Map<String, Integer>> ports = CompletableFuture.supplyAsync(() -> {
+                java.util.Map<String, Integer> found = new java.util.HashMap<>();
+                List<String> lines = new ArrayList<>();
+                try {
+                    for (String line; found.size() < 2 && (line = out.readLine()) != null; ) {
+                        lines.add(line);
+                        Matcher m = listening.matcher(line);
+                        if (m.find()) {
+                            found.put(m.group(1), Integer.parseInt(m.group(2)));
+                        }
+                    }
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                if (found.size() < 2) {
+                    throw new IllegalStateException("server ended without listening on HTTP and HTTPS: " + lines);
+                }
+                return found;
+            });
+            java.util.Map<String, Integer> port = ports.get(30, TimeUnit.SECONDS);
+            javax.net.ssl.SSLContext trusting = javax.net.ssl.SSLContext.getInstance("TLS");
+            trusting.init(
+                    null, io.netty.handler.ssl.util.InsecureTrustManagerFactory.INSTANCE.getTrustManagers(), null);
+            var client = HttpClient.newBuilder().sslContext(trusting).build();
+            var ping = client.send(
+                    HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port.get("HTTPS") + "/ping"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(ping.body()).isEqualTo("OK");
+            var refused = client.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port.get("HTTP") + "/ping"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(refused.statusCode()).isEqualTo(403);
+            assertThat(refused.body()).contains("\"https_port\": " + port.get("HTTPS"));
+            process.destroy();
+            assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            process.destroyForcibly();
+        }
+    }
 }

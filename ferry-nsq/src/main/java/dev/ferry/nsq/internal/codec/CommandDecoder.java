@@ -17,8 +17,12 @@ import java.util.Set;
  * <p>A body is read only when its size is in range (PUB and DPUB: 1 to the maximum message size;
  * the others: 1 to the maximum body size), so a client cannot make the server buffer more than
  * that; otherwise the command comes out with no body and the decoder ignores everything after it,
- * since the connection is about to be closed. One decoder per connection; not thread-safe (runs on
- * the connection's event loop).
+ * since the connection is about to be closed.
+ *
+ * <p>An {@code IDENTIFY} may change how the following bytes are encoded (TLS, snappy, deflate), so
+ * the decoder hands it on before it decodes anything after it; the handler then calls {@link
+ * #discardBuffered()} when it upgrades the connection. One decoder per connection; not thread-safe
+ * (runs on the connection's event loop).
  */
 public final class CommandDecoder extends ByteToMessageDecoder {
     /** The magic of protocol V2. */
@@ -62,9 +66,29 @@ public final class CommandDecoder extends ByteToMessageDecoder {
             if (in.readerIndex() == before) {
                 return; // waiting for more bytes
             }
+            if (!out.isEmpty()
+                    && out.getLast() instanceof Inbound.Command c
+                    && c.name().equals("IDENTIFY")) {
+                return; // what follows may be encoded differently once IDENTIFY is handled
+            }
         }
         if (state == State.DISCARD) {
             in.skipBytes(in.readableBytes());
+        }
+    }
+
+    /**
+     * Drops the bytes received but not yet decoded, and any command half read: a client that upgrades
+     * its connection sends what comes next through the upgrade, so bytes that were sent before it
+     * are not commands (nsqd loses them too). Call on the event loop, from the next handler.
+     */
+    public void discardBuffered() {
+        ByteBuf buffered = internalBuffer();
+        buffered.skipBytes(buffered.readableBytes());
+        if (state == State.BODY) {
+            pendingName = null;
+            pendingParams = null;
+            state = State.LINE;
         }
     }
 

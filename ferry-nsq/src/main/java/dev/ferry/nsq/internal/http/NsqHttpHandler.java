@@ -10,6 +10,7 @@ import dev.ferry.nsq.internal.protocol.MpubBody;
 import dev.ferry.nsq.internal.protocol.NsqError;
 import dev.ferry.nsq.internal.server.AuthClient;
 import dev.ferry.nsq.internal.server.ServerOptions;
+import dev.ferry.nsq.internal.server.TlsPeer;
 import dev.ferry.spi.Engine;
 import dev.ferry.spi.PublishRecord;
 import io.netty.buffer.ByteBufUtil;
@@ -35,6 +36,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * nsqd's HTTP API over an engine: {@code /ping}, {@code /info}, {@code /pub}, {@code /mpub},
@@ -44,11 +47,17 @@ import java.util.concurrent.ConcurrentHashMap;
  * told that this address is its lookupd finds the node. Every response carries {@code
  * X-NSQ-Content-Type}.
  *
+ * <p>The same handler serves HTTPS behind a TLS handler: the auth service then hears {@code
+ * tls=true} and the common name of the client's certificate, as on the TCP protocol. A plain
+ * listener while nsqd's {@code --tls-required=true} holds answers every request with 403 {@code
+ * TLS_REQUIRED} and the HTTPS port, as nsqd.
+ *
  * <p>Stateless and shareable; runs on the connections' event loops. A publish answers once the
  * engine's durability promise holds.
  */
 @ChannelHandler.Sharable
 public final class NsqHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private static final Logger log = LoggerFactory.getLogger(NsqHttpHandler.class);
     private static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
     private static final String CONTENT_TYPE_HEADER = "X-NSQ-Content-Type";
     private static final String CONTENT_TYPE_VALUE = "nsq; version=1.0";
@@ -57,7 +66,9 @@ public final class NsqHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
     private final ServerOptions options;
     private final Map<String, Object> info;
     private final AuthClient auth;
-    private final Map<String, AuthClient.State> authAnswers = new ConcurrentHashMap<>();
+    private final boolean refuseForTls;
+    private final int httpsPort;
+    private final Map<AuthKey, AuthClient.State> authAnswers = new ConcurrentHashMap<>();
     private final long startTime = System.currentTimeMillis() / 1000;
 
     /** Serves the API over {@code engine}; {@code info} is the body of {@code /info}. */
@@ -72,25 +83,46 @@ public final class NsqHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
      * topic and channel for {@code /channel/*}.
      */
     public NsqHttpHandler(Engine engine, ServerOptions options, Map<String, Object> info, AuthClient auth) {
+        this(engine, options, info, auth, false, 0);
+    }
+
+    /**
+     * Serves the API with auth (null: none); with {@code refuseForTls}, refuses every request with
+     * 403 {@code {"message": "TLS_REQUIRED", "https_port": httpsPort}} instead (0: no HTTPS
+     * listener), as nsqd's plain HTTP listener does when TLS is required.
+     */
+    public NsqHttpHandler(
+            Engine engine,
+            ServerOptions options,
+            Map<String, Object> info,
+            AuthClient auth,
+            boolean refuseForTls,
+            int httpsPort) {
         this.engine = engine;
         this.options = options;
         this.info = info;
         this.auth = auth;
+        this.refuseForTls = refuseForTls;
+        this.httpsPort = httpsPort;
     }
+
+    /** What an auth answer was asked with: the service may answer each differently. */
+    private record AuthKey(String secret, String remoteIp, boolean tls, String commonName) {}
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
         boolean keepAlive = HttpUtil.isKeepAlive(request);
+        if (refuseForTls) {
+            send(ctx, tlsRequired(), keepAlive);
+            return;
+        }
+        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
         try {
-            String remoteIp = ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress a
-                    ? a.getAddress().getHostAddress()
-                    : "";
             // the request may be read after this method returns (an auth answer comes later)
             request.retain();
             CompletableFuture<FullHttpResponse> response;
             try {
-                response = route(request, uri, remoteIp);
+                response = route(request, uri, ctx);
             } catch (RuntimeException e) {
                 request.release();
                 throw e;
@@ -105,6 +137,13 @@ public final class NsqHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
         }
     }
 
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // e.g. an HTTPS client that failed the handshake: nothing can be answered
+        log.info("HTTP client {}: {}", ctx.channel(), cause.toString());
+        ctx.close();
+    }
+
     private static void send(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
         response.headers().set(CONTENT_TYPE_HEADER, CONTENT_TYPE_VALUE);
         HttpUtil.setContentLength(response, response.content().readableBytes());
@@ -116,15 +155,16 @@ public final class NsqHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
         }
     }
 
-    private CompletableFuture<FullHttpResponse> route(FullHttpRequest request, QueryStringDecoder uri, String ip) {
+    private CompletableFuture<FullHttpResponse> route(
+            FullHttpRequest request, QueryStringDecoder uri, ChannelHandlerContext ctx) {
         String path = uri.path();
         HttpMethod method = request.method();
         return switch (path) {
             case "/ping" -> only(method, HttpMethod.GET, () -> text(HttpResponseStatus.OK, "OK"));
             case "/info" -> only(method, HttpMethod.GET, () -> json(info));
             case "/stats" -> only(method, HttpMethod.GET, () -> stats(uri));
-            case "/pub" -> publishing(method, () -> guarded(request, uri, ip, "", () -> pub(request, uri)));
-            case "/mpub" -> publishing(method, () -> guarded(request, uri, ip, "", () -> mpub(request, uri)));
+            case "/pub" -> publishing(method, () -> guarded(request, uri, ctx, "", () -> pub(request, uri)));
+            case "/mpub" -> publishing(method, () -> guarded(request, uri, ctx, "", () -> mpub(request, uri)));
             case "/lookup" -> only(method, HttpMethod.GET, () -> lookup(uri));
             case "/topics" -> only(method, HttpMethod.GET, () -> json(Map.of("topics", topicNames())));
             case "/channels" -> only(method, HttpMethod.GET, () -> json(Map.of("channels", channelNames(uri))));
@@ -136,7 +176,8 @@ public final class NsqHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
                     }
                     String channel =
                             path.startsWith("/channel/") ? param(uri, "channel").orElse("") : "";
-                    yield guarded(request, uri, ip, channel, () -> CompletableFuture.completedFuture(admin(path, uri)));
+                    yield guarded(
+                            request, uri, ctx, channel, () -> CompletableFuture.completedFuture(admin(path, uri)));
                 }
                 throw HttpError.notFound("NOT_FOUND");
             }
@@ -176,7 +217,11 @@ public final class NsqHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
      * (and {@code channel}); 401 AUTH_REQUIRED without a secret, 403 UNAUTHORIZED or AUTH_FAILED.
      */
     private CompletableFuture<FullHttpResponse> guarded(
-            FullHttpRequest request, QueryStringDecoder uri, String ip, String channel, AsyncAction action) {
+            FullHttpRequest request,
+            QueryStringDecoder uri,
+            ChannelHandlerContext ctx,
+            String channel,
+            AsyncAction action) {
         Optional<String> topic = param(uri, "topic");
         if (auth == null || topic.isEmpty()) {
             return action.run(); // the action reports a missing topic itself
@@ -188,17 +233,22 @@ public final class NsqHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
         if (secret.isEmpty()) {
             throw new HttpError(HttpResponseStatus.UNAUTHORIZED, "AUTH_REQUIRED");
         }
-        AuthClient.State known = authAnswers.get(secret);
+        String ip = ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress a
+                ? a.getAddress().getHostAddress()
+                : "";
+        AuthKey key = new AuthKey(secret, ip, TlsPeer.established(ctx.pipeline()), TlsPeer.commonName(ctx.pipeline()));
+        AuthClient.State known = authAnswers.get(key);
         CompletableFuture<AuthClient.State> answer =
                 known != null && !known.expired(auth.clock().millis())
                         ? CompletableFuture.completedFuture(known)
-                        : auth.query(ip, false, "", secret).handle((s, e) -> {
-                            if (e != null) {
-                                throw new HttpError(HttpResponseStatus.FORBIDDEN, "AUTH_FAILED");
-                            }
-                            authAnswers.put(secret, s);
-                            return s;
-                        });
+                        : auth.query(key.remoteIp(), key.tls(), key.commonName(), secret)
+                                .handle((s, e) -> {
+                                    if (e != null) {
+                                        throw new HttpError(HttpResponseStatus.FORBIDDEN, "AUTH_FAILED");
+                                    }
+                                    authAnswers.put(key, s);
+                                    return s;
+                                });
         return answer.thenCompose(s -> {
             if (!s.allows(topic.get(), channel)) {
                 throw new HttpError(HttpResponseStatus.FORBIDDEN, "UNAUTHORIZED");
@@ -447,6 +497,17 @@ public final class NsqHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** nsqd's refusal on a plain listener while TLS is required, spaces included. */
+    private FullHttpResponse tlsRequired() {
+        FullHttpResponse r = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1,
+                HttpResponseStatus.FORBIDDEN,
+                Unpooled.copiedBuffer(
+                        "{\"message\": \"TLS_REQUIRED\", \"https_port\": " + httpsPort + "}", StandardCharsets.UTF_8));
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json; charset=utf-8");
+        return r;
     }
 
     private static FullHttpResponse error(HttpResponseStatus status, String message) {

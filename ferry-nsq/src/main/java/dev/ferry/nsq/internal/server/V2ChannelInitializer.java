@@ -12,21 +12,30 @@ public final class V2ChannelInitializer extends ChannelInitializer<Channel> {
     private final Engine engine;
     private final ServerOptions options;
     private final SslContext tls;
+    private final boolean tlsRequired;
     private final AuthClient auth;
 
     /** Connections served over {@code engine} with {@code options}, without TLS or auth. */
     public V2ChannelInitializer(Engine engine, ServerOptions options) {
-        this(engine, options, null, null);
+        this(engine, options, null, false, null);
     }
 
     /**
-     * Connections that may upgrade to TLS with {@code tls} (null: TLS not offered) and must AUTH
-     * against {@code auth} (null: no auth).
+     * Connections that may upgrade to TLS with {@code tls} (null: TLS not offered), must do so before
+     * any command but IDENTIFY when {@code tlsRequired}, and must AUTH against {@code auth} (null: no
+     * auth).
+     *
+     * @throws IllegalArgumentException when TLS is required but not offered
      */
-    public V2ChannelInitializer(Engine engine, ServerOptions options, SslContext tls, AuthClient auth) {
+    public V2ChannelInitializer(
+            Engine engine, ServerOptions options, SslContext tls, boolean tlsRequired, AuthClient auth) {
+        if (tlsRequired && tls == null) {
+            throw new IllegalArgumentException("TLS cannot be required without a TLS context");
+        }
         this.engine = engine;
         this.options = options;
         this.tls = tls;
+        this.tlsRequired = tlsRequired;
         this.auth = auth;
     }
 
@@ -35,6 +44,6 @@ public final class V2ChannelInitializer extends ChannelInitializer<Channel> {
         ch.pipeline()
                 .addLast("decoder", new CommandDecoder(options.maxMsgSize(), options.maxBodySize()))
                 .addLast("encoder", FrameEncoder.INSTANCE)
-                .addLast("protocol", new V2Connection(engine, options, tls, auth));
+                .addLast("protocol", new V2Connection(engine, options, tls, tlsRequired, auth));
     }
 }

@@ -3,6 +3,7 @@ package dev.ferry.nsq.internal.server;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.Names;
+import dev.ferry.nsq.internal.codec.CommandDecoder;
 import dev.ferry.nsq.internal.codec.Frame;
 import dev.ferry.nsq.internal.codec.Inbound;
 import dev.ferry.nsq.internal.protocol.GoQuote;
@@ -41,6 +42,10 @@ import org.slf4j.LoggerFactory;
  * DPUB, RDY, FIN, REQ, TOUCH, CLS and NOP with nsqd's states, error codes and texts, heartbeats and
  * the read deadline of twice the heartbeat interval.
  *
+ * <p>With TLS required, nothing but IDENTIFY is accepted until the client has upgraded to TLS, as
+ * nsqd. Bytes a client sent after an IDENTIFY that upgrades the connection, before it could read the
+ * answer, are dropped: they cannot be in the new encoding.
+ *
  * <p>Flow control as nsqd: RDY is a cap on the messages in flight to this client, not a credit.
  * Commands are handled one at a time and in order: while a publish waits for the engine's
  * durability promise, later commands wait too, so responses keep the order of the commands.
@@ -65,6 +70,7 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
     private final Engine engine;
     private final ServerOptions options;
     private final SslContext tls;
+    private final boolean tlsRequired;
     private final AuthClient auth;
     private AuthClient.State authState;
     private String authSecret;
@@ -89,10 +95,11 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
     private ScheduledFuture<?> heartbeat;
     private ScheduledFuture<?> sweep;
 
-    V2Connection(Engine engine, ServerOptions options, SslContext tls, AuthClient auth) {
+    V2Connection(Engine engine, ServerOptions options, SslContext tls, boolean tlsRequired, AuthClient auth) {
         this.engine = engine;
         this.options = options;
         this.tls = tls;
+        this.tlsRequired = tlsRequired;
         this.auth = auth;
         this.heartbeatMillis = options.heartbeatInterval().toMillis();
         this.msgTimeoutMillis = options.msgTimeout().toMillis();
@@ -148,6 +155,9 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
     }
 
     private void execute(Inbound.Command c) {
+        if (tlsRequired && !c.name().equals("IDENTIFY") && !TlsPeer.established(ctx.pipeline())) {
+            throw NsqError.fatal("E_INVALID", "cannot " + c.name() + " in current state (TLS required)");
+        }
         switch (c.name()) {
             case "IDENTIFY" -> identify(c);
             case "SUB" -> sub(c);
@@ -217,7 +227,8 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
         boolean deflate = data.deflate();
         int deflateLevel =
                 Math.min(deflate && data.deflateLevel() > 0 ? data.deflateLevel() : 6, options.maxDeflateLevel());
-        boolean tlsV1 = tls != null && data.tlsV1();
+        // a connection upgrades once: a second IDENTIFY asking for TLS is told it is not offered
+        boolean tlsV1 = tls != null && data.tlsV1() && ctx.pipeline().get("tls") == null;
         response.put("tls_v1", tlsV1);
         response.put("deflate", deflate);
         response.put("deflate_level", deflateLevel);
@@ -234,6 +245,13 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
         }
         // as nsqd: the answer goes out plain, then each upgrade (TLS, then snappy or deflate) is
         // confirmed by an OK sent through it
+        if (tlsV1 || snappy || deflate) {
+            waiting.clear();
+            CommandDecoder decoder = ctx.pipeline().get(CommandDecoder.class);
+            if (decoder != null) {
+                decoder.discardBuffered();
+            }
+        }
         if (tlsV1) {
             ctx.pipeline().addFirst("tls", tls.newHandler(ctx.alloc()));
             respond(Frame.OK);
@@ -499,9 +517,9 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
         String remoteIp = ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress a
                 ? a.getAddress().getHostAddress()
                 : "";
-        boolean overTls = ctx.pipeline().get("tls") != null;
+        boolean overTls = TlsPeer.established(ctx.pipeline());
         busy = true;
-        auth.query(remoteIp, overTls, "", authSecret)
+        auth.query(remoteIp, overTls, TlsPeer.commonName(ctx.pipeline()), authSecret)
                 .whenComplete((s, error) -> ctx.executor().execute(() -> {
                     busy = false;
                     try {
@@ -769,7 +787,12 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        log.warn("client {}: {}", ctx.channel(), cause.toString());
+        if (cause.getCause() instanceof javax.net.ssl.SSLException tls) {
+            // the client's doing (no certificate, an unknown authority, an old version): not ours
+            log.info("client {}: TLS failed: {}", ctx.channel(), tls.getMessage());
+        } else {
+            log.warn("client {}: {}", ctx.channel(), cause.toString());
+        }
         close();
     }
 }

@@ -6,17 +6,23 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.BusConfig;
 import dev.ferry.internal.engine.LocalEngine;
+import dev.ferry.nsq.TestCertificates;
 import dev.ferry.nsq.internal.codec.Frame;
 import dev.ferry.testing.MutableClock;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The protocol V2 handler against an in-memory engine, without sockets. */
 class V2ConnectionTest {
@@ -25,6 +31,19 @@ class V2ConnectionTest {
             LocalEngine.open(BusConfig.inMemory().clock(clock).build());
     private final ServerOptions options = ServerOptions.defaults().withClock(clock);
     private final List<EmbeddedChannel> channels = new ArrayList<>();
+
+    @TempDir
+    static Path certDir;
+
+    private static SslContext serverTls;
+
+    @BeforeAll
+    static void makeCertificates() throws Exception {
+        TestCertificates certs = TestCertificates.create(certDir);
+        serverTls = SslContextBuilder.forServer(
+                        certs.serverCert().toFile(), certs.serverKey().toFile())
+                .build();
+    }
 
     /** A frame as the client sees it. */
     record Got(int type, String text, long timestamp, int attempts, String id) {}
@@ -37,6 +56,14 @@ class V2ConnectionTest {
 
     private EmbeddedChannel connect() {
         EmbeddedChannel ch = new EmbeddedChannel(new V2ChannelInitializer(engine, options));
+        channels.add(ch);
+        ch.writeInbound(Unpooled.copiedBuffer("  V2", StandardCharsets.US_ASCII));
+        return ch;
+    }
+
+    /** A connection to a server that offers TLS and requires it. */
+    private EmbeddedChannel connectRequiringTls() {
+        EmbeddedChannel ch = new EmbeddedChannel(new V2ChannelInitializer(engine, options, serverTls, true, null));
         channels.add(ch);
         ch.writeInbound(Unpooled.copiedBuffer("  V2", StandardCharsets.US_ASCII));
         return ch;
@@ -233,6 +260,72 @@ class V2ConnectionTest {
         send(h, "IDENTIFY\n", utf8("{\"heartbeat_interval\":-1}"));
         send(h, "SUB t c\n");
         assertThat(texts(h)).containsExactly("OK", "E_INVALID cannot SUB with heartbeats disabled");
+    }
+
+    @Test
+    void shouldRefuseEveryCommandButIdentifyBeforeTlsWhenTlsIsRequired() {
+        for (String line : List.of("SUB orders c\n", "RDY 1\n", "FIN 0000000000000001\n", "CLS\n", "NOP\n", "WHAT\n")) {
+            EmbeddedChannel ch = connectRequiringTls();
+            send(ch, line);
+            String name = line.substring(0, line.indexOf(line.contains(" ") ? ' ' : '\n'));
+            assertThat(texts(ch)).containsExactly("E_INVALID cannot " + name + " in current state (TLS required)");
+            assertThat(ch.isActive()).as(line).isFalse();
+        }
+        for (String name : List.of("PUB", "MPUB", "AUTH")) {
+            EmbeddedChannel ch = connectRequiringTls();
+            send(ch, name + (name.equals("AUTH") ? "\n" : " orders\n"), utf8("x"));
+            assertThat(texts(ch)).containsExactly("E_INVALID cannot " + name + " in current state (TLS required)");
+            assertThat(ch.isActive()).isFalse();
+        }
+        EmbeddedChannel dpub = connectRequiringTls();
+        send(dpub, "DPUB orders 10\n", utf8("x"));
+        assertThat(texts(dpub)).containsExactly("E_INVALID cannot DPUB in current state (TLS required)");
+        assertThat(engine.stats("orders")).isEmpty();
+    }
+
+    @Test
+    void shouldAnswerIdentifyWithoutTlsAndStillRefuseCommandsWhenTlsIsRequired() {
+        EmbeddedChannel ch = connectRequiringTls();
+        send(ch, "IDENTIFY\n", utf8("{\"feature_negotiation\":true}"));
+        send(ch, "PUB orders\n", utf8("x"));
+        List<String> got = texts(ch);
+        assertThat(got).hasSize(2);
+        assertThat(got.get(0)).contains("\"tls_v1\":false");
+        assertThat(got.get(1)).isEqualTo("E_INVALID cannot PUB in current state (TLS required)");
+        assertThat(ch.isActive()).isFalse();
+    }
+
+    /** An IDENTIFY followed, in the same write, by a PUB sent before the client could read the answer. */
+    private static ByteBuf identifyThenPub(String identify) {
+        ByteBuf buf = Unpooled.buffer();
+        buf.writeCharSequence("IDENTIFY\n", StandardCharsets.UTF_8);
+        byte[] body = utf8(identify);
+        buf.writeInt(body.length);
+        buf.writeBytes(body);
+        buf.writeCharSequence("PUB orders\n", StandardCharsets.UTF_8);
+        buf.writeInt(1);
+        buf.writeByte('x');
+        return buf;
+    }
+
+    @Test
+    void shouldDropWhatWasSentPlainAfterAnIdentifyThatUpgrades() {
+        // with TLS required, a plain PUB behind the IDENTIFY must not pass for one sent over TLS
+        EmbeddedChannel tls = connectRequiringTls();
+        tls.writeInbound(identifyThenPub("{\"feature_negotiation\":true,\"tls_v1\":true}"));
+        List<String> got = texts(tls);
+        assertThat(got).hasSize(1);
+        assertThat(got.get(0)).contains("\"tls_v1\":true");
+        assertThat(tls.isActive()).as("waiting for the handshake").isTrue();
+
+        // the same for compression: the PUB was not compressed, so it is no command
+        EmbeddedChannel snappy = connect();
+        snappy.writeInbound(identifyThenPub("{\"feature_negotiation\":true,\"snappy\":true}"));
+        ByteBuf answer = snappy.readOutbound();
+        assertThat(answer.toString(StandardCharsets.UTF_8)).contains("\"snappy\":true");
+        answer.release();
+        assertThat(snappy.isActive()).isTrue();
+        assertThat(engine.stats("orders")).isEmpty();
     }
 
     @Test
