@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -117,5 +119,34 @@ class CommandDecoderTest {
     void shouldReportALineThatNeverEnds() {
         channel.writeInbound(bytes("  V2" + "X".repeat(CommandDecoder.MAX_LINE + 1)));
         assertThat(inbound()).containsExactly(new Inbound.LineTooLong(CommandDecoder.MAX_LINE));
+    }
+
+    @Test
+    void shouldHandIdentifyOnBeforeDecodingWhatFollowsSoAnUpgradeCanDropIt() {
+        CommandDecoder decoder = new CommandDecoder(100, 300);
+        List<String> seen = new ArrayList<>();
+        EmbeddedChannel upgrading = new EmbeddedChannel(decoder, new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                Inbound.Command c = (Inbound.Command) msg;
+                seen.add(c.name());
+                if (c.name().equals("IDENTIFY")) {
+                    decoder.discardBuffered(); // as the protocol handler does when it upgrades
+                }
+            }
+        });
+        ByteBuf buf = withBody("  V2IDENTIFY\n", "{}".getBytes(StandardCharsets.UTF_8));
+        buf.writeCharSequence("NOP\nPUB t\n\0\0", StandardCharsets.ISO_8859_1);
+        upgrading.writeInbound(buf);
+        assertThat(seen).containsExactly("IDENTIFY");
+        upgrading.writeInbound(bytes("NOP\n"));
+        assertThat(seen).as("nothing half read is left behind").containsExactly("IDENTIFY", "NOP");
+        upgrading.finishAndReleaseAll();
+
+        // without an upgrade, what follows IDENTIFY is read as usual
+        ByteBuf plain = withBody("  V2IDENTIFY\n", "{}".getBytes(StandardCharsets.UTF_8));
+        plain.writeCharSequence("NOP\n", StandardCharsets.ISO_8859_1);
+        channel.writeInbound(plain);
+        assertThat(inbound()).extracting(i -> ((Inbound.Command) i).name()).containsExactly("IDENTIFY", "NOP");
     }
 }
