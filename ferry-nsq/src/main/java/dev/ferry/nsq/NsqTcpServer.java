@@ -2,6 +2,7 @@ package dev.ferry.nsq;
 
 import dev.ferry.nsq.internal.http.NsqHttpHandler;
 import dev.ferry.nsq.internal.server.AuthClient;
+import dev.ferry.nsq.internal.server.ClientRegistry;
 import dev.ferry.nsq.internal.server.ServerOptions;
 import dev.ferry.nsq.internal.server.V2ChannelInitializer;
 import dev.ferry.spi.Engine;
@@ -63,7 +64,22 @@ public final class NsqTcpServer implements AutoCloseable {
      */
     public static NsqTcpServer startHttp(
             Engine engine, ServerOptions options, String host, int port, Map<String, Object> info, AuthClient auth) {
-        NsqHttpHandler api = new NsqHttpHandler(engine, options, info, auth);
+        return startHttp(engine, options, host, port, info, auth, new ClientRegistry());
+    }
+
+    /**
+     * Starts nsqd's HTTP API; {@code /stats} lists the consumers and producers of {@code clients} (the
+     * registry of the TCP server started with the same one).
+     */
+    public static NsqTcpServer startHttp(
+            Engine engine,
+            ServerOptions options,
+            String host,
+            int port,
+            Map<String, Object> info,
+            AuthClient auth,
+            ClientRegistry clients) {
+        NsqHttpHandler api = new NsqHttpHandler(engine, options, info, auth, clients);
         int maxContent = options.maxBodySize() + 1024;
         return bind(host, port, 1, new ChannelInitializer<Channel>() {
             @Override
@@ -92,11 +108,26 @@ public final class NsqTcpServer implements AutoCloseable {
     /** Starts serving with TLS (null: none) and auth against an auth service (null: none). */
     public static NsqTcpServer start(
             Engine engine, ServerOptions options, SslContext tls, AuthClient auth, String host, int port) {
+        return start(engine, options, tls, auth, new ClientRegistry(), host, port);
+    }
+
+    /**
+     * Starts serving with TLS and auth (null: none), listing each open connection in {@code clients}
+     * (give the same registry to {@link #startHttp} so that {@code /stats} shows the clients).
+     */
+    public static NsqTcpServer start(
+            Engine engine,
+            ServerOptions options,
+            SslContext tls,
+            AuthClient auth,
+            ClientRegistry clients,
+            String host,
+            int port) {
         return bind(
                 host,
                 port,
                 Math.max(1, Runtime.getRuntime().availableProcessors()),
-                new V2ChannelInitializer(engine, options, tls, auth));
+                new V2ChannelInitializer(engine, options, tls, auth, clients));
     }
 
     private static NsqTcpServer bind(String host, int port, int threads, ChannelInitializer<Channel> init) {

@@ -5,6 +5,7 @@ import dev.ferry.SyncPolicy;
 import dev.ferry.internal.engine.LocalEngine;
 import dev.ferry.nsq.NsqTcpServer;
 import dev.ferry.nsq.internal.server.AuthClient;
+import dev.ferry.nsq.internal.server.ClientRegistry;
 import dev.ferry.nsq.internal.server.ServerOptions;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -233,9 +234,10 @@ final class ServerCommand implements Callable<Integer> {
             AuthClient auth = authHttpAddresses.isEmpty()
                     ? null
                     : new AuthClient(authHttpAddresses, config.clock(), Duration.ofSeconds(5));
-            server = NsqTcpServer.start(engine, options, tls, auth, address.host(), address.port());
+            ClientRegistry clients = new ClientRegistry();
+            server = NsqTcpServer.start(engine, options, tls, auth, clients, address.host(), address.port());
             try {
-                httpServer = NsqTcpServer.startHttp(engine, options, http.host(), http.port(), info, auth);
+                httpServer = NsqTcpServer.startHttp(engine, options, http.host(), http.port(), info, auth, clients);
             } catch (RuntimeException e) {
                 server.close();
                 throw e;

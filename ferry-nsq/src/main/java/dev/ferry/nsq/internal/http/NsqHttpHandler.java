@@ -9,6 +9,7 @@ import dev.ferry.TopicStats;
 import dev.ferry.nsq.internal.protocol.MpubBody;
 import dev.ferry.nsq.internal.protocol.NsqError;
 import dev.ferry.nsq.internal.server.AuthClient;
+import dev.ferry.nsq.internal.server.ClientRegistry;
 import dev.ferry.nsq.internal.server.ServerOptions;
 import dev.ferry.spi.Engine;
 import dev.ferry.spi.PublishRecord;
@@ -57,12 +58,13 @@ public final class NsqHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
     private final ServerOptions options;
     private final Map<String, Object> info;
     private final AuthClient auth;
+    private final ClientRegistry clients;
     private final Map<String, AuthClient.State> authAnswers = new ConcurrentHashMap<>();
-    private final long startTime = System.currentTimeMillis() / 1000;
+    private final long startTime;
 
     /** Serves the API over {@code engine}; {@code info} is the body of {@code /info}. */
     public NsqHttpHandler(Engine engine, ServerOptions options, Map<String, Object> info) {
-        this(engine, options, info, null);
+        this(engine, options, info, null, new ClientRegistry());
     }
 
     /**
@@ -71,11 +73,14 @@ public final class NsqHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
      * publish on the topic for {@code /pub}, {@code /mpub} and {@code /topic/*}, subscribe on the
      * topic and channel for {@code /channel/*}.
      */
-    public NsqHttpHandler(Engine engine, ServerOptions options, Map<String, Object> info, AuthClient auth) {
+    public NsqHttpHandler(
+            Engine engine, ServerOptions options, Map<String, Object> info, AuthClient auth, ClientRegistry clients) {
         this.engine = engine;
         this.options = options;
         this.info = info;
         this.auth = auth;
+        this.clients = clients;
+        this.startTime = options.clock().millis() / 1000;
     }
 
     @Override
@@ -323,12 +328,22 @@ public final class NsqHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
                                     .toList()))
                     .toList();
         }
-        String version = options.version();
+        StatsJson view = new StatsJson(
+                options.version(),
+                startTime,
+                options.clock().millis() / 1000,
+                goBool(param(uri, "include_clients")) ? clients : null,
+                topic.orElse(null));
+        boolean includeMem = goBool(param(uri, "include_mem"));
         if ("json".equals(param(uri, "format").orElse(""))) {
-            boolean includeMem = !"false".equals(param(uri, "include_mem").orElse("true"));
-            return json(StatsJson.json(topics, version, startTime, includeMem));
+            return json(view.json(topics, includeMem));
         }
-        return text(HttpResponseStatus.OK, StatsJson.text(topics, version, startTime));
+        return text(HttpResponseStatus.OK, view.text(topics, includeMem));
+    }
+
+    /** nsqd's reading of {@code include_*}: false only for {@code false} or {@code 0}. */
+    private static boolean goBool(Optional<String> value) {
+        return value.map(v -> !v.equals("false") && !v.equals("0")).orElse(true);
     }
 
     private FullHttpResponse admin(String path, QueryStringDecoder uri) {

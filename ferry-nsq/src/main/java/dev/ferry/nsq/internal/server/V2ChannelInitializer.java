@@ -13,21 +13,24 @@ public final class V2ChannelInitializer extends ChannelInitializer<Channel> {
     private final ServerOptions options;
     private final SslContext tls;
     private final AuthClient auth;
+    private final ClientRegistry clients;
 
     /** Connections served over {@code engine} with {@code options}, without TLS or auth. */
     public V2ChannelInitializer(Engine engine, ServerOptions options) {
-        this(engine, options, null, null);
+        this(engine, options, null, null, new ClientRegistry());
     }
 
     /**
      * Connections that may upgrade to TLS with {@code tls} (null: TLS not offered) and must AUTH
-     * against {@code auth} (null: no auth).
+     * against {@code auth} (null: no auth); each connection is listed in {@code clients} while open.
      */
-    public V2ChannelInitializer(Engine engine, ServerOptions options, SslContext tls, AuthClient auth) {
+    public V2ChannelInitializer(
+            Engine engine, ServerOptions options, SslContext tls, AuthClient auth, ClientRegistry clients) {
         this.engine = engine;
         this.options = options;
         this.tls = tls;
         this.auth = auth;
+        this.clients = clients;
     }
 
     @Override
@@ -35,6 +38,6 @@ public final class V2ChannelInitializer extends ChannelInitializer<Channel> {
         ch.pipeline()
                 .addLast("decoder", new CommandDecoder(options.maxMsgSize(), options.maxBodySize()))
                 .addLast("encoder", FrameEncoder.INSTANCE)
-                .addLast("protocol", new V2Connection(engine, options, tls, auth));
+                .addLast("protocol", new V2Connection(engine, options, tls, auth, clients));
     }
 }

@@ -66,6 +66,8 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
     private final ServerOptions options;
     private final SslContext tls;
     private final AuthClient auth;
+    private final ClientRegistry clients;
+    private ClientActivity activity;
     private AuthClient.State authState;
     private String authSecret;
     private ChannelHandlerContext ctx;
@@ -73,6 +75,9 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
     private long heartbeatMillis;
     private long msgTimeoutMillis;
     private int sampleRate;
+    /** Message bytes written before a flush even while more are coming (output_buffer_size). */
+    private int outputBufferSize;
+
     private String topic;
     private String channel;
     private Engine.Registration registration;
@@ -89,21 +94,35 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
     private ScheduledFuture<?> heartbeat;
     private ScheduledFuture<?> sweep;
 
-    V2Connection(Engine engine, ServerOptions options, SslContext tls, AuthClient auth) {
+    V2Connection(Engine engine, ServerOptions options, SslContext tls, AuthClient auth, ClientRegistry clients) {
         this.engine = engine;
         this.options = options;
         this.tls = tls;
         this.auth = auth;
+        this.clients = clients;
         this.heartbeatMillis = options.heartbeatInterval().toMillis();
         this.msgTimeoutMillis = options.msgTimeout().toMillis();
+        this.outputBufferSize = options.outputBufferSize();
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         this.ctx = ctx;
         this.lastReadNanos = now();
+        activity = new ClientActivity(
+                hostPort(ctx.channel().remoteAddress()), options.clock().millis() / 1000);
+        clients.add(activity);
         scheduleHeartbeat();
         super.channelActive(ctx);
+    }
+
+    /** {@code ip:port} as Go prints a remote address ({@code [ip]:port} for IPv6). */
+    private static String hostPort(java.net.SocketAddress address) {
+        if (address instanceof java.net.InetSocketAddress a && a.getAddress() != null) {
+            String ip = a.getAddress().getHostAddress();
+            return (ip.contains(":") ? "[" + ip + "]" : ip) + ":" + a.getPort();
+        }
+        return String.valueOf(address);
     }
 
     @Override
@@ -204,6 +223,7 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
             throw NsqError.fatal("E_BAD_BODY", "IDENTIFY failed to decode JSON body");
         }
         applyIdentify(data);
+        recordIdentity(data);
         if (!data.featureNegotiation()) {
             respond(Frame.OK);
             return;
@@ -235,9 +255,19 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
         // as nsqd: the answer goes out plain, then each upgrade (TLS, then snappy or deflate) is
         // confirmed by an OK sent through it
         if (tlsV1) {
-            ctx.pipeline().addFirst("tls", tls.newHandler(ctx.alloc()));
+            io.netty.handler.ssl.SslHandler handler = tls.newHandler(ctx.alloc());
+            ctx.pipeline().addFirst("tls", handler);
+            handler.handshakeFuture().addListener(f -> {
+                if (f.isSuccess()) {
+                    activity.tls = true;
+                    activity.tlsVersion = handler.engine().getSession().getProtocol();
+                    activity.tlsCipherSuite = handler.engine().getSession().getCipherSuite();
+                }
+            });
             respond(Frame.OK);
         }
+        activity.snappy = snappy;
+        activity.deflate = deflate;
         if (snappy) {
             addUnderTls("snappy-decoder", new SnappyFrameDecoder(true));
             addUnderTls("snappy-encoder", new SnappyFrameEncoder());
@@ -294,9 +324,20 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
         }
         scheduleHeartbeat();
         sampleRate = d.sampleRate();
+        outputBufferSize = outputBufferSize(d);
         if (mt > 0) {
             msgTimeoutMillis = mt;
         }
+    }
+
+    private void recordIdentity(IdentifyData d) {
+        if (activity == null) {
+            return;
+        }
+        activity.clientId = d.clientId() == null ? "" : d.clientId();
+        activity.hostname = d.hostname() == null ? "" : d.hostname();
+        activity.userAgent = d.userAgent() == null ? "" : d.userAgent();
+        activity.sampleRate = sampleRate;
     }
 
     private int outputBufferSize(IdentifyData d) {
@@ -341,6 +382,9 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
             topic = t;
             channel = ch;
             state = State.SUBSCRIBED;
+            activity.topic = t;
+            activity.channel = ch;
+            activity.state = ClientActivity.STATE_SUBSCRIBED;
             respond(Frame.OK);
         });
     }
@@ -411,6 +455,7 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
             throw NsqError.fatal(failCode, cmd + " failed " + e.getMessage());
         }
         if (stored.isDone() && !stored.isCompletedExceptionally()) {
+            activity.published(t, batch.size());
             respond(Frame.OK);
             return;
         }
@@ -418,6 +463,7 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
         stored.whenComplete((v, error) -> ctx.executor().execute(() -> {
             busy = false;
             if (error == null) {
+                activity.published(t, batch.size());
                 respond(Frame.OK);
             } else {
                 Throwable cause =
@@ -510,6 +556,9 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
                             throw NsqError.fatal("E_AUTH_FAILED", "AUTH failed");
                         }
                         authState = s;
+                        activity.authed = !s.grants().isEmpty();
+                        activity.authIdentity = s.identity();
+                        activity.authIdentityUrl = s.identityUrl();
                         then.accept(s);
                     } catch (NsqError e) {
                         fail(e);
@@ -540,6 +589,7 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
             throw NsqError.fatal("E_INVALID", "RDY count " + count + " out of range 0-" + options.maxRdyCount());
         }
         ready = count;
+        activity.readyCount = count;
         pump();
     }
 
@@ -589,9 +639,11 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
     private void fin(Inbound.Command c) {
         InFlight m = owned(messageId(c, "FIN", 1), c, "FIN", "E_FIN_FAILED");
         inFlight.remove(m.lease().messageId());
+        activity.inFlightCount = inFlight.size();
         if (!engine.ack(m.lease())) {
             throw notInFlight(c, "FIN", "E_FIN_FAILED");
         }
+        activity.finishCount++;
         pumpAfterRead = true;
     }
 
@@ -604,9 +656,11 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
         long delay = Math.max(0, Math.min(ms, options.maxReqTimeout().toMillis()));
         InFlight m = owned(id, c, "REQ", "E_REQ_FAILED");
         inFlight.remove(id);
+        activity.inFlightCount = inFlight.size();
         if (!engine.nack(m.lease(), Duration.ofMillis(delay))) {
             throw notInFlight(c, "REQ", "E_REQ_FAILED");
         }
+        activity.requeueCount++;
         pumpAfterRead = true;
     }
 
@@ -631,6 +685,8 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
         }
         state = State.CLOSING;
         ready = 0;
+        activity.state = ClientActivity.STATE_CLOSING;
+        activity.readyCount = 0;
         respond(Frame.CLOSE_WAIT);
     }
 
@@ -652,6 +708,7 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
             return;
         }
         boolean wrote = false;
+        int buffered = 0;
         // a client that stops reading stops getting messages: nothing piles up in the broker
         while (ready > inFlight.size() && ctx.channel().isWritable()) {
             List<Lease> leases =
@@ -667,13 +724,21 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
                     continue;
                 }
                 inFlight.put(lease.messageId(), new InFlight(lease, now, deadline));
+                activity.messageCount++;
                 ctx.write(new Frame.Message(lease.timestamp(), lease.attempts(), lease.idHex(), lease.body()));
                 wrote = true;
+                buffered += Frame.Message.HEADER_BYTES + lease.body().length;
+                if (buffered >= outputBufferSize) {
+                    ctx.flush();
+                    buffered = 0;
+                    wrote = false;
+                }
             }
         }
         if (wrote) {
             ctx.flush();
         }
+        activity.inFlightCount = inFlight.size();
         scheduleSweep();
     }
 
@@ -695,6 +760,7 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
             }
         }
         if (freed) {
+            activity.inFlightCount = inFlight.size();
             pump();
         }
     }
@@ -750,6 +816,9 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         closed = true;
+        if (activity != null) {
+            clients.remove(activity);
+        }
         if (heartbeat != null) {
             heartbeat.cancel(false);
         }

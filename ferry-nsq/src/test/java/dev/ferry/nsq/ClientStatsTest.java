@@ -1,0 +1,145 @@
+package dev.ferry.nsq;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.BusConfig;
+import dev.ferry.internal.engine.LocalEngine;
+import dev.ferry.nsq.internal.server.ClientRegistry;
+import dev.ferry.nsq.internal.server.ServerOptions;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code /stats} lists the TCP clients: consumers under their channel, publishers as producers. */
+class ClientStatsTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @TempDir
+    Path dir;
+
+    private static void command(DataOutputStream out, String line, byte[] body) throws IOException {
+        out.write(line.getBytes(StandardCharsets.UTF_8));
+        if (body != null) {
+            out.writeInt(body.length);
+            out.write(body);
+        }
+        out.flush();
+    }
+
+    private static byte[] frame(DataInputStream in) throws IOException {
+        int size = in.readInt();
+        in.readInt();
+        byte[] data = new byte[size - 4];
+        in.readFully(data);
+        return data;
+    }
+
+    private String get(int port, String path) throws Exception {
+        return http.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
+    }
+
+    @Test
+    void shouldListConsumersPerChannelAndProducersWithTheirCounts() throws Exception {
+        ServerOptions options = ServerOptions.defaults();
+        ClientRegistry clients = new ClientRegistry();
+        try (LocalEngine engine = LocalEngine.open(
+                        BusConfig.embedded(dir).minFreeDiskBytes(0).build());
+                NsqTcpServer tcp = NsqTcpServer.start(engine, options, null, null, clients, "127.0.0.1", 0);
+                NsqTcpServer web = NsqTcpServer.startHttp(engine, options, "127.0.0.1", 0, Map.of(), null, clients);
+                Socket consumer = new Socket("127.0.0.1", tcp.port());
+                Socket producer = new Socket("127.0.0.1", tcp.port())) {
+            DataOutputStream cout = new DataOutputStream(consumer.getOutputStream());
+            DataInputStream cin = new DataInputStream(consumer.getInputStream());
+            command(
+                    cout,
+                    "  V2IDENTIFY\n",
+                    "{\"client_id\":\"worker-1\",\"hostname\":\"box\",\"user_agent\":\"test/1.0\"}"
+                            .getBytes(StandardCharsets.UTF_8));
+            assertThat(new String(frame(cin), StandardCharsets.UTF_8)).isEqualTo("OK");
+            command(cout, "SUB events audit\nRDY 5\n", null);
+            assertThat(new String(frame(cin), StandardCharsets.UTF_8)).isEqualTo("OK");
+
+            DataOutputStream pout = new DataOutputStream(producer.getOutputStream());
+            DataInputStream pin = new DataInputStream(producer.getInputStream());
+            command(pout, "  V2PUB events\n", "one".getBytes(StandardCharsets.UTF_8));
+            frame(pin);
+            ByteMpub mpub = new ByteMpub("two", "three");
+            command(pout, "MPUB events\n", mpub.body());
+            frame(pin);
+
+            String id = new String(frame(cin), 10, 16, StandardCharsets.US_ASCII);
+            command(cout, "FIN " + id + "\n", null);
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+                JsonNode client =
+                        JSON.readTree(get(web.port(), "/stats?format=json")).at("/topics/0/channels/0/clients/0");
+                assertThat(client.get("client_id").asText()).isEqualTo("worker-1");
+                assertThat(client.get("hostname").asText()).isEqualTo("box");
+                assertThat(client.get("user_agent").asText()).isEqualTo("test/1.0");
+                assertThat(client.get("state").asInt()).isEqualTo(3);
+                assertThat(client.get("ready_count").asLong()).isEqualTo(5);
+                assertThat(client.get("message_count").asLong()).isEqualTo(3);
+                assertThat(client.get("finish_count").asLong()).isEqualTo(1);
+                assertThat(client.get("in_flight_count").asLong()).isEqualTo(2);
+                assertThat(client.get("remote_address").asText()).isEqualTo("127.0.0.1:" + consumer.getLocalPort());
+            });
+
+            JsonNode stats = JSON.readTree(get(web.port(), "/stats?format=json"));
+            JsonNode producers = stats.get("producers");
+            assertThat(producers).hasSize(1);
+            assertThat(producers.at("/0/pub_counts/0/topic").asText()).isEqualTo("events");
+            assertThat(producers.at("/0/pub_counts/0/count").asLong()).isEqualTo(3);
+            assertThat(producers.at("/0/remote_address").asText()).isEqualTo("127.0.0.1:" + producer.getLocalPort());
+
+            JsonNode without = JSON.readTree(get(web.port(), "/stats?format=json&include_clients=false"));
+            assertThat(without.at("/topics/0/channels/0/clients").isNull()).isTrue();
+            assertThat(without.get("producers").isNull()).isTrue();
+
+            String text = get(web.port(), "/stats");
+            assertThat(text)
+                    .contains("[V2 box:" + consumer.getLocalPort())
+                    .contains("state: 3 inflt: 2")
+                    .contains("Producers:")
+                    .contains("msgs: 3        topics: events=3");
+
+            consumer.close();
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> JSON.readTree(get(web.port(), "/stats?format=json"))
+                            .at("/topics/0/channels/0/clients")
+                            .isEmpty());
+        }
+    }
+
+    /** An MPUB body: the count, then each message's size and bytes. */
+    private record ByteMpub(String... messages) {
+        byte[] body() throws IOException {
+            var bytes = new java.io.ByteArrayOutputStream();
+            var out = new DataOutputStream(bytes);
+            out.writeInt(messages.length);
+            for (String m : messages) {
+                byte[] b = m.getBytes(StandardCharsets.UTF_8);
+                out.writeInt(b.length);
+                out.write(b);
+            }
+            return bytes.toByteArray();
+        }
+    }
+}
