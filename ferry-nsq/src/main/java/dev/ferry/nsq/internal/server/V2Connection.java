@@ -52,6 +52,11 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
     private static final Logger log = LoggerFactory.getLogger(V2Connection.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long SWEEP_MILLIS = 100;
+    /**
+     * About how many message bytes one claim takes before writability is checked again: claimed
+     * messages are written even when the connection turns unwritable, so this bounds the overshoot.
+     */
+    private static final int CLAIM_BYTES = 256 * 1024;
 
     private enum State {
         INIT,
@@ -77,6 +82,8 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
     private int sampleRate;
     /** Message bytes written before a flush even while more are coming (output_buffer_size). */
     private int outputBufferSize;
+    /** The body size of the last message written, to size the next claim. */
+    private int lastBodySize = 64;
 
     private String topic;
     private String channel;
@@ -711,8 +718,8 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
         int buffered = 0;
         // a client that stops reading stops getting messages: nothing piles up in the broker
         while (ready > inFlight.size() && ctx.channel().isWritable()) {
-            List<Lease> leases =
-                    engine.claim(topic, channel, (int) (ready - inFlight.size()), Duration.ofMillis(msgTimeoutMillis));
+            int wanted = (int) Math.min(ready - inFlight.size(), Math.max(1, CLAIM_BYTES / lastBodySize));
+            List<Lease> leases = engine.claim(topic, channel, wanted, Duration.ofMillis(msgTimeoutMillis));
             if (leases.isEmpty()) {
                 break;
             }
@@ -727,6 +734,7 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
                 activity.messageCount++;
                 ctx.write(new Frame.Message(lease.timestamp(), lease.attempts(), lease.idHex(), lease.body()));
                 wrote = true;
+                lastBodySize = Math.max(64, lease.body().length);
                 buffered += Frame.Message.HEADER_BYTES + lease.body().length;
                 if (buffered >= outputBufferSize) {
                     ctx.flush();
