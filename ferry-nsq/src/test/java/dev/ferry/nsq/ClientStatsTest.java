@@ -9,10 +9,6 @@ import dev.ferry.BusConfig;
 import dev.ferry.internal.engine.LocalEngine;
 import dev.ferry.nsq.internal.server.ClientRegistry;
 import dev.ferry.nsq.internal.server.ServerOptions;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -32,21 +28,8 @@ class ClientStatsTest {
     @TempDir
     Path dir;
 
-    private static void command(DataOutputStream out, String line, byte[] body) throws IOException {
-        out.write(line.getBytes(StandardCharsets.UTF_8));
-        if (body != null) {
-            out.writeInt(body.length);
-            out.write(body);
-        }
-        out.flush();
-    }
-
-    private static byte[] frame(DataInputStream in) throws IOException {
-        int size = in.readInt();
-        in.readInt();
-        byte[] data = new byte[size - 4];
-        in.readFully(data);
-        return data;
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     private String get(int port, String path) throws Exception {
@@ -65,29 +48,17 @@ class ClientStatsTest {
                         BusConfig.embedded(dir).minFreeDiskBytes(0).build());
                 NsqTcpServer tcp = NsqTcpServer.start(engine, options, null, null, clients, "127.0.0.1", 0);
                 NsqTcpServer web = NsqTcpServer.startHttp(engine, options, "127.0.0.1", 0, Map.of(), null, clients);
-                Socket consumer = new Socket("127.0.0.1", tcp.port());
-                Socket producer = new Socket("127.0.0.1", tcp.port())) {
-            DataOutputStream cout = new DataOutputStream(consumer.getOutputStream());
-            DataInputStream cin = new DataInputStream(consumer.getInputStream());
-            command(
-                    cout,
-                    "  V2IDENTIFY\n",
-                    "{\"client_id\":\"worker-1\",\"hostname\":\"box\",\"user_agent\":\"test/1.0\"}"
-                            .getBytes(StandardCharsets.UTF_8));
-            assertThat(new String(frame(cin), StandardCharsets.UTF_8)).isEqualTo("OK");
-            command(cout, "SUB events audit\nRDY 5\n", null);
-            assertThat(new String(frame(cin), StandardCharsets.UTF_8)).isEqualTo("OK");
-
-            DataOutputStream pout = new DataOutputStream(producer.getOutputStream());
-            DataInputStream pin = new DataInputStream(producer.getInputStream());
-            command(pout, "  V2PUB events\n", "one".getBytes(StandardCharsets.UTF_8));
-            frame(pin);
-            ByteMpub mpub = new ByteMpub("two", "three");
-            command(pout, "MPUB events\n", mpub.body());
-            frame(pin);
-
-            String id = new String(frame(cin), 10, 16, StandardCharsets.US_ASCII);
-            command(cout, "FIN " + id + "\n", null);
+                WireClient consumer = new WireClient(tcp.port());
+                WireClient producer = new WireClient(tcp.port())) {
+            assertThat(consumer.send(
+                            "IDENTIFY\n",
+                            "{\"client_id\":\"worker-1\",\"hostname\":\"box\",\"user_agent\":\"test/1.0\"}"))
+                    .isEqualTo("OK");
+            assertThat(consumer.send("SUB events audit\nRDY 5\n", null)).isEqualTo("OK");
+            assertThat(producer.send("PUB events\n", "one")).isEqualTo("OK");
+            producer.write("MPUB events\n", WireClient.mpub(utf8("two"), utf8("three")));
+            assertThat(producer.read().text()).isEqualTo("OK");
+            consumer.write("FIN " + consumer.read().messageId() + "\n", null);
             await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
                 JsonNode client =
                         JSON.readTree(get(web.port(), "/stats?format=json")).at("/topics/0/channels/0/clients/0");
@@ -99,7 +70,8 @@ class ClientStatsTest {
                 assertThat(client.get("message_count").asLong()).isEqualTo(3);
                 assertThat(client.get("finish_count").asLong()).isEqualTo(1);
                 assertThat(client.get("in_flight_count").asLong()).isEqualTo(2);
-                assertThat(client.get("remote_address").asText()).isEqualTo("127.0.0.1:" + consumer.getLocalPort());
+                assertThat(client.get("remote_address").asText())
+                        .isEqualTo("127.0.0.1:" + consumer.socket.getLocalPort());
             });
 
             JsonNode stats = JSON.readTree(get(web.port(), "/stats?format=json"));
@@ -107,7 +79,8 @@ class ClientStatsTest {
             assertThat(producers).hasSize(1);
             assertThat(producers.at("/0/pub_counts/0/topic").asText()).isEqualTo("events");
             assertThat(producers.at("/0/pub_counts/0/count").asLong()).isEqualTo(3);
-            assertThat(producers.at("/0/remote_address").asText()).isEqualTo("127.0.0.1:" + producer.getLocalPort());
+            assertThat(producers.at("/0/remote_address").asText())
+                    .isEqualTo("127.0.0.1:" + producer.socket.getLocalPort());
 
             JsonNode without = JSON.readTree(get(web.port(), "/stats?format=json&include_clients=false"));
             assertThat(without.at("/topics/0/channels/0/clients").isNull()).isTrue();
@@ -115,7 +88,7 @@ class ClientStatsTest {
 
             String text = get(web.port(), "/stats");
             assertThat(text)
-                    .contains("[V2 box:" + consumer.getLocalPort())
+                    .contains("[V2 box:" + consumer.socket.getLocalPort())
                     .contains("state: 3 inflt: 2")
                     .contains("Producers:")
                     .contains("msgs: 3        topics: events=3");
@@ -125,21 +98,6 @@ class ClientStatsTest {
                     .until(() -> JSON.readTree(get(web.port(), "/stats?format=json"))
                             .at("/topics/0/channels/0/clients")
                             .isEmpty());
-        }
-    }
-
-    /** An MPUB body: the count, then each message's size and bytes. */
-    private record ByteMpub(String... messages) {
-        byte[] body() throws IOException {
-            var bytes = new java.io.ByteArrayOutputStream();
-            var out = new DataOutputStream(bytes);
-            out.writeInt(messages.length);
-            for (String m : messages) {
-                byte[] b = m.getBytes(StandardCharsets.UTF_8);
-                out.writeInt(b.length);
-                out.write(b);
-            }
-            return bytes.toByteArray();
         }
     }
 }
