@@ -2,6 +2,7 @@ package dev.ferry.nsq;
 
 import dev.ferry.nsq.internal.http.NsqHttpHandler;
 import dev.ferry.nsq.internal.server.AuthClient;
+import dev.ferry.nsq.internal.server.ClientRegistry;
 import dev.ferry.nsq.internal.server.ServerOptions;
 import dev.ferry.nsq.internal.server.V2ChannelInitializer;
 import dev.ferry.spi.Engine;
@@ -57,11 +58,13 @@ public final class NsqTcpServer implements AutoCloseable {
 
     /**
      * The settings servers start with; each {@code start} method starts one server with the settings
-     * as they are then, so one builder starts the TCP, HTTP and HTTPS listeners of a broker. Not
-     * thread-safe: configure and start from one thread.
+     * as they are then, so one builder starts the TCP, HTTP and HTTPS listeners of a broker. The
+     * servers of one builder share its list of TCP clients, which {@code /stats} shows over HTTP and
+     * HTTPS. Not thread-safe: configure and start from one thread.
      */
     public static final class Builder {
         private final Engine engine;
+        private final ClientRegistry clients = new ClientRegistry();
         private ServerOptions options = ServerOptions.defaults();
         private TlsSettings tls;
         private SslContext sslContext;
@@ -132,7 +135,7 @@ public final class NsqTcpServer implements AutoCloseable {
                     host,
                     port,
                     Math.max(1, Runtime.getRuntime().availableProcessors()),
-                    new V2ChannelInitializer(engine, options, sslContext, required, auth));
+                    new V2ChannelInitializer(engine, options, sslContext, required, auth, clients));
         }
 
         /**
@@ -144,7 +147,7 @@ public final class NsqTcpServer implements AutoCloseable {
          */
         public NsqTcpServer startHttp(String host, int port) {
             boolean refuse = tls != null && tls.required() == TlsSettings.Required.YES;
-            return http(host, port, null, new NsqHttpHandler(engine, options, info, auth, refuse, httpsPort));
+            return http(host, port, null, new NsqHttpHandler(engine, options, info, auth, clients, refuse, httpsPort));
         }
 
         /**
@@ -159,7 +162,7 @@ public final class NsqTcpServer implements AutoCloseable {
             if (sslContext == null) {
                 throw new IllegalStateException("HTTPS on " + host + ":" + port + " needs TLS settings");
             }
-            return http(host, port, sslContext, new NsqHttpHandler(engine, options, info, auth, false, 0));
+            return http(host, port, sslContext, new NsqHttpHandler(engine, options, info, auth, clients, false, 0));
         }
 
         private NsqTcpServer http(String host, int port, SslContext context, NsqHttpHandler api) {

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import dev.ferry.BusConfig;
 import dev.ferry.internal.engine.LocalEngine;
@@ -135,15 +137,36 @@ class TlsTest {
 
     @Test
     void shouldRequireTlsBeforeCommandsThenServeOverIt() throws Exception {
-        NsqTcpServer server = started(NsqTcpServer.builder(engine)
-                .tls(settings().withRequired(Required.YES))
-                .startTcp("127.0.0.1", 0));
+        NsqTcpServer.Builder servers =
+                NsqTcpServer.builder(engine).tls(settings().withRequired(Required.YES));
+        NsqTcpServer server = started(servers.startTcp("127.0.0.1", 0));
+        NsqTcpServer https = started(servers.startHttps("127.0.0.1", 0));
         try (Client c = new Client(server.port())) {
             assertThat(c.send("PUB orders\n", "x")).isEqualTo("E_INVALID cannot PUB in current state (TLS required)");
         }
         try (Client c = new Client(server.port())) {
-            assertThat(c.upgrade(TestCertificates.clientContext(null, null))).isEqualTo("OK");
+            assertThat(c.upgrade(TestCertificates.clientContext(null, null), "TLSv1.3"))
+                    .isEqualTo("OK");
             assertThat(c.send("PUB orders\n", "x")).isEqualTo("OK");
+            assertThat(c.send("SUB orders c\n", null)).isEqualTo("OK");
+
+            // /stats shows the client as nsqd names its TLS version
+            HttpClient client = HttpClient.newBuilder()
+                    .sslContext(TestCertificates.clientContext(null, null))
+                    .build();
+            JsonNode stats = new ObjectMapper()
+                    .readTree(client.send(
+                                    HttpRequest.newBuilder(URI.create(
+                                                    "https://127.0.0.1:" + https.port() + "/stats?format=json"))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.ofString())
+                            .body());
+            JsonNode consumer = stats.at("/topics/0/channels/0/clients/0");
+            assertThat(consumer.get("tls").asBoolean()).as(stats.toString()).isTrue();
+            assertThat(consumer.get("tls_version").asText()).isEqualTo("TLS1.3");
+            assertThat(consumer.get("tls_cipher_suite").asText()).startsWith("TLS_");
+            assertThat(consumer.get("tls_negotiated_protocol_is_mutual").asBoolean())
+                    .isTrue();
         }
         assertThat(engine.stats("orders").orElseThrow().messageCount()).isEqualTo(1);
     }

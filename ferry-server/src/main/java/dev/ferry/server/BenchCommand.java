@@ -25,12 +25,13 @@ import picocli.CommandLine.Option;
 @Command(
         name = "bench",
         mixinStandardHelpOptions = true,
-        description = "Load a broker over the NSQ protocol: 'writer' publishes MPUB batches, 'reader' consumes.")
+        description =
+                "Load a broker over the NSQ protocol: 'writer' publishes MPUB batches, 'reader' consumes, 'idle' holds --connections idle subscribers and reports the broker's memory (--pid).")
 final class BenchCommand implements Callable<Integer> {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
-    @CommandLine.Parameters(index = "0", description = "writer or reader")
+    @CommandLine.Parameters(index = "0", description = "writer, reader or idle")
     private String role;
 
     @Option(
@@ -73,7 +74,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(
             names = {"--connections", "-connections"},
             defaultValue = "2",
-            description = "Connections, one thread each (default: ${DEFAULT-VALUE}).")
+            description = "Connections, one thread each for writer and reader (default: ${DEFAULT-VALUE}).")
     private int connections;
 
     @Option(
@@ -82,12 +83,28 @@ final class BenchCommand implements Callable<Integer> {
             description = "RDY of each reader connection (default: ${DEFAULT-VALUE}).")
     private int rdy;
 
+    @Option(
+            names = {"--pid", "-pid"},
+            defaultValue = "0",
+            description = "Process id of the broker, whose memory 'idle' reports.")
+    private long pid;
+
     @Override
     public Integer call() throws Exception {
-        if (!role.equals("writer") && !role.equals("reader")) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "the role is writer or reader, got " + role);
+        if (!role.equals("writer") && !role.equals("reader") && !role.equals("idle")) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "the role is writer, reader or idle, got " + role);
         }
         ServerCommand.HostPort target = ServerCommand.HostPort.parse(spec.commandLine(), "--nsqd-tcp-address", address);
+        if (role.equals("idle")) {
+            new IdleConnectionsBench(
+                            target.host(),
+                            target.port(),
+                            topic,
+                            spec.commandLine().getOut())
+                    .run(connections, pid);
+            return 0;
+        }
         AtomicLong messages = new AtomicLong();
         long deadline = System.nanoTime() + runfor.toNanos();
         List<Thread> threads = new ArrayList<>();

@@ -55,6 +55,9 @@ public sealed interface Frame {
      * @param body the body; not copied, do not modify
      */
     record Message(long timestamp, int attempts, String id, byte[] body) implements Frame {
+        /** Bytes of a message frame besides its body: size, type, timestamp, attempts and id. */
+        public static final int HEADER_BYTES = 4 + 4 + 8 + 2 + 16;
+
         /** Checks the id and attempts. */
         public Message {
             if (id.length() != 16) {

@@ -9,6 +9,7 @@ import dev.ferry.TopicStats;
 import dev.ferry.nsq.internal.protocol.MpubBody;
 import dev.ferry.nsq.internal.protocol.NsqError;
 import dev.ferry.nsq.internal.server.AuthClient;
+import dev.ferry.nsq.internal.server.ClientRegistry;
 import dev.ferry.nsq.internal.server.ServerOptions;
 import dev.ferry.nsq.internal.server.TlsPeer;
 import dev.ferry.spi.Engine;
@@ -66,14 +67,15 @@ public final class NsqHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
     private final ServerOptions options;
     private final Map<String, Object> info;
     private final AuthClient auth;
+    private final ClientRegistry clients;
     private final boolean refuseForTls;
     private final int httpsPort;
     private final Map<AuthKey, AuthClient.State> authAnswers = new ConcurrentHashMap<>();
-    private final long startTime = System.currentTimeMillis() / 1000;
+    private final long startTime;
 
     /** Serves the API over {@code engine}; {@code info} is the body of {@code /info}. */
     public NsqHttpHandler(Engine engine, ServerOptions options, Map<String, Object> info) {
-        this(engine, options, info, null);
+        this(engine, options, info, null, new ClientRegistry());
     }
 
     /**
@@ -82,26 +84,31 @@ public final class NsqHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
      * publish on the topic for {@code /pub}, {@code /mpub} and {@code /topic/*}, subscribe on the
      * topic and channel for {@code /channel/*}.
      */
-    public NsqHttpHandler(Engine engine, ServerOptions options, Map<String, Object> info, AuthClient auth) {
-        this(engine, options, info, auth, false, 0);
+    public NsqHttpHandler(
+            Engine engine, ServerOptions options, Map<String, Object> info, AuthClient auth, ClientRegistry clients) {
+        this(engine, options, info, auth, clients, false, 0);
     }
 
     /**
-     * Serves the API with auth (null: none); with {@code refuseForTls}, refuses every request with
-     * 403 {@code {"message": "TLS_REQUIRED", "https_port": httpsPort}} instead (0: no HTTPS
-     * listener), as nsqd's plain HTTP listener does when TLS is required.
+     * Serves the API with auth (null: none), listing the clients of {@code clients} in {@code
+     * /stats}; with {@code refuseForTls}, refuses every request with 403 {@code {"message":
+     * "TLS_REQUIRED", "https_port": httpsPort}} instead (0: no HTTPS listener), as nsqd's plain HTTP
+     * listener does when TLS is required.
      */
     public NsqHttpHandler(
             Engine engine,
             ServerOptions options,
             Map<String, Object> info,
             AuthClient auth,
+            ClientRegistry clients,
             boolean refuseForTls,
             int httpsPort) {
         this.engine = engine;
         this.options = options;
         this.info = info;
         this.auth = auth;
+        this.clients = clients;
+        this.startTime = options.clock().millis() / 1000;
         this.refuseForTls = refuseForTls;
         this.httpsPort = httpsPort;
     }
@@ -373,12 +380,22 @@ public final class NsqHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
                                     .toList()))
                     .toList();
         }
-        String version = options.version();
+        StatsJson view = new StatsJson(
+                options.version(),
+                startTime,
+                options.clock().millis() / 1000,
+                goBool(param(uri, "include_clients")) ? clients : null,
+                topic.orElse(null));
+        boolean includeMem = goBool(param(uri, "include_mem"));
         if ("json".equals(param(uri, "format").orElse(""))) {
-            boolean includeMem = !"false".equals(param(uri, "include_mem").orElse("true"));
-            return json(StatsJson.json(topics, version, startTime, includeMem));
+            return json(view.json(topics, includeMem));
         }
-        return text(HttpResponseStatus.OK, StatsJson.text(topics, version, startTime));
+        return text(HttpResponseStatus.OK, view.text(topics, includeMem));
+    }
+
+    /** nsqd's reading of {@code include_*}: false only for {@code false} or {@code 0}. */
+    private static boolean goBool(Optional<String> value) {
+        return value.map(v -> !v.equals("false") && !v.equals("0")).orElse(true);
     }
 
     private FullHttpResponse admin(String path, QueryStringDecoder uri) {

@@ -2,17 +2,30 @@ package dev.ferry.nsq.internal.http;
 
 import dev.ferry.ChannelStats;
 import dev.ferry.TopicStats;
+import dev.ferry.nsq.internal.server.ClientActivity;
+import dev.ferry.nsq.internal.server.ClientRegistry;
 import java.lang.management.ManagementFactory;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** {@code /stats} in nsqd 1.3's JSON shape and text form, from the engine's statistics. */
-final class StatsJson {
-    private StatsJson() {}
+/**
+ * {@code /stats} in nsqd 1.3's JSON shape and text form, from the engine's statistics and the
+ * broker's client connections.
+ *
+ * @param version the version reported
+ * @param startTime when the broker started (Unix seconds)
+ * @param now the time of the request (Unix seconds)
+ * @param clients the connections to list (null: {@code include_clients=false})
+ * @param topicFilter the {@code topic} asked for (null: all), which also limits producers' counts
+ */
+record StatsJson(String version, long startTime, long now, ClientRegistry clients, String topicFilter) {
 
-    static Map<String, Object> json(List<TopicStats> topics, String version, long startTime, boolean includeMem) {
+    Map<String, Object> json(List<TopicStats> topics, boolean includeMem) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("version", version);
         out.put("health", "OK");
@@ -34,8 +47,14 @@ final class StatsJson {
                 ch.put("requeue_count", c.requeueCount());
                 ch.put("timeout_count", c.timeoutCount());
                 ch.put("client_count", c.consumers());
+                ch.put(
+                        "clients",
+                        clients == null
+                                ? null
+                                : clients.consumers(t.name(), c.name()).stream()
+                                        .map(a -> a.json(topicFilter))
+                                        .toList());
                 ch.put("paused", c.paused());
-                ch.put("clients", List.of());
                 ch.put("e2e_processing_latency", latency());
                 channels.add(ch);
             }
@@ -50,25 +69,42 @@ final class StatsJson {
         }
         out.put("topics", list);
         if (includeMem) {
-            Runtime rt = Runtime.getRuntime();
-            Map<String, Object> mem = new LinkedHashMap<>();
-            mem.put("heap_objects", 0);
-            mem.put("heap_idle_bytes", rt.freeMemory());
-            mem.put("heap_in_use_bytes", rt.totalMemory() - rt.freeMemory());
-            mem.put("heap_released_bytes", 0);
-            mem.put("gc_pause_usec_100", 0);
-            mem.put("gc_pause_usec_99", 0);
-            mem.put("gc_pause_usec_95", 0);
-            mem.put("next_gc_bytes", 0);
-            long runs = 0;
-            for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-                runs += Math.max(0, gc.getCollectionCount());
-            }
-            mem.put("gc_total_runs", runs);
-            out.put("memory", mem);
+            out.put("memory", memory());
         }
-        out.put("producers", null);
+        // as nsqd: null rather than an empty list when there is none
+        List<ClientActivity> producers = producers();
+        out.put(
+                "producers",
+                producers.isEmpty()
+                        ? null
+                        : producers.stream().map(a -> a.json(topicFilter)).toList());
         return out;
+    }
+
+    private List<ClientActivity> producers() {
+        if (clients == null) {
+            return List.of();
+        }
+        return clients.producers();
+    }
+
+    private static Map<String, Object> memory() {
+        Runtime rt = Runtime.getRuntime();
+        Map<String, Object> mem = new LinkedHashMap<>();
+        mem.put("heap_objects", 0L);
+        mem.put("heap_idle_bytes", rt.freeMemory());
+        mem.put("heap_in_use_bytes", rt.totalMemory() - rt.freeMemory());
+        mem.put("heap_released_bytes", 0L);
+        mem.put("gc_pause_usec_100", 0L);
+        mem.put("gc_pause_usec_99", 0L);
+        mem.put("gc_pause_usec_95", 0L);
+        mem.put("next_gc_bytes", 0L);
+        long runs = 0;
+        for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            runs += Math.max(0, gc.getCollectionCount());
+        }
+        mem.put("gc_total_runs", runs);
+        return mem;
     }
 
     private static Map<String, Object> latency() {
@@ -78,32 +114,56 @@ final class StatsJson {
         return l;
     }
 
-    /** The plain text form, close to nsqd's. */
-    static String text(List<TopicStats> topics, String version, long startTime) {
+    /** The plain text form, laid out as nsqd prints it. */
+    String text(List<TopicStats> topics, boolean includeMem) {
         StringBuilder out = new StringBuilder();
         out.append("nsqd v").append(version).append(" (built with Ferry)\n");
-        out.append("start_time ").append(startTime).append("\n");
+        out.append("start_time ")
+                .append(DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(
+                        Instant.ofEpochSecond(startTime).atOffset(ZoneOffset.UTC)))
+                .append('\n');
+        out.append("uptime ")
+                .append(ClientActivity.goSeconds(Math.max(0, now - startTime)))
+                .append('\n');
         out.append("\nHealth: OK\n");
-        if (topics.isEmpty()) {
-            out.append("\nNO_TOPICS\n");
-            return out.toString();
+        if (includeMem) {
+            out.append("\nMemory:\n");
+            memory().forEach((k, v) -> out.append(String.format("   %-25s\t%d%n", k, (Long) v)));
         }
+        out.append(topics.isEmpty() ? "\nTopics: None\n" : "\nTopics:");
         for (TopicStats t : topics) {
             out.append(String.format(
-                    "%n[%-15s] depth: %-5d be-depth: %-5d msgs: %-8d e2e%%: %n",
-                    t.name(), t.depth(), t.depth(), t.messageCount()));
+                    "%n%s[%-15s] depth: %-5d be-depth: %-5d msgs: %-8d e2e%%: %n",
+                    t.paused() ? "*P " : "   ", t.name(), t.depth(), t.ephemeral() ? 0 : t.depth(), t.messageCount()));
             for (ChannelStats c : t.channels()) {
                 out.append(String.format(
-                        "    [%-15s] depth: %-5d be-depth: %-5d inflt: %-4d def: %-4d re-q: %-5d timeout: %-5d"
+                        "%s[%-25s] depth: %-5d be-depth: %-5d inflt: %-4d def: %-4d re-q: %-5d timeout: %-5d"
                                 + " msgs: %-8d e2e%%: %n",
+                        c.paused() ? "   *P " : "      ",
                         c.name(),
                         c.depth(),
-                        c.depth(),
+                        c.ephemeral() ? 0 : c.depth(),
                         c.inFlight(),
                         c.deferred(),
                         c.requeueCount(),
                         c.timeoutCount(),
                         c.messageCount()));
+                if (clients != null) {
+                    for (ClientActivity client : clients.consumers(t.name(), c.name())) {
+                        out.append("        ")
+                                .append(client.text(now, topicFilter))
+                                .append('\n');
+                    }
+                }
+            }
+        }
+        List<ClientActivity> producers = producers();
+        if (producers.isEmpty()) {
+            out.append("\nProducers: None\n");
+        } else {
+            out.append("\nProducers:\n");
+            for (ClientActivity p : producers) {
+                out.append("   ").append(p.text(now, topicFilter)).append('\n');
             }
         }
         return out.toString();

@@ -20,6 +20,17 @@ public final class TlsPeer {
         return tls != null && tls.handshakeFuture().isSuccess();
     }
 
+    /** A JSSE protocol name as nsqd names the version in {@code /stats}: {@code TLSv1.3} is {@code TLS1.3}. */
+    public static String version(String protocol) {
+        return switch (protocol) {
+            case "TLSv1" -> "TLS1.0";
+            case "TLSv1.1" -> "TLS1.1";
+            case "TLSv1.2" -> "TLS1.2";
+            case "TLSv1.3" -> "TLS1.3";
+            default -> protocol;
+        };
+    }
+
     /**
      * The common name of the subject of the certificate the client presented, as nsqd takes it
      * (the last CN attribute when there are several); empty when there is no TLS, no certificate,

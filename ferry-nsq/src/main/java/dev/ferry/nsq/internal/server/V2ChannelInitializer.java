@@ -14,21 +14,27 @@ public final class V2ChannelInitializer extends ChannelInitializer<Channel> {
     private final SslContext tls;
     private final boolean tlsRequired;
     private final AuthClient auth;
+    private final ClientRegistry clients;
 
     /** Connections served over {@code engine} with {@code options}, without TLS or auth. */
     public V2ChannelInitializer(Engine engine, ServerOptions options) {
-        this(engine, options, null, false, null);
+        this(engine, options, null, false, null, new ClientRegistry());
     }
 
     /**
      * Connections that may upgrade to TLS with {@code tls} (null: TLS not offered), must do so before
      * any command but IDENTIFY when {@code tlsRequired}, and must AUTH against {@code auth} (null: no
-     * auth).
+     * auth); each connection is listed in {@code clients} while open.
      *
      * @throws IllegalArgumentException when TLS is required but not offered
      */
     public V2ChannelInitializer(
-            Engine engine, ServerOptions options, SslContext tls, boolean tlsRequired, AuthClient auth) {
+            Engine engine,
+            ServerOptions options,
+            SslContext tls,
+            boolean tlsRequired,
+            AuthClient auth,
+            ClientRegistry clients) {
         if (tlsRequired && tls == null) {
             throw new IllegalArgumentException("TLS cannot be required without a TLS context");
         }
@@ -37,6 +43,7 @@ public final class V2ChannelInitializer extends ChannelInitializer<Channel> {
         this.tls = tls;
         this.tlsRequired = tlsRequired;
         this.auth = auth;
+        this.clients = clients;
     }
 
     @Override
@@ -44,6 +51,6 @@ public final class V2ChannelInitializer extends ChannelInitializer<Channel> {
         ch.pipeline()
                 .addLast("decoder", new CommandDecoder(options.maxMsgSize(), options.maxBodySize()))
                 .addLast("encoder", FrameEncoder.INSTANCE)
-                .addLast("protocol", new V2Connection(engine, options, tls, tlsRequired, auth));
+                .addLast("protocol", new V2Connection(engine, options, tls, tlsRequired, auth, clients));
     }
 }

@@ -57,6 +57,11 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
     private static final Logger log = LoggerFactory.getLogger(V2Connection.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long SWEEP_MILLIS = 100;
+    /**
+     * About how many message bytes one claim takes before writability is checked again: claimed
+     * messages are written even when the connection turns unwritable, so this bounds the overshoot.
+     */
+    private static final int CLAIM_BYTES = 256 * 1024;
 
     private enum State {
         INIT,
@@ -72,6 +77,8 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
     private final SslContext tls;
     private final boolean tlsRequired;
     private final AuthClient auth;
+    private final ClientRegistry clients;
+    private ClientActivity activity;
     private AuthClient.State authState;
     private String authSecret;
     private ChannelHandlerContext ctx;
@@ -79,6 +86,11 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
     private long heartbeatMillis;
     private long msgTimeoutMillis;
     private int sampleRate;
+    /** Message bytes written before a flush even while more are coming (output_buffer_size). */
+    private int outputBufferSize;
+    /** The body size of the last message written, to size the next claim. */
+    private int lastBodySize = 64;
+
     private String topic;
     private String channel;
     private Engine.Registration registration;
@@ -95,22 +107,42 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
     private ScheduledFuture<?> heartbeat;
     private ScheduledFuture<?> sweep;
 
-    V2Connection(Engine engine, ServerOptions options, SslContext tls, boolean tlsRequired, AuthClient auth) {
+    V2Connection(
+            Engine engine,
+            ServerOptions options,
+            SslContext tls,
+            boolean tlsRequired,
+            AuthClient auth,
+            ClientRegistry clients) {
         this.engine = engine;
         this.options = options;
         this.tls = tls;
         this.tlsRequired = tlsRequired;
         this.auth = auth;
+        this.clients = clients;
         this.heartbeatMillis = options.heartbeatInterval().toMillis();
         this.msgTimeoutMillis = options.msgTimeout().toMillis();
+        this.outputBufferSize = options.outputBufferSize();
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         this.ctx = ctx;
         this.lastReadNanos = now();
+        activity = new ClientActivity(
+                hostPort(ctx.channel().remoteAddress()), options.clock().millis() / 1000);
+        clients.add(activity);
         scheduleHeartbeat();
         super.channelActive(ctx);
+    }
+
+    /** {@code ip:port} as Go prints a remote address ({@code [ip]:port} for IPv6). */
+    private static String hostPort(java.net.SocketAddress address) {
+        if (address instanceof java.net.InetSocketAddress a && a.getAddress() != null) {
+            String ip = a.getAddress().getHostAddress();
+            return (ip.contains(":") ? "[" + ip + "]" : ip) + ":" + a.getPort();
+        }
+        return String.valueOf(address);
     }
 
     @Override
@@ -214,6 +246,7 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
             throw NsqError.fatal("E_BAD_BODY", "IDENTIFY failed to decode JSON body");
         }
         applyIdentify(data);
+        recordIdentity(data);
         if (!data.featureNegotiation()) {
             respond(Frame.OK);
             return;
@@ -253,9 +286,20 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
             }
         }
         if (tlsV1) {
-            ctx.pipeline().addFirst("tls", tls.newHandler(ctx.alloc()));
+            io.netty.handler.ssl.SslHandler handler = tls.newHandler(ctx.alloc());
+            ctx.pipeline().addFirst("tls", handler);
+            handler.handshakeFuture().addListener(f -> {
+                if (f.isSuccess()) {
+                    activity.tls = true;
+                    activity.tlsVersion =
+                            TlsPeer.version(handler.engine().getSession().getProtocol());
+                    activity.tlsCipherSuite = handler.engine().getSession().getCipherSuite();
+                }
+            });
             respond(Frame.OK);
         }
+        activity.snappy = snappy;
+        activity.deflate = deflate;
         if (snappy) {
             addUnderTls("snappy-decoder", new SnappyFrameDecoder(true));
             addUnderTls("snappy-encoder", new SnappyFrameEncoder());
@@ -312,9 +356,20 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
         }
         scheduleHeartbeat();
         sampleRate = d.sampleRate();
+        outputBufferSize = outputBufferSize(d);
         if (mt > 0) {
             msgTimeoutMillis = mt;
         }
+    }
+
+    private void recordIdentity(IdentifyData d) {
+        if (activity == null) {
+            return;
+        }
+        activity.clientId = d.clientId() == null ? "" : d.clientId();
+        activity.hostname = d.hostname() == null ? "" : d.hostname();
+        activity.userAgent = d.userAgent() == null ? "" : d.userAgent();
+        activity.sampleRate = sampleRate;
     }
 
     private int outputBufferSize(IdentifyData d) {
@@ -359,6 +414,9 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
             topic = t;
             channel = ch;
             state = State.SUBSCRIBED;
+            activity.topic = t;
+            activity.channel = ch;
+            activity.state = ClientActivity.STATE_SUBSCRIBED;
             respond(Frame.OK);
         });
     }
@@ -429,6 +487,7 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
             throw NsqError.fatal(failCode, cmd + " failed " + e.getMessage());
         }
         if (stored.isDone() && !stored.isCompletedExceptionally()) {
+            activity.published(t, batch.size());
             respond(Frame.OK);
             return;
         }
@@ -436,6 +495,7 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
         stored.whenComplete((v, error) -> ctx.executor().execute(() -> {
             busy = false;
             if (error == null) {
+                activity.published(t, batch.size());
                 respond(Frame.OK);
             } else {
                 Throwable cause =
@@ -528,6 +588,9 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
                             throw NsqError.fatal("E_AUTH_FAILED", "AUTH failed");
                         }
                         authState = s;
+                        activity.authed = !s.grants().isEmpty();
+                        activity.authIdentity = s.identity();
+                        activity.authIdentityUrl = s.identityUrl();
                         then.accept(s);
                     } catch (NsqError e) {
                         fail(e);
@@ -558,6 +621,7 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
             throw NsqError.fatal("E_INVALID", "RDY count " + count + " out of range 0-" + options.maxRdyCount());
         }
         ready = count;
+        activity.readyCount = count;
         pump();
     }
 
@@ -607,9 +671,11 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
     private void fin(Inbound.Command c) {
         InFlight m = owned(messageId(c, "FIN", 1), c, "FIN", "E_FIN_FAILED");
         inFlight.remove(m.lease().messageId());
+        activity.inFlightCount = inFlight.size();
         if (!engine.ack(m.lease())) {
             throw notInFlight(c, "FIN", "E_FIN_FAILED");
         }
+        activity.finishCount++;
         pumpAfterRead = true;
     }
 
@@ -622,9 +688,11 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
         long delay = Math.max(0, Math.min(ms, options.maxReqTimeout().toMillis()));
         InFlight m = owned(id, c, "REQ", "E_REQ_FAILED");
         inFlight.remove(id);
+        activity.inFlightCount = inFlight.size();
         if (!engine.nack(m.lease(), Duration.ofMillis(delay))) {
             throw notInFlight(c, "REQ", "E_REQ_FAILED");
         }
+        activity.requeueCount++;
         pumpAfterRead = true;
     }
 
@@ -649,6 +717,8 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
         }
         state = State.CLOSING;
         ready = 0;
+        activity.state = ClientActivity.STATE_CLOSING;
+        activity.readyCount = 0;
         respond(Frame.CLOSE_WAIT);
     }
 
@@ -670,10 +740,11 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
             return;
         }
         boolean wrote = false;
+        int buffered = 0;
         // a client that stops reading stops getting messages: nothing piles up in the broker
         while (ready > inFlight.size() && ctx.channel().isWritable()) {
-            List<Lease> leases =
-                    engine.claim(topic, channel, (int) (ready - inFlight.size()), Duration.ofMillis(msgTimeoutMillis));
+            int wanted = (int) Math.min(ready - inFlight.size(), Math.max(1, CLAIM_BYTES / lastBodySize));
+            List<Lease> leases = engine.claim(topic, channel, wanted, Duration.ofMillis(msgTimeoutMillis));
             if (leases.isEmpty()) {
                 break;
             }
@@ -685,13 +756,22 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
                     continue;
                 }
                 inFlight.put(lease.messageId(), new InFlight(lease, now, deadline));
+                activity.messageCount++;
                 ctx.write(new Frame.Message(lease.timestamp(), lease.attempts(), lease.idHex(), lease.body()));
                 wrote = true;
+                lastBodySize = Math.max(64, lease.body().length);
+                buffered += Frame.Message.HEADER_BYTES + lease.body().length;
+                if (buffered >= outputBufferSize) {
+                    ctx.flush();
+                    buffered = 0;
+                    wrote = false;
+                }
             }
         }
         if (wrote) {
             ctx.flush();
         }
+        activity.inFlightCount = inFlight.size();
         scheduleSweep();
     }
 
@@ -713,6 +793,7 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
             }
         }
         if (freed) {
+            activity.inFlightCount = inFlight.size();
             pump();
         }
     }
@@ -768,6 +849,9 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         closed = true;
+        if (activity != null) {
+            clients.remove(activity);
+        }
         if (heartbeat != null) {
             heartbeat.cancel(false);
         }

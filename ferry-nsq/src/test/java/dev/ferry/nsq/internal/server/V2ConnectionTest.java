@@ -63,7 +63,8 @@ class V2ConnectionTest {
 
     /** A connection to a server that offers TLS and requires it. */
     private EmbeddedChannel connectRequiringTls() {
-        EmbeddedChannel ch = new EmbeddedChannel(new V2ChannelInitializer(engine, options, serverTls, true, null));
+        EmbeddedChannel ch = new EmbeddedChannel(
+                new V2ChannelInitializer(engine, options, serverTls, true, null, new ClientRegistry()));
         channels.add(ch);
         ch.writeInbound(Unpooled.copiedBuffer("  V2", StandardCharsets.US_ASCII));
         return ch;

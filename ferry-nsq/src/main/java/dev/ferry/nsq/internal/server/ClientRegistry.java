@@ -1,0 +1,46 @@
+package dev.ferry.nsq.internal.server;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The client connections of one broker, so that {@code /stats} can list consumers per channel and
+ * the producers. Thread-safe; connections add themselves when they open and leave when they close.
+ */
+public final class ClientRegistry {
+    private final Set<ClientActivity> clients = ConcurrentHashMap.newKeySet();
+
+    void add(ClientActivity client) {
+        clients.add(client);
+    }
+
+    void remove(ClientActivity client) {
+        clients.remove(client);
+    }
+
+    /** The clients subscribed to {@code topic}/{@code channel}, oldest connection first. */
+    public List<ClientActivity> consumers(String topic, String channel) {
+        return clients.stream()
+                .filter(c -> c.consumes(topic, channel))
+                .sorted(OLDEST_FIRST)
+                .toList();
+    }
+
+    /** The clients that have published at least once, oldest connection first. */
+    public List<ClientActivity> producers() {
+        return clients.stream()
+                .filter(ClientActivity::isProducer)
+                .sorted(OLDEST_FIRST)
+                .toList();
+    }
+
+    /** How many connections are open. */
+    public int size() {
+        return clients.size();
+    }
+
+    private static final Comparator<ClientActivity> OLDEST_FIRST =
+            Comparator.comparingLong(ClientActivity::connectTime);
+}
