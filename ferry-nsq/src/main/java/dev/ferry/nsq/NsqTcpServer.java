@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -63,7 +64,24 @@ public final class NsqTcpServer implements AutoCloseable {
      */
     public static NsqTcpServer startHttp(
             Engine engine, ServerOptions options, String host, int port, Map<String, Object> info, AuthClient auth) {
-        NsqHttpHandler api = new NsqHttpHandler(engine, options, info, auth);
+        return startHttp(engine, options, host, port, info, auth, List.of());
+    }
+
+    /**
+     * Starts nsqd's HTTP API with extra {@code routes} beside it (e.g. the server's {@code /rpc}); see
+     * {@link HttpRoute} for how auth guards them.
+     *
+     * @throws IllegalArgumentException when two routes share a path or a route takes one of nsqd's
+     */
+    public static NsqTcpServer startHttp(
+            Engine engine,
+            ServerOptions options,
+            String host,
+            int port,
+            Map<String, Object> info,
+            AuthClient auth,
+            List<HttpRoute> routes) {
+        NsqHttpHandler api = new NsqHttpHandler(engine, options, info, auth, routes);
         int maxContent = options.maxBodySize() + 1024;
         return bind(host, port, 1, new ChannelInitializer<Channel>() {
             @Override

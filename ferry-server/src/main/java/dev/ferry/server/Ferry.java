@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = FerryVersion.class,
         description = "A message bus for the JVM with NSQ's semantics and wire protocol.",
-        subcommands = {DemoCommand.class, ServerCommand.class, BenchCommand.class},
+        subcommands = {DemoCommand.class, ServerCommand.class, BenchCommand.class, RpcCommand.class},
         usageHelpAutoWidth = true)
 public final class Ferry implements Runnable {
     /** Exit code of a command that failed at run time. */

@@ -173,6 +173,19 @@ final class ServerCommand implements Callable<Integer> {
             description = "Ferry's sync policy: always, interval or never (default: ${DEFAULT-VALUE}).")
     private String sync;
 
+    @Option(
+            names = {"--mqueue", "-mqueue"},
+            paramLabel = "DEFINITION",
+            description = "A memory queue, as Kamailio's mqueue parameter: name=..;size=..;dbmode=..;addmode=..;"
+                    + " repeatable. Served by JSON-RPC at POST /rpc.")
+    private List<String> mqueues = new ArrayList<>();
+
+    @Option(
+            names = {"--mqueue-db-url", "-mqueue-db-url"},
+            paramLabel = "JDBC-URL",
+            description = "Database of the memory queues with a dbmode (default: SQLite mqueue.db in --data-path).")
+    private String mqueueDbUrl;
+
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final CountDownLatch closed = new CountDownLatch(1);
     private volatile boolean signalled;
@@ -199,6 +212,7 @@ final class ServerCommand implements Callable<Integer> {
                             + " (>= 1), --max-body-size " + maxBodySize + " (>= --max-msg-size),"
                             + " --max-output-buffer-size " + maxOutputBufferSize + " (>= 64)");
         }
+        BrokerMemoryQueues memoryQueues = BrokerMemoryQueues.parse(spec.commandLine(), mqueues, mqueueDbUrl, dataPath);
         BusConfig config = BusConfig.embedded(dataPath)
                 .syncPolicy(policy)
                 .memQueueSize(memQueueSize)
@@ -235,8 +249,10 @@ final class ServerCommand implements Callable<Integer> {
                     : new AuthClient(authHttpAddresses, config.clock(), Duration.ofSeconds(5));
             server = NsqTcpServer.start(engine, options, tls, auth, address.host(), address.port());
             try {
-                httpServer = NsqTcpServer.startHttp(engine, options, http.host(), http.port(), info, auth);
+                httpServer = NsqTcpServer.startHttp(
+                        engine, options, http.host(), http.port(), info, auth, memoryQueues.open());
             } catch (RuntimeException e) {
+                memoryQueues.close();
                 server.close();
                 throw e;
             }
@@ -277,6 +293,7 @@ final class ServerCommand implements Callable<Integer> {
         err.println("stopping: requeueing what is in flight, syncing the data");
         err.flush();
         httpServer.close();
+        memoryQueues.close();
         server.close();
         engine.close();
         closed.countDown();

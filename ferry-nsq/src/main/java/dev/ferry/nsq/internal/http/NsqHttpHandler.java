@@ -6,6 +6,7 @@ import dev.ferry.Names;
 import dev.ferry.NotFoundException;
 import dev.ferry.PublishRejectedException;
 import dev.ferry.TopicStats;
+import dev.ferry.nsq.HttpRoute;
 import dev.ferry.nsq.internal.protocol.MpubBody;
 import dev.ferry.nsq.internal.protocol.NsqError;
 import dev.ferry.nsq.internal.server.AuthClient;
@@ -59,6 +60,9 @@ public final class NsqHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
     private final AuthClient auth;
     private final Map<String, AuthClient.State> authAnswers = new ConcurrentHashMap<>();
     private final long startTime = System.currentTimeMillis() / 1000;
+    private final Map<String, HttpRoute> routes;
+    private static final java.util.Set<String> BUILT_IN =
+            java.util.Set.of("/ping", "/info", "/stats", "/pub", "/mpub", "/lookup", "/topics", "/channels", "/nodes");
 
     /** Serves the API over {@code engine}; {@code info} is the body of {@code /info}. */
     public NsqHttpHandler(Engine engine, ServerOptions options, Map<String, Object> info) {
@@ -72,10 +76,32 @@ public final class NsqHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
      * topic and channel for {@code /channel/*}.
      */
     public NsqHttpHandler(Engine engine, ServerOptions options, Map<String, Object> info, AuthClient auth) {
+        this(engine, options, info, auth, List.of());
+    }
+
+    /**
+     * Serves the API and extra {@code routes} on paths of their own (see {@link HttpRoute}).
+     *
+     * @throws IllegalArgumentException when two routes share a path or a route takes one of nsqd's
+     */
+    public NsqHttpHandler(
+            Engine engine, ServerOptions options, Map<String, Object> info, AuthClient auth, List<HttpRoute> routes) {
         this.engine = engine;
         this.options = options;
         this.info = info;
         this.auth = auth;
+        Map<String, HttpRoute> byPath = new java.util.HashMap<>();
+        for (HttpRoute r : routes) {
+            if (BUILT_IN.contains(r.path())
+                    || r.path().startsWith("/topic/")
+                    || r.path().startsWith("/channel/")) {
+                throw new IllegalArgumentException("HTTP route " + r.path() + " would replace nsqd's endpoint");
+            }
+            if (byPath.putIfAbsent(r.path(), r) != null) {
+                throw new IllegalArgumentException("two HTTP routes for " + r.path());
+            }
+        }
+        this.routes = Map.copyOf(byPath);
     }
 
     @Override
@@ -138,6 +164,10 @@ public final class NsqHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
                             path.startsWith("/channel/") ? param(uri, "channel").orElse("") : "";
                     yield guarded(request, uri, ip, channel, () -> CompletableFuture.completedFuture(admin(path, uri)));
                 }
+                HttpRoute extra = routes.get(path);
+                if (extra != null) {
+                    yield extra(extra, request, uri, ip);
+                }
                 throw HttpError.notFound("NOT_FOUND");
             }
         };
@@ -177,7 +207,17 @@ public final class NsqHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
      */
     private CompletableFuture<FullHttpResponse> guarded(
             FullHttpRequest request, QueryStringDecoder uri, String ip, String channel, AsyncAction action) {
-        Optional<String> topic = param(uri, "topic");
+        return guarded(request, uri, ip, param(uri, "topic"), channel, action);
+    }
+
+    /** {@link #guarded} for an explicit topic (empty: nothing to check). */
+    private CompletableFuture<FullHttpResponse> guarded(
+            FullHttpRequest request,
+            QueryStringDecoder uri,
+            String ip,
+            Optional<String> topic,
+            String channel,
+            AsyncAction action) {
         if (auth == null || topic.isEmpty()) {
             return action.run(); // the action reports a missing topic itself
         }
@@ -204,6 +244,32 @@ public final class NsqHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
                 throw new HttpError(HttpResponseStatus.FORBIDDEN, "UNAUTHORIZED");
             }
             return action.run();
+        });
+    }
+
+    // ---- extra routes ---------------------------------------------------------------------------
+
+    /** An extra route: its method, then auth on its topic, then the route itself. */
+    private CompletableFuture<FullHttpResponse> extra(
+            HttpRoute route, FullHttpRequest request, QueryStringDecoder uri, String ip) {
+        if (!request.method().name().equals(route.method())) {
+            FullHttpResponse r = error(HttpResponseStatus.METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED");
+            r.headers().set(HttpHeaderNames.ALLOW, route.method());
+            return CompletableFuture.completedFuture(r);
+        }
+        return guarded(request, uri, ip, route.authTopic(), "", () -> {
+            Map<String, String> headers = new java.util.HashMap<>();
+            request.headers().forEach(h -> headers.put(h.getKey().toLowerCase(java.util.Locale.ROOT), h.getValue()));
+            HttpRoute.Request in = new HttpRoute.Request(
+                    request.method().name(), request.uri(), headers, ByteBufUtil.getBytes(request.content()), ip);
+            return route.handle(in).thenApply(r -> {
+                FullHttpResponse out = new DefaultFullHttpResponse(
+                        HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(r.status()), Unpooled.wrappedBuffer(r.body()));
+                if (r.contentType() != null) {
+                    out.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
+                }
+                return out;
+            });
         });
     }
 
