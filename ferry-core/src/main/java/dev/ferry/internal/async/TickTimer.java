@@ -12,7 +12,7 @@ import java.util.function.Consumer;
 /**
  * The timer of delayed routes and sleeps: one thread that wakes every {@code tick} (Kamailio's
  * {@code ms_timer} resolution) and hands every entry whose due time has come to its consumer, in due
- * order. Due times are read from the injected clock, so a test moves time by hand while the ticks
+ * order, never before. Due times are read from the injected clock (to its full precision), so a test moves time by hand while the ticks
  * keep running on the real clock; an entry runs at the first tick at or after its due time, so it is
  * late by less than one tick plus the hand-off.
  *
@@ -44,7 +44,7 @@ public final class TickTimer implements AutoCloseable {
 
     /** Hands {@code job} to {@code target} at the first tick at or after {@code delayMillis} from now. */
     public void schedule(long delayMillis, Job job, Consumer<Job> target) {
-        long due = clock.millis() + delayMillis;
+        long due = nowNanos() + TimeUnit.MILLISECONDS.toNanos(delayMillis);
         synchronized (heap) {
             if (closed) {
                 job.cancel("the async timer is closed");
@@ -80,7 +80,7 @@ public final class TickTimer implements AutoCloseable {
             if (next - System.nanoTime() < 0) {
                 next = System.nanoTime() + tickNanos; // fell behind by a whole tick: do not burst
             }
-            long now = clock.millis();
+            long now = nowNanos();
             synchronized (heap) {
                 while (!heap.isEmpty() && heap.peek().due <= now) {
                     due.add(heap.poll());
@@ -96,6 +96,15 @@ public final class TickTimer implements AutoCloseable {
             due.clear();
             ticks.incrementAndGet();
         }
+    }
+
+    /**
+     * The clock's time in nanoseconds since the epoch: the system clock has microseconds, so a due
+     * time measured in milliseconds could pass up to 1 ms early.
+     */
+    private long nowNanos() {
+        java.time.Instant now = clock.instant();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 
     /** Stops the timer; pending entries are cancelled. Waits for the timer thread to end. */
