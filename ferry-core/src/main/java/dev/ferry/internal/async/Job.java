@@ -16,6 +16,7 @@ public final class Job {
     private final Body body;
     private final CompletableFuture<Void> future = new CompletableFuture<>();
 
+    /** A job that runs {@code body}; {@code description} names it in logs and errors. */
     public Job(String description, Body body) {
         this.description = description;
         this.body = body;

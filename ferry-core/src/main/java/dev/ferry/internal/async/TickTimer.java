@@ -34,6 +34,7 @@ public final class TickTimer implements AutoCloseable {
     private long seq;
     private volatile boolean closed;
 
+    /** Starts the timer thread, ticking every {@code tickMillis} of real time, due times read from {@code clock}. */
     public TickTimer(Clock clock, long tickMillis) {
         this.clock = clock;
         this.tickNanos = TimeUnit.MILLISECONDS.toNanos(tickMillis);

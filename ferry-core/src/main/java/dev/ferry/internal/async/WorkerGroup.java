@@ -33,6 +33,7 @@ public final class WorkerGroup {
     private final AtomicLong rejected = new AtomicLong();
     private volatile boolean closed;
 
+    /** Starts the group's workers, with a queue of {@code capacity} jobs. */
     public WorkerGroup(AsyncGroupDefinition definition, int capacity) {
         this.definition = definition;
         this.capacity = capacity;
@@ -45,6 +46,7 @@ public final class WorkerGroup {
         threads.forEach(Thread::start);
     }
 
+    /** The group's name. */
     public String name() {
         return definition.name();
     }
@@ -103,6 +105,7 @@ public final class WorkerGroup {
         }
     }
 
+    /** A snapshot of the queue and counters. */
     public AsyncGroupStats stats() {
         return new AsyncGroupStats(
                 name(), threads.size(), queue.size(), capacity, completed.get(), failed.get(), rejected.get());

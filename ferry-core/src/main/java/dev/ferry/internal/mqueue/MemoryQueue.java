@@ -41,6 +41,7 @@ public final class MemoryQueue {
     private long keptExisting;
     private long replaced;
 
+    /** An empty, open queue for {@code definition}. */
     public MemoryQueue(MemoryQueueDefinition definition) {
         this.definition = definition;
         boolean keyed = definition.addMode() != AddMode.APPEND;
@@ -48,15 +49,22 @@ public final class MemoryQueue {
         this.byKey = keyed ? new LinkedHashMap<>() : null;
     }
 
+    /** The queue's definition. */
     public MemoryQueueDefinition definition() {
         return definition;
     }
 
+    /** The queue's name. */
     public String name() {
         return definition.name();
     }
 
-    /** Appends, then drops the oldest items while over the limit. */
+    /**
+     * Appends (or, per the add mode, keeps or replaces), then drops the oldest items while over the
+     * limit.
+     *
+     * @throws dev.ferry.FerryException after {@link #close()}
+     */
     public AddResult add(MemoryQueueItem item) {
         lock.lock();
         try {
@@ -93,7 +101,11 @@ public final class MemoryQueue {
         }
     }
 
-    /** Removes and returns the oldest item, or null when empty. */
+    /**
+     * Removes and returns the oldest item, or null when empty.
+     *
+     * @throws dev.ferry.FerryException after {@link #close()}
+     */
     public MemoryQueueItem fetch() {
         lock.lock();
         try {
@@ -108,6 +120,11 @@ public final class MemoryQueue {
         }
     }
 
+    /**
+     * The number of items.
+     *
+     * @throws dev.ferry.FerryException after {@link #close()}
+     */
     public int size() {
         lock.lock();
         try {
@@ -118,6 +135,7 @@ public final class MemoryQueue {
         }
     }
 
+    /** A snapshot of the size and counters (also after close). */
     public MemoryQueueStats stats() {
         lock.lock();
         try {
