@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -71,6 +72,7 @@ public final class NsqTcpServer implements AutoCloseable {
         private AuthClient auth;
         private Map<String, Object> info = Map.of();
         private int httpsPort;
+        private List<HttpRoute> routes = List.of();
 
         private Builder(Engine engine) {
             this.engine = Objects.requireNonNull(engine, "engine");
@@ -114,6 +116,17 @@ public final class NsqTcpServer implements AutoCloseable {
         }
 
         /**
+         * Extra HTTP routes (e.g. the server's {@code /rpc}) served beside nsqd's API over HTTP and
+         * HTTPS; see {@link HttpRoute} for how auth guards them.
+         *
+         * @throws IllegalArgumentException when two routes share a path or a route takes one of nsqd's
+         */
+        public Builder routes(List<HttpRoute> value) {
+            this.routes = List.copyOf(value);
+            return this;
+        }
+
+        /**
          * The HTTPS port that the plain HTTP listener names when it refuses a request because TLS is
          * required ({@link TlsSettings.Required#YES}); 0 (the default) when there is no HTTPS
          * listener, as nsqd.
@@ -147,7 +160,11 @@ public final class NsqTcpServer implements AutoCloseable {
          */
         public NsqTcpServer startHttp(String host, int port) {
             boolean refuse = tls != null && tls.required() == TlsSettings.Required.YES;
-            return http(host, port, null, new NsqHttpHandler(engine, options, info, auth, clients, refuse, httpsPort));
+            return http(
+                    host,
+                    port,
+                    null,
+                    new NsqHttpHandler(engine, options, info, auth, clients, refuse, httpsPort, routes));
         }
 
         /**
@@ -162,7 +179,8 @@ public final class NsqTcpServer implements AutoCloseable {
             if (sslContext == null) {
                 throw new IllegalStateException("HTTPS on " + host + ":" + port + " needs TLS settings");
             }
-            return http(host, port, sslContext, new NsqHttpHandler(engine, options, info, auth, clients, false, 0));
+            return http(
+                    host, port, sslContext, new NsqHttpHandler(engine, options, info, auth, clients, false, 0, routes));
         }
 
         private NsqTcpServer http(String host, int port, SslContext context, NsqHttpHandler api) {

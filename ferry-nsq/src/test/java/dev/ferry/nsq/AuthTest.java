@@ -184,4 +184,66 @@ class AuthTest {
             assertThat(stats.statusCode()).as("reading needs no secret").isEqualTo(200);
         }
     }
+
+    /** A route answering its method, body and client address, guarded by {@code topic} (null: open). */
+    private static HttpRoute echo(String path, String topic) {
+        return new HttpRoute() {
+            @Override
+            public String path() {
+                return path;
+            }
+
+            @Override
+            public String method() {
+                return "POST";
+            }
+
+            @Override
+            public java.util.Optional<String> authTopic() {
+                return java.util.Optional.ofNullable(topic);
+            }
+
+            @Override
+            public java.util.concurrent.CompletableFuture<Response> handle(Request request) {
+                byte[] body = (request.method() + " " + new String(request.body(), StandardCharsets.UTF_8) + " "
+                                + request.remoteIp())
+                        .getBytes(StandardCharsets.UTF_8);
+                return java.util.concurrent.CompletableFuture.completedFuture(new Response(200, "text/plain", body));
+            }
+        };
+    }
+
+    @Test
+    void shouldGuardExtraRoutesByTheirAuthTopic() throws Exception {
+        AuthClient auth = new AuthClient(
+                List.of("127.0.0.1:" + authService.getAddress().getPort()), Clock.systemUTC(), Duration.ofSeconds(5));
+        try (NsqTcpServer http = NsqTcpServer.builder(engine)
+                .auth(auth)
+                .routes(List.of(echo("/mine", "orders"), echo("/theirs", "payroll"), echo("/open", null)))
+                .startHttp("127.0.0.1", 0)) {
+            var client = java.net.http.HttpClient.newHttpClient();
+            java.util.function.BiFunction<String, String, java.net.http.HttpResponse<String>> post = (path, secret) -> {
+                var b = java.net.http.HttpRequest.newBuilder(
+                                java.net.URI.create("http://127.0.0.1:" + http.port() + path))
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("x"));
+                if (secret != null) {
+                    b.header("Authorization", "Bearer " + secret);
+                }
+                try {
+                    return client.send(b.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+                } catch (IOException | InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            };
+            assertThat(post.apply("/mine", null).body()).isEqualTo("{\"message\":\"AUTH_REQUIRED\"}");
+            var mine = post.apply("/mine", "good");
+            assertThat(mine.statusCode()).isEqualTo(200);
+            assertThat(mine.body()).isEqualTo("POST x 127.0.0.1");
+            assertThat(mine.headers().firstValue("Content-Type")).contains("text/plain");
+            assertThat(post.apply("/mine?secret=good", null).statusCode()).isEqualTo(200);
+            assertThat(post.apply("/theirs", "good").body()).isEqualTo("{\"message\":\"UNAUTHORIZED\"}");
+            assertThat(post.apply("/mine", "wrong").body()).isEqualTo("{\"message\":\"AUTH_FAILED\"}");
+            assertThat(post.apply("/open", null).statusCode()).isEqualTo(200);
+        }
+    }
 }

@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             ServerCommand.class,
             BenchCommand.class,
             StatsCommand.class,
+            RpcCommand.class,
             WakeupCommand.class
         },
         usageHelpAutoWidth = true)

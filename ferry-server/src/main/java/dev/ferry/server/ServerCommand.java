@@ -211,6 +211,19 @@ final class ServerCommand implements Callable<Integer> {
             description = "Ferry's sync policy: always, interval or never (default: ${DEFAULT-VALUE}).")
     private String sync;
 
+    @Option(
+            names = {"--mqueue", "-mqueue"},
+            paramLabel = "DEFINITION",
+            description = "A memory queue, as Kamailio's mqueue parameter: name=..;size=..;dbmode=..;addmode=..;"
+                    + " repeatable. Served by JSON-RPC at POST /rpc.")
+    private List<String> mqueues = new ArrayList<>();
+
+    @Option(
+            names = {"--mqueue-db-url", "-mqueue-db-url"},
+            paramLabel = "JDBC-URL",
+            description = "Database of the memory queues with a dbmode (default: SQLite mqueue.db in --data-path).")
+    private String mqueueDbUrl;
+
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final CountDownLatch closed = new CountDownLatch(1);
     private volatile boolean signalled;
@@ -237,6 +250,7 @@ final class ServerCommand implements Callable<Integer> {
                             + " (>= 1), --max-body-size " + maxBodySize + " (>= --max-msg-size),"
                             + " --max-output-buffer-size " + maxOutputBufferSize + " (>= 64)");
         }
+        BrokerMemoryQueues memoryQueues = BrokerMemoryQueues.parse(spec.commandLine(), mqueues, mqueueDbUrl, dataPath);
         BusConfig config = BusConfig.embedded(dataPath)
                 .syncPolicy(policy)
                 .memQueueSize(memQueueSize)
@@ -280,7 +294,8 @@ final class ServerCommand implements Callable<Integer> {
                     .options(options)
                     .tls(tls)
                     .auth(auth)
-                    .info(info);
+                    .info(info)
+                    .routes(memoryQueues.open());
             server = servers.startTcp(address.host(), address.port());
             listening.add(server);
             if (https != null) {
@@ -291,6 +306,7 @@ final class ServerCommand implements Callable<Integer> {
             httpServer = servers.startHttp(http.host(), http.port());
         } catch (RuntimeException e) {
             listening.reversed().forEach(NsqTcpServer::close);
+            memoryQueues.close();
             engine.close();
             throw e;
         }
@@ -333,6 +349,7 @@ final class ServerCommand implements Callable<Integer> {
         if (httpsServer != null) {
             httpsServer.close();
         }
+        memoryQueues.close();
         server.close();
         engine.close();
         closed.countDown();

@@ -6,6 +6,7 @@ import dev.ferry.Names;
 import dev.ferry.NotFoundException;
 import dev.ferry.PublishRejectedException;
 import dev.ferry.TopicStats;
+import dev.ferry.nsq.HttpRoute;
 import dev.ferry.nsq.internal.protocol.MpubBody;
 import dev.ferry.nsq.internal.protocol.NsqError;
 import dev.ferry.nsq.internal.server.AuthClient;
@@ -72,6 +73,9 @@ public final class NsqHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
     private final int httpsPort;
     private final Map<AuthKey, AuthClient.State> authAnswers = new ConcurrentHashMap<>();
     private final long startTime;
+    private final Map<String, HttpRoute> routes;
+    private static final java.util.Set<String> BUILT_IN =
+            java.util.Set.of("/ping", "/info", "/stats", "/pub", "/mpub", "/lookup", "/topics", "/channels", "/nodes");
 
     /** Serves the API over {@code engine}; {@code info} is the body of {@code /info}. */
     public NsqHttpHandler(Engine engine, ServerOptions options, Map<String, Object> info) {
@@ -86,14 +90,17 @@ public final class NsqHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
      */
     public NsqHttpHandler(
             Engine engine, ServerOptions options, Map<String, Object> info, AuthClient auth, ClientRegistry clients) {
-        this(engine, options, info, auth, clients, false, 0);
+        this(engine, options, info, auth, clients, false, 0, List.of());
     }
 
     /**
      * Serves the API with auth (null: none), listing the clients of {@code clients} in {@code
      * /stats}; with {@code refuseForTls}, refuses every request with 403 {@code {"message":
      * "TLS_REQUIRED", "https_port": httpsPort}} instead (0: no HTTPS listener), as nsqd's plain HTTP
-     * listener does when TLS is required.
+     * listener does when TLS is required. Extra {@code routes} answer on paths of their own (see
+     * {@link HttpRoute}).
+     *
+     * @throws IllegalArgumentException when two routes share a path or a route takes one of nsqd's
      */
     public NsqHttpHandler(
             Engine engine,
@@ -102,7 +109,8 @@ public final class NsqHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
             AuthClient auth,
             ClientRegistry clients,
             boolean refuseForTls,
-            int httpsPort) {
+            int httpsPort,
+            List<HttpRoute> routes) {
         this.engine = engine;
         this.options = options;
         this.info = info;
@@ -111,6 +119,18 @@ public final class NsqHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
         this.startTime = options.clock().millis() / 1000;
         this.refuseForTls = refuseForTls;
         this.httpsPort = httpsPort;
+        Map<String, HttpRoute> byPath = new java.util.HashMap<>();
+        for (HttpRoute r : routes) {
+            if (BUILT_IN.contains(r.path())
+                    || r.path().startsWith("/topic/")
+                    || r.path().startsWith("/channel/")) {
+                throw new IllegalArgumentException("HTTP route " + r.path() + " would replace nsqd's endpoint");
+            }
+            if (byPath.putIfAbsent(r.path(), r) != null) {
+                throw new IllegalArgumentException("two HTTP routes for " + r.path());
+            }
+        }
+        this.routes = Map.copyOf(byPath);
     }
 
     /** What an auth answer was asked with: the service may answer each differently. */
@@ -186,6 +206,10 @@ public final class NsqHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
                     yield guarded(
                             request, uri, ctx, channel, () -> CompletableFuture.completedFuture(admin(path, uri)));
                 }
+                HttpRoute extra = routes.get(path);
+                if (extra != null) {
+                    yield extra(extra, request, uri, ctx);
+                }
                 throw HttpError.notFound("NOT_FOUND");
             }
         };
@@ -229,7 +253,17 @@ public final class NsqHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
             ChannelHandlerContext ctx,
             String channel,
             AsyncAction action) {
-        Optional<String> topic = param(uri, "topic");
+        return guarded(request, uri, ctx, param(uri, "topic"), channel, action);
+    }
+
+    /** {@link #guarded} for an explicit topic (empty: nothing to check). */
+    private CompletableFuture<FullHttpResponse> guarded(
+            FullHttpRequest request,
+            QueryStringDecoder uri,
+            ChannelHandlerContext ctx,
+            Optional<String> topic,
+            String channel,
+            AsyncAction action) {
         if (auth == null || topic.isEmpty()) {
             return action.run(); // the action reports a missing topic itself
         }
@@ -261,6 +295,35 @@ public final class NsqHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
                 throw new HttpError(HttpResponseStatus.FORBIDDEN, "UNAUTHORIZED");
             }
             return action.run();
+        });
+    }
+
+    // ---- extra routes ---------------------------------------------------------------------------
+
+    /** An extra route: its method, then auth on its topic, then the route itself. */
+    private CompletableFuture<FullHttpResponse> extra(
+            HttpRoute route, FullHttpRequest request, QueryStringDecoder uri, ChannelHandlerContext ctx) {
+        if (!request.method().name().equals(route.method())) {
+            FullHttpResponse r = error(HttpResponseStatus.METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED");
+            r.headers().set(HttpHeaderNames.ALLOW, route.method());
+            return CompletableFuture.completedFuture(r);
+        }
+        String ip = ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress a
+                ? a.getAddress().getHostAddress()
+                : "";
+        return guarded(request, uri, ctx, route.authTopic(), "", () -> {
+            Map<String, String> headers = new java.util.HashMap<>();
+            request.headers().forEach(h -> headers.put(h.getKey().toLowerCase(java.util.Locale.ROOT), h.getValue()));
+            HttpRoute.Request in = new HttpRoute.Request(
+                    request.method().name(), request.uri(), headers, ByteBufUtil.getBytes(request.content()), ip);
+            return route.handle(in).thenApply(r -> {
+                FullHttpResponse out = new DefaultFullHttpResponse(
+                        HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(r.status()), Unpooled.wrappedBuffer(r.body()));
+                if (r.contentType() != null) {
+                    out.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
+                }
+                return out;
+            });
         });
     }
 

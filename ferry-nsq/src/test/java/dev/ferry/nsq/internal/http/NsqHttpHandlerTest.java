@@ -1,11 +1,14 @@
 package dev.ferry.nsq.internal.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.BusConfig;
 import dev.ferry.internal.engine.LocalEngine;
+import dev.ferry.nsq.HttpRoute;
+import dev.ferry.nsq.internal.server.ClientRegistry;
 import dev.ferry.nsq.internal.server.ServerOptions;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -15,6 +18,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -210,5 +214,82 @@ class NsqHttpHandlerTest {
         assertThat(nodes.get("producers").get(0).get("topics").get(0).asText()).isEqualTo("t");
         assertThat(nodes.get("producers").get(0).get("tombstones").get(0).asBoolean())
                 .isFalse();
+    }
+
+    @Test
+    void shouldServeExtraRoutesOnTheirPathAndMethodOnly() {
+        HttpRoute upper = new HttpRoute() {
+            @Override
+            public String path() {
+                return "/upper";
+            }
+
+            @Override
+            public String method() {
+                return "POST";
+            }
+
+            @Override
+            public java.util.Optional<String> authTopic() {
+                return java.util.Optional.of("anything"); // no auth service: not checked
+            }
+
+            @Override
+            public java.util.concurrent.CompletableFuture<Response> handle(Request request) {
+                return java.util.concurrent.CompletableFuture.completedFuture(new Response(
+                        201,
+                        "text/plain",
+                        new String(request.body(), StandardCharsets.UTF_8)
+                                .toUpperCase(java.util.Locale.ROOT)
+                                .getBytes(StandardCharsets.UTF_8)));
+            }
+        };
+        EmbeddedChannel routed = new EmbeddedChannel(
+                new NsqHttpHandler(engine, options, Map.of(), null, new ClientRegistry(), false, 0, List.of(upper)));
+        try {
+            routed.writeInbound(new DefaultFullHttpRequest(
+                    HttpVersion.HTTP_1_1,
+                    HttpMethod.POST,
+                    "/upper",
+                    Unpooled.copiedBuffer("abc", StandardCharsets.UTF_8)));
+            routed.runPendingTasks();
+            FullHttpResponse r = routed.readOutbound();
+            assertThat(r.status().code()).isEqualTo(201);
+            assertThat(r.content().toString(StandardCharsets.UTF_8)).isEqualTo("ABC");
+            r.release();
+            routed.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/upper"));
+            routed.runPendingTasks();
+            FullHttpResponse wrong = routed.readOutbound();
+            assertThat(wrong.status().code()).isEqualTo(405);
+            assertThat(wrong.headers().get("Allow")).isEqualTo("POST");
+            wrong.release();
+        } finally {
+            routed.finishAndReleaseAll();
+        }
+        HttpRoute ping = new HttpRoute() {
+            @Override
+            public String path() {
+                return "/ping";
+            }
+
+            @Override
+            public String method() {
+                return "GET";
+            }
+
+            @Override
+            public java.util.Optional<String> authTopic() {
+                return java.util.Optional.empty();
+            }
+
+            @Override
+            public java.util.concurrent.CompletableFuture<Response> handle(Request request) {
+                throw new UnsupportedOperationException();
+            }
+        };
+        assertThatThrownBy(() -> new NsqHttpHandler(
+                        engine, options, Map.of(), null, new ClientRegistry(), false, 0, List.of(ping)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("HTTP route /ping would replace nsqd's endpoint");
     }
 }
