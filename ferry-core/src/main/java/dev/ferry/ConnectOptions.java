@@ -47,6 +47,7 @@ public final class ConnectOptions {
     private final Duration lowRdyIdleTimeout;
     private final Duration lowRdyTimeout;
     private final Duration publishLinger;
+    private final int publishConnections;
     private final int publishBatchMessages;
     private final int publishBatchBytes;
     private final int maxMessageSize;
@@ -77,6 +78,7 @@ public final class ConnectOptions {
         this.lowRdyIdleTimeout = b.lowRdyIdleTimeout;
         this.lowRdyTimeout = b.lowRdyTimeout;
         this.publishLinger = b.publishLinger;
+        this.publishConnections = b.publishConnections;
         this.publishBatchMessages = b.publishBatchMessages;
         this.publishBatchBytes = b.publishBatchBytes;
         this.maxMessageSize = b.maxMessageSize;
@@ -227,6 +229,14 @@ public final class ConnectOptions {
         return publishLinger;
     }
 
+    /**
+     * Publishing connections per broker (default 1): a broker reads one connection's commands in
+     * order, so publishers that need more than one connection's throughput use more.
+     */
+    public int publishConnections() {
+        return publishConnections;
+    }
+
     /** The most messages one MPUB carries when publishes are combined (default 1,000). */
     public int publishBatchMessages() {
         return publishBatchMessages;
@@ -301,6 +311,7 @@ public final class ConnectOptions {
         b.lowRdyIdleTimeout = lowRdyIdleTimeout;
         b.lowRdyTimeout = lowRdyTimeout;
         b.publishLinger = publishLinger;
+        b.publishConnections = publishConnections;
         b.publishBatchMessages = publishBatchMessages;
         b.publishBatchBytes = publishBatchBytes;
         b.maxMessageSize = maxMessageSize;
@@ -341,6 +352,7 @@ public final class ConnectOptions {
         private Duration lowRdyIdleTimeout = Duration.ofSeconds(10);
         private Duration lowRdyTimeout = Duration.ofSeconds(30);
         private Duration publishLinger = Duration.ZERO;
+        private int publishConnections = 1;
         private int publishBatchMessages = 1000;
         private int publishBatchBytes = 1 << 20;
         private int maxMessageSize = 1 << 20;
@@ -448,6 +460,12 @@ public final class ConnectOptions {
             return this;
         }
 
+        /** Sets the number of publishing connections per broker. */
+        public Builder publishConnections(int value) {
+            this.publishConnections = value;
+            return this;
+        }
+
         /** Sets how many messages and body bytes one combined MPUB may carry. */
         public Builder publishBatch(int messages, int bytes) {
             this.publishBatchMessages = messages;
@@ -532,6 +550,7 @@ public final class ConnectOptions {
             if (publishLinger.isNegative()) {
                 throw new IllegalArgumentException("publishLinger must not be negative, got " + publishLinger);
             }
+            positive("publishConnections", publishConnections);
             positive("publishBatchMessages", publishBatchMessages);
             positive("publishBatchBytes", publishBatchBytes);
             positive("maxMessageSize", maxMessageSize);

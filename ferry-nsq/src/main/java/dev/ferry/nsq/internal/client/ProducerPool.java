@@ -12,7 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Where publishes go: one {@link ProducerNode} per broker, taken in turn, skipping brokers whose
+ * Where publishes go: one {@link ProducerNode} per broker (or {@link ConnectOptions#publishConnections()}), taken in turn, skipping brokers whose
  * last connect failed while their backoff lasts. The brokers are the nsqd TCP addresses given, or,
  * without them, the nodes lookupd lists (asked again after each poll interval). Thread-safe.
  */
@@ -38,11 +38,15 @@ final class ProducerPool {
     }
 
     private ProducerNode pick(List<String> addresses) {
-        int start = Math.floorMod(turn.getAndIncrement(), addresses.size());
+        int perBroker = options.publishConnections();
+        int slots = addresses.size() * perBroker;
+        int start = Math.floorMod(turn.getAndIncrement(), slots);
         ProducerNode first = null;
-        for (int i = 0; i < addresses.size(); i++) {
+        for (int i = 0; i < slots; i++) {
+            int slot = (start + i) % slots;
+            String address = addresses.get(slot % addresses.size());
             ProducerNode node = nodes.computeIfAbsent(
-                    addresses.get((start + i) % addresses.size()), a -> new ProducerNode(group, options, a));
+                    address + "#" + slot / addresses.size(), k -> new ProducerNode(group, options, address));
             if (!node.inBackoff()) {
                 return node;
             }
