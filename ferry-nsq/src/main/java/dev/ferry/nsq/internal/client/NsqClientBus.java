@@ -158,7 +158,11 @@ public final class NsqClientBus implements Bus {
         }
         CompletableFuture<Void> done = new CompletableFuture<>();
         producers.publish(command).whenComplete((answer, error) -> {
-            pendingBytes.addAndGet(-bytes);
+            if (pendingBytes.addAndGet(-bytes) == 0 && closed) {
+                synchronized (pendingBytes) {
+                    pendingBytes.notifyAll();
+                }
+            }
             if (error == null) {
                 done.complete(null);
             } else {
@@ -293,10 +297,18 @@ public final class NsqClientBus implements Bus {
             }));
         }
         CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).join();
+        // publishes already sent get their answers (or the response timeout) before the sockets close
         long deadline = System.nanoTime() + options.responseTimeout().toNanos();
-        while (pendingBytes.get() > 0 && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        synchronized (pendingBytes) {
+            long left;
+            while (pendingBytes.get() > 0 && (left = deadline - System.nanoTime()) > 0) {
+                try {
+                    pendingBytes.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
         }
         try {
             producers.close().get(options.responseTimeout().toMillis(), TimeUnit.MILLISECONDS);
