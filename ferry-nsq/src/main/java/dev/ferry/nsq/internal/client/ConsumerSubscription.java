@@ -79,7 +79,7 @@ final class ConsumerSubscription implements Subscription {
     private volatile boolean closing;
     private volatile boolean paused;
     private Mode mode = Mode.NORMAL;
-    private int backoffLevel;
+    private volatile int backoffLevel;
     private LookupdPoller poller;
 
     ConsumerSubscription(
@@ -371,7 +371,16 @@ final class ConsumerSubscription implements Subscription {
         backOff();
     }
 
-    synchronized void onHandlerSuccess() {
+    void onHandlerSuccess() {
+        if (backoffLevel == 0) {
+            return; // the common case takes no lock
+        }
+        synchronized (this) {
+            successWhileBackingOff();
+        }
+    }
+
+    private void successWhileBackingOff() {
         if (backoffLevel == 0 || closing || mode == Mode.BACKOFF_PAUSED) {
             return;
         }
