@@ -1,9 +1,13 @@
 package dev.ferry;
 
 import dev.ferry.internal.bus.LocalBus;
+import dev.ferry.spi.BusConnector;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Objects;
+import java.util.ServiceLoader;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -45,6 +49,35 @@ public interface Bus extends AutoCloseable {
     /** Opens a bus with the given settings: embedded when a data directory is set, else in memory. */
     static Bus create(BusConfig config) {
         return LocalBus.open(config);
+    }
+
+    /**
+     * Connects to brokers over NSQ's protocol: Ferry brokers ({@code ferry server}) or a real nsqd
+     * cluster, given directly or found through lookupd. The bus has the same API and semantics as an
+     * embedded one: a publish completes when a broker answered OK (a batch is one MPUB, all or
+     * nothing); a handler's outcome finishes or requeues its message; subscriptions spread their max
+     * in flight over one connection per broker. The transport comes from ferry-nsq, found with
+     * {@link ServiceLoader} ({@link BusConnector}).
+     *
+     * <p>Returns at once; connections are made in the background and re-made with the reconnect
+     * backoff when lost.
+     *
+     * @throws FerryException when no transport is on the class path (add the {@code ferry-nsq} module)
+     */
+    static Bus connect(ConnectOptions options) {
+        Objects.requireNonNull(options, "options");
+        Iterator<BusConnector> connectors = ServiceLoader.load(BusConnector.class, Bus.class.getClassLoader())
+                .iterator();
+        if (!connectors.hasNext()) {
+            throw new FerryException("Bus.connect needs a transport and none is on the class path:"
+                    + " add the dev.ferry:ferry-nsq module (it provides dev.ferry.spi.BusConnector)");
+        }
+        return connectors.next().connect(options);
+    }
+
+    /** Connects to the given nsqd TCP addresses ({@code host:port}) with the default settings. */
+    static Bus connect(String... nsqdTcpAddresses) {
+        return connect(ConnectOptions.nsqd(nsqdTcpAddresses).build());
     }
 
     /**

@@ -1,5 +1,9 @@
 package dev.ferry.server;
 
+import dev.ferry.Bus;
+import dev.ferry.ConnectOptions;
+import dev.ferry.SubscribeOptions;
+import dev.ferry.Subscription;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -19,19 +23,22 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code ferry bench writer|reader}: the equivalents of nsq's bench_writer and bench_reader,
- * speaking the TCP protocol directly over plain sockets, one thread per connection. Prints a rate
- * line every second and the totals (msg/s and MiB/s) at the end.
+ * speaking the TCP protocol directly over plain sockets, one thread per connection. {@code
+ * client-writer|client-reader} do the same through the Java client ({@code Bus.connect}): the writer
+ * publishes the same batches from one thread per connection (the bus's publishing connections), the reader subscribes with max in flight {@code --rdy} and a handler that returns at once.
+ * Prints a rate line every second and the totals (msg/s and MiB/s) at the end.
  */
 @Command(
         name = "bench",
         mixinStandardHelpOptions = true,
-        description =
-                "Load a broker over the NSQ protocol: 'writer' publishes MPUB batches, 'reader' consumes, 'idle' holds --connections idle subscribers and reports the broker's memory (--pid).")
+        description = "Load a broker over the NSQ protocol: 'writer' publishes MPUB batches, 'reader' consumes;"
+                + " 'client-writer' and 'client-reader' do the same through the Java client (Bus.connect);"
+                + " 'idle' holds --connections idle subscribers and reports the broker's memory (--pid).")
 final class BenchCommand implements Callable<Integer> {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
-    @CommandLine.Parameters(index = "0", description = "writer, reader or idle")
+    @CommandLine.Parameters(index = "0", description = "writer, reader, client-writer, client-reader or idle")
     private String role;
 
     @Option(
@@ -91,9 +98,11 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!role.equals("writer") && !role.equals("reader") && !role.equals("idle")) {
+        if (!List.of("writer", "reader", "client-writer", "client-reader", "idle")
+                .contains(role)) {
             throw new CommandLine.ParameterException(
-                    spec.commandLine(), "the role is writer, reader or idle, got " + role);
+                    spec.commandLine(),
+                    "the role is writer, reader, client-writer, client-reader or idle, got " + role);
         }
         ServerCommand.HostPort target = ServerCommand.HostPort.parse(spec.commandLine(), "--nsqd-tcp-address", address);
         if (role.equals("idle")) {
@@ -109,6 +118,18 @@ final class BenchCommand implements Callable<Integer> {
         long deadline = System.nanoTime() + runfor.toNanos();
         List<Thread> threads = new ArrayList<>();
         List<Throwable> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+        if (role.startsWith("client-")) {
+            try (Bus bus = Bus.connect(ConnectOptions.nsqd(target.host() + ":" + target.port())
+                    .publishConnections(connections)
+                    .build())) {
+                if (role.equals("client-writer")) {
+                    startClientWriters(bus, deadline, messages, threads, errors);
+                } else {
+                    startClientReader(bus, deadline, messages, threads);
+                }
+                return report(messages, threads, errors);
+            }
+        }
         for (int i = 0; i < connections; i++) {
             Thread t = new Thread(
                     () -> {
@@ -127,6 +148,10 @@ final class BenchCommand implements Callable<Integer> {
             threads.add(t);
             t.start();
         }
+        return report(messages, threads, errors);
+    }
+
+    private int report(AtomicLong messages, List<Thread> threads, List<Throwable> errors) throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
         long start = System.nanoTime();
         long last = 0;
@@ -146,6 +171,49 @@ final class BenchCommand implements Callable<Integer> {
             spec.commandLine().getErr().println(role + ": " + e);
         }
         return errors.isEmpty() ? 0 : Ferry.EXIT_FAILURE;
+    }
+
+    private void startClientWriters(
+            Bus bus, long deadline, AtomicLong messages, List<Thread> threads, List<Throwable> errors) {
+        byte[] message = new byte[size];
+        java.util.Arrays.fill(message, (byte) 'a');
+        List<byte[]> batch = java.util.Collections.nCopies(batchSize, message);
+        for (int i = 0; i < connections; i++) {
+            Thread t = new Thread(
+                    () -> {
+                        try {
+                            while (System.nanoTime() < deadline) {
+                                bus.publish(topic, batch);
+                                messages.addAndGet(batchSize);
+                            }
+                        } catch (RuntimeException e) {
+                            errors.add(e);
+                        }
+                    },
+                    "bench-client-writer-" + i);
+            threads.add(t);
+            t.start();
+        }
+    }
+
+    private void startClientReader(Bus bus, long deadline, AtomicLong messages, List<Thread> threads) {
+        Subscription subscription = bus.subscribe(
+                topic,
+                channel,
+                m -> {
+                    messages.incrementAndGet();
+                    return null;
+                },
+                SubscribeOptions.maxInFlight(rdy));
+        // one thread that closes the subscription when the time is up (the report waits for it)
+        Thread t = new Thread(
+                () -> {
+                    java.util.concurrent.locks.LockSupport.parkNanos(Math.max(0, deadline - System.nanoTime()));
+                    subscription.close();
+                },
+                "bench-client-reader");
+        threads.add(t);
+        t.start();
     }
 
     private void write(Socket socket, long deadline, AtomicLong messages) throws IOException {

@@ -1,0 +1,545 @@
+package dev.ferry.nsq.internal.client;
+
+import dev.ferry.Backoff;
+import dev.ferry.ConnectOptions;
+import dev.ferry.MessageHandler;
+import dev.ferry.SubscribeOptions;
+import dev.ferry.Subscription;
+import dev.ferry.nsq.internal.codec.ClientCommand;
+import dev.ferry.nsq.internal.codec.Frame;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A subscription over NSQ: one connection per broker (the nsqd addresses given, and the producers
+ * lookupd lists for the topic), each subscribed to the channel, with the max in flight spread over
+ * them as RDY ({@link RdyDistributor}), handlers run on the bus's executor, a failure backoff (RDY 0,
+ * then RDY 1 to test the waters) and reconnects with backoff and jitter.
+ *
+ * <p>Threading: messages and connection losses come on event loops; handler outcomes on handler
+ * threads; redistribution, reconnects, lookupd results and backoff ends on the bus's timer. RDY and
+ * connection state change under this object's lock; the per-message path takes no lock unless RDY
+ * is owed.
+ */
+final class ConsumerSubscription implements Subscription {
+    private static final Logger log = LoggerFactory.getLogger(ConsumerSubscription.class);
+    private static final ThreadLocal<ClientMessage> HANDLING = new ThreadLocal<>();
+
+    private enum Mode {
+        NORMAL,
+        BACKOFF_PAUSED,
+        BACKOFF_TESTING
+    }
+
+    /** A broker this subscription wants a connection to. */
+    private static final class Node {
+        final String address;
+        final boolean direct;
+        ConsumerConnection connection;
+        boolean connecting;
+        int failures;
+        ScheduledFuture<?> reconnect;
+
+        Node(String address, boolean direct) {
+            this.address = address;
+            this.direct = direct;
+        }
+    }
+
+    private final NsqClientBus bus;
+    private final ConnectOptions connect;
+    private final String topic;
+    private final String channel;
+    private final MessageHandler handler;
+    private final SubscribeOptions options;
+    private final RdyDistributor distributor;
+    private final HandlerDispatcher<ClientMessage> dispatcher;
+    private final Map<String, Node> nodes = new HashMap<>();
+    private final Set<ClientMessage> outstanding = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger running = new AtomicInteger();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final List<ScheduledFuture<?>> timers = new ArrayList<>();
+    private final int backoffCap;
+    private volatile boolean closing;
+    private volatile boolean paused;
+    private Mode mode = Mode.NORMAL;
+    private volatile int backoffLevel;
+    private LookupdPoller poller;
+
+    ConsumerSubscription(
+            NsqClientBus bus, String topic, String channel, MessageHandler handler, SubscribeOptions options) {
+        this.bus = bus;
+        this.connect = bus.options();
+        this.topic = topic;
+        this.channel = channel;
+        this.handler = handler;
+        this.options = options;
+        this.distributor = new RdyDistributor(
+                options.maxInFlight(),
+                connect.lowRdyIdleTimeout().toMillis(),
+                connect.lowRdyTimeout().toMillis());
+        this.dispatcher = new HandlerDispatcher<>(
+                bus.handlers(), Math.min(connect.handlerThreads(), options.maxInFlight()), this::handle);
+        this.backoffCap =
+                connect.failureBackoff().map(ConsumerSubscription::levelsTo).orElse(0);
+    }
+
+    /** The failure level past which the backoff stays at its maximum. */
+    private static int levelsTo(Backoff backoff) {
+        int level = 1;
+        while (level < 31 && backoff.delayFor(level).compareTo(backoff.max()) < 0) {
+            level++;
+        }
+        return level;
+    }
+
+    void start() {
+        synchronized (this) {
+            for (String address : connect.nsqdTcpAddresses()) {
+                nodes.put(address, new Node(address, true));
+            }
+            nodes.values().forEach(this::connect);
+        }
+        long redistribute = connect.rdyRedistributeInterval().toMillis();
+        timers.add(bus.timer()
+                .scheduleWithFixedDelay(this::redistribute, redistribute, redistribute, TimeUnit.MILLISECONDS));
+        long sweep = Math.max(10, Math.min(1000, options.messageTimeout().toMillis() / 4));
+        timers.add(bus.timer().scheduleWithFixedDelay(this::sweepExpired, sweep, sweep, TimeUnit.MILLISECONDS));
+        if (!connect.lookupdHttpAddresses().isEmpty()) {
+            poller = new LookupdPoller(bus.lookupd(), bus.timer(), connect, topic, this::discovered);
+            poller.start();
+        }
+    }
+
+    SubscribeOptions options() {
+        return options;
+    }
+
+    long nowMillis() {
+        return connect.clock().millis();
+    }
+
+    // ---- connections -----------------------------------------------------------------------------
+
+    /** The producers lookupd lists now: connect to new ones, forget lost ones it no longer lists. */
+    synchronized void discovered(Set<String> addresses) {
+        if (closing) {
+            return;
+        }
+        for (String address : addresses) {
+            if (!nodes.containsKey(address)) {
+                log.info("topic {} channel {}: lookupd lists nsqd at {}; connecting", topic, channel, address);
+                Node node = new Node(address, false);
+                nodes.put(address, node);
+                connect(node);
+            }
+        }
+        nodes.values().removeIf(node -> {
+            boolean gone =
+                    !node.direct && !addresses.contains(node.address) && node.connection == null && !node.connecting;
+            if (gone && node.reconnect != null) {
+                node.reconnect.cancel(false);
+            }
+            return gone;
+        });
+    }
+
+    private void connect(Node node) {
+        node.connecting = true;
+        node.reconnect = null;
+        ConsumerConnection cc = new ConsumerConnection(this, node.address, nowMillis());
+        int msgTimeout =
+                (int) Math.min(Integer.MAX_VALUE, options.messageTimeout().toMillis());
+        ClientConnection.open(bus.group(), node.address, connect, msgTimeout, cc)
+                .thenCompose(c -> {
+                    cc.attach(c);
+                    return c.request(new ClientCommand.Sub(topic, channel)).thenApply(ok -> c);
+                })
+                .whenComplete((c, error) -> connected(node, cc, error));
+    }
+
+    private synchronized void connected(Node node, ConsumerConnection cc, Throwable error) {
+        node.connecting = false;
+        if (error != null) {
+            if (cc.connection() != null) {
+                cc.connection().close();
+            }
+            node.failures++;
+            log.warn(
+                    "topic {} channel {}: cannot subscribe at nsqd {} (failure {} in a row): {}",
+                    topic,
+                    channel,
+                    node.address,
+                    node.failures,
+                    rootMessage(error));
+            scheduleReconnect(node);
+            return;
+        }
+        if (closing || nodes.get(node.address) != node) {
+            cc.connection().close();
+            return;
+        }
+        node.failures = 0;
+        node.connection = cc;
+        log.info("topic {} channel {}: subscribed at nsqd {}", topic, channel, node.address);
+        rebalance();
+    }
+
+    /** A subscribed connection closed: drop its messages (the broker redelivers them) and reconnect. */
+    void onClosed(ConsumerConnection cc, Throwable cause) {
+        for (ClientMessage m : outstanding) {
+            if (m.connection() == cc) {
+                m.drop();
+            }
+        }
+        synchronized (this) {
+            Node node = nodes.get(cc.address());
+            if (node == null || node.connection != cc) {
+                return;
+            }
+            node.connection = null;
+            if (closing) {
+                return;
+            }
+            log.warn("topic {} channel {}: lost nsqd at {}: {}", topic, channel, cc.address(), rootMessage(cause));
+            node.failures++;
+            rebalance();
+            scheduleReconnect(node);
+        }
+    }
+
+    private void scheduleReconnect(Node node) {
+        if (closing || nodes.get(node.address) != node) {
+            return;
+        }
+        long delay = Jitter.of(connect.reconnectBackoff().delayFor(node.failures));
+        node.reconnect = bus.timer().schedule(() -> reconnect(node), delay, TimeUnit.MILLISECONDS);
+    }
+
+    private synchronized void reconnect(Node node) {
+        if (!closing && nodes.get(node.address) == node && node.connection == null && !node.connecting) {
+            connect(node);
+        }
+    }
+
+    private static String rootMessage(Throwable error) {
+        Throwable t = error;
+        while (t.getCause() != null && t.getCause() != t && !(t instanceof dev.ferry.FerryException)) {
+            t = t.getCause();
+        }
+        return t.getMessage();
+    }
+
+    // ---- RDY ---------------------------------------------------------------------------------------
+
+    private List<ConsumerConnection> live() {
+        List<ConsumerConnection> live = new ArrayList<>();
+        for (Node node : nodes.values()) {
+            if (node.connection != null) {
+                live.add(node.connection);
+            }
+        }
+        live.sort(Comparator.comparing(ConsumerConnection::address));
+        return live;
+    }
+
+    private int cap() {
+        if (paused || closing) {
+            return 0;
+        }
+        return switch (mode) {
+            case NORMAL -> options.maxInFlight();
+            case BACKOFF_PAUSED -> 0;
+            case BACKOFF_TESTING -> 1;
+        };
+    }
+
+    private synchronized void rebalance() {
+        distributor.rebalance(live(), cap(), nowMillis());
+    }
+
+    private synchronized void redistribute() {
+        if (!closing) {
+            distributor.redistribute(live(), cap(), nowMillis());
+        }
+    }
+
+    // ---- messages ----------------------------------------------------------------------------------
+
+    void onMessage(ConsumerConnection cc, Frame.Message frame) {
+        long now = nowMillis();
+        cc.delivered(now);
+        inFlight.incrementAndGet();
+        ClientMessage message =
+                new ClientMessage(this, cc, frame, now + cc.connection().msgTimeoutMillis());
+        outstanding.add(message);
+        if (closing) {
+            message.requeueOnClose();
+            return;
+        }
+        dispatcher.submit(message);
+    }
+
+    private void handle(ClientMessage message) {
+        if (closing) {
+            return; // close() requeues it
+        }
+        running.incrementAndGet();
+        HANDLING.set(message);
+        try {
+            Object result = handler.handle(message);
+            if (result instanceof CompletionStage<?> stage) {
+                message.arm();
+                stage.whenComplete((value, error) -> {
+                    if (error == null) {
+                        message.handlerSucceeded();
+                    } else {
+                        message.handlerFailed(error);
+                    }
+                });
+            } else {
+                message.handlerSucceeded();
+            }
+        } catch (Throwable error) {
+            message.handlerFailed(error);
+        } finally {
+            HANDLING.remove();
+            if (running.decrementAndGet() <= 1 && closing) {
+                synchronized (running) {
+                    running.notifyAll();
+                }
+            }
+        }
+    }
+
+    /** A message was answered, expired or dropped: free its slot, and give owed RDY. */
+    void released(ClientMessage message) {
+        if (outstanding.remove(message)) {
+            message.connection().released();
+            inFlight.decrementAndGet();
+            if (distributor.owes()) {
+                rebalance();
+            }
+        }
+    }
+
+    private void sweepExpired() {
+        long now = nowMillis();
+        for (ClientMessage m : outstanding) {
+            if (m.armed()) {
+                m.expireIfDue(now);
+            }
+        }
+    }
+
+    void logHandlerFailure(ClientMessage message, Throwable error, Duration delay) {
+        log.warn(
+                "topic {} channel {}: handler failed on message {} (attempt {}); requeued for {} ms: {}",
+                topic,
+                channel,
+                message.id(),
+                message.attempts(),
+                delay.toMillis(),
+                error.toString());
+    }
+
+    // ---- failure backoff ---------------------------------------------------------------------------
+
+    synchronized void onHandlerFailure() {
+        if (backoffCap == 0 || closing || mode == Mode.BACKOFF_PAUSED) {
+            return;
+        }
+        if (backoffLevel < backoffCap) {
+            backoffLevel++;
+        }
+        backOff();
+    }
+
+    void onHandlerSuccess() {
+        if (backoffLevel == 0) {
+            return; // the common case takes no lock
+        }
+        synchronized (this) {
+            successWhileBackingOff();
+        }
+    }
+
+    private void successWhileBackingOff() {
+        if (backoffLevel == 0 || closing || mode == Mode.BACKOFF_PAUSED) {
+            return;
+        }
+        backoffLevel--;
+        if (backoffLevel == 0) {
+            log.info("topic {} channel {}: handlers succeed again; backoff over", topic, channel);
+            mode = Mode.NORMAL;
+            rebalance();
+        } else {
+            backOff();
+        }
+    }
+
+    private void backOff() {
+        Duration pause = connect.failureBackoff().orElseThrow().delayFor(backoffLevel);
+        log.warn(
+                "topic {} channel {}: backing off for {} ms (level {}): RDY 0",
+                topic,
+                channel,
+                pause.toMillis(),
+                backoffLevel);
+        mode = Mode.BACKOFF_PAUSED;
+        rebalance();
+        bus.timer().schedule(this::testTheWaters, pause.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private synchronized void testTheWaters() {
+        if (closing || mode != Mode.BACKOFF_PAUSED) {
+            return;
+        }
+        mode = Mode.BACKOFF_TESTING;
+        rebalance();
+    }
+
+    // ---- the Subscription API ----------------------------------------------------------------------
+
+    @Override
+    public String topic() {
+        return topic;
+    }
+
+    @Override
+    public String channel() {
+        return channel;
+    }
+
+    @Override
+    public synchronized void pause() {
+        paused = true;
+        rebalance();
+    }
+
+    @Override
+    public synchronized void resume() {
+        paused = false;
+        rebalance();
+    }
+
+    @Override
+    public boolean isPaused() {
+        return paused;
+    }
+
+    @Override
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    /** The connections subscribed now, with their RDY and in-flight counts (for tests and logs). */
+    synchronized List<ConsumerConnection> connections() {
+        return live();
+    }
+
+    /**
+     * Closes as an NSQ client should: CLS on every connection (the broker stops sending and answers
+     * CLOSE_WAIT), then waits up to the close timeout for running handlers, requeues what is still
+     * unanswered, and closes the sockets once those commands are out.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        if (poller != null) {
+            poller.close();
+        }
+        timers.forEach(t -> t.cancel(false));
+        List<ClientConnection> open = new ArrayList<>();
+        List<CompletableFuture<byte[]>> closeWaits = new ArrayList<>();
+        synchronized (this) {
+            closing = true;
+            for (Node node : nodes.values()) {
+                if (node.reconnect != null) {
+                    node.reconnect.cancel(false);
+                }
+                if (node.connection != null && node.connection.isOpen()) {
+                    ClientConnection c = node.connection.connection();
+                    open.add(c);
+                    closeWaits.add(c.request(ClientCommand.CLS));
+                }
+            }
+        }
+        awaitQuietly(CompletableFuture.allOf(closeWaits.toArray(CompletableFuture[]::new)), connect.responseTimeout());
+        waitForHandlers();
+        dispatcher.drainTo(ClientMessage::requeueOnClose);
+        ClientMessage current = HANDLING.get();
+        for (ClientMessage m : outstanding) {
+            if (m != current) {
+                m.requeueOnClose();
+            }
+        }
+        List<CompletableFuture<Void>> closedSockets = new ArrayList<>();
+        for (ClientConnection c : open) {
+            closedSockets.add(c.flushAndClose());
+        }
+        awaitQuietly(
+                CompletableFuture.allOf(closedSockets.toArray(CompletableFuture[]::new)), connect.responseTimeout());
+        bus.removed(this);
+    }
+
+    private void waitForHandlers() {
+        long deadline = System.nanoTime() + options.closeTimeout().toNanos();
+        ClientMessage current = HANDLING.get();
+        int self = current != null && current.owner() == this ? 1 : 0;
+        synchronized (running) {
+            while (running.get() > self) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    log.warn(
+                            "topic {} channel {}: {} handlers still running after the close timeout of {} ms;"
+                                    + " requeueing their messages",
+                            topic,
+                            channel,
+                            running.get() - self,
+                            options.closeTimeout().toMillis());
+                    return;
+                }
+                try {
+                    running.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    private static void awaitQuietly(CompletableFuture<?> future, Duration timeout) {
+        try {
+            future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
+            log.debug("closing: {}", e.toString());
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Subscription[" + topic + "/" + channel + ", " + connections() + "]";
+    }
+}

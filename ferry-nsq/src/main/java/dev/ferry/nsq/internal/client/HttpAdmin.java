@@ -1,0 +1,238 @@
+package dev.ferry.nsq.internal.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.BusAdmin;
+import dev.ferry.ChannelStats;
+import dev.ferry.FerryException;
+import dev.ferry.Names;
+import dev.ferry.NotFoundException;
+import dev.ferry.NotSupportedException;
+import dev.ferry.TopicStats;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * {@link BusAdmin} over nsqd's HTTP API, applied to every broker: the nsqd HTTP addresses given, or
+ * the nodes lookupd lists. Statistics are {@code /stats?format=json} summed over the brokers by
+ * topic and channel name; the other operations are nsqd's {@code /topic/*} and {@code /channel/*}
+ * endpoints. Counters nsqd does not report (stored bytes, drops, rejects) read 0, and {@code
+ * ephemeral} comes from the name. Thread-safe; every method blocks.
+ */
+final class HttpAdmin implements BusAdmin {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HttpClient http;
+    private final List<String> addresses;
+    private final LookupdClient lookupd;
+    private final Duration timeout;
+
+    HttpAdmin(HttpClient http, List<String> addresses, LookupdClient lookupd, Duration timeout) {
+        this.http = http;
+        this.addresses = List.copyOf(addresses);
+        this.lookupd = lookupd;
+        this.timeout = timeout;
+    }
+
+    private List<String> brokers(String operation) {
+        if (!addresses.isEmpty()) {
+            return addresses;
+        }
+        if (lookupd == null) {
+            throw new NotSupportedException(operation + " needs a broker's HTTP API, and this bus knows none:"
+                    + " give ConnectOptions nsqd HTTP addresses (nsqdHttp) or lookupd addresses");
+        }
+        List<String> found = new ArrayList<>();
+        lookupd.nodes().join().forEach(n -> found.add(n.httpAddress()));
+        if (found.isEmpty()) {
+            throw new FerryException(operation + ": lookupd lists no nsqd node");
+        }
+        return found;
+    }
+
+    private HttpResponse<byte[]> call(String address, String method, String pathAndQuery) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + address + pathAndQuery))
+                .timeout(timeout)
+                .method(method, HttpRequest.BodyPublishers.noBody())
+                .build();
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            throw new FerryException(
+                    "nsqd HTTP at " + address + " failed " + method + " " + pathAndQuery + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FerryException("interrupted during " + method + " " + pathAndQuery, e);
+        }
+    }
+
+    private static String q(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public List<TopicStats> topics() {
+        return stats("", null);
+    }
+
+    @Override
+    public Optional<TopicStats> topic(String topic) {
+        Names.checkTopic(topic);
+        return stats("&topic=" + q(topic), topic).stream().findFirst();
+    }
+
+    private List<TopicStats> stats(String filter, String only) {
+        Map<String, List<JsonNode>> topics = new TreeMap<>();
+        for (String address : brokers("stats")) {
+            HttpResponse<byte[]> response = call(address, "GET", "/stats?format=json&include_clients=false" + filter);
+            if (response.statusCode() != 200) {
+                throw error(address, "/stats", response);
+            }
+            try {
+                for (JsonNode t : JSON.readTree(response.body()).path("topics")) {
+                    String name = t.path("topic_name").asText();
+                    if (only == null || only.equals(name)) {
+                        topics.computeIfAbsent(name, k -> new ArrayList<>()).add(t);
+                    }
+                }
+            } catch (IOException e) {
+                throw new FerryException("nsqd HTTP at " + address + " answered /stats with bad JSON: " + e, e);
+            }
+        }
+        List<TopicStats> out = new ArrayList<>();
+        topics.forEach((name, parts) -> out.add(merge(name, parts)));
+        return out;
+    }
+
+    private static TopicStats merge(String name, List<JsonNode> parts) {
+        long depth = 0;
+        long messages = 0;
+        long bytes = 0;
+        boolean paused = false;
+        Map<String, long[]> channels = new TreeMap<>();
+        Map<String, Boolean> channelPaused = new TreeMap<>();
+        for (JsonNode t : parts) {
+            depth += t.path("depth").asLong();
+            messages += t.path("message_count").asLong();
+            bytes += t.path("message_bytes").asLong();
+            paused |= t.path("paused").asBoolean();
+            for (JsonNode c : t.path("channels")) {
+                String cn = c.path("channel_name").asText();
+                long[] sums = channels.computeIfAbsent(cn, k -> new long[7]);
+                sums[0] += c.path("depth").asLong();
+                sums[1] += c.path("in_flight_count").asLong();
+                sums[2] += c.path("deferred_count").asLong();
+                sums[3] += c.path("message_count").asLong();
+                sums[4] += c.path("requeue_count").asLong();
+                sums[5] += c.path("timeout_count").asLong();
+                sums[6] += c.path("client_count").asLong();
+                channelPaused.merge(cn, c.path("paused").asBoolean(), Boolean::logicalOr);
+            }
+        }
+        List<ChannelStats> list = new ArrayList<>();
+        channels.forEach((cn, s) -> list.add(new ChannelStats(
+                cn, s[0], s[1], s[2], s[3], s[4], s[5], 0, (int) s[6], channelPaused.get(cn), Names.isEphemeral(cn))));
+        return new TopicStats(name, depth, messages, bytes, 0, 0, 0, paused, Names.isEphemeral(name), list);
+    }
+
+    private void everywhere(String operation, String path, String what) {
+        int missing = 0;
+        List<String> brokers = brokers(operation);
+        for (String address : brokers) {
+            HttpResponse<byte[]> response = call(address, "POST", path);
+            if (response.statusCode() == 404) {
+                missing++;
+            } else if (response.statusCode() / 100 != 2) {
+                throw error(address, path, response);
+            }
+        }
+        if (missing == brokers.size()) {
+            throw new NotFoundException(what + " does not exist on " + brokers);
+        }
+    }
+
+    private static FerryException error(String address, String path, HttpResponse<byte[]> response) {
+        return new FerryException("nsqd HTTP at " + address + " answered " + path + " with " + response.statusCode()
+                + " " + new String(response.body(), StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public void createTopic(String topic) {
+        Names.checkTopic(topic);
+        everywhere("createTopic", "/topic/create?topic=" + q(topic), "topic " + topic);
+    }
+
+    @Override
+    public void deleteTopic(String topic) {
+        Names.checkTopic(topic);
+        everywhere("deleteTopic", "/topic/delete?topic=" + q(topic), "topic " + topic);
+    }
+
+    @Override
+    public void emptyTopic(String topic) {
+        Names.checkTopic(topic);
+        everywhere("emptyTopic", "/topic/empty?topic=" + q(topic), "topic " + topic);
+    }
+
+    @Override
+    public void pauseTopic(String topic) {
+        Names.checkTopic(topic);
+        everywhere("pauseTopic", "/topic/pause?topic=" + q(topic), "topic " + topic);
+    }
+
+    @Override
+    public void unpauseTopic(String topic) {
+        Names.checkTopic(topic);
+        everywhere("unpauseTopic", "/topic/unpause?topic=" + q(topic), "topic " + topic);
+    }
+
+    @Override
+    public void createChannel(String topic, String channel) {
+        Names.checkTopic(topic);
+        Names.checkChannel(channel);
+        // nsqd creates a channel only in an existing topic
+        everywhere("createChannel", "/topic/create?topic=" + q(topic), "topic " + topic);
+        everywhere("createChannel", channelPath("create", topic, channel), "channel " + topic + "/" + channel);
+    }
+
+    @Override
+    public void deleteChannel(String topic, String channel) {
+        channelOp("deleteChannel", "delete", topic, channel);
+    }
+
+    @Override
+    public void emptyChannel(String topic, String channel) {
+        channelOp("emptyChannel", "empty", topic, channel);
+    }
+
+    @Override
+    public void pauseChannel(String topic, String channel) {
+        channelOp("pauseChannel", "pause", topic, channel);
+    }
+
+    @Override
+    public void unpauseChannel(String topic, String channel) {
+        channelOp("unpauseChannel", "unpause", topic, channel);
+    }
+
+    private void channelOp(String operation, String verb, String topic, String channel) {
+        Names.checkTopic(topic);
+        Names.checkChannel(channel);
+        everywhere(operation, channelPath(verb, topic, channel), "channel " + topic + "/" + channel);
+    }
+
+    private static String channelPath(String verb, String topic, String channel) {
+        return "/channel/" + verb + "?topic=" + q(topic) + "&channel=" + q(channel);
+    }
+}

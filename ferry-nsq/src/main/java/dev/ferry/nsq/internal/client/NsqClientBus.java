@@ -1,0 +1,325 @@
+package dev.ferry.nsq.internal.client;
+
+import dev.ferry.Bus;
+import dev.ferry.BusAdmin;
+import dev.ferry.ConnectOptions;
+import dev.ferry.FerryException;
+import dev.ferry.MessageHandler;
+import dev.ferry.Names;
+import dev.ferry.PublishRejectedException;
+import dev.ferry.SubscribeOptions;
+import dev.ferry.Subscription;
+import dev.ferry.nsq.internal.codec.ClientCommand;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A {@link Bus} connected to brokers over NSQ's TCP protocol. Publishes go to one broker at a time
+ * ({@link ProducerPool}), a batch as one MPUB and a deferred message as one DPUB; publishes queued
+ * while a connection is busy share an MPUB. Each subscription has its own connections (an NSQ
+ * connection subscribes once). The admin is nsqd's HTTP API ({@link HttpAdmin}).
+ *
+ * <p>Threads: a small group of Netty event loops for the sockets; a fixed pool of handler threads
+ * ({@link ConnectOptions#handlerThreads()}); one timer thread for lookupd polls, reconnects, RDY
+ * redistribution, backoff and message timeouts; the JDK HTTP client's threads for lookupd and the
+ * admin. Thread-safe.
+ */
+public final class NsqClientBus implements Bus {
+    /** nsqd's default max-req-timeout, the longest DPUB delay it accepts (a longer one is fatal). */
+    static final Duration MAX_DEFER = Duration.ofHours(1);
+
+    private final ConnectOptions options;
+    private final EventLoopGroup group;
+    private final ScheduledExecutorService timer;
+    private final ExecutorService handlers;
+    private final HttpClient http;
+    private final LookupdClient lookupd;
+    private final ProducerPool producers;
+    private final HttpAdmin admin;
+    private final Set<ConsumerSubscription> subscriptions = ConcurrentHashMap.newKeySet();
+    private final AtomicLong pendingBytes = new AtomicLong();
+    private volatile boolean closed;
+
+    private NsqClientBus(ConnectOptions options) {
+        this.options = options;
+        int loops = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+        this.group = new MultiThreadIoEventLoopGroup(loops, threads("ferry-client-io-"), NioIoHandler.newFactory());
+        this.timer = Executors.newSingleThreadScheduledExecutor(threads("ferry-client-timer-"));
+        this.handlers = Executors.newFixedThreadPool(options.handlerThreads(), threads("ferry-handler-"));
+        this.http =
+                HttpClient.newBuilder().connectTimeout(options.connectTimeout()).build();
+        this.lookupd = options.lookupdHttpAddresses().isEmpty()
+                ? null
+                : new LookupdClient(http, options.lookupdHttpAddresses(), options.responseTimeout());
+        this.producers = new ProducerPool(group, options, lookupd);
+        this.admin = new HttpAdmin(http, options.nsqdHttpAddresses(), lookupd, options.responseTimeout());
+    }
+
+    /** Connects a bus with {@code options}; connections are made when first needed. */
+    public static Bus connect(ConnectOptions options) {
+        return new NsqClientBus(Objects.requireNonNull(options, "options"));
+    }
+
+    private static ThreadFactory threads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    ConnectOptions options() {
+        return options;
+    }
+
+    EventLoopGroup group() {
+        return group;
+    }
+
+    ScheduledExecutorService timer() {
+        return timer;
+    }
+
+    ExecutorService handlers() {
+        return handlers;
+    }
+
+    LookupdClient lookupd() {
+        return lookupd;
+    }
+
+    void removed(ConsumerSubscription subscription) {
+        subscriptions.remove(subscription);
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new FerryException("the bus is closed");
+        }
+    }
+
+    // ---- publishing -----------------------------------------------------------------------------
+
+    private long checkBody(byte[] body) {
+        Objects.requireNonNull(body, "body");
+        if (body.length == 0) {
+            throw new PublishRejectedException("message body is empty; NSQ carries no empty messages");
+        }
+        if (body.length > options.maxMessageSize()) {
+            throw new PublishRejectedException(
+                    "message of " + body.length + " bytes exceeds maxMessageSize " + options.maxMessageSize());
+        }
+        return body.length;
+    }
+
+    private long checkBatch(String topic, List<byte[]> bodies) {
+        ensureOpen();
+        Names.checkTopic(topic);
+        Objects.requireNonNull(bodies, "bodies");
+        if (bodies.isEmpty()) {
+            throw new IllegalArgumentException("a batch needs at least one message");
+        }
+        long total = 0;
+        for (byte[] body : bodies) {
+            total += checkBody(body);
+        }
+        if (bodies.size() > 1 && total + 4L * bodies.size() + 4 > options.maxBodySize()) {
+            throw new PublishRejectedException("batch of " + bodies.size() + " messages and " + total
+                    + " bytes exceeds maxBodySize " + options.maxBodySize() + " (nsqd's max-body-size)");
+        }
+        return total;
+    }
+
+    private CompletableFuture<Void> send(ClientCommand command, long bytes) {
+        long now = pendingBytes.addAndGet(bytes);
+        if (now > options.maxPendingPublishBytes() && now != bytes) {
+            pendingBytes.addAndGet(-bytes);
+            return CompletableFuture.failedFuture(new PublishRejectedException("publishes of " + (now - bytes)
+                    + " bytes await an answer; maxPendingPublishBytes is " + options.maxPendingPublishBytes()));
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        producers.publish(command).whenComplete((answer, error) -> {
+            if (pendingBytes.addAndGet(-bytes) == 0 && closed) {
+                synchronized (pendingBytes) {
+                    pendingBytes.notifyAll();
+                }
+            }
+            if (error == null) {
+                done.complete(null);
+            } else {
+                done.completeExceptionally(unwrap(error));
+            }
+        });
+        return done;
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    }
+
+    private static void await(CompletableFuture<Void> future) {
+        try {
+            future.get();
+        } catch (ExecutionException e) {
+            Throwable cause = unwrap(e.getCause());
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new FerryException("publish failed: " + cause, cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FerryException("interrupted while publishing", e);
+        }
+    }
+
+    private static long deferMillis(Duration delay) {
+        Objects.requireNonNull(delay, "delay");
+        if (delay.isNegative()) {
+            throw new IllegalArgumentException("defer delay must not be negative: " + delay);
+        }
+        return Math.min(delay.toMillis(), MAX_DEFER.toMillis());
+    }
+
+    @Override
+    public void publish(String topic, byte[] body) {
+        await(publishAsync(topic, body));
+    }
+
+    @Override
+    public void publish(String topic, List<byte[]> bodies) {
+        await(publishAsync(topic, bodies));
+    }
+
+    @Override
+    public void publishDeferred(String topic, byte[] body, Duration delay) {
+        await(publishDeferredAsync(topic, body, delay));
+    }
+
+    @Override
+    public CompletableFuture<Void> publishAsync(String topic, byte[] body) {
+        try {
+            long bytes = checkBatch(topic, List.of(body));
+            return send(new ClientCommand.Pub(topic, body), bytes);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    @Override
+    public CompletableFuture<Void> publishAsync(String topic, List<byte[]> bodies) {
+        try {
+            long bytes = checkBatch(topic, bodies);
+            ClientCommand command = bodies.size() == 1
+                    ? new ClientCommand.Pub(topic, bodies.get(0))
+                    : new ClientCommand.Mpub(topic, List.copyOf(bodies));
+            return send(command, bytes);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    @Override
+    public CompletableFuture<Void> publishDeferredAsync(String topic, byte[] body, Duration delay) {
+        try {
+            long defer = deferMillis(delay);
+            long bytes = checkBatch(topic, List.of(body));
+            return send(new ClientCommand.Dpub(topic, defer, body), bytes);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    // ---- consuming ------------------------------------------------------------------------------
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Over NSQ the message timeout is sent as IDENTIFY's {@code msg_timeout}, which nsqd accepts
+     * from 1 s up to its max-msg-timeout.
+     */
+    @Override
+    public Subscription subscribe(String topic, String channel, MessageHandler handler, SubscribeOptions options) {
+        ensureOpen();
+        Names.checkTopic(topic);
+        Names.checkChannel(channel);
+        Objects.requireNonNull(handler, "handler");
+        Objects.requireNonNull(options, "options");
+        if (options.messageTimeout().toMillis() < 1000) {
+            throw new IllegalArgumentException("over NSQ the message timeout is at least 1 s (nsqd's msg_timeout"
+                    + " range), got " + options.messageTimeout());
+        }
+        ConsumerSubscription subscription = new ConsumerSubscription(this, topic, channel, handler, options);
+        subscriptions.add(subscription);
+        subscription.start();
+        return subscription;
+    }
+
+    @Override
+    public BusAdmin admin() {
+        return admin;
+    }
+
+    /**
+     * Closes the subscriptions (CLS, handlers given their close timeout, the rest requeued), waits up
+     * to the response timeout for publishes still unanswered, then closes every connection.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        List<CompletableFuture<Void>> closing = new ArrayList<>();
+        for (ConsumerSubscription s : new ArrayList<>(subscriptions)) {
+            closing.add(CompletableFuture.runAsync(s::close, r -> {
+                Thread t = new Thread(r, "ferry-client-close");
+                t.setDaemon(true);
+                t.start();
+            }));
+        }
+        CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).join();
+        // publishes already sent get their answers (or the response timeout) before the sockets close
+        long deadline = System.nanoTime() + options.responseTimeout().toNanos();
+        synchronized (pendingBytes) {
+            long left;
+            while (pendingBytes.get() > 0 && (left = deadline - System.nanoTime()) > 0) {
+                try {
+                    pendingBytes.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        try {
+            producers.close().get(options.responseTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            // the sockets are closed below with the event loops
+        }
+        timer.shutdownNow();
+        handlers.shutdown();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        http.close();
+    }
+}

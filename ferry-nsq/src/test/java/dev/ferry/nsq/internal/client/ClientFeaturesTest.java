@@ -1,0 +1,149 @@
+package dev.ferry.nsq.internal.client;
+
+import static dev.ferry.nsq.internal.client.NsqClientBusTest.text;
+import static dev.ferry.nsq.internal.client.NsqClientBusTest.utf8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.ferry.Bus;
+import dev.ferry.ConnectOptions;
+import dev.ferry.MessageHandler;
+import dev.ferry.SubscribeOptions;
+import dev.ferry.nsq.TlsSettings;
+import dev.ferry.nsq.internal.server.AuthClient;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Feature negotiation over real sockets: TLS, snappy, deflate, and AUTH against an auth service. */
+class ClientFeaturesTest {
+    @TempDir
+    Path dir;
+
+    /** A server TLS context from a self-signed certificate made with openssl. */
+    private TlsSettings serverTls() throws Exception {
+        Path cert = dir.resolve("cert.pem");
+        Path key = dir.resolve("key.pem");
+        Process p = new ProcessBuilder(
+                        "openssl",
+                        "req",
+                        "-x509",
+                        "-newkey",
+                        "rsa:2048",
+                        "-nodes",
+                        "-days",
+                        "1",
+                        "-subj",
+                        "/CN=127.0.0.1",
+                        "-keyout",
+                        key.toString(),
+                        "-out",
+                        cert.toString())
+                .redirectErrorStream(true)
+                .start();
+        p.getInputStream().readAllBytes();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        return TlsSettings.of(cert, key);
+    }
+
+    /** A client context that trusts any certificate (the test's own, self-signed). */
+    private static SSLContext trustingTls() throws Exception {
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, InsecureTrustManagerFactory.INSTANCE.getTrustManagers(), null);
+        return context;
+    }
+
+    private static void roundTrip(ConnectOptions options, String topic) {
+        Queue<String> got = new ConcurrentLinkedQueue<>();
+        List<byte[]> batch = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            batch.add(utf8("message " + i + " " + "x".repeat(i * 10)));
+        }
+        try (Bus bus = Bus.connect(options)) {
+            bus.subscribe(topic, "c", MessageHandler.of(m -> got.add(text(m))), SubscribeOptions.maxInFlight(50));
+            bus.publish(topic, batch);
+            bus.publish(topic, utf8("single"));
+            await().until(() -> got.size() == 101);
+        }
+        assertThat(got).contains("single", "message 99 " + "x".repeat(990));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"tls", "snappy", "deflate", "tls+snappy", "tls+deflate"})
+    void shouldCarryMessagesOverTheNegotiatedFeatures(String features) throws Exception {
+        boolean tls = features.contains("tls");
+        try (TestBroker broker = new TestBroker(dir.resolve("data"), tls ? serverTls() : null, null)) {
+            ConnectOptions.Builder options = ConnectOptions.nsqd(broker.tcpAddress());
+            if (tls) {
+                options.tls(trustingTls());
+            }
+            if (features.contains("snappy")) {
+                options.compression(ConnectOptions.Compression.SNAPPY);
+            }
+            if (features.contains("deflate")) {
+                options.deflate(3);
+            }
+            roundTrip(options.build(), "features");
+        }
+    }
+
+    @Test
+    void shouldRefuseToGoOnPlainWhenTlsWasAskedAndNotOffered() throws Exception {
+        try (TestBroker broker = new TestBroker(dir.resolve("data"));
+                Bus bus = Bus.connect(ConnectOptions.nsqd(broker.tcpAddress())
+                        .tls(trustingTls())
+                        .build())) {
+            assertThatThrownBy(() -> bus.publish("t", utf8("x"))).hasMessageContaining("does not offer TLS");
+        }
+    }
+
+    @Test
+    void shouldAuthenticateWithTheSecretWhenTheBrokerRequiresIt() throws Exception {
+        HttpServer authService = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        authService.createContext("/auth", exchange -> {
+            boolean good = exchange.getRequestURI().getQuery().contains("secret=s3cret");
+            byte[] body = (good
+                            ? "{\"ttl\":3600,\"identity\":\"java\",\"authorizations\":[{\"topic\":\"^secured$\","
+                                    + "\"channels\":[\".*\"],\"permissions\":[\"subscribe\",\"publish\"]}]}"
+                            : "{\"message\":\"NOT_AUTHORIZED\"}")
+                    .getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(good ? 200 : 403, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        authService.start();
+        AuthClient auth = new AuthClient(
+                List.of("127.0.0.1:" + authService.getAddress().getPort()), Clock.systemUTC(), Duration.ofSeconds(5));
+        try (TestBroker broker = new TestBroker(dir.resolve("data"), null, auth)) {
+            roundTrip(
+                    ConnectOptions.nsqd(broker.tcpAddress())
+                            .authSecret("s3cret")
+                            .build(),
+                    "secured");
+            try (Bus bus = Bus.connect(ConnectOptions.nsqd(broker.tcpAddress()).build())) {
+                assertThatThrownBy(() -> bus.publish("secured", utf8("x"))).hasMessageContaining("requires AUTH");
+            }
+            try (Bus bus = Bus.connect(
+                    ConnectOptions.nsqd(broker.tcpAddress()).authSecret("wrong").build())) {
+                assertThatThrownBy(() -> bus.publish("secured", utf8("x"))).hasMessageContaining("E_AUTH");
+            }
+        } finally {
+            authService.stop(0);
+        }
+    }
+}
