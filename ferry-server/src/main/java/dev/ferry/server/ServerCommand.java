@@ -221,6 +221,8 @@ final class ServerCommand implements Callable<Integer> {
                 maxOutputBufferTimeout,
                 maxOutputBufferSize,
                 maxDeflateLevel,
+                defaults.deflateEnabled(),
+                defaults.snappyEnabled(),
                 defaults.version(),
                 config.clock());
         PrintWriter err = spec.commandLine().getErr();
