@@ -87,7 +87,12 @@ final class BenchCommand implements Callable<Integer> {
         if (!role.equals("writer") && !role.equals("reader")) {
             throw new CommandLine.ParameterException(spec.commandLine(), "the role is writer or reader, got " + role);
         }
-        ServerCommand.HostPort target = ServerCommand.HostPort.parse(spec.commandLine(), "--nsqd-tcp-address", address);
+        HostPort target;
+        try {
+            target = HostPort.parse("--nsqd-tcp-address", address);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
         AtomicLong messages = new AtomicLong();
         long deadline = System.nanoTime() + runfor.toNanos();
         List<Thread> threads = new ArrayList<>();
