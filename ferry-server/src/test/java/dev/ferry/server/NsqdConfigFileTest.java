@@ -177,6 +177,25 @@ class NsqdConfigFileTest {
     }
 
     @Test
+    void shouldReadTheExampleFileAsTheDefaults() {
+        Path example = Path.of("..", "docs", "ferry.toml.example");
+        assertThat(example).isRegularFile();
+        ServerFlagsTest.Parsed p = parse("--config", example.toString());
+        assertThat(p.err()).isEmpty();
+        assertThat(p.ignored()).isEmpty();
+        ServerSettings defaults = parse().settings();
+        assertThat(p.settings().protocol()).isEqualTo(defaults.protocol());
+        assertThat(p.settings())
+                .usingRecursiveComparison()
+                .ignoringFields("bus")
+                .isEqualTo(defaults);
+        assertThat(p.settings().bus())
+                .usingRecursiveComparison()
+                .ignoringFields("handlerThreads")
+                .isEqualTo(defaults.bus());
+    }
+
+    @Test
     void shouldRefuseAMissingFile() {
         ServerFlagsTest.Run r = run("server", "-config=" + dir.resolve("missing.cfg"));
         assertThat(r.exit()).isEqualTo(2);
