@@ -34,7 +34,10 @@ public final class Ferry implements Runnable {
      * output and error writers to capture what a command prints.
      */
     static CommandLine commandLine() {
-        CommandLine cmd = new CommandLine(new Ferry()).setExecutionExceptionHandler(Ferry::reportFailure);
+        CommandLine cmd = new CommandLine(new Ferry())
+                .setExecutionExceptionHandler(Ferry::reportFailure)
+                // an argument such as @file is a value, as Go's flag package reads it, not a file of arguments
+                .setExpandAtFiles(false);
         CommandLine.IParameterExceptionHandler usage = cmd.getParameterExceptionHandler();
         return cmd.setParameterExceptionHandler(
                 (e, args) -> e.getCommandLine().getCommandName().equals("server")

@@ -38,7 +38,9 @@ final class ServerArgs implements CommandLine.IParameterPreprocessor {
                     config = a.value();
                 }
             }
-            if (config != null && !config.isEmpty()) {
+            // --help and --version answer without reading the file, as nsqd's do
+            boolean action = read.stream().anyMatch(a -> a.value() == null);
+            if (config != null && !config.isEmpty() && !action) {
                 NsqdConfigFile file = NsqdConfigFile.read(Path.of(config), flags);
                 file.warnings().forEach(spec.commandLine().getErr()::println);
                 spec.commandLine().getErr().flush();

@@ -200,6 +200,10 @@ class NsqdConfigFileTest {
         ServerFlagsTest.Run r = run("server", "-config=" + dir.resolve("missing.cfg"));
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("cannot read --config " + dir.resolve("missing.cfg") + ": no such file");
+        assertThat(run("server", "-config=" + dir.resolve("missing.cfg"), "-version")
+                        .exit())
+                .as("--version does not read the file")
+                .isZero();
     }
 
     @Test

@@ -163,6 +163,19 @@ class ServerFlagsTest {
     }
 
     @Test
+    void shouldTakeAnAtSignAsPartOfAValueNotAsAFileOfArguments() throws Exception {
+        Path args = java.nio.file.Files.createTempFile("args", ".txt");
+        try {
+            java.nio.file.Files.writeString(args, "-msg-timeout=5s\n");
+            ServerSettings s = parse("-broadcast-address", "@" + args).settings();
+            assertThat(s.broadcastAddress()).isEqualTo("@" + args);
+            assertThat(s.protocol().msgTimeout()).isEqualTo(Duration.ofSeconds(60));
+        } finally {
+            java.nio.file.Files.delete(args);
+        }
+    }
+
+    @Test
     void shouldTurnDeflateAndSnappyOffWithFalseAndOnWhenAlone() {
         ServerOptions off = parse("-deflate=false", "--snappy=0").settings().protocol();
         assertThat(off.deflateEnabled()).isFalse();
