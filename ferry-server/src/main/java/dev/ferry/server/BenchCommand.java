@@ -104,7 +104,12 @@ final class BenchCommand implements Callable<Integer> {
                     spec.commandLine(),
                     "the role is writer, reader, client-writer, client-reader or idle, got " + role);
         }
-        ServerCommand.HostPort target = ServerCommand.HostPort.parse(spec.commandLine(), "--nsqd-tcp-address", address);
+        HostPort target;
+        try {
+            target = HostPort.parse("--nsqd-tcp-address", address);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
         if (role.equals("idle")) {
             new IdleConnectionsBench(
                             target.host(),

@@ -41,7 +41,28 @@ public final class Ferry implements Runnable {
      * output and error writers to capture what a command prints.
      */
     static CommandLine commandLine() {
-        return new CommandLine(new Ferry()).setExecutionExceptionHandler(Ferry::reportFailure);
+        CommandLine cmd = new CommandLine(new Ferry())
+                .setExecutionExceptionHandler(Ferry::reportFailure)
+                // an argument such as @file is a value, as Go's flag package reads it, not a file of arguments
+                .setExpandAtFiles(false);
+        CommandLine.IParameterExceptionHandler usage = cmd.getParameterExceptionHandler();
+        return cmd.setParameterExceptionHandler(
+                (e, args) -> e.getCommandLine().getCommandName().equals("server")
+                        ? reportServerUsageError(e)
+                        : usage.handleParseException(e, args));
+    }
+
+    /**
+     * A usage error of {@code ferry server}: the message and where the flags are listed, not the list
+     * itself, which would bury the message under nsqd's seventy flags.
+     */
+    private static int reportServerUsageError(CommandLine.ParameterException e) {
+        CommandLine cmd = e.getCommandLine();
+        PrintWriter err = cmd.getErr();
+        err.println(cmd.getColorScheme().errorText("ferry server: " + e.getMessage()));
+        err.println("Run 'ferry server --help' for its flags.");
+        err.flush();
+        return cmd.getCommandSpec().exitCodeOnInvalidInput();
     }
 
     /** {@code ferry} alone: there is no default command, so show the usage and fail as a usage error. */

@@ -7,7 +7,8 @@ import picocli.CommandLine;
 
 /**
  * Durations written as Go's {@code time.ParseDuration} reads them ({@code 60s}, {@code 1m30s},
- * {@code 250ms}, {@code 1h}), so nsqd's flag values work unchanged. Also a picocli converter.
+ * {@code 250ms}, {@code 1h}, {@code -1.5h}), so nsqd's flag values work unchanged. Also a picocli
+ * converter.
  */
 final class GoDuration implements CommandLine.ITypeConverter<Duration> {
     private static final Pattern PART = Pattern.compile("(\\d+(?:\\.\\d*)?|\\.\\d+)(ns|us|µs|ms|s|m|h)");
@@ -18,6 +19,13 @@ final class GoDuration implements CommandLine.ITypeConverter<Duration> {
      * @throws IllegalArgumentException naming the text, when it is not one
      */
     static Duration parse(String text) {
+        boolean negative = text.startsWith("-");
+        String unsigned = negative || text.startsWith("+") ? text.substring(1) : text;
+        Duration d = parseUnsigned(text, unsigned);
+        return negative ? d.negated() : d;
+    }
+
+    private static Duration parseUnsigned(String given, String text) {
         if (text.equals("0")) {
             return Duration.ZERO;
         }
@@ -39,13 +47,23 @@ final class GoDuration implements CommandLine.ITypeConverter<Duration> {
         }
         if (at == 0 || at != text.length()) {
             throw new IllegalArgumentException(
-                    "invalid duration \"" + text + "\" (write it as Go does: 60s, 1m30s, 250ms, 1h)");
+                    "invalid duration \"" + given + "\" (write it as Go does: 60s, 1m30s, 250ms, 1h)");
         }
         return Duration.ofNanos((long) nanos);
     }
 
+    /** {@code d} in Go's syntax, in whole milliseconds when it is some ({@code 1500ms}), else nanoseconds. */
+    static String format(Duration d) {
+        long nanos = d.toNanos();
+        return nanos % 1_000_000 == 0 ? nanos / 1_000_000 + "ms" : nanos + "ns";
+    }
+
     @Override
     public Duration convert(String value) {
-        return parse(value);
+        try {
+            return parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.TypeConversionException(e.getMessage());
+        }
     }
 }

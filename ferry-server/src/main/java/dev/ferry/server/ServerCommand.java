@@ -1,7 +1,6 @@
 package dev.ferry.server;
 
 import dev.ferry.BusConfig;
-import dev.ferry.SyncPolicy;
 import dev.ferry.internal.engine.LocalEngine;
 import dev.ferry.nsq.NsqTcpServer;
 import dev.ferry.nsq.TlsSettings;
@@ -9,220 +8,51 @@ import dev.ferry.nsq.internal.server.AuthClient;
 import dev.ferry.nsq.internal.server.ServerOptions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 /**
- * {@code ferry server}: the broker. Serves NSQ's TCP protocol and nsqd's HTTP API over the embedded engine, with nsqd's
- * flag names (also in Go's single-dash form). SIGTERM (or Ctrl-C) stops accepting, requeues what is
- * in flight, syncs the data and exits 0.
+ * {@code ferry server}: the broker. Serves NSQ's TCP protocol and nsqd's HTTP API over the embedded
+ * engine. Its command line is nsqd 1.3's: every nsqd flag, in every form Go's flag package reads, and
+ * {@code --config FILE} for nsqd's TOML option file ({@link ServerFlags}, {@link ServerArgs}); Ferry's
+ * own settings sit beside them. SIGTERM (or Ctrl-C) stops accepting, requeues what is in flight, syncs
+ * the data and exits 0.
+ *
+ * <p>Threads: picocli's (the caller's) parses, starts and then waits; a shutdown hook wakes it on
+ * SIGTERM and waits for it to close everything.
  */
 @Command(
         name = "server",
-        mixinStandardHelpOptions = true,
-        description = "Run the broker: NSQ's TCP protocol over the embedded engine.")
+        versionProvider = FerryVersion.class,
+        preprocessor = ServerArgs.class,
+        sortOptions = false,
+        showDefaultValues = true,
+        usageHelpAutoWidth = true,
+        description = "Run the broker: NSQ's TCP protocol and nsqd's HTTP API over the embedded engine.",
+        customSynopsis = "ferry server [FLAG]...",
+        footer = {
+            "",
+            "The flags are nsqd 1.3's, with Ferry's own last. They take Go's forms: -flag value, -flag=value,"
+                    + " --flag value, --flag=value; a boolean flag alone means true and takes a value only after"
+                    + " '=' (-snappy=false).",
+            "In a --config file a flag is a key with _ for - (msg_timeout = \"60s\"). Flags said to be ignored"
+                    + " are accepted and checked; the broker names the ones given, and why, as it starts."
+        })
 final class ServerCommand implements Callable<Integer> {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
-    @Option(
-            names = {"--tcp-address", "-tcp-address"},
-            defaultValue = "127.0.0.1:4150",
-            paramLabel = "HOST:PORT",
-            description = "<addr>:<port> to listen on for TCP clients (default: ${DEFAULT-VALUE}).")
-    private String tcpAddress;
-
-    @Option(
-            names = {"--http-address", "-http-address"},
-            defaultValue = "127.0.0.1:4151",
-            paramLabel = "HOST:PORT",
-            description = "<addr>:<port> to listen on for HTTP clients (default: ${DEFAULT-VALUE}).")
-    private String httpAddress;
-
-    @Option(
-            names = {"--broadcast-address", "-broadcast-address"},
-            paramLabel = "HOST",
-            description = "Address this node is reached at, as /info reports it (default: the host name).")
-    private String broadcastAddress;
-
-    @Option(
-            names = {"--tls-cert", "-tls-cert"},
-            paramLabel = "FILE",
-            description = "PEM certificate offered to clients that ask for TLS (with --tls-key).")
-    private Path tlsCert;
-
-    @Option(
-            names = {"--tls-key", "-tls-key"},
-            paramLabel = "FILE",
-            description = "PEM (PKCS#8) private key of --tls-cert.")
-    private Path tlsKey;
-
-    @Option(
-            names = {"--tls-required", "-tls-required"},
-            arity = "0..1",
-            fallbackValue = "true",
-            defaultValue = "false",
-            paramLabel = "true|false|tcp-https",
-            description = "Require TLS of clients: true, false, or tcp-https (TCP and HTTPS; plain HTTP still"
-                    + " served) (default: ${DEFAULT-VALUE}).")
-    private String tlsRequired;
-
-    @Option(
-            names = {"--tls-client-auth-policy", "-tls-client-auth-policy"},
-            paramLabel = "POLICY",
-            description = "Client certificate policy: require, or require-verify (signed by --tls-root-ca-file);"
-                    + " either implies --tls-required.")
-    private String tlsClientAuthPolicy;
-
-    @Option(
-            names = {"--tls-root-ca-file", "-tls-root-ca-file"},
-            paramLabel = "FILE",
-            description = "PEM certificates of the authorities that sign client certificates.")
-    private Path tlsRootCaFile;
-
-    @Option(
-            names = {"--tls-min-version", "-tls-min-version"},
-            defaultValue = "tls1.0",
-            paramLabel = "VERSION",
-            description = "Oldest TLS version accepted: tls1.0, tls1.1, tls1.2 or tls1.3 (default: ${DEFAULT-VALUE};"
-                    + " the JDK refuses 1.0 and 1.1 unless its security settings allow them).")
-    private String tlsMinVersion;
-
-    @Option(
-            names = {"--https-address", "-https-address"},
-            defaultValue = "127.0.0.1:4152",
-            paramLabel = "HOST:PORT",
-            description = "<addr>:<port> to listen on for HTTPS clients when --tls-cert is set; empty: none"
-                    + " (default: ${DEFAULT-VALUE}).")
-    private String httpsAddress;
-
-    @Option(
-            names = {"--auth-http-address", "-auth-http-address"},
-            paramLabel = "HOST:PORT",
-            description = "<addr>:<port> of an auth service to ask on AUTH (repeatable).")
-    private List<String> authHttpAddresses = new ArrayList<>();
-
-    @Option(
-            names = {"--data-path", "-data-path"},
-            defaultValue = "./data",
-            paramLabel = "DIR",
-            description = "Directory of the embedded engine's data (default: ${DEFAULT-VALUE}).")
-    private Path dataPath;
-
-    @Option(
-            names = {"--mem-queue-size", "-mem-queue-size"},
-            defaultValue = "10000",
-            description = "Bound of each ephemeral topic and channel in messages (default: ${DEFAULT-VALUE}).")
-    private int memQueueSize;
-
-    @Option(
-            names = {"--max-msg-size", "-max-msg-size"},
-            defaultValue = "1048576",
-            description = "Largest message body in bytes (default: ${DEFAULT-VALUE}).")
-    private int maxMsgSize;
-
-    @Option(
-            names = {"--max-body-size", "-max-body-size"},
-            defaultValue = "5242880",
-            description = "Largest command body in bytes (default: ${DEFAULT-VALUE}).")
-    private int maxBodySize;
-
-    @Option(
-            names = {"--msg-timeout", "-msg-timeout"},
-            defaultValue = "60s",
-            converter = GoDuration.class,
-            description = "Default in-flight timeout (default: ${DEFAULT-VALUE}).")
-    private Duration msgTimeout;
-
-    @Option(
-            names = {"--max-msg-timeout", "-max-msg-timeout"},
-            defaultValue = "15m",
-            converter = GoDuration.class,
-            description = "Largest in-flight timeout a client may ask for (default: ${DEFAULT-VALUE}).")
-    private Duration maxMsgTimeout;
-
-    @Option(
-            names = {"--max-req-timeout", "-max-req-timeout"},
-            defaultValue = "1h",
-            converter = GoDuration.class,
-            description = "Largest REQ and DPUB delay (default: ${DEFAULT-VALUE}).")
-    private Duration maxReqTimeout;
-
-    @Option(
-            names = {"--max-rdy-count", "-max-rdy-count"},
-            defaultValue = "2500",
-            description = "Largest RDY a client may send (default: ${DEFAULT-VALUE}).")
-    private int maxRdyCount;
-
-    @Option(
-            names = {"--client-timeout", "-client-timeout"},
-            hidden = true,
-            defaultValue = "60s",
-            converter = GoDuration.class,
-            description = "Default client timeout; heartbeats every half of it (default: ${DEFAULT-VALUE}).")
-    private Duration clientTimeout;
-
-    @Option(
-            names = {"--max-heartbeat-interval", "-max-heartbeat-interval"},
-            defaultValue = "60s",
-            converter = GoDuration.class,
-            description = "Largest heartbeat interval a client may ask for (default: ${DEFAULT-VALUE}).")
-    private Duration maxHeartbeatInterval;
-
-    @Option(
-            names = {"--max-output-buffer-size", "-max-output-buffer-size"},
-            defaultValue = "65536",
-            description = "Largest output buffer a client may ask for (default: ${DEFAULT-VALUE}).")
-    private int maxOutputBufferSize;
-
-    @Option(
-            names = {"--min-output-buffer-timeout", "-min-output-buffer-timeout"},
-            defaultValue = "25ms",
-            converter = GoDuration.class,
-            description = "Smallest output buffer timeout a client may ask for (default: ${DEFAULT-VALUE}).")
-    private Duration minOutputBufferTimeout;
-
-    @Option(
-            names = {"--max-output-buffer-timeout", "-max-output-buffer-timeout"},
-            defaultValue = "30s",
-            converter = GoDuration.class,
-            description = "Largest output buffer timeout a client may ask for (default: ${DEFAULT-VALUE}).")
-    private Duration maxOutputBufferTimeout;
-
-    @Option(
-            names = {"--max-deflate-level", "-max-deflate-level"},
-            defaultValue = "6",
-            description = "Largest deflate level a client may ask for, 1-9 (default: ${DEFAULT-VALUE}).")
-    private int maxDeflateLevel;
-
-    @Option(
-            names = {"--sync", "-sync"},
-            defaultValue = "interval",
-            description = "Ferry's sync policy: always, interval or never (default: ${DEFAULT-VALUE}).")
-    private String sync;
-
-    @Option(
-            names = {"--mqueue", "-mqueue"},
-            paramLabel = "DEFINITION",
-            description = "A memory queue, as Kamailio's mqueue parameter: name=..;size=..;dbmode=..;addmode=..;"
-                    + " repeatable. Served by JSON-RPC at POST /rpc.")
-    private List<String> mqueues = new ArrayList<>();
-
-    @Option(
-            names = {"--mqueue-db-url", "-mqueue-db-url"},
-            paramLabel = "JDBC-URL",
-            description = "Database of the memory queues with a dbmode (default: SQLite mqueue.db in --data-path).")
-    private String mqueueDbUrl;
+    @CommandLine.Mixin
+    private ServerFlags flags;
 
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final CountDownLatch closed = new CountDownLatch(1);
@@ -230,72 +60,45 @@ final class ServerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        HostPort address = HostPort.parse(spec.commandLine(), "--tcp-address", tcpAddress);
-        HostPort http = HostPort.parse(spec.commandLine(), "--http-address", httpAddress);
-        SyncPolicy policy;
-        try {
-            policy = SyncPolicy.valueOf(sync.toUpperCase(java.util.Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(
-                    spec.commandLine(), "--sync must be always, interval or never, got \"" + sync + "\"");
-        }
-        if (maxDeflateLevel < 1 || maxDeflateLevel > 9) {
-            throw new CommandLine.ParameterException(
-                    spec.commandLine(), "--max-deflate-level must be 1-9, got " + maxDeflateLevel);
-        }
-        if (maxRdyCount < 1 || maxMsgSize < 1 || maxBodySize < maxMsgSize || maxOutputBufferSize < 64) {
-            throw new CommandLine.ParameterException(
-                    spec.commandLine(),
-                    "limits out of range: --max-rdy-count " + maxRdyCount + " (>= 1), --max-msg-size " + maxMsgSize
-                            + " (>= 1), --max-body-size " + maxBodySize + " (>= --max-msg-size),"
-                            + " --max-output-buffer-size " + maxOutputBufferSize + " (>= 64)");
-        }
-        BrokerMemoryQueues memoryQueues = BrokerMemoryQueues.parse(spec.commandLine(), mqueues, mqueueDbUrl, dataPath);
-        BusConfig config = BusConfig.embedded(dataPath)
-                .syncPolicy(policy)
-                .memQueueSize(memQueueSize)
-                .maxMessageSize(maxMsgSize)
-                .maxBatchSize(maxBodySize)
-                .build();
-        ServerOptions defaults = ServerOptions.defaults();
-        ServerOptions options = new ServerOptions(
-                maxMsgSize,
-                maxBodySize,
-                maxRdyCount,
-                msgTimeout,
-                maxMsgTimeout,
-                maxReqTimeout,
-                clientTimeout.dividedBy(2),
-                maxHeartbeatInterval,
-                defaults.outputBufferSize(),
-                defaults.outputBufferTimeout(),
-                minOutputBufferTimeout,
-                maxOutputBufferTimeout,
-                maxOutputBufferSize,
-                maxDeflateLevel,
-                defaults.version(),
-                config.clock());
+        ServerSettings settings = settings();
         PrintWriter err = spec.commandLine().getErr();
-        TlsSettings tls = tlsSettings();
-        HostPort https = tls == null || httpsAddress.isEmpty()
-                ? null
-                : HostPort.parse(spec.commandLine(), "--https-address", httpsAddress);
+        ignoredFlagsLine().ifPresent(err::println);
+        if (spec.commandLine().getParseResult().hasMatchedOption("--log-level")) {
+            // before the first logger is made: slf4j-simple reads its level once
+            System.setProperty(
+                    "org.slf4j.simpleLogger.defaultLogLevel",
+                    settings.logLevel().slf4jLevel());
+        }
+        BusConfig config = settings.bus();
+        ServerOptions options = settings.protocol();
+        TlsSettings tls = tlsSettings(settings.tls());
+        HostPort https = tls == null ? null : settings.tls().httpsAddress();
+        BrokerMemoryQueues memoryQueues = BrokerMemoryQueues.parse(
+                spec.commandLine(),
+                flags.mqueues,
+                flags.mqueueDbUrl,
+                config.dataDir().orElse(Path.of(".")));
         LocalEngine engine = LocalEngine.open(config);
         NsqTcpServer server;
+        NsqTcpServer httpServer = null;
         NsqTcpServer httpsServer = null;
-        NsqTcpServer httpServer;
         Map<String, Object> info = Collections.synchronizedMap(new LinkedHashMap<>());
         List<NsqTcpServer> listening = new ArrayList<>();
         try {
-            AuthClient auth = authHttpAddresses.isEmpty()
+            AuthClient auth = settings.authHttpAddresses().isEmpty()
                     ? null
-                    : new AuthClient(authHttpAddresses, config.clock(), Duration.ofSeconds(5));
+                    : new AuthClient(
+                            settings.authHttpAddresses(),
+                            config.clock(),
+                            settings.httpClientConnectTimeout(),
+                            settings.httpClientRequestTimeout());
             NsqTcpServer.Builder servers = NsqTcpServer.builder(engine)
                     .options(options)
                     .tls(tls)
                     .auth(auth)
                     .info(info)
                     .routes(memoryQueues.open());
+            HostPort address = settings.tcpAddress();
             server = servers.startTcp(address.host(), address.port());
             listening.add(server);
             if (https != null) {
@@ -303,28 +106,24 @@ final class ServerCommand implements Callable<Integer> {
                 listening.add(httpsServer);
                 servers.httpsPort(httpsServer.port());
             }
-            httpServer = servers.startHttp(http.host(), http.port());
+            HostPort http = settings.httpAddress();
+            if (http != null) {
+                httpServer = servers.startHttp(http.host(), http.port());
+                listening.add(httpServer);
+            }
         } catch (RuntimeException e) {
             listening.reversed().forEach(NsqTcpServer::close);
             memoryQueues.close();
             engine.close();
             throw e;
         }
-        String hostname = hostName();
-        info.put("version", options.version());
-        info.put("broadcast_address", broadcastAddress == null ? hostname : broadcastAddress);
-        info.put("hostname", hostname);
-        info.put("http_port", httpServer.port());
-        info.put("tcp_port", server.port());
-        info.put("start_time", System.currentTimeMillis() / 1000);
-        info.put("max_heartbeat_interval", options.maxHeartbeatInterval().toNanos());
-        info.put("max_output_buffer_size", options.maxOutputBufferSize());
-        info.put("max_output_buffer_timeout", options.maxOutputBufferTimeout().toNanos());
-        info.put("max_deflate_level", options.maxDeflateLevel());
-        err.printf("TCP: listening on %s:%d%n", address.host(), server.port());
-        err.printf("HTTP: listening on %s:%d%n", http.host(), httpServer.port());
+        describeNode(info, settings, server, httpServer);
+        err.printf("TCP: listening on %s:%d%n", settings.tcpAddress().host(), server.port());
         if (httpsServer != null) {
             err.printf("HTTPS: listening on %s:%d%n", https.host(), httpsServer.port());
+        }
+        if (httpServer != null) {
+            err.printf("HTTP: listening on %s:%d%n", settings.httpAddress().host(), httpServer.port());
         }
         err.flush();
         // SIGTERM runs the shutdown hooks: ours lets this thread close everything in order, then
@@ -345,12 +144,8 @@ final class ServerCommand implements Callable<Integer> {
         stopped.await();
         err.println("stopping: requeueing what is in flight, syncing the data");
         err.flush();
-        httpServer.close();
-        if (httpsServer != null) {
-            httpsServer.close();
-        }
+        listening.reversed().forEach(NsqTcpServer::close);
         memoryQueues.close();
-        server.close();
         engine.close();
         closed.countDown();
         if (!signalled) {
@@ -359,36 +154,49 @@ final class ServerCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The TLS flags, checked (files included) before anything opens; null without a certificate. */
-    private TlsSettings tlsSettings() {
-        TlsSettings.Required required;
-        TlsSettings.ClientAuthPolicy policy;
-        TlsSettings.Version minVersion;
+    /** Fills what /info and the lookup answers report of this node. */
+    private static void describeNode(
+            Map<String, Object> info, ServerSettings settings, NsqTcpServer tcp, NsqTcpServer http) {
+        ServerOptions options = settings.protocol();
+        String hostname = hostName();
+        info.put("version", options.version());
+        info.put("broadcast_address", settings.broadcastAddress() == null ? hostname : settings.broadcastAddress());
+        info.put("hostname", hostname);
+        info.put("http_port", http == null ? 0 : http.port());
+        info.put("tcp_port", tcp.port());
+        info.put("start_time", System.currentTimeMillis() / 1000);
+        info.put("max_heartbeat_interval", options.maxHeartbeatInterval().toNanos());
+        info.put("max_output_buffer_size", options.maxOutputBufferSize());
+        info.put("max_output_buffer_timeout", options.maxOutputBufferTimeout().toNanos());
+        info.put("max_deflate_level", options.maxDeflateLevel());
+    }
+
+    /** After parsing: the settings, or a usage error naming every flag that is wrong. */
+    ServerSettings settings() {
         try {
-            required = TlsSettings.Required.parse(tlsRequired);
-            policy = TlsSettings.ClientAuthPolicy.parse(tlsClientAuthPolicy == null ? "" : tlsClientAuthPolicy);
-            minVersion = TlsSettings.Version.parse(tlsMinVersion);
+            return ServerSettings.from(flags);
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
         }
-        if (tlsCert == null && tlsKey == null) {
-            if (required != TlsSettings.Required.NO || policy != TlsSettings.ClientAuthPolicy.NONE) {
-                throw new CommandLine.ParameterException(
-                        spec.commandLine(), "cannot require TLS client connections without --tls-cert and --tls-key");
+    }
+
+    /** After parsing: the line naming the flags given that Ferry ignores, and why; empty when none is. */
+    Optional<String> ignoredFlagsLine() {
+        return FlagSpec.ignoredLine(
+                FlagSpec.of(spec), spec.commandLine().getParseResult().matchedOptions());
+    }
+
+    /** The TLS settings, checked (files included) before anything opens; null without a certificate. */
+    private TlsSettings tlsSettings(TlsFlags tlsFlags) {
+        try {
+            TlsSettings tls = tlsFlags.settings();
+            if (tls != null) {
+                tls.newServerContext();
             }
-            return null;
-        }
-        if (tlsCert == null || tlsKey == null) {
-            throw new CommandLine.ParameterException(
-                    spec.commandLine(), "--tls-cert and --tls-key go together; only one was given");
-        }
-        TlsSettings settings = new TlsSettings(tlsCert, tlsKey, required, policy, tlsRootCaFile, minVersion);
-        try {
-            settings.newServerContext();
+            return tls;
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
         }
-        return settings;
     }
 
     private static String hostName() {
@@ -396,23 +204,6 @@ final class ServerCommand implements Callable<Integer> {
             return java.net.InetAddress.getLocalHost().getHostName();
         } catch (java.io.IOException e) {
             return "localhost";
-        }
-    }
-
-    /** A parsed {@code host:port}. */
-    record HostPort(String host, int port) {
-        static HostPort parse(CommandLine cmd, String flag, String text) {
-            int colon = text.lastIndexOf(':');
-            try {
-                String host = colon <= 0 ? "0.0.0.0" : text.substring(0, colon);
-                int port = Integer.parseInt(text.substring(colon + 1));
-                if (port < 0 || port > 65535) {
-                    throw new NumberFormatException();
-                }
-                return new HostPort(host.startsWith("[") ? host.substring(1, host.length() - 1) : host, port);
-            } catch (RuntimeException e) {
-                throw new CommandLine.ParameterException(cmd, flag + " must be <addr>:<port>, got \"" + text + "\"");
-            }
         }
     }
 }

@@ -47,7 +47,11 @@ final class StatsCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         boolean failed = false;
         for (String address : addresses) {
-            ServerCommand.HostPort.parse(spec.commandLine(), "--nsqd-http-address", address);
+            try {
+                HostPort.parse("--nsqd-http-address", address);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
             String query = "format=json&include_clients=false&include_mem=false"
                     + (topic == null ? "" : "&topic=" + URLEncoder.encode(topic, StandardCharsets.UTF_8));
             HttpResponse<String> response;

@@ -67,7 +67,11 @@ final class WakeupCommand implements Callable<Integer> {
         }
         List<String> addresses = httpAddresses.isEmpty() ? List.of("127.0.0.1:4151") : httpAddresses;
         for (String a : addresses) {
-            ServerCommand.HostPort.parse(spec.commandLine(), "--nsqd-http-address", a);
+            try {
+                HostPort.parse("--nsqd-http-address", a);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
         }
         PrintWriter err = spec.commandLine().getErr();
         WakeupService service =

@@ -3,18 +3,22 @@ package dev.ferry.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -24,11 +28,63 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+/** ferry server as a real process: started with flags or an option file, stopped with SIGTERM. */
 class ServerCommandTest {
-    private static final Pattern LISTENING = Pattern.compile("TCP: listening on [^:]+:(\\d+)");
+    private static final Pattern LISTENING = Pattern.compile("(TCP|HTTPS|HTTP): listening on [^:]+:(\\d+)");
 
     @TempDir
     Path dir;
+
+    /** A broker process and what it printed until it listened on both ports. */
+    record Broker(Process process, List<String> lines, int tcpPort, int httpPort, int httpsPort) {}
+
+    /** Starts {@code ferry server args} in a JVM of its own and waits until it listens on TCP and HTTP. */
+    private static Broker start(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(
+                ProcessHandle.current().info().command().orElseThrow(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                Ferry.class.getName(),
+                "server"));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        BufferedReader out =
+                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        List<String> lines = new ArrayList<>();
+        CompletableFuture<int[]> ports = CompletableFuture.supplyAsync(() -> {
+            int[] found = new int[3];
+            try {
+                for (String line; (line = out.readLine()) != null; ) {
+                    lines.add(line);
+                    Matcher m = LISTENING.matcher(line);
+                    if (m.find()) {
+                        // HTTPS, when there is one, is named before HTTP
+                        found[List.of("TCP", "HTTP", "HTTPS").indexOf(m.group(1))] = Integer.parseInt(m.group(2));
+                        if (found[0] != 0 && found[1] != 0) {
+                            return found;
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            throw new IllegalStateException("server ended without listening: " + lines);
+        });
+        try {
+            int[] p = ports.get(30, TimeUnit.SECONDS);
+            return new Broker(process, lines, p[0], p[1], p[2]);
+        } catch (Exception e) {
+            process.destroyForcibly();
+            throw e;
+        }
+    }
+
+    /** SIGTERM, then the exit code. */
+    private static int stop(Broker broker) throws InterruptedException {
+        broker.process().destroy();
+        assertThat(broker.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
+        return broker.process().exitValue();
+    }
 
     /** Publishes one message over the protocol and returns the response text. */
     private static String publish(int port, String topic, String body) throws Exception {
@@ -39,97 +95,85 @@ class ServerCommandTest {
             out.writeInt(bytes.length);
             out.write(bytes);
             out.flush();
-            DataInputStream in = new DataInputStream(socket.getInputStream());
-            int size = in.readInt();
-            in.readInt();
-            byte[] data = new byte[size - 4];
-            in.readFully(data);
-            return new String(data, StandardCharsets.UTF_8);
+            return readFrame(new DataInputStream(socket.getInputStream()));
         }
     }
 
-    @Test
-    void shouldAcceptNsqdFlagsInGoForms() {
-        assertThat(GoDuration.parse("60s")).isEqualTo(Duration.ofSeconds(60));
-        assertThat(GoDuration.parse("1m30s")).isEqualTo(Duration.ofSeconds(90));
-        assertThat(GoDuration.parse("250ms")).isEqualTo(Duration.ofMillis(250));
-        assertThat(GoDuration.parse("1.5h")).isEqualTo(Duration.ofMinutes(90));
-        var cmd = Ferry.commandLine();
-        cmd.setErr(new java.io.PrintWriter(new java.io.StringWriter()));
-        assertThat(cmd.execute("server", "-msg-timeout", "5m", "--tcp-address=nonsense"))
-                .isEqualTo(2);
-        assertThat(cmd.execute("server", "--msg-timeout=tomorrow")).isEqualTo(2);
-        assertThat(cmd.execute("server", "--no-such-flag")).isEqualTo(2);
-        assertThat(cmd.execute("server", "-max-req-timeout=soon")).isEqualTo(2);
-        assertThat(cmd.execute("server", "--max-rdy-count", "many")).isEqualTo(2);
-        assertThat(cmd.execute("server", "--max-deflate-level=12")).isEqualTo(2);
-        assertThat(cmd.execute("server", "--max-msg-size=10", "--max-body-size=5"))
-                .isEqualTo(2);
+    /** Sends IDENTIFY with feature negotiation and returns the server's answer. */
+    private static JsonNode identify(int port, String json) throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+            out.write("  V2IDENTIFY\n".getBytes(StandardCharsets.UTF_8));
+            byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+            out.writeInt(bytes.length);
+            out.write(bytes);
+            out.flush();
+            return new ObjectMapper().readTree(readFrame(new DataInputStream(socket.getInputStream())));
+        }
+    }
+
+    private static String readFrame(DataInputStream in) throws IOException {
+        int size = in.readInt();
+        in.readInt();
+        byte[] data = new byte[size - 4];
+        in.readFully(data);
+        return new String(data, StandardCharsets.UTF_8);
     }
 
     @Test
     void shouldStopCleanlyWithExitZeroOnSigterm() throws Exception {
-        String java = ProcessHandle.current().info().command().orElseThrow();
-        Process process = new ProcessBuilder(
-                        java,
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        Ferry.class.getName(),
-                        "server",
-                        "-tcp-address=127.0.0.1:0",
-                        "--http-address",
-                        "127.0.0.1:0",
-                        "--data-path",
-                        dir.toString())
-                .redirectErrorStream(true)
-                .start();
+        Broker broker =
+                start("-tcp-address=127.0.0.1:0", "--http-address", "127.0.0.1:0", "--data-path", dir.toString());
         try {
-            BufferedReader out =
-                    new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-            List<String> lines = new ArrayList<>();
-            CompletableFuture<Integer> port = CompletableFuture.supplyAsync(() -> {
-                try {
-                    for (String line; (line = out.readLine()) != null; ) {
-                        lines.add(line);
-                        Matcher m = LISTENING.matcher(line);
-                        if (m.find()) {
-                            return Integer.parseInt(m.group(1));
-                        }
-                    }
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-                throw new IllegalStateException("server ended without listening: " + lines);
-            });
-            int tcpPort = port.get(30, TimeUnit.SECONDS);
-            assertThat(publish(tcpPort, "kept", "hello")).isEqualTo("OK");
-            String httpLine = CompletableFuture.supplyAsync(() -> {
-                        try {
-                            return out.readLine();
-                        } catch (java.io.IOException e) {
-                            throw new java.io.UncheckedIOException(e);
-                        }
-                    })
-                    .get(30, TimeUnit.SECONDS);
-            Matcher http = Pattern.compile("HTTP: listening on [^:]+:(\\d+)").matcher(httpLine);
-            assertThat(http.find()).as(httpLine).isTrue();
-            var client = HttpClient.newHttpClient();
-            var ping = client.send(
-                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http.group(1) + "/ping"))
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
+            assertThat(publish(broker.tcpPort(), "kept", "hello")).isEqualTo("OK");
+            var ping = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + broker.httpPort() + "/ping"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
             assertThat(ping.body()).isEqualTo("OK");
-            process.destroy(); // SIGTERM
-            assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            assertThat(process.exitValue()).isZero();
+            assertThat(stop(broker)).isZero();
         } finally {
-            process.destroyForcibly();
+            broker.process().destroyForcibly();
         }
         // the message outlived the broker
         try (dev.ferry.Bus bus = dev.ferry.Bus.create(
                 dev.ferry.BusConfig.embedded(dir).minFreeDiskBytes(0).build())) {
             await().until(() -> bus.admin().topic("kept").map(t -> t.depth()).orElse(0L) == 1);
         }
+    }
+
+    @Test
+    void shouldRunFromAnNsqdOptionFileWithFlagsOverridingItAndNameWhatItIgnores() throws Exception {
+        Path data = dir.resolve("data");
+        Path cfg = Files.writeString(
+                dir.resolve("nsqd.cfg"), """
+                tcp_address = "127.0.0.1:0"
+                http_address = "127.0.0.1:0"
+                data_path = "%s"
+                sync_every = 100
+                snappy = true
+                deflate = false
+                """.formatted(data.toString().replace("\\", "\\\\")));
+        Broker broker = start("--config", cfg.toString(), "-snappy=false");
+        try {
+            assertThat(broker.lines())
+                    .contains("ignoring flags Ferry does not apply: --sync-every=100 (Ferry syncs by its --sync"
+                            + " policy and --sync-interval)");
+            assertThat(publish(broker.tcpPort(), "configured", "hello")).isEqualTo("OK");
+            JsonNode answer = identify(broker.tcpPort(), "{\"feature_negotiation\":true,\"snappy\":true}");
+            assertThat(answer.get("snappy").asBoolean())
+                    .as("-snappy=false beats the file")
+                    .isFalse();
+            answer = identify(broker.tcpPort(), "{\"feature_negotiation\":true,\"deflate\":true}");
+            assertThat(answer.get("deflate").asBoolean())
+                    .as("deflate = false in the file")
+                    .isFalse();
+            assertThat(stop(broker)).isZero();
+        } finally {
+            broker.process().destroyForcibly();
+        }
+        assertThat(data).isDirectory();
     }
 
     @Test
@@ -174,66 +218,37 @@ class ServerCommandTest {
                 .start();
         openssl.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
         assertThat(openssl.waitFor()).isZero();
-        String java = ProcessHandle.current().info().command().orElseThrow();
-        Process process = new ProcessBuilder(
-                        java,
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        Ferry.class.getName(),
-                        "server",
-                        "--tcp-address=127.0.0.1:0",
-                        "--http-address=127.0.0.1:0",
-                        "-https-address=127.0.0.1:0",
-                        "--tls-cert=" + cert,
-                        "--tls-key=" + key,
-                        "-tls-required",
-                        "--data-path",
-                        dir.resolve("data").toString())
-                .redirectErrorStream(true)
-                .start();
+        Broker broker = start(
+                "--tcp-address=127.0.0.1:0",
+                "--http-address=127.0.0.1:0",
+                "-https-address=127.0.0.1:0",
+                "--tls-cert=" + cert,
+                "--tls-key=" + key,
+                "-tls-required",
+                "--data-path",
+                dir.resolve("data").toString());
         try {
-            BufferedReader out =
-                    new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-            Pattern listening = Pattern.compile("(HTTPS?): listening on [^:]+:(\\d+)");
-            CompletableFuture<java.util.Map<String, Integer>> ports = CompletableFuture.supplyAsync(() -> {
-                java.util.Map<String, Integer> found = new java.util.HashMap<>();
-                List<String> lines = new ArrayList<>();
-                try {
-                    for (String line; found.size() < 2 && (line = out.readLine()) != null; ) {
-                        lines.add(line);
-                        Matcher m = listening.matcher(line);
-                        if (m.find()) {
-                            found.put(m.group(1), Integer.parseInt(m.group(2)));
-                        }
-                    }
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-                if (found.size() < 2) {
-                    throw new IllegalStateException("server ended without listening on HTTP and HTTPS: " + lines);
-                }
-                return found;
-            });
-            java.util.Map<String, Integer> port = ports.get(30, TimeUnit.SECONDS);
             javax.net.ssl.SSLContext trusting = javax.net.ssl.SSLContext.getInstance("TLS");
             trusting.init(
                     null, io.netty.handler.ssl.util.InsecureTrustManagerFactory.INSTANCE.getTrustManagers(), null);
-            var client = HttpClient.newBuilder().sslContext(trusting).build();
+            var client =
+                    java.net.http.HttpClient.newBuilder().sslContext(trusting).build();
             var ping = client.send(
-                    HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port.get("HTTPS") + "/ping"))
+                    java.net.http.HttpRequest.newBuilder(
+                                    java.net.URI.create("https://127.0.0.1:" + broker.httpsPort() + "/ping"))
                             .build(),
-                    HttpResponse.BodyHandlers.ofString());
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
             assertThat(ping.body()).isEqualTo("OK");
             var refused = client.send(
-                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port.get("HTTP") + "/ping"))
+                    java.net.http.HttpRequest.newBuilder(
+                                    java.net.URI.create("http://127.0.0.1:" + broker.httpPort() + "/ping"))
                             .build(),
-                    HttpResponse.BodyHandlers.ofString());
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
             assertThat(refused.statusCode()).isEqualTo(403);
-            assertThat(refused.body()).contains("\"https_port\": " + port.get("HTTPS"));
-            process.destroy();
-            assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(refused.body()).contains("\"https_port\": " + broker.httpsPort());
+            assertThat(stop(broker)).isZero();
         } finally {
-            process.destroyForcibly();
+            broker.process().destroyForcibly();
         }
     }
 }

@@ -39,13 +39,22 @@ public final class AuthClient {
 
     /** A client of the auth services at {@code addresses} ({@code host:port} or a full URL). */
     public AuthClient(List<String> addresses, Clock clock, Duration timeout) {
+        this(addresses, clock, timeout, timeout);
+    }
+
+    /**
+     * A client of the auth services at {@code addresses} ({@code host:port} or a full URL), with nsqd's
+     * two timeouts: to connect ({@code --http-client-connect-timeout}) and for the whole request
+     * ({@code --http-client-request-timeout}).
+     */
+    public AuthClient(List<String> addresses, Clock clock, Duration connectTimeout, Duration requestTimeout) {
         if (addresses.isEmpty()) {
             throw new IllegalArgumentException("no auth service address");
         }
         this.addresses = List.copyOf(addresses);
         this.clock = clock;
-        this.timeout = timeout;
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
+        this.timeout = requestTimeout;
+        this.http = HttpClient.newBuilder().connectTimeout(connectTimeout).build();
     }
 
     /** What a client may do, until {@link #expiresAt()}. */

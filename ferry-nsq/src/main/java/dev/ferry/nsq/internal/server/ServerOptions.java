@@ -19,7 +19,10 @@ import java.time.Duration;
  * @param minOutputBufferTimeout smallest output buffer timeout (25 ms)
  * @param maxOutputBufferTimeout largest output buffer timeout (30 s)
  * @param maxOutputBufferSize largest output buffer ({@code --max-output-buffer-size}, 64 KiB)
- * @param maxDeflateLevel largest deflate level (6)
+ * @param maxDeflateLevel largest deflate level ({@code --max-deflate-level}, 6)
+ * @param deflateEnabled whether IDENTIFY may negotiate deflate ({@code --deflate}, true); when false the answer
+ *     says {@code "deflate":false} to a client that asks for it, and the connection stays uncompressed
+ * @param snappyEnabled whether IDENTIFY may negotiate snappy ({@code --snappy}, true), likewise
  * @param version the version reported to clients
  * @param clock the clock the engine uses, for in-flight deadlines
  */
@@ -38,6 +41,8 @@ public record ServerOptions(
         Duration maxOutputBufferTimeout,
         int maxOutputBufferSize,
         int maxDeflateLevel,
+        boolean deflateEnabled,
+        boolean snappyEnabled,
         String version,
         Clock clock) {
 
@@ -58,6 +63,8 @@ public record ServerOptions(
                 Duration.ofSeconds(30),
                 64 * 1024,
                 6,
+                true,
+                true,
                 "1.3.0",
                 Clock.systemUTC());
     }
@@ -79,6 +86,8 @@ public record ServerOptions(
                 maxOutputBufferTimeout,
                 maxOutputBufferSize,
                 maxDeflateLevel,
+                deflateEnabled,
+                snappyEnabled,
                 version,
                 value);
     }

@@ -256,8 +256,13 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
         response.put("version", options.version());
         response.put("max_msg_timeout", options.maxMsgTimeout().toMillis());
         response.put("msg_timeout", msgTimeoutMillis);
-        boolean snappy = data.snappy();
-        boolean deflate = data.deflate();
+        // as nsqd: a feature is negotiated when the server offers it and the client asks for it; asking
+        // for a disabled one is not an error, the answer just says false
+        boolean snappy = options.snappyEnabled() && data.snappy();
+        boolean deflate = options.deflateEnabled() && data.deflate();
+        if (deflate && snappy) {
+            throw NsqError.fatal("E_IDENTIFY_FAILED", "cannot enable both deflate and snappy compression");
+        }
         int deflateLevel =
                 Math.min(deflate && data.deflateLevel() > 0 ? data.deflateLevel() : 6, options.maxDeflateLevel());
         // a connection upgrades once: a second IDENTIFY asking for TLS is told it is not offered
@@ -345,9 +350,6 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
         int mt = d.msgTimeout();
         if (!(mt == 0 || (mt >= 1000 && mt <= options.maxMsgTimeout().toMillis()))) {
             throw NsqError.fatal("E_BAD_BODY", "IDENTIFY msg timeout (" + mt + ") is invalid");
-        }
-        if (d.deflate() && d.snappy()) {
-            throw NsqError.fatal("E_IDENTIFY_FAILED", "cannot enable both deflate and snappy compression");
         }
         if (hb == -1) {
             heartbeatMillis = 0;

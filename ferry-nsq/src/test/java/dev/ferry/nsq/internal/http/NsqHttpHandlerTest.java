@@ -40,6 +40,8 @@ class NsqHttpHandlerTest {
             java.time.Duration.ofSeconds(30),
             65536,
             6,
+            true,
+            true,
             "1.3.0",
             java.time.Clock.systemUTC());
     private final EmbeddedChannel channel = new EmbeddedChannel(new NsqHttpHandler(

@@ -55,7 +55,11 @@ class V2ConnectionTest {
     }
 
     private EmbeddedChannel connect() {
-        EmbeddedChannel ch = new EmbeddedChannel(new V2ChannelInitializer(engine, options));
+        return connect(options);
+    }
+
+    private EmbeddedChannel connect(ServerOptions with) {
+        EmbeddedChannel ch = new EmbeddedChannel(new V2ChannelInitializer(engine, with));
         channels.add(ch);
         ch.writeInbound(Unpooled.copiedBuffer("  V2", StandardCharsets.US_ASCII));
         return ch;
@@ -149,6 +153,111 @@ class V2ConnectionTest {
         EmbeddedChannel broken = connect();
         send(broken, "IDENTIFY\n", utf8("{not json"));
         assertThat(texts(broken)).containsExactly("E_BAD_BODY IDENTIFY failed to decode JSON body");
+    }
+
+    /** The defaults with deflate and snappy offered or not, as --deflate and --snappy set them. */
+    private ServerOptions compression(boolean deflate, boolean snappy) {
+        ServerOptions o = options;
+        return new ServerOptions(
+                o.maxMsgSize(),
+                o.maxBodySize(),
+                o.maxRdyCount(),
+                o.msgTimeout(),
+                o.maxMsgTimeout(),
+                o.maxReqTimeout(),
+                o.heartbeatInterval(),
+                o.maxHeartbeatInterval(),
+                o.outputBufferSize(),
+                o.outputBufferTimeout(),
+                o.minOutputBufferTimeout(),
+                o.maxOutputBufferTimeout(),
+                o.maxOutputBufferSize(),
+                o.maxDeflateLevel(),
+                deflate,
+                snappy,
+                o.version(),
+                o.clock());
+    }
+
+    private static JsonNode identifyAnswer(List<Got> got) throws Exception {
+        assertThat(got).isNotEmpty();
+        return new ObjectMapper().readTree(got.get(0).text());
+    }
+
+    /** The IDENTIFY answer alone: what follows it went through a compressor and is not plain frames. */
+    private static JsonNode identifyAnswerBeforeUpgrade(EmbeddedChannel ch) throws Exception {
+        ByteBuf buf = ch.readOutbound();
+        try {
+            int size = buf.readInt();
+            assertThat(buf.readInt()).isEqualTo(Frame.TYPE_RESPONSE);
+            return new ObjectMapper()
+                    .readTree(buf.readCharSequence(size - 4, StandardCharsets.UTF_8)
+                            .toString());
+        } finally {
+            buf.release();
+        }
+    }
+
+    @Test
+    void shouldUpgradeToSnappyOrDeflateWhenOfferedAndAsked() throws Exception {
+        EmbeddedChannel snappy = connect();
+        send(snappy, "IDENTIFY\n", utf8("{\"feature_negotiation\":true,\"snappy\":true}"));
+        assertThat(identifyAnswerBeforeUpgrade(snappy).get("snappy").asBoolean())
+                .isTrue();
+        assertThat(snappy.pipeline().get("snappy-encoder")).isNotNull();
+
+        EmbeddedChannel deflate = connect();
+        send(deflate, "IDENTIFY\n", utf8("{\"feature_negotiation\":true,\"deflate\":true,\"deflate_level\":3}"));
+        JsonNode answer = identifyAnswerBeforeUpgrade(deflate);
+        assertThat(answer.get("deflate").asBoolean()).isTrue();
+        assertThat(answer.get("deflate_level").asInt()).isEqualTo(3);
+        assertThat(deflate.pipeline().get("deflate-encoder")).isNotNull();
+    }
+
+    @Test
+    void shouldAnswerFalseAndStayPlainWhenSnappyOrDeflateIsDisabled() throws Exception {
+        ServerOptions neither = compression(false, false);
+        EmbeddedChannel snappy = connect(neither);
+        send(snappy, "IDENTIFY\n", utf8("{\"feature_negotiation\":true,\"snappy\":true}"));
+        List<Got> got = frames(snappy);
+        assertThat(got).hasSize(1); // no OK after an upgrade: there is none
+        assertThat(identifyAnswer(got).get("snappy").asBoolean()).isFalse();
+        assertThat(snappy.pipeline().get("snappy-encoder")).isNull();
+        send(snappy, "PUB plain\n", utf8("still readable"));
+        assertThat(texts(snappy)).containsExactly("OK");
+
+        EmbeddedChannel deflate = connect(neither);
+        send(deflate, "IDENTIFY\n", utf8("{\"feature_negotiation\":true,\"deflate\":true,\"deflate_level\":3}"));
+        got = frames(deflate);
+        assertThat(got).hasSize(1);
+        JsonNode answer = identifyAnswer(got);
+        assertThat(answer.get("deflate").asBoolean()).isFalse();
+        assertThat(answer.get("deflate_level").asInt()).isEqualTo(6);
+        assertThat(answer.get("max_deflate_level").asInt()).isEqualTo(6);
+        assertThat(deflate.pipeline().get("deflate-encoder")).isNull();
+        assertThat(deflate.isActive()).isTrue();
+    }
+
+    @Test
+    void shouldRefuseBothCompressionsOnlyWhenBothWouldBeNegotiated() throws Exception {
+        String both = "{\"feature_negotiation\":true,\"snappy\":true,\"deflate\":true}";
+        EmbeddedChannel offered = connect();
+        send(offered, "IDENTIFY\n", utf8(both));
+        assertThat(texts(offered))
+                .containsExactly("E_IDENTIFY_FAILED cannot enable both deflate and snappy compression");
+        assertThat(offered.isActive()).isFalse();
+
+        // as nsqd: with deflate off, asking for both gets snappy alone
+        EmbeddedChannel snappyOnly = connect(compression(false, true));
+        send(snappyOnly, "IDENTIFY\n", utf8(both));
+        JsonNode answer = identifyAnswerBeforeUpgrade(snappyOnly);
+        assertThat(answer.get("snappy").asBoolean()).isTrue();
+        assertThat(answer.get("deflate").asBoolean()).isFalse();
+
+        // and without feature negotiation nothing is negotiated, so nothing conflicts
+        EmbeddedChannel plain = connect();
+        send(plain, "IDENTIFY\n", utf8("{\"snappy\":true,\"deflate\":true}"));
+        assertThat(texts(plain)).containsExactly("OK");
     }
 
     @Test

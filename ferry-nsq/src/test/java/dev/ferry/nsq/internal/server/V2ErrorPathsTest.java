@@ -103,7 +103,7 @@ class V2ErrorPathsTest {
                 fatal(
                         "IDENTIFY both compressions",
                         none,
-                        command("IDENTIFY\n", utf8("{\"deflate\":true,\"snappy\":true}")),
+                        command("IDENTIFY\n", utf8("{\"feature_negotiation\":true,\"deflate\":true,\"snappy\":true}")),
                         "E_IDENTIFY_FAILED cannot enable both deflate and snappy compression"),
                 // SUB
                 fatal("SUB twice", SUBSCRIBED, command("SUB t c\n", null), "E_INVALID cannot SUB in current state"),
