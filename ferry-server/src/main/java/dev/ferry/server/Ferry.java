@@ -18,6 +18,11 @@ import picocli.CommandLine.Command;
         subcommands = {
             DemoCommand.class,
             ServerCommand.class,
+            PubCommand.class,
+            SubCommand.class,
+            TailCommand.class,
+            ProduceCommand.class,
+            ConsumeCommand.class,
             BenchCommand.class,
             StatsCommand.class,
             RpcCommand.class,

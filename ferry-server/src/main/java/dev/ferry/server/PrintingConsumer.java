@@ -1,0 +1,177 @@
+package dev.ferry.server;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferry.Message;
+import dev.ferry.MessageHandler;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The handler behind {@code sub}, {@code tail} and {@code consume}: writes each message to standard
+ * output, one line per message (the body, or a JSON object with {@code --json}), finishes it once
+ * the line is flushed, and tells the command's thread when to stop: after {@code limit} messages,
+ * after an idle time with nothing in flight, or when standard output is gone.
+ *
+ * <p>Threading: {@link #handler()} runs on the bus's handler threads (several at once with a max in
+ * flight above 1; each line is written whole); {@link #await(Duration)} blocks the command's thread;
+ * {@link #activity()} may be called from any thread.
+ */
+final class PrintingConsumer {
+    /** Why {@link #await(Duration)} returned. */
+    enum End {
+        /** The message limit was reached. */
+        COUNT,
+        /** Nothing arrived and nothing was in flight for the idle timeout. */
+        IDLE,
+        /** Standard output cannot be written any more (e.g. the reader of a pipe exited). */
+        OUTPUT_CLOSED,
+        /** The waiting thread was interrupted. */
+        INTERRUPTED
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final PrintWriter out;
+    private final boolean json;
+    private final long limit;
+    private final AtomicLong taken = new AtomicLong();
+    private final AtomicLong printed = new AtomicLong();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private int running;
+    private long lastActivityNanos = System.nanoTime();
+    private boolean outputClosed;
+
+    /**
+     * @param out standard output
+     * @param json whether to write JSON objects instead of bodies
+     * @param limit the most messages to write, 0 for no limit
+     */
+    PrintingConsumer(PrintWriter out, boolean json, long limit) {
+        this.out = out;
+        this.json = json;
+        this.limit = limit;
+    }
+
+    /** The messages written so far. */
+    long printed() {
+        return printed.get();
+    }
+
+    /** Restarts the idle time, as a message does (a wakeup connection, for instance). */
+    void activity() {
+        lock.lock();
+        try {
+            lastActivityNanos = System.nanoTime();
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The handler: writes the message and finishes it; a message past the limit, or one that could
+     * not be written, is requeued at once for another consumer.
+     */
+    MessageHandler handler() {
+        return message -> {
+            if (limit > 0 && taken.incrementAndGet() > limit) {
+                message.takeControl();
+                message.requeue(Duration.ZERO);
+                return null;
+            }
+            started();
+            try {
+                String line = json ? json(message) : new String(message.body(), StandardCharsets.UTF_8);
+                boolean failed;
+                synchronized (out) {
+                    out.println(line);
+                    out.flush();
+                    failed = out.checkError();
+                }
+                if (failed) {
+                    lock.lock();
+                    try {
+                        outputClosed = true;
+                    } finally {
+                        lock.unlock();
+                    }
+                    throw new IOException("standard output is closed; message " + message.id() + " requeued");
+                }
+                printed.incrementAndGet();
+                return null;
+            } finally {
+                finished();
+            }
+        };
+    }
+
+    private void started() {
+        lock.lock();
+        try {
+            running++;
+            lastActivityNanos = System.nanoTime();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void finished() {
+        lock.lock();
+        try {
+            running--;
+            lastActivityNanos = System.nanoTime();
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Blocks until the limit is reached, standard output is closed, or (with a positive {@code
+     * idleTimeout}) nothing arrived and nothing ran for that long.
+     */
+    End await(Duration idleTimeout) {
+        long idleNanos = idleTimeout.toNanos();
+        lock.lock();
+        try {
+            while (true) {
+                if (outputClosed) {
+                    return End.OUTPUT_CLOSED;
+                }
+                if (limit > 0 && printed.get() >= limit) {
+                    return End.COUNT;
+                }
+                if (idleNanos <= 0) {
+                    changed.await();
+                    continue;
+                }
+                long idleFor = System.nanoTime() - lastActivityNanos;
+                if (running == 0 && idleFor >= idleNanos) {
+                    return End.IDLE;
+                }
+                changed.awaitNanos(running == 0 ? idleNanos - idleFor : idleNanos);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return End.INTERRUPTED;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static String json(Message message) throws IOException {
+        ObjectNode node = JSON.createObjectNode()
+                .put("id", message.id())
+                .put("attempts", message.attempts())
+                .put("timestamp", message.timestamp())
+                .put("body", new String(message.body(), StandardCharsets.UTF_8));
+        return JSON.writeValueAsString(node);
+    }
+}
