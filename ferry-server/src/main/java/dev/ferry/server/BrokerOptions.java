@@ -41,15 +41,22 @@ final class BrokerOptions {
      */
     Bus connect(UnaryOperator<ConnectOptions.Builder> tune) {
         ConnectOptions.Builder options = ConnectOptions.builder();
-        try {
-            nsqdTcpAddresses.forEach(options::nsqd);
-            lookupdHttpAddresses.forEach(options::lookupd);
-            if (nsqdTcpAddresses.isEmpty() && lookupdHttpAddresses.isEmpty()) {
-                options.nsqd(LOCAL_BROKER);
+        add("--nsqd-tcp-address", nsqdTcpAddresses, options::nsqd);
+        add("--lookupd-http-address", lookupdHttpAddresses, options::lookupd);
+        if (nsqdTcpAddresses.isEmpty() && lookupdHttpAddresses.isEmpty()) {
+            options.nsqd(LOCAL_BROKER);
+        }
+        return Bus.connect(tune.apply(options).build());
+    }
+
+    private void add(String flag, List<String> addresses, java.util.function.Consumer<String> to) {
+        for (String a : addresses) {
+            try {
+                to.accept(a);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(
+                        mixee.commandLine(), flag + " must be host:port, got \"" + a + "\"", e);
             }
-            return Bus.connect(tune.apply(options).build());
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(mixee.commandLine(), e.getMessage(), e, null, null);
         }
     }
 
