@@ -1,8 +1,10 @@
 package dev.ferry.internal.bus;
 
+import dev.ferry.AckMode;
 import dev.ferry.MessageHandler;
 import dev.ferry.SubscribeOptions;
 import dev.ferry.Subscription;
+import dev.ferry.internal.patterns.DeadLetters;
 import dev.ferry.spi.Engine;
 import dev.ferry.spi.Lease;
 import java.time.Duration;
@@ -33,6 +35,7 @@ final class LocalSubscription implements Subscription {
     private final String channel;
     private final MessageHandler handler;
     private final SubscribeOptions options;
+    private final DeadLetters deadLetters;
     private final AtomicInteger wip = new AtomicInteger();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger running = new AtomicInteger();
@@ -51,6 +54,7 @@ final class LocalSubscription implements Subscription {
         this.channel = channel;
         this.handler = handler;
         this.options = options;
+        this.deadLetters = options.deadLetter().enabled() ? new DeadLetters(bus, topic, options.deadLetter()) : null;
     }
 
     void start() {
@@ -63,6 +67,11 @@ final class LocalSubscription implements Subscription {
 
     SubscribeOptions options() {
         return options;
+    }
+
+    /** The dead-letter policy, or null when there is none. */
+    DeadLetters deadLetters() {
+        return deadLetters;
     }
 
     long nowMillis() {
@@ -117,6 +126,12 @@ final class LocalSubscription implements Subscription {
         running.incrementAndGet();
         HANDLING.set(message);
         try {
+            if (options.ackMode() == AckMode.IMMEDIATE) {
+                message.finishOnReceipt();
+            } else if (deadLetters != null && deadLetters.exceededOnArrival(message.attempts())) {
+                message.deadLetter(null);
+                return;
+            }
             Object result = handler.handle(message);
             if (result instanceof CompletionStage<?> stage) {
                 message.arm();
@@ -157,6 +172,17 @@ final class LocalSubscription implements Subscription {
                 message.expireIfDue(now);
             }
         }
+    }
+
+    void logLostFailure(DeliveredMessage message, Throwable error) {
+        log.warn(
+                "topic {} channel {}: handler failed on message {} (attempt {}), which was finished on receipt"
+                        + " (ack mode IMMEDIATE) and is not retried: {}",
+                topic,
+                channel,
+                message.id(),
+                message.attempts(),
+                error.toString());
     }
 
     void logHandlerFailure(DeliveredMessage message, Throwable error, Duration delay) {
