@@ -4,19 +4,31 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.AckMode;
 import dev.ferry.Backoff;
 import dev.ferry.Bus;
 import dev.ferry.ChannelStats;
 import dev.ferry.DeadLetter;
 import dev.ferry.EventRouter;
+import dev.ferry.InvalidNameException;
+import dev.ferry.Json;
 import dev.ferry.MessageHandler;
+import dev.ferry.Names;
+import dev.ferry.Query;
+import dev.ferry.QueryTimeoutException;
 import dev.ferry.SubscribeOptions;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
@@ -277,5 +289,198 @@ public abstract class BusPatternsContract {
         bus.publish("events", bytes("{\"Event-Type\":\"dialog\"}"));
         await().until(() -> ran.size() == 3);
         assertThat(ran).containsExactly("presence-update alice", "presence", "fallback");
+    }
+
+    // ---- request/reply --------------------------------------------------------------------------
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    protected static JsonNode parse(String json) {
+        try {
+            return JSON.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void shouldAnswerAQueryWithTheRepliesBody() {
+        bus.respond("callevt", "responders", request -> {
+            ObjectNode reply = JSON.createObjectNode();
+            reply.put("Realm", request.get("Realm").asText());
+            reply.putArray("Channels").addObject().put("switch_url", "sip:fs1@10.0.0.1");
+            return reply;
+        });
+        String reply = bus.query("callevt", "{\"Event-Name\":\"query_user_channels_req\",\"Realm\":\"example.com\"}");
+        assertThat(Json.path(reply, "Channels[0].switch_url")).contains("sip:fs1@10.0.0.1");
+        assertThat(Json.path(reply, "Realm")).contains("example.com");
+        assertThat(Json.path(reply, Query.MSG_ID)).isPresent();
+        assertThat(bus.queryStats().answered()).isEqualTo(1);
+        assertThat(bus.queryStats().inFlight()).isZero();
+        await().until(() -> bus.queryStats().replied() == 1);
+    }
+
+    @Test
+    void shouldAddMsgIdServerIdAndDeadlineUnlessPresent() {
+        List<JsonNode> requests = new CopyOnWriteArrayList<>();
+        bus.respond("q", "r", request -> {
+            requests.add(request.deepCopy());
+            return JSON.createObjectNode();
+        });
+        String reply = bus.query("q", "{\"a\":1}", Duration.ofMillis(1500));
+        JsonNode first = requests.get(0);
+        assertThat(first.get(Query.MSG_ID).asText())
+                .matches("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
+        String serverId = first.get(Query.SERVER_ID).asText();
+        assertThat(serverId).matches("ferry-reply-[0-9a-f]{16}#ephemeral");
+        assertThat(Names.isValid(serverId)).isTrue();
+        assertThat(first.get(Query.DEADLINE).asLong()).isEqualTo(clock.millis() + 1500);
+        assertThat(first.get("a").asInt()).isEqualTo(1);
+        assertThat(parse(reply).get(Query.MSG_ID).asText())
+                .isEqualTo(first.get(Query.MSG_ID).asText());
+
+        String again = bus.query("q", "{\"Msg-ID\":\"my-own-id\",\"Query-Deadline\":1}", Duration.ofSeconds(1));
+        assertThat(requests.get(1).get(Query.MSG_ID).asText()).isEqualTo("my-own-id");
+        assertThat(requests.get(1).get(Query.SERVER_ID).asText()).isEqualTo(serverId);
+        assertThat(requests.get(1).get(Query.DEADLINE).asLong()).isEqualTo(clock.millis() + 1000);
+        assertThat(parse(again).get(Query.MSG_ID).asText()).isEqualTo("my-own-id");
+    }
+
+    @Test
+    void shouldTimeOutNamingTheTopicTheMsgIdAndTheTimeout() {
+        bus.admin().createChannel("nobody-listens", "c");
+        CompletableFuture<String> pending =
+                bus.queryAsync("nobody-listens", "{\"Msg-ID\":\"abc-123\"}", Duration.ofMillis(500));
+        CompletableFuture<String> blocking =
+                CompletableFuture.supplyAsync(() -> bus.query("nobody-listens", "{\"Msg-ID\":\"def-456\"}"));
+        await().until(() -> bus.queryStats().inFlight() == 2);
+        clock.advance(Duration.ofMillis(499));
+        assertThat(pending).isNotDone();
+        clock.advance(Duration.ofMillis(1));
+        await().until(pending::isDone);
+        assertThat(pending)
+                .failsWithin(Duration.ZERO)
+                .withThrowableOfType(ExecutionException.class)
+                .havingCause()
+                .isInstanceOf(QueryTimeoutException.class)
+                .withMessageContaining("nobody-listens")
+                .withMessageContaining("abc-123")
+                .withMessageContaining("500 ms");
+        clock.advance(Duration.ofMillis(1500));
+        await().until(blocking::isDone);
+        assertThat(blocking)
+                .failsWithin(Duration.ZERO)
+                .withThrowableOfType(ExecutionException.class)
+                .havingCause()
+                .isInstanceOfSatisfying(QueryTimeoutException.class, e -> {
+                    assertThat(e.msgId()).isEqualTo("def-456");
+                    assertThat(e.topic()).isEqualTo("nobody-listens");
+                    assertThat(e.timeout()).isEqualTo(Query.DEFAULT_TIMEOUT);
+                });
+        assertThat(bus.queryStats().timedOut()).isEqualTo(2);
+        assertThat(bus.queryStats().inFlight()).isZero();
+    }
+
+    @Test
+    void shouldDropAndCountLateAndUnknownReplies() {
+        List<JsonNode> requests = new CopyOnWriteArrayList<>();
+        bus.subscribe("slow", "c", MessageHandler.of(m -> requests.add(parse(text(m.body())))));
+        CompletableFuture<String> q = bus.queryAsync("slow", "{}", Duration.ofMillis(100));
+        await().until(() -> requests.size() == 1);
+        clock.advance(Duration.ofMillis(100));
+        await().until(q::isDone);
+        String serverId = requests.get(0).get(Query.SERVER_ID).asText();
+        String msgId = requests.get(0).get(Query.MSG_ID).asText();
+        bus.publish(serverId, bytes("{\"Msg-ID\":\"" + msgId + "\"}"));
+        await().until(() -> bus.queryStats().lateReplies() == 1);
+        bus.publish(serverId, bytes("{\"Msg-ID\":\"never-asked\"}"));
+        bus.publish(serverId, bytes("not json"));
+        bus.publish(serverId, bytes("{\"no\":\"id\"}"));
+        await().until(() -> bus.queryStats().unknownReplies() == 3);
+        assertThat(bus.queryStats().answered()).isZero();
+        assertThat(bus.queryStats().lateReplies()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldCompleteFromAReplyAnyClientPublishesToTheServerId() {
+        bus.subscribe("plain", "c", MessageHandler.of(m -> {
+            JsonNode request = parse(text(m.body()));
+            String reply = "{\"Msg-ID\":\"" + request.get(Query.MSG_ID).asText() + "\",\"ok\":true}";
+            bus.publish(request.get(Query.SERVER_ID).asText(), bytes(reply));
+        }));
+        assertThat(Json.path(bus.query("plain", "{}", Duration.ofSeconds(5)), "ok"))
+                .contains("true");
+    }
+
+    @Test
+    void shouldSkipRequestsWhoseAskerGaveUp() {
+        bus.admin().createChannel("late-work", "r");
+        CompletableFuture<String> q = bus.queryAsync("late-work", "{}", Duration.ofSeconds(1));
+        clock.advance(Duration.ofSeconds(1));
+        await().until(q::isDone);
+        clock.advance(Duration.ofMillis(1));
+        AtomicInteger calls = new AtomicInteger();
+        bus.respond("late-work", "r", request -> {
+            calls.incrementAndGet();
+            return JSON.createObjectNode();
+        });
+        await().until(() -> bus.queryStats().expiredRequests() == 1);
+        await().until(() -> stats("late-work", "r").inFlight() == 0);
+        assertThat(calls.get()).isZero();
+        assertThat(stats("late-work", "r").depth()).isZero();
+    }
+
+    @Test
+    void shouldRequeueARequestWhenTheResponderThrows() {
+        AtomicInteger calls = new AtomicInteger();
+        bus.respond(
+                "flaky",
+                "r",
+                request -> {
+                    if (calls.incrementAndGet() == 1) {
+                        throw new IllegalStateException("first try fails");
+                    }
+                    return JSON.createObjectNode().put("try", calls.get());
+                },
+                SubscribeOptions.DEFAULT.withBackoff(NO_BACKOFF));
+        assertThat(Json.path(bus.query("flaky", "{}", Duration.ofSeconds(5)), "try"))
+                .contains("2");
+    }
+
+    @Test
+    void shouldRefuseARequestThatIsNotAJsonObject() {
+        assertThat(bus.queryAsync("q", "[1,2]", Duration.ofSeconds(1)))
+                .failsWithin(Duration.ZERO)
+                .withThrowableOfType(ExecutionException.class)
+                .havingCause()
+                .isInstanceOf(IllegalArgumentException.class)
+                .withMessageContaining("JSON object");
+        assertThatThrownBy(() -> bus.query("q", "nope")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> bus.query("bad name!", "{}")).isInstanceOf(InvalidNameException.class);
+    }
+
+    @Test
+    void shouldKeepTenThousandQueriesInFlightFromOneClient() {
+        int n = 10_000;
+        List<CompletableFuture<String>> futures = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            futures.add(bus.queryAsync("bulk", "{\"n\":" + i + "}", Duration.ofSeconds(30)));
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> bus.queryStats().sent() == n);
+        assertThat(bus.queryStats().inFlight()).isEqualTo(n);
+        bus.respond(
+                "bulk",
+                "r",
+                request ->
+                        JSON.createObjectNode().put("double", request.get("n").asInt() * 2),
+                SubscribeOptions.maxInFlight(64));
+        CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
+                .orTimeout(60, TimeUnit.SECONDS)
+                .join();
+        for (int i = 0; i < n; i++) {
+            assertThat(parse(futures.get(i).join()).get("double").asInt()).isEqualTo(2 * i);
+        }
+        assertThat(bus.queryStats().answered()).isEqualTo(n);
+        assertThat(bus.queryStats().inFlight()).isZero();
     }
 }

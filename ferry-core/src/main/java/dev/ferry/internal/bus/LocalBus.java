@@ -7,11 +7,14 @@ import dev.ferry.FerryException;
 import dev.ferry.MessageHandler;
 import dev.ferry.Names;
 import dev.ferry.PublishRejectedException;
+import dev.ferry.Query;
 import dev.ferry.SubscribeOptions;
 import dev.ferry.Subscription;
 import dev.ferry.internal.engine.LocalEngine;
+import dev.ferry.internal.patterns.QueryClient;
 import dev.ferry.spi.Engine;
 import dev.ferry.spi.PublishRecord;
+import dev.ferry.spi.ReplyRouting;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,6 +54,7 @@ public final class LocalBus implements Bus {
     private final ScheduledExecutorService timer;
     private final Set<LocalSubscription> subscriptions = ConcurrentHashMap.newKeySet();
     private final LocalAdmin admin;
+    private final QueryClient queries;
     private volatile boolean closed;
 
     private LocalBus(BusConfig config, Engine engine) {
@@ -68,6 +72,7 @@ public final class LocalBus implements Bus {
         this.timer = Executors.newSingleThreadScheduledExecutor(threads("ferry-timer-"));
         this.timer.scheduleWithFixedDelay(this::sweep, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
         this.admin = new LocalAdmin(engine);
+        this.queries = new QueryClient(this, config.clock(), ReplyRouting.SINGLE_NODE, config.maxPendingQueries());
     }
 
     /** Opens a bus over the embedded engine for {@code config}. */
@@ -272,6 +277,24 @@ public final class LocalBus implements Bus {
         return subscription;
     }
 
+    // ---- request/reply --------------------------------------------------------------------------
+
+    @Override
+    public CompletableFuture<String> queryAsync(String topic, String json, Duration timeout) {
+        return queries.ask(topic, json, timeout);
+    }
+
+    @Override
+    public Subscription respond(String topic, String channel, Query.Responder responder, SubscribeOptions options) {
+        ensureOpen();
+        return queries.respond(topic, channel, responder, options);
+    }
+
+    @Override
+    public Query.Stats queryStats() {
+        return queries.stats();
+    }
+
     @Override
     public BusAdmin admin() {
         return admin;
@@ -283,6 +306,7 @@ public final class LocalBus implements Bus {
             return;
         }
         closed = true;
+        queries.close();
         List<LocalSubscription> open = new ArrayList<>(subscriptions);
         List<CompletableFuture<Void>> closing = new ArrayList<>();
         for (LocalSubscription s : open) {
