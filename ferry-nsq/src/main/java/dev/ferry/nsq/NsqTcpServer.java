@@ -33,11 +33,13 @@ public final class NsqTcpServer implements AutoCloseable {
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final Channel server;
+    private final Runnable onClose;
 
-    private NsqTcpServer(EventLoopGroup boss, EventLoopGroup workers, Channel server) {
+    private NsqTcpServer(EventLoopGroup boss, EventLoopGroup workers, Channel server, Runnable onClose) {
         this.boss = boss;
         this.workers = workers;
         this.server = server;
+        this.onClose = onClose;
     }
 
     /**
@@ -81,15 +83,20 @@ public final class NsqTcpServer implements AutoCloseable {
             ClientRegistry clients) {
         NsqHttpHandler api = new NsqHttpHandler(engine, options, info, auth, clients);
         int maxContent = options.maxBodySize() + 1024;
-        return bind(host, port, 1, new ChannelInitializer<Channel>() {
-            @Override
-            protected void initChannel(Channel ch) {
-                ch.pipeline()
-                        .addLast(new HttpServerCodec())
-                        .addLast(new HttpObjectAggregator(maxContent))
-                        .addLast(api);
-            }
-        });
+        return bind(
+                host,
+                port,
+                1,
+                new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline()
+                                .addLast(new HttpServerCodec())
+                                .addLast(new HttpObjectAggregator(maxContent))
+                                .addLast(api);
+                    }
+                },
+                api::shutdown);
     }
 
     /** Starts serving with explicit options (tests pass their clock through them). */
@@ -127,10 +134,12 @@ public final class NsqTcpServer implements AutoCloseable {
                 host,
                 port,
                 Math.max(1, Runtime.getRuntime().availableProcessors()),
-                new V2ChannelInitializer(engine, options, tls, auth, clients));
+                new V2ChannelInitializer(engine, options, tls, auth, clients),
+                () -> {});
     }
 
-    private static NsqTcpServer bind(String host, int port, int threads, ChannelInitializer<Channel> init) {
+    private static NsqTcpServer bind(
+            String host, int port, int threads, ChannelInitializer<Channel> init, Runnable onClose) {
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(threads, NioIoHandler.newFactory());
         try {
@@ -142,7 +151,7 @@ public final class NsqTcpServer implements AutoCloseable {
                     .bind(host, port)
                     .syncUninterruptibly()
                     .channel();
-            return new NsqTcpServer(boss, workers, server);
+            return new NsqTcpServer(boss, workers, server, onClose);
         } catch (RuntimeException e) {
             boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
@@ -158,6 +167,7 @@ public final class NsqTcpServer implements AutoCloseable {
     @Override
     public void close() {
         server.close().syncUninterruptibly();
+        onClose.run();
         workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
         boss.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
     }

@@ -55,11 +55,13 @@ public final class LocalBus implements Bus {
     private final Set<LocalSubscription> subscriptions = ConcurrentHashMap.newKeySet();
     private final LocalAdmin admin;
     private final QueryClient queries;
+    private final boolean ownsEngine;
     private volatile boolean closed;
 
-    private LocalBus(BusConfig config, Engine engine) {
+    private LocalBus(BusConfig config, Engine engine, boolean ownsEngine) {
         this.config = config;
         this.engine = engine;
+        this.ownsEngine = ownsEngine;
         this.pending = new PendingBytes(config.maxPendingPublishBytes(), config.pendingPublishTimeout());
         this.handlers = new ThreadPoolExecutor(
                 config.handlerThreads(),
@@ -77,12 +79,21 @@ public final class LocalBus implements Bus {
 
     /** Opens a bus over the embedded engine for {@code config}. */
     public static Bus open(BusConfig config) {
-        return new LocalBus(config, LocalEngine.open(config));
+        return new LocalBus(config, LocalEngine.open(config), true);
     }
 
     /** Opens a bus over another engine (which the bus closes with itself). */
     public static Bus over(BusConfig config, Engine engine) {
-        return new LocalBus(config, engine);
+        return new LocalBus(config, engine, true);
+    }
+
+    /**
+     * Opens a bus over an engine that stays its owner's: closing the bus leaves the engine open (a
+     * broker's engine serving protocol clients too). Of {@code config} only the limits, handler
+     * threads, pending bounds and clock apply; the storage settings are the engine's.
+     */
+    public static Bus sharing(BusConfig config, Engine engine) {
+        return new LocalBus(config, engine, false);
     }
 
     private static ThreadFactory threads(String prefix) {
@@ -321,7 +332,9 @@ public final class LocalBus implements Bus {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        engine.close();
+        if (ownsEngine) {
+            engine.close();
+        }
     }
 
     private static java.util.concurrent.Executor closingThreads() {

@@ -2,6 +2,7 @@ package dev.ferry.nsq.internal.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.ferry.DeadLetter;
 import dev.ferry.Names;
 import dev.ferry.NotFoundException;
 import dev.ferry.PublishRejectedException;
@@ -43,9 +44,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * codes and {@code {"message":"CODE"}} errors; and nsqlookupd's queries ({@code /lookup},
  * {@code /topics}, {@code /channels}, {@code /nodes}) answered for this node alone, so a client
  * told that this address is its lookupd finds the node. Every response carries {@code
- * X-NSQ-Content-Type}.
+ * X-NSQ-Content-Type}. Ferry adds {@code POST /query} (request/reply, see {@link QueryEndpoint})
+ * and {@code POST /channel/dead-letter?topic=&channel=&max_attempts=N[&dead_letter_topic=D]}, which
+ * sets the channel's dead-letter policy in the engine ({@code max_attempts=0} removes it; the answer
+ * is the policy as JSON) and which {@code /stats} shows per channel.
  *
- * <p>Stateless and shareable; runs on the connections' event loops. A publish answers once the
+ * <p>Shareable; runs on the connections' event loops. A publish answers once the
  * engine's durability promise holds.
  */
 @ChannelHandler.Sharable
@@ -61,6 +65,7 @@ public final class NsqHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
     private final ClientRegistry clients;
     private final Map<String, AuthClient.State> authAnswers = new ConcurrentHashMap<>();
     private final long startTime;
+    private final QueryEndpoint queries;
 
     /** Serves the API over {@code engine}; {@code info} is the body of {@code /info}. */
     public NsqHttpHandler(Engine engine, ServerOptions options, Map<String, Object> info) {
@@ -81,6 +86,12 @@ public final class NsqHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
         this.auth = auth;
         this.clients = clients;
         this.startTime = options.clock().millis() / 1000;
+        this.queries = new QueryEndpoint(engine, options);
+    }
+
+    /** Closes what serving {@code /query} opened (its bus over the engine). Idempotent. */
+    public void shutdown() {
+        queries.close();
     }
 
     @Override
@@ -130,6 +141,8 @@ public final class NsqHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
             case "/stats" -> only(method, HttpMethod.GET, () -> stats(uri));
             case "/pub" -> publishing(method, () -> guarded(request, uri, ip, "", () -> pub(request, uri)));
             case "/mpub" -> publishing(method, () -> guarded(request, uri, ip, "", () -> mpub(request, uri)));
+            case "/query" ->
+                publishing(method, () -> guarded(request, uri, ip, "", () -> queries.handle(request, uri)));
             case "/lookup" -> only(method, HttpMethod.GET, () -> lookup(uri));
             case "/topics" -> only(method, HttpMethod.GET, () -> json(Map.of("topics", topicNames())));
             case "/channels" -> only(method, HttpMethod.GET, () -> json(Map.of("channels", channelNames(uri))));
@@ -357,6 +370,8 @@ public final class NsqHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
         try {
             if (isTopic) {
                 topicAction(action, topic);
+            } else if (action.equals("dead-letter")) {
+                return json(deadLetter(topic, uri));
             } else {
                 channelAction(action, topic, uri);
             }
@@ -399,6 +414,52 @@ public final class NsqHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
             case "unpause" -> engine.setChannelPaused(topic, channel, false);
             default -> throw HttpError.notFound("NOT_FOUND");
         }
+    }
+
+    /** Sets a channel's dead-letter policy; answers it as {@code {"max_attempts":N,"dead_letter_topic":D}}. */
+    private Map<String, Object> deadLetter(String topic, QueryStringDecoder uri) {
+        String channel = checkedChannel(topic, uri);
+        String attemptsParam =
+                param(uri, "max_attempts").orElseThrow(() -> HttpError.badRequest("MISSING_ARG_MAX_ATTEMPTS"));
+        int maxAttempts;
+        try {
+            maxAttempts = Integer.parseInt(attemptsParam);
+        } catch (NumberFormatException e) {
+            throw HttpError.badRequest("INVALID_MAX_ATTEMPTS");
+        }
+        if (maxAttempts < 0) {
+            throw HttpError.badRequest("INVALID_MAX_ATTEMPTS");
+        }
+        Optional<String> target = param(uri, "dead_letter_topic").filter(t -> !t.isEmpty());
+        if (target.isPresent() && (!Names.isValid(target.get()) || maxAttempts == 0)) {
+            throw HttpError.badRequest("INVALID_DEAD_LETTER_TOPIC");
+        }
+        DeadLetter policy = maxAttempts == 0
+                ? DeadLetter.NONE
+                : target.map(DeadLetter.after(maxAttempts)::to).orElse(DeadLetter.after(maxAttempts));
+        String resolved;
+        try {
+            resolved = policy.enabled() ? policy.topicFor(topic) : null;
+        } catch (IllegalArgumentException e) {
+            // the default <topic>.dead would break the 64-character rule, or names the topic itself
+            throw HttpError.badRequest(target.isEmpty() ? "DEAD_LETTER_TOPIC_REQUIRED" : "INVALID_DEAD_LETTER_TOPIC");
+        }
+        engine.setDeadLetter(topic, channel, policy);
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        out.put("max_attempts", maxAttempts);
+        out.put("dead_letter_topic", resolved);
+        return out;
+    }
+
+    private String checkedChannel(String topic, QueryStringDecoder uri) {
+        if (!Names.isValid(topic)) {
+            throw HttpError.badRequest("INVALID_ARG_TOPIC");
+        }
+        String channel = param(uri, "channel").orElseThrow(() -> HttpError.badRequest("MISSING_ARG_CHANNEL"));
+        if (!Names.isValid(channel)) {
+            throw HttpError.badRequest("INVALID_ARG_CHANNEL");
+        }
+        return channel;
     }
 
     // ---- lookupd queries answered for this node ------------------------------------------------
