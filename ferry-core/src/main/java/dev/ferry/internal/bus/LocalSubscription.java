@@ -5,6 +5,7 @@ import dev.ferry.MessageHandler;
 import dev.ferry.SubscribeOptions;
 import dev.ferry.Subscription;
 import dev.ferry.internal.patterns.DeadLetters;
+import dev.ferry.internal.patterns.NonBlockingHandler;
 import dev.ferry.spi.Engine;
 import dev.ferry.spi.Lease;
 import java.time.Duration;
@@ -24,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * <p>Threading: the engine calls {@link #signal()} from publisher, consumer or engine threads; the
  * claim loop ({@link #drain()}) then runs on the bus's dispatch executor, one at a time per
  * subscription (a work-in-progress counter makes concurrent signals coalesce). Handlers run on the
- * handler executor. Responses may come from any thread.
+ * handler executor, except a {@link NonBlockingHandler}, which runs on the dispatch thread.
+ * Responses may come from any thread.
  */
 final class LocalSubscription implements Subscription {
     private static final Logger log = LoggerFactory.getLogger(LocalSubscription.class);
@@ -36,6 +38,9 @@ final class LocalSubscription implements Subscription {
     private final MessageHandler handler;
     private final SubscribeOptions options;
     private final DeadLetters deadLetters;
+    /** Whether the handler runs on the dispatch thread (a {@link NonBlockingHandler}). */
+    private final boolean inline;
+
     private final AtomicInteger wip = new AtomicInteger();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger running = new AtomicInteger();
@@ -55,6 +60,7 @@ final class LocalSubscription implements Subscription {
         this.handler = handler;
         this.options = options;
         this.deadLetters = options.deadLetter().enabled() ? new DeadLetters(bus, topic, options.deadLetter()) : null;
+        this.inline = handler instanceof NonBlockingHandler;
     }
 
     void start() {
@@ -112,7 +118,11 @@ final class LocalSubscription implements Subscription {
                 for (Lease lease : leases) {
                     DeliveredMessage message = new DeliveredMessage(this, lease, deadline);
                     outstanding.add(message);
-                    bus.handlers().execute(() -> handle(message));
+                    if (inline) {
+                        handle(message);
+                    } else {
+                        bus.handlers().execute(() -> handle(message));
+                    }
                 }
             }
             missed = wip.addAndGet(-missed);

@@ -38,8 +38,9 @@ import org.slf4j.LoggerFactory;
  * set swept by a timer; and the responders' handler.
  *
  * <p>Threading: {@link #ask} may be called from any thread and does not block (the request is
- * published asynchronously). A query's future completes on the bus's handler thread that read the
- * reply, or on this client's timer thread when it times out; dependent stages run there unless
+ * published asynchronously). A query's future completes on the bus thread that read the reply (the
+ * reply handler is a {@link NonBlockingHandler}, so on the embedded bus that is a dispatch thread),
+ * or on this client's timer thread when it times out; dependent stages run there unless
  * added with an {@code *Async} method, so they must not block. Timeouts are checked every {@value
  * #TICK_MILLIS} ms against the bus's clock (tests move it by hand).
  *
@@ -248,8 +249,9 @@ public final class QueryClient implements AutoCloseable {
                     return t;
                 });
                 timer.scheduleWithFixedDelay(this::sweep, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+                NonBlockingHandler onReply = this::onReply;
                 replies = bus.subscribe(
-                        replyTopic, REPLY_CHANNEL, this::onReply, SubscribeOptions.maxInFlight(REPLY_IN_FLIGHT));
+                        replyTopic, REPLY_CHANNEL, onReply, SubscribeOptions.maxInFlight(REPLY_IN_FLIGHT));
             }
         }
     }
