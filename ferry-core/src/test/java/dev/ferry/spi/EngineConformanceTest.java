@@ -2,6 +2,7 @@ package dev.ferry.spi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.ferry.BusConfig;
@@ -34,6 +35,15 @@ public abstract class EngineConformanceTest {
 
     /** A builder for the engine's configuration (data directory or memory). */
     protected abstract BusConfig.Builder configBuilder();
+
+    /**
+     * Closes {@link #engine} and opens the engine again on the same storage, for engines that keep
+     * their state across a restart; {@code null} (the default) for engines that keep nothing, whose
+     * restart tests are then skipped.
+     */
+    protected Engine reopen() {
+        return null;
+    }
 
     @BeforeEach
     void openEngine() {
@@ -459,5 +469,20 @@ public abstract class EngineConformanceTest {
         engine.createTopic("t");
         assertThatThrownBy(() -> engine.setDeadLetter("t", "missing", DeadLetter.after(2)))
                 .isInstanceOf(NotFoundException.class);
+    }
+
+    @Test
+    void shouldKeepTheDeadLetterPolicyAcrossARestart() {
+        engine.createChannel("t", "c");
+        engine.setDeadLetter("t", "c", DeadLetter.after(2).to("graveyard"));
+        publish("t", "m");
+        engine.nack(engine.claim("t", "c", 1, LEASE).get(0), Duration.ZERO);
+        Engine again = reopen();
+        assumeThat(again).as("the engine keeps state across restarts").isNotNull();
+        engine = again;
+        assertThat(channelStats("t", "c").deadLetter()).isEqualTo(new DeadLetter(2, "graveyard"));
+        assertThat(failUntilGone("t", "c")).isEqualTo(1);
+        engine.createChannel("graveyard", "inspect");
+        await().until(() -> claimAll("graveyard", "inspect").contains("m"));
     }
 }
