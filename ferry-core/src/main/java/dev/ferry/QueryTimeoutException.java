@@ -10,8 +10,13 @@ import java.time.Duration;
 public final class QueryTimeoutException extends FerryException {
     private static final long serialVersionUID = 1L;
 
+    /** The request topic. */
     private final String topic;
+
+    /** The request's Msg-ID. */
     private final String msgId;
+
+    /** How long the query waited. */
     private final Duration timeout;
 
     /** Creates the exception for a query to {@code topic} with {@code msgId} that waited {@code timeout}. */
