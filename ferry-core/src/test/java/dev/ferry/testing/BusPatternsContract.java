@@ -14,6 +14,7 @@ import dev.ferry.Bus;
 import dev.ferry.ChannelStats;
 import dev.ferry.DeadLetter;
 import dev.ferry.EventRouter;
+import dev.ferry.FerryException;
 import dev.ferry.InvalidNameException;
 import dev.ferry.Json;
 import dev.ferry.MessageHandler;
@@ -482,5 +483,27 @@ public abstract class BusPatternsContract {
         }
         assertThat(bus.queryStats().answered()).isEqualTo(n);
         assertThat(bus.queryStats().inFlight()).isZero();
+    }
+
+    @Test
+    void shouldRefuseADuplicateMsgIdAndFailWaitingQueriesWhenTheBusCloses() {
+        bus.admin().createChannel("void", "c");
+        CompletableFuture<String> first = bus.queryAsync("void", "{\"Msg-ID\":\"same\"}", Duration.ofSeconds(5));
+        assertThat(bus.queryAsync("void", "{\"Msg-ID\":\"same\"}", Duration.ofSeconds(5)))
+                .failsWithin(Duration.ZERO)
+                .withThrowableOfType(ExecutionException.class)
+                .havingCause()
+                .isInstanceOf(IllegalArgumentException.class)
+                .withMessageContaining("same")
+                .withMessageContaining("already waiting");
+        bus.close();
+        assertThat(first)
+                .failsWithin(Duration.ofSeconds(5))
+                .withThrowableOfType(ExecutionException.class)
+                .havingCause()
+                .isInstanceOf(FerryException.class)
+                .withMessageContaining("closed")
+                .withMessageContaining("same");
+        assertThatThrownBy(() -> bus.query("void", "{}")).isInstanceOf(FerryException.class);
     }
 }
