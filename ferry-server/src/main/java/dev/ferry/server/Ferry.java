@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
             TailCommand.class,
             ProduceCommand.class,
             ConsumeCommand.class,
+            QueryCommand.class,
             BenchCommand.class,
             StatsCommand.class,
             RpcCommand.class,

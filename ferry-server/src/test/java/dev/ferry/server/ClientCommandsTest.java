@@ -197,7 +197,7 @@ class ClientCommandsTest {
 
     @Test
     void shouldAnswerHelpAndTellUsageErrorsFromRuntimeFailures() {
-        for (String command : List.of("pub", "sub", "tail", "produce", "consume")) {
+        for (String command : List.of("pub", "sub", "tail", "produce", "consume", "query")) {
             CliBroker.Run help = CliBroker.execute(command, "--help");
             assertThat(help.code()).isZero();
             assertThat(help.out()).startsWith("Usage: ferry " + command).contains("--nsqd-tcp-address");
@@ -225,5 +225,24 @@ class ClientCommandsTest {
                 CliBroker.execute("consume", "--topic", "t", "--channel", "c", "--socket-activated", "--timeout", "1s");
         assertThat(noSocket.code()).isEqualTo(Ferry.EXIT_FAILURE);
         assertThat(noSocket.err()).contains("this process was given no listening socket");
+    }
+
+    @Test
+    void shouldPrintTheReplyToAQueryAndFailWhenNoneComes() throws Exception {
+        try (dev.ferry.Bus responder = dev.ferry.Bus.connect(broker.tcpAddress())) {
+            responder.respond(
+                    "lookup",
+                    "service",
+                    request -> JSON.createObjectNode()
+                            .put("answer", request.get("q").asText().toUpperCase(java.util.Locale.ROOT)));
+            await().atMost(WAIT).until(() -> broker.consumers("lookup", "service") == 1);
+            CliBroker.Run query = broker.run("query", "lookup", "{\"q\":\"ferry\"}", "--timeout", "10s");
+            assertThat(query.code()).as(query.err()).isZero();
+            assertThat(JSON.readTree(query.out()).get("answer").asText()).isEqualTo("FERRY");
+        }
+        CliBroker.Run unanswered = broker.run("query", "nobody", "{}", "--timeout", "200ms");
+        assertThat(unanswered.code()).isEqualTo(Ferry.EXIT_FAILURE);
+        assertThat(unanswered.out()).isEmpty();
+        assertThat(CliBroker.execute("query", "lookup", "not json").code()).isEqualTo(2);
     }
 }
