@@ -5,6 +5,8 @@ import dev.ferry.FerryException;
 import dev.ferry.nsq.internal.codec.ClientCommand;
 import dev.ferry.nsq.internal.codec.Frame;
 import io.netty.channel.EventLoopGroup;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,6 +27,10 @@ final class ProducerNode implements ClientConnection.Listener {
     private int failures;
     private long retryAtNanos;
     private boolean closed;
+    /** Publishes waiting for {@link #queuedFor} to open, in the order they were made. */
+    private List<Runnable> queued = new ArrayList<>();
+
+    private CompletableFuture<ClientConnection> queuedFor;
 
     ProducerNode(EventLoopGroup group, ConnectOptions options, String address) {
         this.group = group;
@@ -41,9 +47,48 @@ final class ProducerNode implements ClientConnection.Listener {
         return current != null && current.isCompletedExceptionally() && System.nanoTime() < retryAtNanos;
     }
 
-    /** Sends a publish; the future completes with the broker's answer. */
+    /**
+     * Sends a publish; the future completes with the broker's answer. Publishes made while the
+     * connection is being opened are sent in the order they were made once it is open.
+     */
     CompletableFuture<byte[]> request(ClientCommand command) {
-        return connection().thenCompose(c -> c.request(command));
+        CompletableFuture<ClientConnection> c;
+        CompletableFuture<byte[]> answer = new CompletableFuture<>();
+        synchronized (this) {
+            c = connection();
+            // until the queue is sent, later publishes join it, even once the connection is open
+            if (!c.isDone() || (c == queuedFor && !queued.isEmpty())) {
+                // a CompletableFuture runs its dependents last-in first-out: keep our own queue
+                if (queuedFor != c) {
+                    queuedFor = c;
+                    queued = new ArrayList<>();
+                    List<Runnable> batch = queued;
+                    c.whenComplete((conn, error) -> sendQueued(batch));
+                }
+                queued.add(() -> send(c, command, answer));
+                return answer;
+            }
+        }
+        send(c, command, answer);
+        return answer;
+    }
+
+    private static void send(
+            CompletableFuture<ClientConnection> c, ClientCommand command, CompletableFuture<byte[]> answer) {
+        c.thenCompose(conn -> conn.request(command)).whenComplete((r, e) -> {
+            if (e == null) {
+                answer.complete(r);
+            } else {
+                answer.completeExceptionally(e);
+            }
+        });
+    }
+
+    /** Sends the queue in order; holding the lock keeps a publish made meanwhile behind it. */
+    private synchronized void sendQueued(List<Runnable> batch) {
+        while (!batch.isEmpty()) {
+            batch.remove(0).run();
+        }
     }
 
     private synchronized CompletableFuture<ClientConnection> connection() {

@@ -14,6 +14,7 @@ import dev.ferry.MessageHandler;
 import dev.ferry.PublishRejectedException;
 import dev.ferry.SubscribeOptions;
 import dev.ferry.Subscription;
+import dev.ferry.spi.Lease;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -86,6 +87,27 @@ class NsqClientBusTest {
             assertThat(got).containsExactlyInAnyOrder("one", "two", "three", "later", "async");
             await().until(() -> channel("orders").inFlight() == 0);
             assertThat(channel("orders").depth()).isZero();
+        }
+    }
+
+    @Test
+    void shouldKeepTheOrderOfAsyncPublishesMadeWhileTheConnectionOpens() {
+        try (Bus bus = Bus.connect(options().build())) {
+            List<CompletableFuture<Void>> sent = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                sent.add(bus.publishAsync("ordered", utf8("m" + i)));
+            }
+            CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).join();
+            List<String> got = new ArrayList<>();
+            // the topic's first channel receives everything the topic holds, in log order
+            broker.engine().createChannel("ordered", "check");
+            for (Lease lease : broker.engine().claim("ordered", "check", 100, Duration.ofSeconds(5))) {
+                got.add(new String(lease.body(), StandardCharsets.UTF_8));
+            }
+            assertThat(got)
+                    .containsExactlyElementsOf(java.util.stream.IntStream.range(0, 50)
+                            .mapToObj(i -> "m" + i)
+                            .toList());
         }
     }
 
