@@ -1,6 +1,7 @@
 package dev.ferry.server;
 
 import java.io.PrintWriter;
+import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -39,6 +40,13 @@ public final class Ferry implements Runnable {
 
     /** Runs the program and exits with the command's exit code. */
     public static void main(String[] args) {
+        boolean longRunning =
+                args.length > 0 && Set.of("server", "wakeup", "demo").contains(args[0]);
+        if (!longRunning) {
+            // the client commands print their own lines on stderr; the client's connection news
+            // (connected, subscribed) would only clutter them, its warnings still show
+            System.getProperties().putIfAbsent("org.slf4j.simpleLogger.log.dev.ferry.nsq.internal.client", "warn");
+        }
         System.exit(commandLine().execute(args));
     }
 
