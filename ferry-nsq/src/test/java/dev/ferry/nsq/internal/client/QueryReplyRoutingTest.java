@@ -1,0 +1,147 @@
+package dev.ferry.nsq.internal.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.Backoff;
+import dev.ferry.Bus;
+import dev.ferry.ConnectOptions;
+import dev.ferry.MessageHandler;
+import dev.ferry.Query;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Request/reply across two brokers that know nothing of each other: the asker listens on node A,
+ * the responder consumes on node B (requests get there through a relay, as with nsq_to_nsq), and the
+ * reply goes straight to A because the request names it ({@code Server-Node}).
+ */
+class QueryReplyRoutingTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    private TestBroker a;
+    private TestBroker b;
+    private final List<Bus> buses = new ArrayList<>();
+
+    @BeforeEach
+    void start() {
+        a = new TestBroker(dir.resolve("a"));
+        b = new TestBroker(dir.resolve("b"));
+    }
+
+    @AfterEach
+    void stop() {
+        buses.forEach(Bus::close);
+        a.close();
+        b.close();
+    }
+
+    private Bus connect(ConnectOptions.Builder options) {
+        Bus bus = Bus.connect(options.reconnectBackoff(new Backoff(Duration.ofMillis(20), Duration.ofMillis(200)))
+                .lookupdPoll(Duration.ofMillis(100), 0.3)
+                .build());
+        buses.add(bus);
+        return bus;
+    }
+
+    /** A responder on B answering with the Server-Node its requests carry. */
+    private Bus responderOnB() {
+        Bus responder = connect(ConnectOptions.nsqd(b.tcpAddress()));
+        responder.respond(
+                "work",
+                "responders",
+                request -> JSON.createObjectNode()
+                        .put("done", true)
+                        .put("askerNode", request.path(Query.SERVER_NODE).asText("none"))
+                        .put("replyTopic", request.path(Query.SERVER_ID).asText()));
+        return responder;
+    }
+
+    /** Copies the requests published on A to B. */
+    private void relayWorkFromAToB() {
+        Bus toB = connect(ConnectOptions.nsqd(b.tcpAddress()));
+        connect(ConnectOptions.nsqd(a.tcpAddress()))
+                .subscribe("work", "relay", MessageHandler.of(m -> toB.publish("work", m.body())));
+    }
+
+    private static JsonNode parse(String json) throws IOException {
+        return JSON.readTree(json);
+    }
+
+    @Test
+    void shouldPublishTheReplyStraightToTheNodeTheAskerListensOn() throws IOException {
+        Bus responder = responderOnB();
+        relayWorkFromAToB();
+        Bus asker = connect(ConnectOptions.nsqd(a.tcpAddress()));
+
+        JsonNode reply = parse(asker.query("work", "{}", Duration.ofSeconds(10)));
+
+        assertThat(reply.get("done").asBoolean()).isTrue();
+        assertThat(reply.get("askerNode").asText()).isEqualTo(a.tcpAddress());
+        String replyTopic = reply.get("replyTopic").asText();
+        assertThat(a.engine().stats(replyTopic)).isPresent();
+        assertThat(b.engine().stats(replyTopic)).isEmpty();
+        assertThat(responder.queryStats().replied()).isEqualTo(1);
+        assertThat(asker.queryStats().answered()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldListenOnTheFirstNodeLookupdListsWhenGivenNoNsqdAddress() throws IOException {
+        responderOnB();
+        relayWorkFromAToB();
+        Bus asker = connect(ConnectOptions.lookupd(a.httpAddress()));
+
+        for (int i = 0; i < 3; i++) {
+            JsonNode reply = parse(asker.query("work", "{}", Duration.ofSeconds(10)));
+            assertThat(reply.get("askerNode").asText()).isEqualTo(a.tcpAddress());
+            assertThat(b.engine().stats(reply.get("replyTopic").asText())).isEmpty();
+        }
+        assertThat(asker.queryStats().answered()).isEqualTo(3);
+    }
+
+    @Test
+    void shouldFailTheQueryWhenLookupdCannotNameANode() {
+        String nowhere = b.httpAddress();
+        b.close();
+        b = new TestBroker(dir.resolve("b2")); // for stop()
+        Bus asker = connect(ConnectOptions.lookupd(nowhere).responseTimeout(Duration.ofSeconds(2)));
+        assertThat(asker.queryAsync("work", "{}", Duration.ofSeconds(5)))
+                .failsWithin(Duration.ofSeconds(10))
+                .withThrowableThat()
+                .withMessageContaining("lookupd");
+    }
+
+    @Test
+    void shouldPublishAsUsualWhenTheServerNodeIsNotAnAddress() throws IOException {
+        Bus responder = connect(ConnectOptions.nsqd(a.tcpAddress()));
+        responder.respond(
+                "work", "responders", request -> JSON.createObjectNode().put("done", true));
+        Bus asker = connect(ConnectOptions.nsqd(a.tcpAddress()));
+        JsonNode reply = parse(asker.query("work", "{\"Server-Node\":\"not an address\"}", Duration.ofSeconds(10)));
+        assertThat(reply.get("done").asBoolean()).isTrue();
+    }
+
+    @Test
+    void shouldRecogniseHostAndPort() {
+        assertThat(NsqReplyRouting.isHostPort("127.0.0.1:4150")).isTrue();
+        assertThat(NsqReplyRouting.isHostPort("nsqd-1.example.com:4150")).isTrue();
+        assertThat(NsqReplyRouting.isHostPort("[::1]:4150")).isTrue();
+        assertThat(NsqReplyRouting.isHostPort("::1:4150")).isFalse();
+        assertThat(NsqReplyRouting.isHostPort("host")).isFalse();
+        assertThat(NsqReplyRouting.isHostPort("host:0")).isFalse();
+        assertThat(NsqReplyRouting.isHostPort("host:99999")).isFalse();
+        assertThat(NsqReplyRouting.isHostPort(":4150")).isFalse();
+        assertThat(NsqReplyRouting.isHostPort("not an address:4150")).isFalse();
+    }
+}
