@@ -40,6 +40,8 @@ class NsqClientBusPatternsTest extends BusPatternsContract {
         return Bus.connect(ConnectOptions.nsqd(broker.tcpAddress())
                 .nsqdHttp(broker.httpAddress())
                 .reconnectBackoff(new Backoff(Duration.ofMillis(20), Duration.ofMillis(200)))
+                // go-nsq's pause after handler failures, test-sized (its default starts at 1 s)
+                .failureBackoff(new Backoff(Duration.ofMillis(10), Duration.ofMillis(100)))
                 .clock(clock)
                 .build());
     }

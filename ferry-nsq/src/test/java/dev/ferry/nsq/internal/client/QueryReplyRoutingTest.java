@@ -1,6 +1,7 @@
 package dev.ferry.nsq.internal.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,11 +10,16 @@ import dev.ferry.Bus;
 import dev.ferry.ConnectOptions;
 import dev.ferry.MessageHandler;
 import dev.ferry.Query;
+import dev.ferry.SubscribeOptions;
+import dev.ferry.TopicStats;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -75,12 +81,16 @@ class QueryReplyRoutingTest {
                 .subscribe("work", "relay", MessageHandler.of(m -> toB.publish("work", m.body())));
     }
 
-    private static JsonNode parse(String json) throws IOException {
-        return JSON.readTree(json);
+    private static JsonNode parse(String json) {
+        try {
+            return JSON.readTree(json);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Test
-    void shouldPublishTheReplyStraightToTheNodeTheAskerListensOn() throws IOException {
+    void shouldPublishTheReplyStraightToTheNodeTheAskerListensOn() {
         Bus responder = responderOnB();
         relayWorkFromAToB();
         Bus asker = connect(ConnectOptions.nsqd(a.tcpAddress()));
@@ -97,7 +107,7 @@ class QueryReplyRoutingTest {
     }
 
     @Test
-    void shouldListenOnTheFirstNodeLookupdListsWhenGivenNoNsqdAddress() throws IOException {
+    void shouldListenOnTheFirstNodeLookupdListsWhenGivenNoNsqdAddress() {
         responderOnB();
         relayWorkFromAToB();
         Bus asker = connect(ConnectOptions.lookupd(a.httpAddress()));
@@ -108,6 +118,40 @@ class QueryReplyRoutingTest {
             assertThat(b.engine().stats(reply.get("replyTopic").asText())).isEmpty();
         }
         assertThat(asker.queryStats().answered()).isEqualTo(3);
+    }
+
+    @Test
+    void shouldKeepTenThousandQueriesInFlightOverTwoNodes() {
+        // the asker publishes to A and B in turn and listens on A; each node has its own responder
+        Bus onA = connect(ConnectOptions.nsqd(a.tcpAddress()));
+        Bus onB = connect(ConnectOptions.nsqd(b.tcpAddress()));
+        for (Bus responder : List.of(onA, onB)) {
+            responder.respond(
+                    "bulk",
+                    "r",
+                    request -> JSON.createObjectNode()
+                            .put("double", request.get("n").asInt() * 2),
+                    SubscribeOptions.maxInFlight(64));
+        }
+        Bus asker = connect(ConnectOptions.nsqd(a.tcpAddress()).nsqd(b.tcpAddress()));
+        int n = 10_000;
+        List<CompletableFuture<String>> futures = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            futures.add(asker.queryAsync("bulk", "{\"n\":" + i + "}", Duration.ofSeconds(30)));
+        }
+        CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
+                .orTimeout(60, TimeUnit.SECONDS)
+                .join();
+        for (int i = 0; i < n; i++) {
+            assertThat(parse(futures.get(i).join()).get("double").asInt()).isEqualTo(2 * i);
+        }
+        await().until(() -> onA.queryStats().replied() + onB.queryStats().replied() == n);
+        assertThat(onB.queryStats().replied()).isPositive();
+        assertThat(b.engine().stats())
+                .extracting(TopicStats::name)
+                .noneMatch(name -> name.startsWith(Query.REPLY_TOPIC_PREFIX));
+        assertThat(asker.queryStats().answered()).isEqualTo(n);
+        assertThat(asker.queryStats().inFlight()).isZero();
     }
 
     @Test
@@ -123,7 +167,7 @@ class QueryReplyRoutingTest {
     }
 
     @Test
-    void shouldPublishAsUsualWhenTheServerNodeIsNotAnAddress() throws IOException {
+    void shouldPublishAsUsualWhenTheServerNodeIsNotAnAddress() {
         Bus responder = connect(ConnectOptions.nsqd(a.tcpAddress()));
         responder.respond(
                 "work", "responders", request -> JSON.createObjectNode().put("done", true));
