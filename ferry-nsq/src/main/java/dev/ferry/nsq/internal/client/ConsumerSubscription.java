@@ -29,9 +29,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A subscription over NSQ: one connection per broker (the nsqd addresses given, and the producers
- * lookupd lists for the topic; or only the brokers it was made for, such as the query client's reply
- * node, which lookupd cannot list before the topic exists there), each subscribed to the channel, with the max in flight spread over
+ * A subscription over NSQ: one connection per broker (the nsqd addresses it was made for, and the
+ * producers lookupd lists for the topic), each subscribed to the channel, with the max in flight spread over
  * them as RDY ({@link RdyDistributor}), handlers run on the bus's executor, a failure backoff (RDY 0,
  * then RDY 1 to test the waters) and reconnects with backoff and jitter. The ack mode and the
  * client-side dead-letter policy of {@link SubscribeOptions} apply as on the embedded bus ({@link
@@ -74,10 +73,8 @@ final class ConsumerSubscription implements Subscription {
     private final String channel;
     private final MessageHandler handler;
     private final SubscribeOptions options;
-    /** The brokers subscribed directly. */
+    /** The brokers subscribed directly, whatever lookupd says. */
     private final List<String> addresses;
-    /** Whether lookupd is polled for more brokers. */
-    private final boolean discover;
     /** The client-side dead-letter policy, or null when there is none. */
     private final DeadLetters deadLetters;
     /** Whether the handler runs on the event loop that read the message (a {@link NonBlockingHandler}). */
@@ -101,10 +98,14 @@ final class ConsumerSubscription implements Subscription {
     /** A subscription at the bus's nsqd addresses and the producers its lookupds list. */
     ConsumerSubscription(
             NsqClientBus bus, String topic, String channel, MessageHandler handler, SubscribeOptions options) {
-        this(bus, topic, channel, handler, options, bus.options().nsqdTcpAddresses(), true);
+        this(bus, topic, channel, handler, options, bus.options().nsqdTcpAddresses());
     }
 
-    /** A subscription at {@code addresses} only, whatever the bus's options list; lookupd is not asked. */
+    /**
+     * A subscription at {@code addresses} (instead of the bus's nsqd addresses) and the producers its
+     * lookupds list: for a topic that must be subscribed on a given broker before lookupd can list
+     * it there, such as the query client's reply topic on its reply node.
+     */
     ConsumerSubscription(
             NsqClientBus bus,
             String topic,
@@ -112,20 +113,8 @@ final class ConsumerSubscription implements Subscription {
             MessageHandler handler,
             SubscribeOptions options,
             List<String> addresses) {
-        this(bus, topic, channel, handler, options, addresses, false);
-    }
-
-    private ConsumerSubscription(
-            NsqClientBus bus,
-            String topic,
-            String channel,
-            MessageHandler handler,
-            SubscribeOptions options,
-            List<String> addresses,
-            boolean discover) {
         this.bus = bus;
         this.addresses = List.copyOf(addresses);
-        this.discover = discover;
         this.connect = bus.options();
         this.topic = topic;
         this.channel = channel;
@@ -164,7 +153,7 @@ final class ConsumerSubscription implements Subscription {
                 .scheduleWithFixedDelay(this::redistribute, redistribute, redistribute, TimeUnit.MILLISECONDS));
         long sweep = Math.max(10, Math.min(1000, options.messageTimeout().toMillis() / 4));
         timers.add(bus.timer().scheduleWithFixedDelay(this::sweepExpired, sweep, sweep, TimeUnit.MILLISECONDS));
-        if (discover && !connect.lookupdHttpAddresses().isEmpty()) {
+        if (!connect.lookupdHttpAddresses().isEmpty()) {
             poller = new LookupdPoller(bus.lookupd(), bus.timer(), connect, topic, this::discovered);
             poller.start();
         }

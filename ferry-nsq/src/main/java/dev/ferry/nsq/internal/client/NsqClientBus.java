@@ -302,11 +302,9 @@ public final class NsqClientBus implements Bus {
             throw new IllegalArgumentException("over NSQ the message timeout is at least 1 s (nsqd's msg_timeout"
                     + " range), got " + options.messageTimeout());
         }
-        // the reply topic is subscribed on the node that requests name, and there alone
-        String replyNode = topic.equals(queries.replyTopic()) ? replyRouting.chosenNode() : null;
-        ConsumerSubscription subscription = replyNode == null
-                ? new ConsumerSubscription(this, topic, channel, handler, options)
-                : new ConsumerSubscription(this, topic, channel, handler, options, List.of(replyNode));
+        ConsumerSubscription subscription = topic.equals(queries.replyTopic())
+                ? new ConsumerSubscription(this, topic, channel, handler, options, replyRouting.replyAddresses())
+                : new ConsumerSubscription(this, topic, channel, handler, options);
         subscriptions.add(subscription);
         subscription.start();
         return subscription;

@@ -3,18 +3,23 @@ package dev.ferry.nsq.internal.client;
 import dev.ferry.ConnectOptions;
 import dev.ferry.FerryException;
 import dev.ferry.spi.ReplyRouting;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Query replies on an NSQ cluster, without waiting for lookupd. The asker's reply topic is subscribed
- * on one chosen node only (the first nsqd TCP address given, or else the first node lookupd's
- * {@code /nodes} lists), which every request names as its {@code Server-Node}; a responder publishes
- * the reply straight to that node, over a connection of its own to it if it has none. Through
- * lookupd alone the reply would wait until the asker's ephemeral topic is registered and the
- * responder's next poll (or would go to a node where nobody listens, creating the topic there).
+ * Query replies on an NSQ cluster, without waiting for lookupd. Every request names one node as its
+ * {@code Server-Node}: the first nsqd TCP address given, or else the first node lookupd's {@code
+ * /nodes} lists. The asker's reply topic is subscribed there directly from the start (through lookupd
+ * alone it could not be: lookupd lists a topic's nodes only once it exists on them), and a Ferry
+ * responder publishes the reply straight to that node, over a connection of its own to it if it has
+ * none, instead of wherever its publishes usually go, where nobody may listen. The reply subscription
+ * still connects to the other nsqd addresses given and follows lookupd as any subscription does, so
+ * a plain NSQ responder that publishes the reply to its own nsqd is heard too (after lookupd's poll).
  *
  * <p>The node is chosen once, when the first query is asked ({@link #chooseNode}); when lookupd does
  * not answer, that query fails and the next one asks again. Thread-safe; nothing here blocks.
@@ -71,6 +76,20 @@ final class NsqReplyRouting implements ReplyRouting {
             }
             return choosing;
         }
+    }
+
+    /**
+     * Where the reply topic is subscribed: the chosen node and the other nsqd addresses given (plus,
+     * as for any subscription, the nodes lookupd lists for it).
+     */
+    List<String> replyAddresses() {
+        String chosen = node;
+        Set<String> addresses = new LinkedHashSet<>();
+        if (chosen != null) {
+            addresses.add(chosen);
+        }
+        addresses.addAll(options.nsqdTcpAddresses());
+        return List.copyOf(addresses);
     }
 
     @Override
