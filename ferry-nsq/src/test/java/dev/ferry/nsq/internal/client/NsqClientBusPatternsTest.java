@@ -3,10 +3,13 @@ package dev.ferry.nsq.internal.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.ferry.AckMode;
 import dev.ferry.Backoff;
 import dev.ferry.Bus;
 import dev.ferry.ConnectOptions;
 import dev.ferry.DeadLetter;
+import dev.ferry.MessageHandler;
+import dev.ferry.SubscribeOptions;
 import dev.ferry.testing.BusPatternsContract;
 import dev.ferry.testing.MutableClock;
 import java.io.BufferedInputStream;
@@ -19,6 +22,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,6 +57,31 @@ class NsqClientBusPatternsTest extends BusPatternsContract {
     void stopTheBroker() {
         bus.close(); // before its broker (the contract closes it again, which does nothing)
         broker.close();
+    }
+
+    @Test
+    void shouldKeepTheBrokerFromFillingTheSlotsOfHandlersFinishedOnReceipt() {
+        AtomicInteger running = new AtomicInteger();
+        AtomicInteger done = new AtomicInteger();
+        CountDownLatch release = new CountDownLatch(1);
+        bus.subscribe(
+                "slots",
+                "c",
+                MessageHandler.of(m -> {
+                    running.incrementAndGet();
+                    release.await(10, TimeUnit.SECONDS);
+                    done.incrementAndGet();
+                }),
+                SubscribeOptions.maxInFlight(2).withAckMode(AckMode.IMMEDIATE));
+        IntStream.range(0, 6).forEach(i -> bus.publish("slots", bytes("m" + i)));
+        await().until(() -> running.get() == 2);
+        // both FINs processed: the RDY 0 sent before them is too, so nothing more can come
+        await().until(() -> stats("slots", "c").inFlight() == 0);
+        assertThat(stats("slots", "c").depth()).isEqualTo(4);
+        assertThat(running.get()).isEqualTo(2);
+        release.countDown();
+        await().until(() -> done.get() == 6);
+        await().until(() -> stats("slots", "c").depth() == 0);
     }
 
     @Test
