@@ -3,7 +3,10 @@ package dev.ferry.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.Bus;
 import dev.ferry.BusConfig;
+import dev.ferry.ConnectOptions;
 import dev.ferry.SubscribeOptions;
+import dev.ferry.internal.engine.LocalEngine;
+import dev.ferry.nsq.NsqTcpServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -20,14 +23,19 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 
 /**
- * The request/reply round trip in one process: {@code bus.query} of a small JSON object to a
- * topic answered by {@code bus.respond} on the same bus (max in flight 64), from 1 and from 64
- * concurrent callers. Sample-time mode, so JMH reports the latency distribution (p50, p99) of one
- * query: publish the request, claim it, run the responder, publish the reply to the ephemeral reply
- * topic, claim it, complete the caller's future.
+ * The request/reply round trip: {@code bus.query} of a small JSON object to a topic answered by
+ * {@code bus.respond} (max in flight 64), from 1 and from 64 concurrent callers. Sample-time mode, so
+ * JMH reports the latency distribution (p50, p99) of one query: publish the request, claim it, run
+ * the responder, publish the reply to the ephemeral reply topic, claim it, complete the caller's
+ * future.
  *
- * <p>{@code engine=embedded} stores requests in a data directory (sync INTERVAL; each trial a fresh
- * temporary directory, deleted afterwards); {@code engine=memory} is {@code Bus.inMemory()}.
+ * <p>In one process, on one bus: {@code engine=embedded} stores requests in a data directory (sync
+ * INTERVAL; each trial a fresh temporary directory, deleted afterwards); {@code engine=memory} is
+ * {@code Bus.inMemory()}. Over loopback, {@code engine=loopback}: a broker as {@code ferry server}
+ * runs it (the embedded engine on a fresh data directory, sync INTERVAL, NSQ's TCP protocol on
+ * 127.0.0.1) in this JVM, and two NSQ clients ({@code Bus.connect}) connect to it, one asking, one
+ * responding; each query crosses the loopback four times (PUB, request message, PUB of the reply,
+ * reply message), plus the FINs and the PUBs' OKs.
  */
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -38,22 +46,39 @@ public class QueryBenchmark {
             "{\"Event-Category\":\"call_event\",\"Event-Name\":\"query_user_channels_req\",\"Realm\":\"example.com\"}";
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
-    @Param({"embedded", "memory"})
+    @Param({"embedded", "memory", "loopback"})
     String engine;
 
     private Path dir;
+    private LocalEngine brokerEngine;
+    private NsqTcpServer broker;
+    private Bus responder;
     private Bus bus;
 
     @Setup(Level.Trial)
     public void open() {
-        if (engine.equals("embedded")) {
-            dir = DataDirs.create("ferry-bench-query-");
-            bus = Bus.create(BusConfig.embedded(dir).build());
-        } else {
-            bus = Bus.inMemory();
+        switch (engine) {
+            case "embedded" -> {
+                dir = DataDirs.create("ferry-bench-query-");
+                bus = Bus.create(BusConfig.embedded(dir).build());
+                responder = bus;
+            }
+            case "memory" -> {
+                bus = Bus.inMemory();
+                responder = bus;
+            }
+            case "loopback" -> {
+                dir = DataDirs.create("ferry-bench-query-");
+                brokerEngine = LocalEngine.open(BusConfig.embedded(dir).build());
+                broker = NsqTcpServer.builder(brokerEngine).startTcp("127.0.0.1", 0);
+                String address = "127.0.0.1:" + broker.port();
+                responder = Bus.connect(ConnectOptions.nsqd(address).build());
+                bus = Bus.connect(ConnectOptions.nsqd(address).build());
+            }
+            default -> throw new IllegalArgumentException("engine " + engine);
         }
         ObjectMapper json = new ObjectMapper();
-        bus.respond(
+        responder.respond(
                 TOPIC,
                 "responders",
                 request -> json.createObjectNode().put("switch_url", "sip:fs1@10.0.0.1"),
@@ -64,6 +89,11 @@ public class QueryBenchmark {
     public void close() {
         try {
             bus.close();
+            responder.close();
+            if (broker != null) {
+                broker.close();
+                brokerEngine.close();
+            }
         } finally {
             DataDirs.delete(dir);
         }

@@ -40,8 +40,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The patterns on top of the {@link Bus} API (ack modes, dead letters, event routing, request/reply),
  * written once against any bus: a subclass says how to open one whose
- * engine runs on the given clock. The embedded bus runs it now; the NSQ client will run it against
- * a broker.
+ * engine runs on the given clock. The embedded bus runs it ({@code EmbeddedBusPatternsTest}), and so
+ * does the NSQ client against a broker on loopback ({@code NsqClientBusPatternsTest} in ferry-nsq).
  */
 public abstract class BusPatternsContract {
     /** No waiting between retries, so that tests need not move the clock. */

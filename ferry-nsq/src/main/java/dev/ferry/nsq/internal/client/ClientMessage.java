@@ -1,6 +1,7 @@
 package dev.ferry.nsq.internal.client;
 
 import dev.ferry.Message;
+import dev.ferry.internal.patterns.DeadLetters;
 import dev.ferry.nsq.internal.codec.ClientCommand;
 import dev.ferry.nsq.internal.codec.Frame;
 import java.time.Duration;
@@ -18,6 +19,9 @@ final class ClientMessage implements Message {
     private final Frame.Message frame;
     private final AtomicBoolean responded = new AtomicBoolean();
     private volatile boolean controlled;
+    /** Finished before the handler ran (ack mode IMMEDIATE); the slot is freed when it returns. */
+    private volatile boolean finishedOnReceipt;
+
     private volatile boolean armed;
     private volatile long deadlineMillis;
 
@@ -127,28 +131,76 @@ final class ClientMessage implements Message {
         return armed;
     }
 
+    boolean finishedOnReceipt() {
+        return finishedOnReceipt;
+    }
+
+    /**
+     * Finishes the message before its handler runs (ack mode IMMEDIATE), keeping its in-flight slot
+     * until the handler is done so that max-in-flight still bounds the running handlers (the
+     * connection lowers its RDY meanwhile: {@link ConsumerConnection#finishHeld}).
+     */
+    void finishOnReceipt() {
+        if (responded.compareAndSet(false, true)) {
+            finishedOnReceipt = true;
+            connection.finishHeld(frame.id(), live());
+        }
+    }
+
     /** The handler returned normally (or its stage completed): finish unless under manual control. */
     void handlerSucceeded() {
-        if (!controlled) {
+        if (finishedOnReceipt) {
+            subscription.released(this);
+        } else if (!controlled) {
             finish();
             subscription.onHandlerSuccess();
         }
     }
 
-    /** The handler failed: requeue with backoff unless under manual control. */
+    /**
+     * The handler failed: requeue with backoff, or move the message to the dead letters when its
+     * attempts are used up; nothing under manual control or when it was finished on receipt.
+     */
     void handlerFailed(Throwable error) {
+        if (finishedOnReceipt) {
+            subscription.logLostFailure(this, error);
+            subscription.released(this);
+            return;
+        }
         if (controlled) {
             return;
         }
-        Duration delay = subscription.options().backoff().delayFor(attempts());
-        subscription.logHandlerFailure(this, error, delay);
-        requeue(delay);
+        DeadLetters deadLetters = subscription.deadLetters();
+        if (deadLetters != null && deadLetters.exhaustedAfterFailure(attempts())) {
+            deadLetter(error);
+        } else {
+            Duration delay = subscription.options().backoff().delayFor(attempts());
+            subscription.logHandlerFailure(this, error, delay);
+            requeue(delay);
+        }
         subscription.onHandlerFailure();
+    }
+
+    /**
+     * Publishes the body to the subscription's dead-letter topic, then finishes the message; requeues
+     * it with backoff when the publish fails.
+     *
+     * @param lastError the handler's last failure, or null when the message came back by timeouts
+     */
+    void deadLetter(Throwable lastError) {
+        arm();
+        subscription.deadLetters().send(this, lastError).whenComplete((v, e) -> {
+            if (e == null) {
+                finish();
+            } else {
+                requeue(subscription.options().backoff().delayFor(attempts()));
+            }
+        });
     }
 
     /** Frees the slot of an unanswered message past its timeout (the broker redelivers it). */
     void expireIfDue(long nowMillis) {
-        if (nowMillis >= deadlineMillis && responded.compareAndSet(false, true)) {
+        if (nowMillis >= deadlineMillis && (responded.compareAndSet(false, true) || finishedOnReceipt)) {
             subscription.released(this);
         }
     }
@@ -164,6 +216,8 @@ final class ClientMessage implements Message {
     void requeueOnClose() {
         if (responded.compareAndSet(false, true)) {
             connection.send(new ClientCommand.Req(frame.id(), 0));
+            subscription.released(this);
+        } else if (finishedOnReceipt) {
             subscription.released(this);
         }
     }

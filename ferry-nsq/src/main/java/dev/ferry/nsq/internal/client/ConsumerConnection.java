@@ -9,8 +9,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * messages in flight, when the last message came. Listens to its {@link ClientConnection} and hands
  * messages to the subscription.
  *
+ * <p>Messages finished on receipt (ack mode IMMEDIATE) keep their in-flight slot until their handler
+ * returns, but nsqd forgets them at FIN and would fill the slot again. So the RDY on the wire is the
+ * connection's RDY less the messages it holds that way ({@link #finishHeld}, {@link #releaseHeld}):
+ * RDY goes down before the FIN leaves and back up when the handler returns.
+ *
  * <p>Thread-safe: RDY changes are made under the subscription's lock, in-flight counts from any
- * thread.
+ * thread; what goes on the wire as RDY is decided under this object's lock, so that RDY commands
+ * leave in the order their values were computed.
  */
 final class ConsumerConnection implements RdyTarget, ClientConnection.Listener {
     private final ConsumerSubscription subscription;
@@ -18,6 +24,11 @@ final class ConsumerConnection implements RdyTarget, ClientConnection.Listener {
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile ClientConnection connection;
     private volatile int rdy;
+    /** Finished on receipt, handler still running (guarded by this). */
+    private int held;
+    /** The RDY count last written (guarded by this); nsqd starts a connection at 0. */
+    private int wireRdy;
+
     private volatile long lastMessageMillis;
     private volatile long lastRdyChangeMillis;
 
@@ -94,7 +105,34 @@ final class ConsumerConnection implements RdyTarget, ClientConnection.Listener {
         if (count != rdy) {
             rdy = count;
             lastRdyChangeMillis = nowMillis;
-            send(new ClientCommand.Rdy(count));
+            writeRdy();
+        }
+    }
+
+    /**
+     * A message of this connection is finished on receipt while its handler still runs: lowers the
+     * RDY on the wire by one, then sends the FIN (unless {@code fin} is false: the broker has already
+     * given the message up), so nsqd never sees the slot free.
+     */
+    synchronized void finishHeld(String messageId, boolean fin) {
+        held++;
+        writeRdy();
+        if (fin) {
+            send(new ClientCommand.Fin(messageId));
+        }
+    }
+
+    /** The handler of a message {@link #finishHeld finished on receipt} returned: gives its slot back. */
+    synchronized void releaseHeld() {
+        held--;
+        writeRdy();
+    }
+
+    private synchronized void writeRdy() {
+        int wire = Math.max(0, rdy - held);
+        if (wire != wireRdy) {
+            wireRdy = wire;
+            send(new ClientCommand.Rdy(wire));
         }
     }
 

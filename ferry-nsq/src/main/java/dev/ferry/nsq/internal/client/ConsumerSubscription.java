@@ -1,10 +1,13 @@
 package dev.ferry.nsq.internal.client;
 
+import dev.ferry.AckMode;
 import dev.ferry.Backoff;
 import dev.ferry.ConnectOptions;
 import dev.ferry.MessageHandler;
 import dev.ferry.SubscribeOptions;
 import dev.ferry.Subscription;
+import dev.ferry.internal.patterns.DeadLetters;
+import dev.ferry.internal.patterns.NonBlockingHandler;
 import dev.ferry.nsq.internal.codec.ClientCommand;
 import dev.ferry.nsq.internal.codec.Frame;
 import java.time.Duration;
@@ -26,13 +29,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A subscription over NSQ: one connection per broker (the nsqd addresses given, and the producers
- * lookupd lists for the topic), each subscribed to the channel, with the max in flight spread over
+ * A subscription over NSQ: one connection per broker (the nsqd addresses it was made for, and the
+ * producers lookupd lists for the topic), each subscribed to the channel, with the max in flight spread over
  * them as RDY ({@link RdyDistributor}), handlers run on the bus's executor, a failure backoff (RDY 0,
- * then RDY 1 to test the waters) and reconnects with backoff and jitter.
+ * then RDY 1 to test the waters) and reconnects with backoff and jitter. The ack mode and the
+ * client-side dead-letter policy of {@link SubscribeOptions} apply as on the embedded bus ({@link
+ * ClientMessage}).
  *
  * <p>Threading: messages and connection losses come on event loops; handler outcomes on handler
- * threads; redistribution, reconnects, lookupd results and backoff ends on the bus's timer. RDY and
+ * threads (a {@link NonBlockingHandler}, such as the query client's reply handler, runs on the event
+ * loop that read the message); redistribution, reconnects, lookupd results and backoff ends on the bus's timer. RDY and
  * connection state change under this object's lock; the per-message path takes no lock unless RDY
  * is owed.
  */
@@ -67,6 +73,13 @@ final class ConsumerSubscription implements Subscription {
     private final String channel;
     private final MessageHandler handler;
     private final SubscribeOptions options;
+    /** The brokers subscribed directly, whatever lookupd says. */
+    private final List<String> addresses;
+    /** The client-side dead-letter policy, or null when there is none. */
+    private final DeadLetters deadLetters;
+    /** Whether the handler runs on the event loop that read the message (a {@link NonBlockingHandler}). */
+    private final boolean inline;
+
     private final RdyDistributor distributor;
     private final HandlerDispatcher<ClientMessage> dispatcher;
     private final Map<String, Node> nodes = new HashMap<>();
@@ -82,14 +95,33 @@ final class ConsumerSubscription implements Subscription {
     private volatile int backoffLevel;
     private LookupdPoller poller;
 
+    /** A subscription at the bus's nsqd addresses and the producers its lookupds list. */
     ConsumerSubscription(
             NsqClientBus bus, String topic, String channel, MessageHandler handler, SubscribeOptions options) {
+        this(bus, topic, channel, handler, options, bus.options().nsqdTcpAddresses());
+    }
+
+    /**
+     * A subscription at {@code addresses} (instead of the bus's nsqd addresses) and the producers its
+     * lookupds list: for a topic that must be subscribed on a given broker before lookupd can list
+     * it there, such as the query client's reply topic on its reply node.
+     */
+    ConsumerSubscription(
+            NsqClientBus bus,
+            String topic,
+            String channel,
+            MessageHandler handler,
+            SubscribeOptions options,
+            List<String> addresses) {
         this.bus = bus;
+        this.addresses = List.copyOf(addresses);
         this.connect = bus.options();
         this.topic = topic;
         this.channel = channel;
         this.handler = handler;
         this.options = options;
+        this.deadLetters = options.deadLetter().enabled() ? new DeadLetters(bus, topic, options.deadLetter()) : null;
+        this.inline = handler instanceof NonBlockingHandler;
         this.distributor = new RdyDistributor(
                 options.maxInFlight(),
                 connect.lowRdyIdleTimeout().toMillis(),
@@ -111,7 +143,7 @@ final class ConsumerSubscription implements Subscription {
 
     void start() {
         synchronized (this) {
-            for (String address : connect.nsqdTcpAddresses()) {
+            for (String address : addresses) {
                 nodes.put(address, new Node(address, true));
             }
             nodes.values().forEach(this::connect);
@@ -129,6 +161,11 @@ final class ConsumerSubscription implements Subscription {
 
     SubscribeOptions options() {
         return options;
+    }
+
+    /** The client-side dead-letter policy, or null when there is none. */
+    DeadLetters deadLetters() {
+        return deadLetters;
     }
 
     long nowMillis() {
@@ -293,7 +330,11 @@ final class ConsumerSubscription implements Subscription {
             message.requeueOnClose();
             return;
         }
-        dispatcher.submit(message);
+        if (inline) {
+            handle(message);
+        } else {
+            dispatcher.submit(message);
+        }
     }
 
     private void handle(ClientMessage message) {
@@ -303,6 +344,12 @@ final class ConsumerSubscription implements Subscription {
         running.incrementAndGet();
         HANDLING.set(message);
         try {
+            if (options.ackMode() == AckMode.IMMEDIATE) {
+                message.finishOnReceipt();
+            } else if (deadLetters != null && deadLetters.exceededOnArrival(message.attempts())) {
+                message.deadLetter(null);
+                return;
+            }
             Object result = handler.handle(message);
             if (result instanceof CompletionStage<?> stage) {
                 message.arm();
@@ -332,6 +379,9 @@ final class ConsumerSubscription implements Subscription {
     void released(ClientMessage message) {
         if (outstanding.remove(message)) {
             message.connection().released();
+            if (message.finishedOnReceipt()) {
+                message.connection().releaseHeld();
+            }
             inFlight.decrementAndGet();
             if (distributor.owes()) {
                 rebalance();
@@ -346,6 +396,17 @@ final class ConsumerSubscription implements Subscription {
                 m.expireIfDue(now);
             }
         }
+    }
+
+    void logLostFailure(ClientMessage message, Throwable error) {
+        log.warn(
+                "topic {} channel {}: handler failed on message {} (attempt {}), which was finished on receipt"
+                        + " (ack mode IMMEDIATE) and is not retried: {}",
+                topic,
+                channel,
+                message.id(),
+                message.attempts(),
+                error.toString());
     }
 
     void logHandlerFailure(ClientMessage message, Throwable error, Duration delay) {

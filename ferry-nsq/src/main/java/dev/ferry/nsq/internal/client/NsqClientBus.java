@@ -12,7 +12,6 @@ import dev.ferry.SubscribeOptions;
 import dev.ferry.Subscription;
 import dev.ferry.internal.patterns.QueryClient;
 import dev.ferry.nsq.internal.codec.ClientCommand;
-import dev.ferry.spi.ReplyRouting;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -21,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -59,6 +59,7 @@ public final class NsqClientBus implements Bus {
     private final HttpAdmin admin;
     private final Set<ConsumerSubscription> subscriptions = ConcurrentHashMap.newKeySet();
     private final AtomicLong pendingBytes = new AtomicLong();
+    private final NsqReplyRouting replyRouting;
     private final QueryClient queries;
     private volatile boolean closed;
 
@@ -75,7 +76,8 @@ public final class NsqClientBus implements Bus {
                 : new LookupdClient(http, options.lookupdHttpAddresses(), options.responseTimeout());
         this.producers = new ProducerPool(group, options, lookupd);
         this.admin = new HttpAdmin(http, options.nsqdHttpAddresses(), lookupd, options.responseTimeout());
-        this.queries = new QueryClient(this, options.clock(), ReplyRouting.SINGLE_NODE, 100_000);
+        this.replyRouting = new NsqReplyRouting(this, options, lookupd);
+        this.queries = new QueryClient(this, options.clock(), replyRouting, 100_000);
     }
 
     /** Connects a bus with {@code options}; connections are made when first needed. */
@@ -155,14 +157,28 @@ public final class NsqClientBus implements Bus {
     }
 
     private CompletableFuture<Void> send(ClientCommand command, long bytes) {
+        return send(command, bytes, null);
+    }
+
+    /**
+     * Sends a publish to the pool's next broker, or to the broker at {@code address} unless null; null
+     * when the pool will not open a connection to one more named broker.
+     */
+    private CompletableFuture<Void> send(ClientCommand command, long bytes, String address) {
         long now = pendingBytes.addAndGet(bytes);
         if (now > options.maxPendingPublishBytes() && now != bytes) {
             pendingBytes.addAndGet(-bytes);
             return CompletableFuture.failedFuture(new PublishRejectedException("publishes of " + (now - bytes)
                     + " bytes await an answer; maxPendingPublishBytes is " + options.maxPendingPublishBytes()));
         }
+        CompletableFuture<byte[]> answered =
+                address == null ? producers.publish(command) : producers.publishTo(address, command);
+        if (answered == null) {
+            pendingBytes.addAndGet(-bytes);
+            return null;
+        }
         CompletableFuture<Void> done = new CompletableFuture<>();
-        producers.publish(command).whenComplete((answer, error) -> {
+        answered.whenComplete((answer, error) -> {
             if (pendingBytes.addAndGet(-bytes) == 0 && closed) {
                 synchronized (pendingBytes) {
                     pendingBytes.notifyAll();
@@ -253,6 +269,20 @@ public final class NsqClientBus implements Bus {
         }
     }
 
+    /**
+     * Publishes {@code body} to {@code topic} on the broker at {@code node} ({@code host:port}), for
+     * {@link NsqReplyRouting}; empty when this bus will not open a connection to one more broker
+     * ({@link ProducerPool#MAX_NAMED_NODES}).
+     */
+    Optional<CompletableFuture<Void>> publishToNode(String node, String topic, byte[] body) {
+        try {
+            long bytes = checkBatch(topic, List.of(body));
+            return Optional.ofNullable(send(new ClientCommand.Pub(topic, body), bytes, node));
+        } catch (RuntimeException e) {
+            return Optional.of(CompletableFuture.failedFuture(e));
+        }
+    }
+
     // ---- consuming ------------------------------------------------------------------------------
 
     /**
@@ -272,7 +302,9 @@ public final class NsqClientBus implements Bus {
             throw new IllegalArgumentException("over NSQ the message timeout is at least 1 s (nsqd's msg_timeout"
                     + " range), got " + options.messageTimeout());
         }
-        ConsumerSubscription subscription = new ConsumerSubscription(this, topic, channel, handler, options);
+        ConsumerSubscription subscription = topic.equals(queries.replyTopic())
+                ? new ConsumerSubscription(this, topic, channel, handler, options, replyRouting.replyAddresses())
+                : new ConsumerSubscription(this, topic, channel, handler, options);
         subscriptions.add(subscription);
         subscription.start();
         return subscription;
@@ -284,12 +316,17 @@ public final class NsqClientBus implements Bus {
     }
 
     /**
-     * Closes the subscriptions (CLS, handlers given their close timeout, the rest requeued), waits up
-     * to the response timeout for publishes still unanswered, then closes every connection.
+     * {@inheritDoc}
+     *
+     * <p>The first query chooses the node the replies come to (see {@link NsqReplyRouting}); through
+     * lookupd that asks lookupd's {@code /nodes} first, and the query fails when no lookupd answers.
      */
     @Override
     public CompletableFuture<String> queryAsync(String topic, String json, Duration timeout) {
-        return queries.ask(topic, json, timeout);
+        if (replyRouting.chosenNode() != null) {
+            return queries.ask(topic, json, timeout);
+        }
+        return replyRouting.chooseNode().thenCompose(node -> queries.ask(topic, json, timeout));
     }
 
     @Override
@@ -305,6 +342,10 @@ public final class NsqClientBus implements Bus {
         return queries.stats();
     }
 
+    /**
+     * Closes the subscriptions (CLS, handlers given their close timeout, the rest requeued), waits up
+     * to the response timeout for publishes still unanswered, then closes every connection.
+     */
     @Override
     public void close() {
         if (closed) {

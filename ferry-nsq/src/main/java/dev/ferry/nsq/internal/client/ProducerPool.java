@@ -14,14 +14,20 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Where publishes go: one {@link ProducerNode} per broker (or {@link ConnectOptions#publishConnections()}), taken in turn, skipping brokers whose
  * last connect failed while their backoff lasts. The brokers are the nsqd TCP addresses given, or,
- * without them, the nodes lookupd lists (asked again after each poll interval). Thread-safe.
+ * without them, the nodes lookupd lists (asked again after each poll interval). A publish may also
+ * name its broker ({@link #publishTo}: a query's reply to the asker's node), which opens a connection
+ * to a broker outside those lists when needed, at most {@value #MAX_NAMED_NODES} such brokers.
+ * Thread-safe.
  */
 final class ProducerPool {
     private final EventLoopGroup group;
     private final ConnectOptions options;
     private final LookupdClient lookupd;
     private final Map<String, ProducerNode> nodes = new ConcurrentHashMap<>();
+    static final int MAX_NAMED_NODES = 64;
+
     private final AtomicInteger turn = new AtomicInteger();
+    private final AtomicInteger namedNodes = new AtomicInteger();
     private volatile List<String> discovered = List.of();
     private volatile long discoveredAtNanos;
     private CompletableFuture<List<String>> discovering;
@@ -35,6 +41,30 @@ final class ProducerPool {
     /** Publishes {@code command} to one broker; the future completes when it answered OK. */
     CompletableFuture<byte[]> publish(ClientCommand command) {
         return targets().thenCompose(addresses -> pick(addresses).request(command));
+    }
+
+    /**
+     * Publishes {@code command} to the broker at {@code address} ({@code host:port}), over the pool's
+     * first connection to it, opened if needed. Null when {@code address} is outside the lists and
+     * {@value #MAX_NAMED_NODES} other brokers have been named already.
+     */
+    CompletableFuture<byte[]> publishTo(String address, ClientCommand command) {
+        String key = address + "#0";
+        ProducerNode node = nodes.get(key);
+        if (node == null) {
+            if (namedNodes.incrementAndGet() > MAX_NAMED_NODES) {
+                namedNodes.decrementAndGet();
+                return null;
+            }
+            ProducerNode fresh = new ProducerNode(group, options, address);
+            node = nodes.putIfAbsent(key, fresh);
+            if (node == null) {
+                node = fresh;
+            } else {
+                namedNodes.decrementAndGet();
+            }
+        }
+        return node.request(command);
     }
 
     private ProducerNode pick(List<String> addresses) {

@@ -5,7 +5,9 @@ import dev.ferry.internal.engine.LocalEngine;
 import dev.ferry.nsq.NsqTcpServer;
 import dev.ferry.nsq.TlsSettings;
 import dev.ferry.nsq.internal.server.AuthClient;
+import dev.ferry.nsq.internal.server.ServerOptions;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -18,6 +20,7 @@ final class TestBroker implements AutoCloseable {
     private final Path dir;
     private final TlsSettings tls;
     private final AuthClient auth;
+    private final Clock clock;
     private LocalEngine engine;
     private NsqTcpServer tcp;
     private NsqTcpServer http;
@@ -29,17 +32,31 @@ final class TestBroker implements AutoCloseable {
     }
 
     TestBroker(Path dir, TlsSettings tls, AuthClient auth) {
+        this(dir, tls, auth, Clock.systemUTC());
+    }
+
+    /** A broker whose engine and connections run on {@code clock} (tests move it by hand). */
+    TestBroker(Path dir, Clock clock) {
+        this(dir, null, null, clock);
+    }
+
+    private TestBroker(Path dir, TlsSettings tls, AuthClient auth, Clock clock) {
         this.dir = dir;
         this.tls = tls;
         this.auth = auth;
+        this.clock = clock;
         start();
     }
 
     private void start() {
-        engine = LocalEngine.open(BusConfig.embedded(dir).minFreeDiskBytes(0).build());
+        engine = LocalEngine.open(
+                BusConfig.embedded(dir).clock(clock).minFreeDiskBytes(0).build());
         Map<String, Object> info = new ConcurrentHashMap<>();
-        NsqTcpServer.Builder servers =
-                NsqTcpServer.builder(engine).tls(tls).auth(auth).info(info);
+        NsqTcpServer.Builder servers = NsqTcpServer.builder(engine)
+                .options(ServerOptions.defaults().withClock(clock))
+                .tls(tls)
+                .auth(auth)
+                .info(info);
         tcp = servers.startTcp("127.0.0.1", tcpPort);
         http = servers.startHttp("127.0.0.1", httpPort);
         tcpPort = tcp.port();
