@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             DemoCommand.class,
             ServerCommand.class,
+            LookupdCommand.class,
             BenchCommand.class,
             StatsCommand.class,
             RpcCommand.class,
@@ -48,19 +49,21 @@ public final class Ferry implements Runnable {
         CommandLine.IParameterExceptionHandler usage = cmd.getParameterExceptionHandler();
         return cmd.setParameterExceptionHandler(
                 (e, args) -> e.getCommandLine().getCommandName().equals("server")
+                                || e.getCommandLine().getCommandName().equals("lookupd")
                         ? reportServerUsageError(e)
                         : usage.handleParseException(e, args));
     }
 
     /**
-     * A usage error of {@code ferry server}: the message and where the flags are listed, not the list
-     * itself, which would bury the message under nsqd's seventy flags.
+     * A usage error of {@code ferry server} or {@code ferry lookupd}: the message and where the flags are
+     * listed, not the list itself, which would bury the message under nsqd's seventy flags.
      */
     private static int reportServerUsageError(CommandLine.ParameterException e) {
         CommandLine cmd = e.getCommandLine();
         PrintWriter err = cmd.getErr();
-        err.println(cmd.getColorScheme().errorText("ferry server: " + e.getMessage()));
-        err.println("Run 'ferry server --help' for its flags.");
+        String name = "ferry " + cmd.getCommandName();
+        err.println(cmd.getColorScheme().errorText(name + ": " + e.getMessage()));
+        err.println("Run '" + name + " --help' for its flags.");
         err.flush();
         return cmd.getCommandSpec().exitCodeOnInvalidInput();
     }
