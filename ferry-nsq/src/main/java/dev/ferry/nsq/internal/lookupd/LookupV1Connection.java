@@ -101,7 +101,7 @@ public final class LookupV1Connection extends ByteToMessageDecoder {
                 String line = in.readCharSequence(eol - in.readerIndex(), StandardCharsets.UTF_8)
                         .toString();
                 in.skipBytes(1);
-                byte[] response = exec(ctx, line.strip().split(" ", -1));
+                byte[] response = exec(line.strip().split(" ", -1));
                 if (response != null) {
                     respond(ctx, response);
                 }
@@ -112,7 +112,7 @@ public final class LookupV1Connection extends ByteToMessageDecoder {
         }
     }
 
-    private byte[] exec(ChannelHandlerContext ctx, String[] params) throws LookupError {
+    private byte[] exec(String[] params) throws LookupError {
         return switch (params[0]) {
             case "PING" -> ping();
             case "IDENTIFY" -> {
@@ -122,8 +122,8 @@ public final class LookupV1Connection extends ByteToMessageDecoder {
                 awaitingIdentifyBody = true;
                 yield null;
             }
-            case "REGISTER" -> register(ctx, params);
-            case "UNREGISTER" -> unregister(ctx, params);
+            case "REGISTER" -> register(params);
+            case "UNREGISTER" -> unregister(params);
             default -> throw new LookupError("E_INVALID", "invalid command " + params[0]);
         };
     }
@@ -239,7 +239,7 @@ public final class LookupV1Connection extends ByteToMessageDecoder {
         return new String[] {topic, channel};
     }
 
-    private byte[] register(ChannelHandlerContext ctx, String[] params) throws LookupError {
+    private byte[] register(String[] params) throws LookupError {
         if (peer == null) {
             throw new LookupError("E_INVALID", "client must IDENTIFY");
         }
@@ -253,7 +253,7 @@ public final class LookupV1Connection extends ByteToMessageDecoder {
         return OK;
     }
 
-    private byte[] unregister(ChannelHandlerContext ctx, String[] params) throws LookupError {
+    private byte[] unregister(String[] params) throws LookupError {
         if (peer == null) {
             throw new LookupError("E_INVALID", "client must IDENTIFY");
         }

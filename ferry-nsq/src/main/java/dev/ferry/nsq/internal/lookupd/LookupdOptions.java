@@ -25,6 +25,7 @@ public record LookupdOptions(
         int maxIdentifySize,
         Clock clock) {
 
+    /** Checks that nothing is null. */
     public LookupdOptions {
         Objects.requireNonNull(inactiveProducerTimeout, "inactiveProducerTimeout");
         Objects.requireNonNull(tombstoneLifetime, "tombstoneLifetime");

@@ -12,6 +12,7 @@ public final class LookupdState {
     private volatile int tcpPort;
     private volatile int httpPort;
 
+    /** The state of a lookupd with these options and an empty database. */
     public LookupdState(LookupdOptions options) {
         this.options = options;
     }

@@ -9,7 +9,7 @@ package dev.ferry.nsq.internal.lookupd;
  * @param key the topic, or empty
  * @param subKey the channel, or empty
  */
-public record Registration(String category, String key, String subKey) {
+record Registration(String category, String key, String subKey) {
     static final String CLIENT = "client";
     static final String TOPIC = "topic";
     static final String CHANNEL = "channel";

@@ -14,7 +14,7 @@ import java.util.TreeMap;
  *
  * <p>Thread-safe: every method takes the database's monitor for a short, non-blocking while.
  */
-public final class RegistrationDb {
+final class RegistrationDb {
     private static final Comparator<Registration> ORDER = Comparator.comparing(Registration::category)
             .thenComparing(Registration::key)
             .thenComparing(Registration::subKey);
