@@ -118,6 +118,82 @@ public interface Bus extends AutoCloseable {
         return subscribe(topic, channel, handler, SubscribeOptions.DEFAULT);
     }
 
+    // ---- request/reply (see Query) ------------------------------------------------------------
+
+    /**
+     * Asks and waits up to {@link Query#DEFAULT_TIMEOUT} (2 s): {@link #query(String, String,
+     * Duration)}.
+     */
+    default String query(String topic, String json) {
+        return query(topic, json, Query.DEFAULT_TIMEOUT);
+    }
+
+    /**
+     * Publishes the JSON object {@code json} to {@code topic} as a request and blocks until its reply
+     * arrives, returning the reply's JSON text. The request gets {@value Query#MSG_ID} and {@value
+     * Query#SERVER_ID} unless present, and its {@value Query#DEADLINE} (see {@link Query}).
+     *
+     * @throws QueryTimeoutException when no reply came within {@code timeout}
+     * @throws IllegalArgumentException when {@code json} is not a JSON object or the timeout is under
+     *     1 ms
+     * @throws InvalidNameException for a bad topic name
+     * @throws FerryException when the request could not be published, too many queries wait
+     *     ({@link BusConfig#maxPendingQueries()}), the bus closed, or the thread was interrupted
+     */
+    default String query(String topic, String json, Duration timeout) {
+        try {
+            return queryAsync(topic, json, timeout).get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new FerryException("query to topic '" + topic + "' failed: " + cause, cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FerryException("interrupted while waiting for a reply from topic '" + topic + "'", e);
+        }
+    }
+
+    /** Asks with {@link Query#DEFAULT_TIMEOUT}: {@link #queryAsync(String, String, Duration)}. */
+    default CompletableFuture<String> queryAsync(String topic, String json) {
+        return queryAsync(topic, json, Query.DEFAULT_TIMEOUT);
+    }
+
+    /**
+     * Publishes the JSON object {@code json} to {@code topic} as a request; the future completes
+     * with the reply's JSON text, or exceptionally with {@link QueryTimeoutException} after {@code
+     * timeout}, or with the error that kept the query from being made (as {@link #query(String,
+     * String, Duration)} throws them). Does not block.
+     *
+     * <p>The future completes on one of the bus's threads (the one that read the reply, or the
+     * query timer): stages added with non-{@code Async} methods run there and must not block.
+     */
+    CompletableFuture<String> queryAsync(String topic, String json, Duration timeout);
+
+    /**
+     * Answers the requests of {@code topic} on {@code channel} with {@code responder}, with {@link
+     * SubscribeOptions#DEFAULT} (one request at a time): {@link #respond(String, String,
+     * Query.Responder, SubscribeOptions)}.
+     */
+    default Subscription respond(String topic, String channel, Query.Responder responder) {
+        return respond(topic, channel, responder, SubscribeOptions.DEFAULT);
+    }
+
+    /**
+     * Answers the requests of {@code topic} on {@code channel}: each request's reply is published to
+     * its {@value Query#SERVER_ID} with its {@value Query#MSG_ID}, and the request is finished once
+     * the reply is stored. Requests whose {@value Query#DEADLINE} has passed are finished unanswered;
+     * a responder that throws requeues the request with the options' backoff. Closing the returned
+     * subscription stops answering.
+     *
+     * @throws InvalidNameException for a bad topic or channel name
+     */
+    Subscription respond(String topic, String channel, Query.Responder responder, SubscribeOptions options);
+
+    /** The request/reply counters of this bus, including the late and unknown replies it dropped. */
+    Query.Stats queryStats();
+
     /** Administration of topics and channels. */
     BusAdmin admin();
 

@@ -47,4 +47,19 @@ public interface BusAdmin {
 
     /** Unpauses a channel. */
     void unpauseChannel(String topic, String channel);
+
+    /**
+     * Sets a channel's dead-letter policy in the engine ({@link DeadLetter#NONE} removes it): a
+     * message of the channel delivered {@code maxAttempts} times is not delivered again but published,
+     * with its original body, to the dead-letter topic and finished on the channel; every consumer of
+     * the channel is subject to it, whatever client it uses. The setting is kept with the channel
+     * (across restarts of an embedded bus; an ephemeral channel keeps it while it exists), shown in
+     * {@link ChannelStats#deadLetter()}, and each move is counted in {@link
+     * ChannelStats#deadLetterCount()} and logged with the message's origin.
+     *
+     * @throws NotFoundException when the topic or channel does not exist
+     * @throws IllegalArgumentException when the default dead-letter topic would be an invalid name
+     *     (set one with {@link DeadLetter#to}) or the dead-letter topic is the topic itself
+     */
+    void setDeadLetter(String topic, String channel, DeadLetter policy);
 }

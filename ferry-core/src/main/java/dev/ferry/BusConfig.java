@@ -29,6 +29,7 @@ public final class BusConfig {
     private final long journalSnapshotBytes;
     private final int handlerThreads;
     private final Duration maxRequeueDelay;
+    private final int maxPendingQueries;
     private final Clock clock;
 
     private BusConfig(Builder b) {
@@ -50,6 +51,7 @@ public final class BusConfig {
         this.journalSnapshotBytes = b.journalSnapshotBytes;
         this.handlerThreads = b.handlerThreads;
         this.maxRequeueDelay = b.maxRequeueDelay;
+        this.maxPendingQueries = b.maxPendingQueries;
         this.clock = b.clock;
     }
 
@@ -159,6 +161,14 @@ public final class BusConfig {
         return maxRequeueDelay;
     }
 
+    /**
+     * The most queries ({@link Bus#queryAsync}) waiting for their reply at once (default 100,000);
+     * past it a query fails at once.
+     */
+    public int maxPendingQueries() {
+        return maxPendingQueries;
+    }
+
     /** The clock for timestamps, timeouts and due times (default the system UTC clock). */
     public Clock clock() {
         return clock;
@@ -185,6 +195,7 @@ public final class BusConfig {
         b.journalSnapshotBytes = journalSnapshotBytes;
         b.handlerThreads = handlerThreads;
         b.maxRequeueDelay = maxRequeueDelay;
+        b.maxPendingQueries = maxPendingQueries;
         b.clock = clock;
         return b;
     }
@@ -209,6 +220,7 @@ public final class BusConfig {
         private long journalSnapshotBytes = 4L << 20;
         private int handlerThreads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
         private Duration maxRequeueDelay = Duration.ofHours(1);
+        private int maxPendingQueries = 100_000;
         private Clock clock = Clock.systemUTC();
 
         private Builder() {}
@@ -311,6 +323,12 @@ public final class BusConfig {
             return this;
         }
 
+        /** Sets the most queries waiting for their reply at once. */
+        public Builder maxPendingQueries(int value) {
+            this.maxPendingQueries = value;
+            return this;
+        }
+
         /** Sets the clock (tests inject one they control). */
         public Builder clock(Clock value) {
             this.clock = Objects.requireNonNull(value, "clock");
@@ -329,6 +347,7 @@ public final class BusConfig {
             positive("memQueueSize", memQueueSize);
             positive("maxPendingPublishBytes", maxPendingPublishBytes);
             positive("handlerThreads", handlerThreads);
+            positive("maxPendingQueries", maxPendingQueries);
             notNegative("channelMaxDepth", channelMaxDepth);
             notNegative("retentionBytes", retentionBytes);
             notNegative("retentionAge", retentionAge.toMillis());

@@ -15,6 +15,10 @@ package dev.ferry;
  * @param consumers connected consumers
  * @param paused whether delivery is paused
  * @param ephemeral whether the channel lives in memory only
+ * @param deadLetter the channel's own dead-letter policy, set with {@link BusAdmin#setDeadLetter}
+ *     ({@link DeadLetter#NONE} when unset)
+ * @param deadLetterCount messages the engine moved to the dead-letter topic since the bus was
+ *     opened (not kept across restarts)
  */
 public record ChannelStats(
         String name,
@@ -27,4 +31,6 @@ public record ChannelStats(
         long dropCount,
         int consumers,
         boolean paused,
-        boolean ephemeral) {}
+        boolean ephemeral,
+        DeadLetter deadLetter,
+        long deadLetterCount) {}

@@ -1,5 +1,6 @@
 package dev.ferry.spi;
 
+import dev.ferry.DeadLetter;
 import dev.ferry.TopicStats;
 import java.time.Duration;
 import java.util.List;
@@ -74,6 +75,22 @@ public interface Engine extends AutoCloseable {
 
     /** Pauses or unpauses a channel. @throws dev.ferry.NotFoundException when missing */
     void setChannelPaused(String topic, String channel, boolean paused);
+
+    /**
+     * Sets a channel's dead-letter policy ({@link DeadLetter#NONE} removes it). From then on {@link
+     * #claim} never hands out a message of the channel that was already delivered {@code
+     * maxAttempts} times: the engine appends its body unchanged to the dead-letter topic (as {@link
+     * #append} would, creating the topic) and, once that append is durable, finishes the message on
+     * the channel and counts it in {@link dev.ferry.ChannelStats#deadLetterCount()}; when the append
+     * fails the message is requeued and tried again. The policy is part of the channel's state: shown
+     * in {@link dev.ferry.ChannelStats#deadLetter()} and kept as long as the channel is (a durable
+     * engine keeps it across restarts).
+     *
+     * @throws dev.ferry.NotFoundException when the topic or channel is missing
+     * @throws IllegalArgumentException when the dead-letter topic ({@link DeadLetter#topicFor}) is
+     *     invalid or the topic itself
+     */
+    void setDeadLetter(String topic, String channel, DeadLetter policy);
 
     /** Statistics of every topic, sorted by name. */
     List<TopicStats> stats();

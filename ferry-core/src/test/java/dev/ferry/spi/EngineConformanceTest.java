@@ -2,10 +2,12 @@ package dev.ferry.spi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.ferry.BusConfig;
 import dev.ferry.ChannelStats;
+import dev.ferry.DeadLetter;
 import dev.ferry.NotFoundException;
 import dev.ferry.TopicStats;
 import dev.ferry.testing.MutableClock;
@@ -33,6 +35,15 @@ public abstract class EngineConformanceTest {
 
     /** A builder for the engine's configuration (data directory or memory). */
     protected abstract BusConfig.Builder configBuilder();
+
+    /**
+     * Closes {@link #engine} and opens the engine again on the same storage, for engines that keep
+     * their state across a restart; {@code null} (the default) for engines that keep nothing, whose
+     * restart tests are then skipped.
+     */
+    protected Engine reopen() {
+        return null;
+    }
 
     @BeforeEach
     void openEngine() {
@@ -337,6 +348,142 @@ public abstract class EngineConformanceTest {
         assertThat(channel.depth()).isEqualTo(1);
         assertThat(channel.inFlight()).isEqualTo(1);
         assertThat(channel.messageCount()).isEqualTo(2);
+    }
+
+    // ---- dead letters ---------------------------------------------------------------------------
+
+    /** Claims and requeues at once until nothing comes back; returns how many deliveries it saw. */
+    private int failUntilGone(String topic, String channel) {
+        int deliveries = 0;
+        while (true) {
+            List<Lease> got = engine.claim(topic, channel, 10, LEASE);
+            if (got.isEmpty()) {
+                return deliveries;
+            }
+            for (Lease lease : got) {
+                deliveries++;
+                engine.nack(lease, Duration.ZERO);
+            }
+        }
+    }
+
+    @Test
+    void shouldMoveAMessageToItsDeadLetterTopicOnceItsAttemptsAreUsedUp() {
+        engine.createChannel("orders", "billing");
+        engine.setDeadLetter("orders", "billing", DeadLetter.after(3));
+        publish("orders", "poison");
+        assertThat(failUntilGone("orders", "billing")).isEqualTo(3);
+        await().until(() -> channelStats("orders", "billing").deadLetterCount() == 1);
+        ChannelStats stats = channelStats("orders", "billing");
+        assertThat(stats.depth()).isZero();
+        assertThat(stats.inFlight()).isZero();
+        assertThat(stats.deferred()).isZero();
+        engine.createChannel("orders.dead", "inspect");
+        assertThat(claimAll("orders.dead", "inspect")).containsExactly("poison");
+    }
+
+    @Test
+    void shouldDeadLetterOnlyTheMessagesWhoseAttemptsAreUsedUp() {
+        engine.createChannel("t", "c");
+        engine.setDeadLetter("t", "c", DeadLetter.after(2).to("graveyard"));
+        publish("t", "bad", "good");
+        List<Lease> first = engine.claim("t", "c", 10, LEASE);
+        engine.nack(first.get(0), Duration.ZERO);
+        engine.ack(first.get(1));
+        Lease second = engine.claim("t", "c", 10, LEASE).get(0);
+        assertThat(second.attempts()).isEqualTo(2);
+        publish("t", "later");
+        engine.nack(second, Duration.ZERO);
+        assertThat(claimAll("t", "c")).containsExactly("later");
+        await().until(() -> channelStats("t", "c").deadLetterCount() == 1);
+        engine.createChannel("graveyard", "inspect");
+        assertThat(claimAll("graveyard", "inspect")).containsExactly("bad");
+    }
+
+    @Test
+    void shouldDeadLetterAMessageWhoseLeasesTimedOut() {
+        engine.createChannel("t", "c");
+        engine.setDeadLetter("t", "c", DeadLetter.after(1));
+        publish("t", "slow");
+        assertThat(engine.claim("t", "c", 1, Duration.ofSeconds(1))).hasSize(1);
+        clock.advance(Duration.ofSeconds(2));
+        await().until(() -> {
+            engine.claim("t", "c", 10, LEASE).forEach(engine::ack);
+            return channelStats("t", "c").deadLetterCount() == 1;
+        });
+        assertThat(channelStats("t", "c").timeoutCount()).isEqualTo(1);
+        assertThat(engine.stats("t.dead")).isPresent();
+    }
+
+    @Test
+    void shouldShowAndClearTheDeadLetterPolicy() {
+        engine.createChannel("t", "c");
+        assertThat(channelStats("t", "c").deadLetter()).isEqualTo(DeadLetter.NONE);
+        engine.setDeadLetter("t", "c", DeadLetter.after(5).to("t-dlq"));
+        assertThat(channelStats("t", "c").deadLetter()).isEqualTo(new DeadLetter(5, "t-dlq"));
+        engine.setDeadLetter("t", "c", DeadLetter.NONE);
+        assertThat(channelStats("t", "c").deadLetter()).isEqualTo(DeadLetter.NONE);
+        publish("t", "m");
+        assertThat(failUntilGoneOrLimit("t", "c", 8)).isEqualTo(8);
+        assertThat(channelStats("t", "c").deadLetterCount()).isZero();
+    }
+
+    private int failUntilGoneOrLimit(String topic, String channel, int limit) {
+        int deliveries = 0;
+        while (deliveries < limit) {
+            List<Lease> got = engine.claim(topic, channel, 1, LEASE);
+            if (got.isEmpty()) {
+                break;
+            }
+            deliveries++;
+            engine.nack(got.get(0), Duration.ZERO);
+        }
+        return deliveries;
+    }
+
+    @Test
+    void shouldPutTheDefaultDeadLetterTopicBeforeTheEphemeralSuffix() {
+        engine.createChannel("calls#ephemeral", "c");
+        engine.setDeadLetter("calls#ephemeral", "c", DeadLetter.after(1));
+        engine.createChannel("calls.dead#ephemeral", "inspect");
+        publish("calls#ephemeral", "x");
+        assertThat(failUntilGone("calls#ephemeral", "c")).isEqualTo(1);
+        await().until(() -> claimAll("calls.dead#ephemeral", "inspect").contains("x"));
+    }
+
+    @Test
+    void shouldRefuseADeadLetterPolicyItCannotHonour() {
+        String longest = "t".repeat(60);
+        engine.createChannel(longest, "c");
+        assertThatThrownBy(() -> engine.setDeadLetter(longest, "c", DeadLetter.after(2)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(longest + ".dead")
+                .hasMessageContaining("64");
+        engine.setDeadLetter(longest, "c", DeadLetter.after(2).to("short.dead"));
+        assertThatThrownBy(() ->
+                        engine.setDeadLetter(longest, "c", DeadLetter.after(2).to(longest)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("cannot be the topic itself");
+        assertThatThrownBy(() -> engine.setDeadLetter("t", "missing", DeadLetter.after(2)))
+                .isInstanceOf(NotFoundException.class);
+        engine.createTopic("t");
+        assertThatThrownBy(() -> engine.setDeadLetter("t", "missing", DeadLetter.after(2)))
+                .isInstanceOf(NotFoundException.class);
+    }
+
+    @Test
+    void shouldKeepTheDeadLetterPolicyAcrossARestart() {
+        engine.createChannel("t", "c");
+        engine.setDeadLetter("t", "c", DeadLetter.after(2).to("graveyard"));
+        publish("t", "m");
+        engine.nack(engine.claim("t", "c", 1, LEASE).get(0), Duration.ZERO);
+        Engine again = reopen();
+        assumeThat(again).as("the engine keeps state across restarts").isNotNull();
+        engine = again;
+        assertThat(channelStats("t", "c").deadLetter()).isEqualTo(new DeadLetter(2, "graveyard"));
+        assertThat(failUntilGone("t", "c")).isEqualTo(1);
+        engine.createChannel("graveyard", "inspect");
+        await().until(() -> claimAll("graveyard", "inspect").contains("m"));
     }
 
     /** Records what a watch reports, one line per event. */

@@ -45,11 +45,13 @@ public final class NsqTcpServer implements AutoCloseable {
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final Channel server;
+    private final Runnable onClose;
 
-    private NsqTcpServer(EventLoopGroup boss, EventLoopGroup workers, Channel server) {
+    private NsqTcpServer(EventLoopGroup boss, EventLoopGroup workers, Channel server, Runnable onClose) {
         this.boss = boss;
         this.workers = workers;
         this.server = server;
+        this.onClose = onClose;
     }
 
     /** A builder of servers over {@code engine}, with nsqd's default options, no TLS and no auth. */
@@ -148,7 +150,8 @@ public final class NsqTcpServer implements AutoCloseable {
                     host,
                     port,
                     Math.max(1, Runtime.getRuntime().availableProcessors()),
-                    new V2ChannelInitializer(engine, options, sslContext, required, auth, clients));
+                    new V2ChannelInitializer(engine, options, sslContext, required, auth, clients),
+                    () -> {});
         }
 
         /**
@@ -185,22 +188,28 @@ public final class NsqTcpServer implements AutoCloseable {
 
         private NsqTcpServer http(String host, int port, SslContext context, NsqHttpHandler api) {
             int maxContent = options.maxBodySize() + 1024;
-            return bind(host, port, 1, new ChannelInitializer<Channel>() {
-                @Override
-                protected void initChannel(Channel ch) {
-                    if (context != null) {
-                        ch.pipeline().addLast("tls", context.newHandler(ch.alloc()));
-                    }
-                    ch.pipeline()
-                            .addLast(new HttpServerCodec())
-                            .addLast(new HttpObjectAggregator(maxContent))
-                            .addLast(api);
-                }
-            });
+            return bind(
+                    host,
+                    port,
+                    1,
+                    new ChannelInitializer<Channel>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            if (context != null) {
+                                ch.pipeline().addLast("tls", context.newHandler(ch.alloc()));
+                            }
+                            ch.pipeline()
+                                    .addLast(new HttpServerCodec())
+                                    .addLast(new HttpObjectAggregator(maxContent))
+                                    .addLast(api);
+                        }
+                    },
+                    api::shutdown);
         }
     }
 
-    private static NsqTcpServer bind(String host, int port, int threads, ChannelInitializer<Channel> init) {
+    private static NsqTcpServer bind(
+            String host, int port, int threads, ChannelInitializer<Channel> init, Runnable onClose) {
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(threads, NioIoHandler.newFactory());
         try {
@@ -212,7 +221,7 @@ public final class NsqTcpServer implements AutoCloseable {
                     .bind(host, port)
                     .syncUninterruptibly()
                     .channel();
-            return new NsqTcpServer(boss, workers, server);
+            return new NsqTcpServer(boss, workers, server, onClose);
         } catch (RuntimeException e) {
             boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
@@ -228,6 +237,7 @@ public final class NsqTcpServer implements AutoCloseable {
     @Override
     public void close() {
         server.close().syncUninterruptibly();
+        onClose.run();
         workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
         boss.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
     }

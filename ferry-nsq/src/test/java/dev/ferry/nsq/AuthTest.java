@@ -168,6 +168,8 @@ class AuthTest {
             assertThat(none.statusCode()).isEqualTo(401);
             assertThat(none.body()).isEqualTo("{\"message\":\"AUTH_REQUIRED\"}");
             assertThat(post.apply("/pub?topic=orders", "good").statusCode()).isEqualTo(200);
+            assertThat(post.apply("/query?topic=orders", null).statusCode()).isEqualTo(401);
+            assertThat(post.apply("/query?topic=payroll", "good").statusCode()).isEqualTo(403);
             var other = post.apply("/pub?topic=payroll", "good");
             assertThat(other.statusCode()).isEqualTo(403);
             assertThat(other.body()).isEqualTo("{\"message\":\"UNAUTHORIZED\"}");

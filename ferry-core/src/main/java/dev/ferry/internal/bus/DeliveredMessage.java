@@ -1,6 +1,7 @@
 package dev.ferry.internal.bus;
 
 import dev.ferry.Message;
+import dev.ferry.internal.patterns.DeadLetters;
 import dev.ferry.spi.Lease;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -14,6 +15,9 @@ final class DeliveredMessage implements Message {
     private final Lease lease;
     private final AtomicBoolean responded = new AtomicBoolean();
     private volatile boolean controlled;
+    /** Finished before the handler ran (ack mode IMMEDIATE); the slot is freed when it returns. */
+    private volatile boolean finishedOnReceipt;
+
     private volatile boolean armed;
     private volatile long deadline;
 
@@ -120,16 +124,42 @@ final class DeliveredMessage implements Message {
         return responded.get();
     }
 
+    /**
+     * Finishes the message before its handler runs (ack mode IMMEDIATE), keeping its in-flight slot
+     * until the handler is done so that max-in-flight still bounds the running handlers.
+     */
+    void finishOnReceipt() {
+        if (responded.compareAndSet(false, true)) {
+            finishedOnReceipt = true;
+            subscription.engine().ack(lease);
+        }
+    }
+
     /** The handler returned normally (or its stage completed): finish unless under manual control. */
     void handlerSucceeded() {
-        if (!controlled) {
+        if (finishedOnReceipt) {
+            subscription.released(this);
+        } else if (!controlled) {
             finish();
         }
     }
 
-    /** The handler failed: requeue with backoff unless under manual control. */
+    /**
+     * The handler failed: requeue with backoff, or move the message to the dead letters when its
+     * attempts are used up; nothing under manual control or when it was finished on receipt.
+     */
     void handlerFailed(Throwable error) {
+        if (finishedOnReceipt) {
+            subscription.logLostFailure(this, error);
+            subscription.released(this);
+            return;
+        }
         if (controlled) {
+            return;
+        }
+        DeadLetters deadLetters = subscription.deadLetters();
+        if (deadLetters != null && deadLetters.exhaustedAfterFailure(attempts())) {
+            deadLetter(error);
             return;
         }
         Duration delay = subscription.options().backoff().delayFor(attempts());
@@ -137,9 +167,27 @@ final class DeliveredMessage implements Message {
         requeue(delay);
     }
 
+    /**
+     * Publishes the body to the dead-letter topic, then finishes the message; requeues it with
+     * backoff when the publish fails.
+     */
+    void deadLetter(Throwable lastError) {
+        arm();
+        subscription.deadLetters().send(this, lastError).whenComplete((v, e) -> {
+            if (e == null) {
+                finish();
+            } else {
+                requeue(subscription.options().backoff().delayFor(attempts()));
+            }
+        });
+    }
+
     /** Frees the slot of an unanswered message whose lease has expired (the engine redelivers it). */
     void expireIfDue(long now) {
-        if (now >= deadline && responded.compareAndSet(false, true)) {
+        if (now < deadline) {
+            return;
+        }
+        if (responded.compareAndSet(false, true) || finishedOnReceipt) {
             subscription.released(this);
         }
     }
@@ -152,6 +200,8 @@ final class DeliveredMessage implements Message {
             } finally {
                 subscription.released(this);
             }
+        } else if (finishedOnReceipt) {
+            subscription.released(this);
         }
     }
 }

@@ -1,10 +1,12 @@
 package dev.ferry.internal.bus;
 
 import dev.ferry.BusAdmin;
+import dev.ferry.DeadLetter;
 import dev.ferry.Names;
 import dev.ferry.TopicStats;
 import dev.ferry.spi.Engine;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /** {@link BusAdmin} over an engine: checks names, then delegates. */
@@ -73,5 +75,11 @@ final class LocalAdmin implements BusAdmin {
     @Override
     public void unpauseChannel(String topic, String channel) {
         engine.setChannelPaused(Names.checkTopic(topic), Names.checkChannel(channel), false);
+    }
+
+    @Override
+    public void setDeadLetter(String topic, String channel, DeadLetter policy) {
+        Objects.requireNonNull(policy, "policy");
+        engine.setDeadLetter(Names.checkTopic(topic), Names.checkChannel(channel), policy);
     }
 }

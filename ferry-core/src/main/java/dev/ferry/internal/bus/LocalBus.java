@@ -7,11 +7,14 @@ import dev.ferry.FerryException;
 import dev.ferry.MessageHandler;
 import dev.ferry.Names;
 import dev.ferry.PublishRejectedException;
+import dev.ferry.Query;
 import dev.ferry.SubscribeOptions;
 import dev.ferry.Subscription;
 import dev.ferry.internal.engine.LocalEngine;
+import dev.ferry.internal.patterns.QueryClient;
 import dev.ferry.spi.Engine;
 import dev.ferry.spi.PublishRecord;
+import dev.ferry.spi.ReplyRouting;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,11 +54,14 @@ public final class LocalBus implements Bus {
     private final ScheduledExecutorService timer;
     private final Set<LocalSubscription> subscriptions = ConcurrentHashMap.newKeySet();
     private final LocalAdmin admin;
+    private final QueryClient queries;
+    private final boolean ownsEngine;
     private volatile boolean closed;
 
-    private LocalBus(BusConfig config, Engine engine) {
+    private LocalBus(BusConfig config, Engine engine, boolean ownsEngine) {
         this.config = config;
         this.engine = engine;
+        this.ownsEngine = ownsEngine;
         this.pending = new PendingBytes(config.maxPendingPublishBytes(), config.pendingPublishTimeout());
         this.handlers = new ThreadPoolExecutor(
                 config.handlerThreads(),
@@ -68,16 +74,26 @@ public final class LocalBus implements Bus {
         this.timer = Executors.newSingleThreadScheduledExecutor(threads("ferry-timer-"));
         this.timer.scheduleWithFixedDelay(this::sweep, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
         this.admin = new LocalAdmin(engine);
+        this.queries = new QueryClient(this, config.clock(), ReplyRouting.SINGLE_NODE, config.maxPendingQueries());
     }
 
     /** Opens a bus over the embedded engine for {@code config}. */
     public static Bus open(BusConfig config) {
-        return new LocalBus(config, LocalEngine.open(config));
+        return new LocalBus(config, LocalEngine.open(config), true);
     }
 
     /** Opens a bus over another engine (which the bus closes with itself). */
     public static Bus over(BusConfig config, Engine engine) {
-        return new LocalBus(config, engine);
+        return new LocalBus(config, engine, true);
+    }
+
+    /**
+     * Opens a bus over an engine that stays its owner's: closing the bus leaves the engine open (a
+     * broker's engine serving protocol clients too). Of {@code config} only the limits, handler
+     * threads, pending bounds and clock apply; the storage settings are the engine's.
+     */
+    public static Bus sharing(BusConfig config, Engine engine) {
+        return new LocalBus(config, engine, false);
     }
 
     private static ThreadFactory threads(String prefix) {
@@ -272,6 +288,24 @@ public final class LocalBus implements Bus {
         return subscription;
     }
 
+    // ---- request/reply --------------------------------------------------------------------------
+
+    @Override
+    public CompletableFuture<String> queryAsync(String topic, String json, Duration timeout) {
+        return queries.ask(topic, json, timeout);
+    }
+
+    @Override
+    public Subscription respond(String topic, String channel, Query.Responder responder, SubscribeOptions options) {
+        ensureOpen();
+        return queries.respond(topic, channel, responder, options);
+    }
+
+    @Override
+    public Query.Stats queryStats() {
+        return queries.stats();
+    }
+
     @Override
     public BusAdmin admin() {
         return admin;
@@ -283,6 +317,7 @@ public final class LocalBus implements Bus {
             return;
         }
         closed = true;
+        queries.close();
         List<LocalSubscription> open = new ArrayList<>(subscriptions);
         List<CompletableFuture<Void>> closing = new ArrayList<>();
         for (LocalSubscription s : open) {
@@ -297,7 +332,9 @@ public final class LocalBus implements Bus {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        engine.close();
+        if (ownsEngine) {
+            engine.close();
+        }
     }
 
     private static java.util.concurrent.Executor closingThreads() {

@@ -1,8 +1,11 @@
 package dev.ferry.internal.bus;
 
+import dev.ferry.AckMode;
 import dev.ferry.MessageHandler;
 import dev.ferry.SubscribeOptions;
 import dev.ferry.Subscription;
+import dev.ferry.internal.patterns.DeadLetters;
+import dev.ferry.internal.patterns.NonBlockingHandler;
 import dev.ferry.spi.Engine;
 import dev.ferry.spi.Lease;
 import java.time.Duration;
@@ -22,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * <p>Threading: the engine calls {@link #signal()} from publisher, consumer or engine threads; the
  * claim loop ({@link #drain()}) then runs on the bus's dispatch executor, one at a time per
  * subscription (a work-in-progress counter makes concurrent signals coalesce). Handlers run on the
- * handler executor. Responses may come from any thread.
+ * handler executor, except a {@link NonBlockingHandler}, which runs on the dispatch thread.
+ * Responses may come from any thread.
  */
 final class LocalSubscription implements Subscription {
     private static final Logger log = LoggerFactory.getLogger(LocalSubscription.class);
@@ -33,6 +37,10 @@ final class LocalSubscription implements Subscription {
     private final String channel;
     private final MessageHandler handler;
     private final SubscribeOptions options;
+    private final DeadLetters deadLetters;
+    /** Whether the handler runs on the dispatch thread (a {@link NonBlockingHandler}). */
+    private final boolean inline;
+
     private final AtomicInteger wip = new AtomicInteger();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger running = new AtomicInteger();
@@ -51,6 +59,8 @@ final class LocalSubscription implements Subscription {
         this.channel = channel;
         this.handler = handler;
         this.options = options;
+        this.deadLetters = options.deadLetter().enabled() ? new DeadLetters(bus, topic, options.deadLetter()) : null;
+        this.inline = handler instanceof NonBlockingHandler;
     }
 
     void start() {
@@ -63,6 +73,11 @@ final class LocalSubscription implements Subscription {
 
     SubscribeOptions options() {
         return options;
+    }
+
+    /** The dead-letter policy, or null when there is none. */
+    DeadLetters deadLetters() {
+        return deadLetters;
     }
 
     long nowMillis() {
@@ -103,7 +118,11 @@ final class LocalSubscription implements Subscription {
                 for (Lease lease : leases) {
                     DeliveredMessage message = new DeliveredMessage(this, lease, deadline);
                     outstanding.add(message);
-                    bus.handlers().execute(() -> handle(message));
+                    if (inline) {
+                        handle(message);
+                    } else {
+                        bus.handlers().execute(() -> handle(message));
+                    }
                 }
             }
             missed = wip.addAndGet(-missed);
@@ -117,6 +136,12 @@ final class LocalSubscription implements Subscription {
         running.incrementAndGet();
         HANDLING.set(message);
         try {
+            if (options.ackMode() == AckMode.IMMEDIATE) {
+                message.finishOnReceipt();
+            } else if (deadLetters != null && deadLetters.exceededOnArrival(message.attempts())) {
+                message.deadLetter(null);
+                return;
+            }
             Object result = handler.handle(message);
             if (result instanceof CompletionStage<?> stage) {
                 message.arm();
@@ -157,6 +182,17 @@ final class LocalSubscription implements Subscription {
                 message.expireIfDue(now);
             }
         }
+    }
+
+    void logLostFailure(DeliveredMessage message, Throwable error) {
+        log.warn(
+                "topic {} channel {}: handler failed on message {} (attempt {}), which was finished on receipt"
+                        + " (ack mode IMMEDIATE) and is not retried: {}",
+                topic,
+                channel,
+                message.id(),
+                message.attempts(),
+                error.toString());
     }
 
     void logHandlerFailure(DeliveredMessage message, Throwable error, Duration delay) {

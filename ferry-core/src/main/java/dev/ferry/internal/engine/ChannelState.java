@@ -1,6 +1,7 @@
 package dev.ferry.internal.engine;
 
 import dev.ferry.ChannelStats;
+import dev.ferry.DeadLetter;
 import dev.ferry.spi.Lease;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -69,6 +70,12 @@ final class ChannelState {
     private long timeoutCount;
     private long dropCount;
     private boolean paused;
+    private DeadLetter deadLetter = DeadLetter.NONE;
+    private String deadLetterTopic;
+    private long deadLetterCount;
+    /** Messages claimed for the dead-letter topic by the last claims, not yet taken by the engine. */
+    private List<Lease> claimedDead;
+
     final List<Runnable> listeners = new CopyOnWriteArrayList<>();
 
     ChannelState(
@@ -104,6 +111,42 @@ final class ChannelState {
 
     void setPaused(boolean value) {
         paused = value;
+    }
+
+    DeadLetter deadLetter() {
+        return deadLetter;
+    }
+
+    /** Sets the dead-letter policy; {@code topicName} is its resolved topic (null for NONE). */
+    void setDeadLetter(DeadLetter policy, String topicName) {
+        deadLetter = policy;
+        deadLetterTopic = topicName;
+    }
+
+    /**
+     * The messages {@link #claim} leased for the dead-letter topic since the last call, or null.
+     * The engine appends them there outside the topic's lock, then {@link #deadLettered} or
+     * requeues them.
+     */
+    DeadBatch takeDead() {
+        if (claimedDead == null) {
+            return null;
+        }
+        DeadBatch batch = new DeadBatch(deadLetterTopic, deadLetter.maxAttempts(), claimedDead);
+        claimedDead = null;
+        return batch;
+    }
+
+    /** Leases to move to {@code topic}, from a channel whose policy allows {@code maxAttempts}. */
+    record DeadBatch(String topic, int maxAttempts, List<Lease> leases) {}
+
+    /** Finishes a message whose copy reached the dead-letter topic; false when the lease is stale. */
+    boolean deadLettered(Lease lease) {
+        if (!ack(lease)) {
+            return false;
+        }
+        deadLetterCount++;
+        return true;
     }
 
     long cursorOffset() {
@@ -171,6 +214,14 @@ final class ChannelState {
                     continue;
                 }
                 e.body = body;
+                if (deadLetter.exhausted(e.attempts)) {
+                    // leased like a delivery (so a crash before the move redelivers it), but to the engine
+                    if (claimedDead == null) {
+                        claimedDead = new ArrayList<>();
+                    }
+                    claimedDead.add(deliver(e, now, timeoutMillis));
+                    continue;
+                }
                 out.add(deliver(e, now, timeoutMillis));
                 continue;
             }
@@ -195,7 +246,7 @@ final class ChannelState {
             }
             journal.cursor(cursorOffset, cursorSeq);
         }
-        if (!out.isEmpty() || copiedOut) {
+        if (!out.isEmpty() || copiedOut || claimedDead != null) {
             // attempts must survive a killed process: the journal reaches the file before delivery;
             // and a retry copy must not outlive its journal record for long
             journal.write();
@@ -570,7 +621,9 @@ final class ChannelState {
                 dropCount,
                 consumers,
                 paused,
-                ephemeral);
+                ephemeral,
+                deadLetter,
+                deadLetterCount);
     }
 
     // ---- snapshots and recovery ---------------------------------------------------------------

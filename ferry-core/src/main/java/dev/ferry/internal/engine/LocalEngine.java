@@ -1,6 +1,7 @@
 package dev.ferry.internal.engine;
 
 import dev.ferry.BusConfig;
+import dev.ferry.DeadLetter;
 import dev.ferry.FerryException;
 import dev.ferry.Names;
 import dev.ferry.NotFoundException;
@@ -41,6 +42,8 @@ import org.slf4j.LoggerFactory;
 public final class LocalEngine implements Engine {
     private static final Logger log = LoggerFactory.getLogger(LocalEngine.class);
     private static final long DISK_CHECK_NANOS = 500_000_000L;
+    /** How long a message waits before its move to a dead-letter topic is tried again. */
+    private static final Duration DEAD_LETTER_RETRY = Duration.ofSeconds(1);
 
     private final BusConfig config;
     private final Clock clock;
@@ -407,15 +410,76 @@ public final class LocalEngine implements Engine {
         if (topic == null || max <= 0 || closed) {
             return List.of();
         }
+        List<Lease> leases;
+        ChannelState.DeadBatch dead;
         topic.lock.lock();
         try {
-            return topic.claim(channel, max, timeout.toMillis());
+            leases = topic.claim(channel, max, timeout.toMillis());
+            dead = topic.takeDead(channel);
         } catch (IOException e) {
             throw new StorageException(
                     "topic '" + topicName + "' channel '" + channel + "': reading messages failed: " + e, e);
         } finally {
             topic.lock.unlock();
         }
+        if (dead != null) {
+            moveToDeadLetter(dead);
+        }
+        return leases;
+    }
+
+    /**
+     * Appends the bodies of messages whose attempts are used up to their dead-letter topic, then
+     * finishes them on their channel; requeues them when the append fails, so none is lost. Runs
+     * without any topic lock held: the dead-letter topic has its own lock.
+     */
+    private void moveToDeadLetter(ChannelState.DeadBatch dead) {
+        List<PublishRecord> records = new ArrayList<>(dead.leases().size());
+        for (Lease lease : dead.leases()) {
+            records.add(PublishRecord.of(lease.body()));
+        }
+        CompletableFuture<Void> stored;
+        try {
+            stored = append(dead.topic(), records);
+        } catch (RuntimeException e) {
+            stored = CompletableFuture.failedFuture(e);
+        }
+        stored.whenComplete((v, e) -> {
+            for (Lease lease : dead.leases()) {
+                if (e != null) {
+                    nack(lease, DEAD_LETTER_RETRY);
+                    continue;
+                }
+                TopicState topic = topics.get(lease.topic());
+                if (topic == null) {
+                    continue;
+                }
+                topic.lock.lock();
+                try {
+                    topic.deadLettered(lease);
+                } finally {
+                    topic.lock.unlock();
+                }
+                log.warn(
+                        "topic {} channel {}: message {} moved to dead-letter topic {} after {} deliveries"
+                                + " (maxAttempts {})",
+                        lease.topic(),
+                        lease.channel(),
+                        lease.idHex(),
+                        dead.topic(),
+                        lease.attempts() - 1,
+                        dead.maxAttempts());
+            }
+            if (e != null) {
+                log.error(
+                        "topic {}: {} messages could not be moved to dead-letter topic {}; retrying in {} ms: {}",
+                        dead.leases().get(0).topic(),
+                        dead.leases().size(),
+                        dead.topic(),
+                        DEAD_LETTER_RETRY.toMillis(),
+                        e.toString());
+            }
+        });
     }
 
     @Override
@@ -565,6 +629,19 @@ public final class LocalEngine implements Engine {
         if (!paused) {
             signal(listening);
         }
+    }
+
+    @Override
+    public void setDeadLetter(String topicName, String channel, DeadLetter policy) {
+        String target = policy.enabled() ? policy.topicFor(topicName) : null;
+        withTopic(topicName, t -> {
+            ChannelState ch = t.channel(channel);
+            if (ch == null) {
+                throw new NotFoundException("channel '" + channel + "' of topic '" + topicName + "' not found");
+            }
+            storage.writeDeadLetter(t, ch, policy);
+            ch.setDeadLetter(policy, target);
+        });
     }
 
     private interface TopicAction {

@@ -1,13 +1,19 @@
 package dev.ferry.internal.engine;
 
+import dev.ferry.DeadLetter;
+import dev.ferry.InvalidNameException;
 import dev.ferry.Names;
+import dev.ferry.StorageException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +25,7 @@ import java.util.stream.Stream;
  *
  * <pre>
  * topics/t-NAME/              segments of the topic log, plus "paused" and "hold" files
- * topics/t-NAME/c-CHANNEL/    snapshot, journal-N.log, retry/BUCKET.bkt, "paused"
+ * topics/t-NAME/c-CHANNEL/    snapshot, journal-N.log, retry/BUCKET.bkt, "paused", "dead-letter"
  * </pre>
  *
  * Names get a prefix so that NSQ-valid names such as ".." are safe as directory names. Without a
@@ -28,6 +34,9 @@ import java.util.stream.Stream;
 final class Storage {
     private static final String PAUSED = "paused";
     private static final String HOLD = "hold";
+    private static final String DEAD_LETTER = "dead-letter";
+    /** The first line of a channel's dead-letter file: its own format version. */
+    private static final String DEAD_LETTER_HEADER = "ferry-dead-letter 1";
 
     private final LocalEngine engine;
     private final Path topicsDir;
@@ -144,6 +153,8 @@ final class Storage {
             ch.snapshot();
         } else {
             ch.setPaused(Files.exists(dir.resolve(PAUSED)));
+            DeadLetter policy = readDeadLetter(dir.resolve(DEAD_LETTER));
+            ch.setDeadLetter(policy, policy.enabled() ? policy.topicFor(topic.name) : null);
             ch.recover(engine.clock().millis());
         }
         engine.sync().add(SyncService.RETRY, retry);
@@ -196,6 +207,73 @@ final class Storage {
             Files.write(marker, new byte[0]);
         } else {
             Files.deleteIfExists(marker);
+        }
+    }
+
+    /**
+     * Keeps a durable channel's dead-letter policy in its {@code dead-letter} file (removed for
+     * {@link DeadLetter#NONE}): a version line, then {@code max_attempts=N} and, when explicit,
+     * {@code topic=NAME}. Written to a temporary file, synced and renamed into place.
+     */
+    void writeDeadLetter(TopicState topic, ChannelState ch, DeadLetter policy) throws IOException {
+        if (topic.memoryOnly || ch.ephemeral) {
+            return;
+        }
+        Path dir = channelDir(topic.name, ch.name);
+        Path file = dir.resolve(DEAD_LETTER);
+        if (!policy.enabled()) {
+            Files.deleteIfExists(file);
+            return;
+        }
+        StringBuilder text = new StringBuilder(DEAD_LETTER_HEADER)
+                .append('\n')
+                .append("max_attempts=")
+                .append(policy.maxAttempts())
+                .append('\n');
+        if (policy.topic() != null) {
+            text.append("topic=").append(policy.topic()).append('\n');
+        }
+        Path tmp = dir.resolve(DEAD_LETTER + ".tmp");
+        Files.writeString(tmp, text, StandardCharsets.UTF_8);
+        try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+            channel.force(true);
+        }
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** Reads a channel's dead-letter file; {@link DeadLetter#NONE} when there is none. */
+    static DeadLetter readDeadLetter(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            return DeadLetter.NONE;
+        }
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        if (lines.isEmpty() || !lines.get(0).equals(DEAD_LETTER_HEADER)) {
+            throw new StorageException(file + " starts with '" + (lines.isEmpty() ? "" : lines.get(0))
+                    + "'; this Ferry reads '" + DEAD_LETTER_HEADER + "' only");
+        }
+        int maxAttempts = 0;
+        String deadTopic = null;
+        for (String line : lines.subList(1, lines.size())) {
+            if (line.isBlank()) {
+                continue;
+            }
+            int eq = line.indexOf('=');
+            String key = eq < 0 ? line : line.substring(0, eq);
+            String value = eq < 0 ? "" : line.substring(eq + 1);
+            try {
+                switch (key) {
+                    case "max_attempts" -> maxAttempts = Integer.parseInt(value);
+                    case "topic" -> deadTopic = value;
+                    default -> throw new IllegalArgumentException("unknown setting '" + key + "'");
+                }
+            } catch (IllegalArgumentException e) {
+                throw new StorageException(file + ": cannot read line '" + line + "': " + e.getMessage(), e);
+            }
+        }
+        try {
+            return new DeadLetter(maxAttempts, deadTopic);
+        } catch (IllegalArgumentException | InvalidNameException e) {
+            throw new StorageException(file + ": " + e.getMessage(), e);
         }
     }
 

@@ -323,6 +323,17 @@ final class TopicState {
         return leases;
     }
 
+    /** What the last claims on {@code channel} leased for its dead-letter topic, or null. */
+    ChannelState.DeadBatch takeDead(String channel) {
+        ChannelState ch = channels.get(channel);
+        return ch == null ? null : ch.takeDead();
+    }
+
+    boolean deadLettered(Lease lease) {
+        ChannelState ch = channels.get(lease.channel());
+        return ch != null && ch.deadLettered(lease);
+    }
+
     boolean ack(Lease lease) {
         ChannelState ch = channels.get(lease.channel());
         return ch != null && ch.ack(lease);

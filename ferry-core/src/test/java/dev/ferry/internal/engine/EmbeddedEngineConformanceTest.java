@@ -19,4 +19,10 @@ class EmbeddedEngineConformanceTest extends EngineConformanceTest {
     protected Engine open(BusConfig.Builder config) {
         return LocalEngine.open(config.build());
     }
+
+    @Override
+    protected Engine reopen() {
+        engine.close();
+        return open(configBuilder().clock(clock).memQueueSize(100));
+    }
 }

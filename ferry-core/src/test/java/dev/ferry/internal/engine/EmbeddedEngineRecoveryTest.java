@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.ferry.BusConfig;
+import dev.ferry.DeadLetter;
 import dev.ferry.StorageException;
 import dev.ferry.spi.Lease;
 import dev.ferry.spi.PublishRecord;
@@ -132,6 +133,47 @@ class EmbeddedEngineRecoveryTest {
                     .extracting(EngineTestSupport::text)
                     .containsExactly("x", "y");
         }
+    }
+
+    @Test
+    void shouldKeepAChannelsDeadLetterPolicy() throws IOException {
+        try (LocalEngine engine = open()) {
+            engine.createChannel("t", "explicit");
+            engine.createChannel("t", "default");
+            engine.createChannel("t", "cleared");
+            engine.setDeadLetter("t", "explicit", DeadLetter.after(2).to("graveyard"));
+            engine.setDeadLetter("t", "default", DeadLetter.after(1));
+            engine.setDeadLetter("t", "cleared", DeadLetter.after(1));
+            engine.setDeadLetter("t", "cleared", DeadLetter.NONE);
+            publish(engine, "t", "m");
+            engine.nack(engine.claim("t", "explicit", 1, LEASE).get(0), Duration.ZERO);
+        }
+        assertThat(Files.readString(dir.resolve("topics/t-t/c-explicit/dead-letter")))
+                .isEqualTo("ferry-dead-letter 1\nmax_attempts=2\ntopic=graveyard\n");
+        assertThat(dir.resolve("topics/t-t/c-cleared/dead-letter")).doesNotExist();
+        try (LocalEngine engine = open()) {
+            assertThat(channel(engine, "t", "explicit").deadLetter()).isEqualTo(new DeadLetter(2, "graveyard"));
+            assertThat(channel(engine, "t", "default").deadLetter()).isEqualTo(DeadLetter.after(1));
+            assertThat(channel(engine, "t", "cleared").deadLetter()).isEqualTo(DeadLetter.NONE);
+            engine.nack(engine.claim("t", "explicit", 1, LEASE).get(0), Duration.ZERO);
+            assertThat(engine.claim("t", "explicit", 1, LEASE)).isEmpty();
+            engine.createChannel("graveyard", "inspect");
+            await().until(() ->
+                    engine.claim("graveyard", "inspect", 10, LEASE).stream().anyMatch(l -> text(l).equals("m")));
+        }
+    }
+
+    @Test
+    void shouldRefuseADeadLetterFileOfAnotherVersion() throws IOException {
+        try (LocalEngine engine = open()) {
+            engine.createChannel("t", "c");
+            engine.setDeadLetter("t", "c", DeadLetter.after(2));
+        }
+        Files.writeString(dir.resolve("topics/t-t/c-c/dead-letter"), "ferry-dead-letter 9\nmax_attempts=2\n");
+        assertThatThrownBy(this::open)
+                .isInstanceOf(StorageException.class)
+                .hasMessageContaining("ferry-dead-letter 9")
+                .hasMessageContaining("dead-letter");
     }
 
     @Test

@@ -122,6 +122,7 @@ final class HttpAdmin implements BusAdmin {
         boolean paused = false;
         Map<String, long[]> channels = new TreeMap<>();
         Map<String, Boolean> channelPaused = new TreeMap<>();
+        Map<String, dev.ferry.DeadLetter> deadLetters = new TreeMap<>();
         for (JsonNode t : parts) {
             depth += t.path("depth").asLong();
             messages += t.path("message_count").asLong();
@@ -129,7 +130,7 @@ final class HttpAdmin implements BusAdmin {
             paused |= t.path("paused").asBoolean();
             for (JsonNode c : t.path("channels")) {
                 String cn = c.path("channel_name").asText();
-                long[] sums = channels.computeIfAbsent(cn, k -> new long[7]);
+                long[] sums = channels.computeIfAbsent(cn, k -> new long[8]);
                 sums[0] += c.path("depth").asLong();
                 sums[1] += c.path("in_flight_count").asLong();
                 sums[2] += c.path("deferred_count").asLong();
@@ -137,12 +138,37 @@ final class HttpAdmin implements BusAdmin {
                 sums[4] += c.path("requeue_count").asLong();
                 sums[5] += c.path("timeout_count").asLong();
                 sums[6] += c.path("client_count").asLong();
+                // Ferry's own fields; a plain nsqd has no dead-letter policy
+                sums[7] += c.path("dead_letter_count").asLong();
+                int maxAttempts = c.path("dead_letter_max_attempts").asInt(0);
+                if (maxAttempts > 0) {
+                    String deadTopic = c.path("dead_letter_topic").asText(null);
+                    deadLetters.put(
+                            cn,
+                            deadTopic == null
+                                            || deadTopic.equals(dev.ferry.DeadLetter.after(maxAttempts)
+                                                    .topicFor(name))
+                                    ? dev.ferry.DeadLetter.after(maxAttempts)
+                                    : dev.ferry.DeadLetter.after(maxAttempts).to(deadTopic));
+                }
                 channelPaused.merge(cn, c.path("paused").asBoolean(), Boolean::logicalOr);
             }
         }
         List<ChannelStats> list = new ArrayList<>();
         channels.forEach((cn, s) -> list.add(new ChannelStats(
-                cn, s[0], s[1], s[2], s[3], s[4], s[5], 0, (int) s[6], channelPaused.get(cn), Names.isEphemeral(cn))));
+                cn,
+                s[0],
+                s[1],
+                s[2],
+                s[3],
+                s[4],
+                s[5],
+                0,
+                (int) s[6],
+                channelPaused.get(cn),
+                Names.isEphemeral(cn),
+                deadLetters.getOrDefault(cn, dev.ferry.DeadLetter.NONE),
+                s[7])));
         return new TopicStats(name, depth, messages, bytes, 0, 0, 0, paused, Names.isEphemeral(name), list);
     }
 
@@ -224,6 +250,19 @@ final class HttpAdmin implements BusAdmin {
     @Override
     public void unpauseChannel(String topic, String channel) {
         channelOp("unpauseChannel", "unpause", topic, channel);
+    }
+
+    /**
+     * Sets the policy on every broker through Ferry's {@code POST /channel/dead-letter}; a plain nsqd
+     * has no such endpoint, which fails with an error saying so.
+     */
+    @Override
+    public void setDeadLetter(String topic, String channel, dev.ferry.DeadLetter policy) {
+        Names.checkTopic(topic);
+        Names.checkChannel(channel);
+        String path = channelPath("dead-letter", topic, channel) + "&max_attempts=" + policy.maxAttempts()
+                + (policy.topic() == null ? "" : "&dead_letter_topic=" + q(policy.topic()));
+        everywhere("setDeadLetter", path, "channel " + topic + "/" + channel);
     }
 
     private void channelOp(String operation, String verb, String topic, String channel) {

@@ -7,9 +7,12 @@ import dev.ferry.FerryException;
 import dev.ferry.MessageHandler;
 import dev.ferry.Names;
 import dev.ferry.PublishRejectedException;
+import dev.ferry.Query;
 import dev.ferry.SubscribeOptions;
 import dev.ferry.Subscription;
+import dev.ferry.internal.patterns.QueryClient;
 import dev.ferry.nsq.internal.codec.ClientCommand;
+import dev.ferry.spi.ReplyRouting;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -56,6 +59,7 @@ public final class NsqClientBus implements Bus {
     private final HttpAdmin admin;
     private final Set<ConsumerSubscription> subscriptions = ConcurrentHashMap.newKeySet();
     private final AtomicLong pendingBytes = new AtomicLong();
+    private final QueryClient queries;
     private volatile boolean closed;
 
     private NsqClientBus(ConnectOptions options) {
@@ -71,6 +75,7 @@ public final class NsqClientBus implements Bus {
                 : new LookupdClient(http, options.lookupdHttpAddresses(), options.responseTimeout());
         this.producers = new ProducerPool(group, options, lookupd);
         this.admin = new HttpAdmin(http, options.nsqdHttpAddresses(), lookupd, options.responseTimeout());
+        this.queries = new QueryClient(this, options.clock(), ReplyRouting.SINGLE_NODE, 100_000);
     }
 
     /** Connects a bus with {@code options}; connections are made when first needed. */
@@ -283,11 +288,30 @@ public final class NsqClientBus implements Bus {
      * to the response timeout for publishes still unanswered, then closes every connection.
      */
     @Override
+    public CompletableFuture<String> queryAsync(String topic, String json, Duration timeout) {
+        return queries.ask(topic, json, timeout);
+    }
+
+    @Override
+    public Subscription respond(String topic, String channel, Query.Responder responder, SubscribeOptions options) {
+        if (closed) {
+            throw new FerryException("the bus is closed");
+        }
+        return queries.respond(topic, channel, responder, options);
+    }
+
+    @Override
+    public Query.Stats queryStats() {
+        return queries.stats();
+    }
+
+    @Override
     public void close() {
         if (closed) {
             return;
         }
         closed = true;
+        queries.close();
         List<CompletableFuture<Void>> closing = new ArrayList<>();
         for (ConsumerSubscription s : new ArrayList<>(subscriptions)) {
             closing.add(CompletableFuture.runAsync(s::close, r -> {

@@ -2,6 +2,7 @@ package dev.ferry.nsq.internal.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.ferry.DeadLetter;
 import dev.ferry.Names;
 import dev.ferry.NotFoundException;
 import dev.ferry.PublishRejectedException;
@@ -47,14 +48,17 @@ import org.slf4j.LoggerFactory;
  * codes and {@code {"message":"CODE"}} errors; and nsqlookupd's queries ({@code /lookup},
  * {@code /topics}, {@code /channels}, {@code /nodes}) answered for this node alone, so a client
  * told that this address is its lookupd finds the node. Every response carries {@code
- * X-NSQ-Content-Type}.
+ * X-NSQ-Content-Type}. Ferry adds {@code POST /query} (request/reply, see {@link QueryEndpoint})
+ * and {@code POST /channel/dead-letter?topic=&channel=&max_attempts=N[&dead_letter_topic=D]}, which
+ * sets the channel's dead-letter policy in the engine ({@code max_attempts=0} removes it; the answer
+ * is the policy as JSON) and which {@code /stats} shows per channel.
  *
  * <p>The same handler serves HTTPS behind a TLS handler: the auth service then hears {@code
  * tls=true} and the common name of the client's certificate, as on the TCP protocol. A plain
  * listener while nsqd's {@code --tls-required=true} holds answers every request with 403 {@code
  * TLS_REQUIRED} and the HTTPS port, as nsqd.
  *
- * <p>Stateless and shareable; runs on the connections' event loops. A publish answers once the
+ * <p>Shareable; runs on the connections' event loops. A publish answers once the
  * engine's durability promise holds.
  */
 @ChannelHandler.Sharable
@@ -74,8 +78,9 @@ public final class NsqHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
     private final Map<AuthKey, AuthClient.State> authAnswers = new ConcurrentHashMap<>();
     private final long startTime;
     private final Map<String, HttpRoute> routes;
-    private static final java.util.Set<String> BUILT_IN =
-            java.util.Set.of("/ping", "/info", "/stats", "/pub", "/mpub", "/lookup", "/topics", "/channels", "/nodes");
+    private static final java.util.Set<String> BUILT_IN = java.util.Set.of(
+            "/ping", "/info", "/stats", "/pub", "/mpub", "/query", "/lookup", "/topics", "/channels", "/nodes");
+    private final QueryEndpoint queries;
 
     /** Serves the API over {@code engine}; {@code info} is the body of {@code /info}. */
     public NsqHttpHandler(Engine engine, ServerOptions options, Map<String, Object> info) {
@@ -131,6 +136,12 @@ public final class NsqHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
             }
         }
         this.routes = Map.copyOf(byPath);
+        this.queries = new QueryEndpoint(engine, options);
+    }
+
+    /** Closes what serving {@code /query} opened (its bus over the engine). Idempotent. */
+    public void shutdown() {
+        queries.close();
     }
 
     /** What an auth answer was asked with: the service may answer each differently. */
@@ -192,6 +203,8 @@ public final class NsqHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
             case "/stats" -> only(method, HttpMethod.GET, () -> stats(uri));
             case "/pub" -> publishing(method, () -> guarded(request, uri, ctx, "", () -> pub(request, uri)));
             case "/mpub" -> publishing(method, () -> guarded(request, uri, ctx, "", () -> mpub(request, uri)));
+            case "/query" ->
+                publishing(method, () -> guarded(request, uri, ctx, "", () -> queries.handle(request, uri)));
             case "/lookup" -> only(method, HttpMethod.GET, () -> lookup(uri));
             case "/topics" -> only(method, HttpMethod.GET, () -> json(Map.of("topics", topicNames())));
             case "/channels" -> only(method, HttpMethod.GET, () -> json(Map.of("channels", channelNames(uri))));
@@ -472,6 +485,8 @@ public final class NsqHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
         try {
             if (isTopic) {
                 topicAction(action, topic);
+            } else if (action.equals("dead-letter")) {
+                return json(deadLetter(topic, uri));
             } else {
                 channelAction(action, topic, uri);
             }
@@ -514,6 +529,52 @@ public final class NsqHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
             case "unpause" -> engine.setChannelPaused(topic, channel, false);
             default -> throw HttpError.notFound("NOT_FOUND");
         }
+    }
+
+    /** Sets a channel's dead-letter policy; answers it as {@code {"max_attempts":N,"dead_letter_topic":D}}. */
+    private Map<String, Object> deadLetter(String topic, QueryStringDecoder uri) {
+        String channel = checkedChannel(topic, uri);
+        String attemptsParam =
+                param(uri, "max_attempts").orElseThrow(() -> HttpError.badRequest("MISSING_ARG_MAX_ATTEMPTS"));
+        int maxAttempts;
+        try {
+            maxAttempts = Integer.parseInt(attemptsParam);
+        } catch (NumberFormatException e) {
+            throw HttpError.badRequest("INVALID_MAX_ATTEMPTS");
+        }
+        if (maxAttempts < 0) {
+            throw HttpError.badRequest("INVALID_MAX_ATTEMPTS");
+        }
+        Optional<String> target = param(uri, "dead_letter_topic").filter(t -> !t.isEmpty());
+        if (target.isPresent() && (!Names.isValid(target.get()) || maxAttempts == 0)) {
+            throw HttpError.badRequest("INVALID_DEAD_LETTER_TOPIC");
+        }
+        DeadLetter policy = maxAttempts == 0
+                ? DeadLetter.NONE
+                : target.map(DeadLetter.after(maxAttempts)::to).orElse(DeadLetter.after(maxAttempts));
+        String resolved;
+        try {
+            resolved = policy.enabled() ? policy.topicFor(topic) : null;
+        } catch (IllegalArgumentException e) {
+            // the default <topic>.dead would break the 64-character rule, or names the topic itself
+            throw HttpError.badRequest(target.isEmpty() ? "DEAD_LETTER_TOPIC_REQUIRED" : "INVALID_DEAD_LETTER_TOPIC");
+        }
+        engine.setDeadLetter(topic, channel, policy);
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        out.put("max_attempts", maxAttempts);
+        out.put("dead_letter_topic", resolved);
+        return out;
+    }
+
+    private String checkedChannel(String topic, QueryStringDecoder uri) {
+        if (!Names.isValid(topic)) {
+            throw HttpError.badRequest("INVALID_ARG_TOPIC");
+        }
+        String channel = param(uri, "channel").orElseThrow(() -> HttpError.badRequest("MISSING_ARG_CHANNEL"));
+        if (!Names.isValid(channel)) {
+            throw HttpError.badRequest("INVALID_ARG_CHANNEL");
+        }
+        return channel;
     }
 
     // ---- lookupd queries answered for this node ------------------------------------------------

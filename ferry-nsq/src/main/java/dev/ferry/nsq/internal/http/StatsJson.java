@@ -56,6 +56,14 @@ record StatsJson(String version, long startTime, long now, ClientRegistry client
                                         .toList());
                 ch.put("paused", c.paused());
                 ch.put("e2e_processing_latency", latency());
+                if (c.deadLetter().enabled() || c.deadLetterCount() > 0) {
+                    // Ferry's own fields, only on channels with a dead-letter policy
+                    ch.put("dead_letter_max_attempts", c.deadLetter().maxAttempts());
+                    ch.put(
+                            "dead_letter_topic",
+                            c.deadLetter().enabled() ? c.deadLetter().topicFor(t.name()) : null);
+                    ch.put("dead_letter_count", c.deadLetterCount());
+                }
                 channels.add(ch);
             }
             topic.put("channels", channels);

@@ -63,6 +63,11 @@ final class EmbeddedClient implements AutoCloseable {
     /** The frames written to the client since the last call. */
     List<Got> frames() {
         channel.runPendingTasks();
+        return readFrames(channel);
+    }
+
+    /** The frames {@code channel} has written since they were last read. */
+    static List<Got> readFrames(EmbeddedChannel channel) {
         List<Got> out = new ArrayList<>();
         for (ByteBuf buf; (buf = channel.readOutbound()) != null; ) {
             while (buf.isReadable()) {

@@ -8,6 +8,7 @@ import dev.ferry.BusConfig;
 import dev.ferry.internal.engine.LocalEngine;
 import dev.ferry.nsq.TestCertificates;
 import dev.ferry.nsq.internal.codec.Frame;
+import dev.ferry.nsq.internal.server.EmbeddedClient.Got;
 import dev.ferry.testing.MutableClock;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -44,9 +45,6 @@ class V2ConnectionTest {
                         certs.serverCert().toFile(), certs.serverKey().toFile())
                 .build();
     }
-
-    /** A frame as the client sees it. */
-    record Got(int type, String text, long timestamp, int attempts, String id) {}
 
     @AfterEach
     void close() {
@@ -92,32 +90,7 @@ class V2ConnectionTest {
 
     private List<Got> frames(EmbeddedChannel ch) {
         channels.forEach(EmbeddedChannel::runPendingTasks);
-        List<Got> out = new ArrayList<>();
-        for (ByteBuf buf; (buf = ch.readOutbound()) != null; ) {
-            while (buf.isReadable()) {
-                int size = buf.readInt();
-                int type = buf.readInt();
-                if (type == Frame.TYPE_MESSAGE) {
-                    long ts = buf.readLong();
-                    int attempts = buf.readUnsignedShort();
-                    String id =
-                            buf.readCharSequence(16, StandardCharsets.US_ASCII).toString();
-                    String body = buf.readCharSequence(size - 30, StandardCharsets.UTF_8)
-                            .toString();
-                    out.add(new Got(type, body, ts, attempts, id));
-                } else {
-                    out.add(new Got(
-                            type,
-                            buf.readCharSequence(size - 4, StandardCharsets.UTF_8)
-                                    .toString(),
-                            0,
-                            0,
-                            null));
-                }
-            }
-            buf.release();
-        }
-        return out;
+        return EmbeddedClient.readFrames(ch);
     }
 
     private List<String> texts(EmbeddedChannel ch) {
