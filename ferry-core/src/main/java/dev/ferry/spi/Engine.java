@@ -99,15 +99,45 @@ public interface Engine extends AutoCloseable {
     Optional<TopicStats> stats(String topic);
 
     /**
+     * Tells {@code listener} of every topic and channel created or deleted from now on, however it
+     * happened (administration, a first publish or subscription, an ephemeral channel losing its last
+     * consumer), until the returned registration is closed. What exists already is not reported: read
+     * it with {@link #stats()} after watching, so nothing falls between the two.
+     *
+     * <p>The listener is called on the thread that made the change, in the order the changes happened,
+     * while the engine may hold a lock: it must return quickly, must not block and must not call the
+     * engine. An exception it throws is logged and does not undo the change.
+     */
+    Registration watch(TopologyListener listener);
+
+    /**
      * Stops the engine: pending writes are flushed and synced, in-flight messages stay recorded as
      * in flight (they are redelivered with their attempts after a restart). Idempotent.
      */
     @Override
     void close();
 
-    /** A consumer's registration on a channel. */
+    /**
+     * Hears of topics and channels coming and going ({@link #watch}). Deleting a topic reports each
+     * of its channels deleted, then the topic. Every method does nothing unless overridden.
+     */
+    interface TopologyListener {
+        /** A topic was created. */
+        default void topicCreated(String topic) {}
+
+        /** A topic was deleted, after its channels were reported deleted. */
+        default void topicDeleted(String topic) {}
+
+        /** A channel was created; its topic, if new, was reported created before. */
+        default void channelCreated(String topic, String channel) {}
+
+        /** A channel was deleted. */
+        default void channelDeleted(String topic, String channel) {}
+    }
+
+    /** A consumer's registration on a channel, or a {@link #watch watch}. */
     interface Registration extends AutoCloseable {
-        /** Removes the consumer. Idempotent. */
+        /** Removes the consumer, or stops the watch. Idempotent. */
         @Override
         void close();
     }

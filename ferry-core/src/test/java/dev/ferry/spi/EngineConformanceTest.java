@@ -485,4 +485,61 @@ public abstract class EngineConformanceTest {
         engine.createChannel("graveyard", "inspect");
         await().until(() -> claimAll("graveyard", "inspect").contains("m"));
     }
+
+    /** Records what a watch reports, one line per event. */
+    private static final class TopologyLog implements Engine.TopologyListener {
+        final List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        public void topicCreated(String topic) {
+            events.add("+" + topic);
+        }
+
+        @Override
+        public void topicDeleted(String topic) {
+            events.add("-" + topic);
+        }
+
+        @Override
+        public void channelCreated(String topic, String channel) {
+            events.add("+" + topic + "/" + channel);
+        }
+
+        @Override
+        public void channelDeleted(String topic, String channel) {
+            events.add("-" + topic + "/" + channel);
+        }
+    }
+
+    @Test
+    void shouldReportTopicsAndChannelsCreatedAndDeletedToAWatch() {
+        engine.createChannel("old", "c");
+        TopologyLog log = new TopologyLog();
+        Engine.Registration watch = engine.watch(log);
+        publish("t", "a");
+        publish("t", "b");
+        engine.createChannel("t", "c");
+        engine.createChannel("t", "c");
+        engine.createTopic("t");
+        engine.createChannel("t", "d");
+        engine.deleteChannel("t", "c");
+        engine.deleteTopic("t");
+        assertThat(log.events).containsExactly("+t", "+t/c", "+t/d", "-t/c", "-t/d", "-t");
+
+        log.events.clear();
+        Engine.Registration consumer = engine.register("reply#ephemeral", "c#ephemeral", () -> {});
+        consumer.close();
+        assertThat(log.events)
+                .containsExactly(
+                        "+reply#ephemeral",
+                        "+reply#ephemeral/c#ephemeral",
+                        "-reply#ephemeral/c#ephemeral",
+                        "-reply#ephemeral");
+
+        watch.close();
+        watch.close();
+        log.events.clear();
+        engine.createChannel("later", "c");
+        assertThat(log.events).isEmpty();
+    }
 }

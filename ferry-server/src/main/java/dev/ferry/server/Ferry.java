@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
             ProduceCommand.class,
             ConsumeCommand.class,
             QueryCommand.class,
+            LookupdCommand.class,
             BenchCommand.class,
             StatsCommand.class,
             RpcCommand.class,
@@ -41,7 +42,7 @@ public final class Ferry implements Runnable {
     /** Runs the program and exits with the command's exit code. */
     public static void main(String[] args) {
         boolean longRunning =
-                args.length > 0 && Set.of("server", "wakeup", "demo").contains(args[0]);
+                args.length > 0 && Set.of("server", "lookupd", "wakeup", "demo").contains(args[0]);
         if (!longRunning) {
             // the client commands print their own lines on stderr; the client's connection news
             // (connected, subscribed) would only clutter them, its warnings still show
@@ -62,19 +63,21 @@ public final class Ferry implements Runnable {
         CommandLine.IParameterExceptionHandler usage = cmd.getParameterExceptionHandler();
         return cmd.setParameterExceptionHandler(
                 (e, args) -> e.getCommandLine().getCommandName().equals("server")
+                                || e.getCommandLine().getCommandName().equals("lookupd")
                         ? reportServerUsageError(e)
                         : usage.handleParseException(e, args));
     }
 
     /**
-     * A usage error of {@code ferry server}: the message and where the flags are listed, not the list
-     * itself, which would bury the message under nsqd's seventy flags.
+     * A usage error of {@code ferry server} or {@code ferry lookupd}: the message and where the flags are
+     * listed, not the list itself, which would bury the message under nsqd's seventy flags.
      */
     private static int reportServerUsageError(CommandLine.ParameterException e) {
         CommandLine cmd = e.getCommandLine();
         PrintWriter err = cmd.getErr();
-        err.println(cmd.getColorScheme().errorText("ferry server: " + e.getMessage()));
-        err.println("Run 'ferry server --help' for its flags.");
+        String name = "ferry " + cmd.getCommandName();
+        err.println(cmd.getColorScheme().errorText(name + ": " + e.getMessage()));
+        err.println("Run '" + name + " --help' for its flags.");
         err.flush();
         return cmd.getCommandSpec().exitCodeOnInvalidInput();
     }

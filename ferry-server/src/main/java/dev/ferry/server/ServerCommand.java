@@ -2,6 +2,7 @@ package dev.ferry.server;
 
 import dev.ferry.BusConfig;
 import dev.ferry.internal.engine.LocalEngine;
+import dev.ferry.nsq.LookupdRegistration;
 import dev.ferry.nsq.NsqTcpServer;
 import dev.ferry.nsq.TlsSettings;
 import dev.ferry.nsq.internal.server.AuthClient;
@@ -118,6 +119,7 @@ final class ServerCommand implements Callable<Integer> {
             throw e;
         }
         describeNode(info, settings, server, httpServer);
+        LookupdRegistration registration = register(engine, settings.lookupd(), info);
         err.printf("TCP: listening on %s:%d%n", settings.tcpAddress().host(), server.port());
         if (httpsServer != null) {
             err.printf("HTTPS: listening on %s:%d%n", https.host(), httpsServer.port());
@@ -144,6 +146,9 @@ final class ServerCommand implements Callable<Integer> {
         stopped.await();
         err.println("stopping: requeueing what is in flight, syncing the data");
         err.flush();
+        if (registration != null) {
+            registration.close();
+        }
         listening.reversed().forEach(NsqTcpServer::close);
         memoryQueues.close();
         engine.close();
@@ -169,6 +174,23 @@ final class ServerCommand implements Callable<Integer> {
         info.put("max_output_buffer_size", options.maxOutputBufferSize());
         info.put("max_output_buffer_timeout", options.maxOutputBufferTimeout().toNanos());
         info.put("max_deflate_level", options.maxDeflateLevel());
+    }
+
+    /**
+     * Registers with every {@code --lookupd-tcp-address}, as nsqd: the broadcast address and host name
+     * of /info, and the broadcast ports, else the ports listened on. Null when no lookupd is given.
+     */
+    private static LookupdRegistration register(LocalEngine engine, LookupdFlags lookupd, Map<String, Object> info) {
+        if (lookupd.addresses().isEmpty()) {
+            return null;
+        }
+        int tcpPort = lookupd.broadcastTcpPort() != 0 ? lookupd.broadcastTcpPort() : (Integer) info.get("tcp_port");
+        int httpPort = lookupd.broadcastHttpPort() != 0 ? lookupd.broadcastHttpPort() : (Integer) info.get("http_port");
+        LookupdRegistration.Builder registration = LookupdRegistration.builder(engine)
+                .node((String) info.get("broadcast_address"), (String) info.get("hostname"), tcpPort, httpPort)
+                .version((String) info.get("version"));
+        lookupd.addresses().forEach(a -> registration.lookupd(a.host(), a.port()));
+        return registration.start();
     }
 
     /** After parsing: the settings, or a usage error naming every flag that is wrong. */

@@ -45,7 +45,6 @@ final class ServerFlags {
         String value();
     }
 
-    private static final String LOOKUPD_NOT_YET = "not applied yet: Ferry does not register with nsqlookupd yet";
     private static final String DISK_SYNC = "Ferry syncs by its --sync policy and --sync-interval";
     private static final String QUEUE_SCAN =
             "Ferry has no queue scan to tune: each channel keeps its deadlines in order";
@@ -183,11 +182,10 @@ final class ServerFlags {
     @Option(
             names = "--broadcast-address",
             paramLabel = "HOST",
-            description = "The address this node is reached at, as /info and the lookup answers give it"
-                    + " (default: the host name).")
+            description = "The address this node is reached at, as /info, the lookup answers and the"
+                    + " registration with nsqlookupd give it (default: the host name).")
     String broadcastAddress;
 
-    @Ignored(LOOKUPD_NOT_YET)
     @Option(
             names = "--broadcast-tcp-port",
             defaultValue = "0",
@@ -196,7 +194,6 @@ final class ServerFlags {
             description = "TCP port to register with nsqlookupd; 0 for the one listened on.")
     int broadcastTcpPort;
 
-    @Ignored(LOOKUPD_NOT_YET)
     @Option(
             names = "--broadcast-http-port",
             defaultValue = "0",
@@ -205,12 +202,11 @@ final class ServerFlags {
             description = "HTTP port to register with nsqlookupd; 0 for the one listened on.")
     int broadcastHttpPort;
 
-    @Ignored(LOOKUPD_NOT_YET)
     @ConfigKey("nsqlookupd_tcp_addresses")
     @Option(
             names = "--lookupd-tcp-address",
             paramLabel = "HOST:PORT",
-            description = "nsqlookupd to register with (repeatable; not yet in Ferry).")
+            description = "nsqlookupd (or ferry lookupd) to register with, over its TCP protocol (repeatable).")
     List<String> lookupdTcpAddresses = new ArrayList<>();
 
     @Option(

@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
  * @param httpClientConnectTimeout the auth client's connect timeout
  * @param httpClientRequestTimeout the auth client's request timeout
  * @param tls the TLS flags
- * @param lookupd the lookupd flags, not applied yet
+ * @param lookupd the lookupds to register with, and the ports to register
  * @param logLevel {@code --log-level}
  */
 record ServerSettings(

@@ -73,10 +73,8 @@ class NsqdConfigFileTest {
         assertThat(s.protocol().maxOutputBufferTimeout()).isEqualTo(Duration.ofSeconds(1));
         assertThat(s.tls().cert()).isNull();
         assertThat(p.ignored())
-                .contains(
-                        "--lookupd-tcp-address=127.0.0.1:4160",
-                        "--sync-every=2500",
-                        "--e2e-processing-latency-percentile=1,0.99,0.95");
+                .contains("--sync-every=2500", "--e2e-processing-latency-percentile=1,0.99,0.95")
+                .doesNotContain("lookupd");
     }
 
     @Test

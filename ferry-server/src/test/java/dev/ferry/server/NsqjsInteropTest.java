@@ -37,10 +37,11 @@ class NsqjsInteropTest {
     @TempDir
     Path dir;
 
+    /** Installs nsqjs and the scripts into target/nsqjs (npm runs only the first time). */
     @BeforeAll
     static void installNsqjs() throws Exception {
         Files.createDirectories(WORK);
-        for (String file : List.of("package.json", "interop.js", "behaviours.js")) {
+        for (String file : List.of("package.json", "interop.js", "behaviours.js", "discovery.js")) {
             try (InputStream in = NsqjsInteropTest.class.getResourceAsStream("/nsqjs/" + file)) {
                 Files.copy(in, WORK.resolve(file), StandardCopyOption.REPLACE_EXISTING);
             }
@@ -50,7 +51,8 @@ class NsqjsInteropTest {
         }
     }
 
-    private static String run(List<String> command, int seconds) throws IOException, InterruptedException {
+    /** Runs a script in the nsqjs directory; its output, or a failure with it when it exits non-zero. */
+    static String run(List<String> command, int seconds) throws IOException, InterruptedException {
         return run(command, seconds, "{}");
     }
 

@@ -22,10 +22,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +54,7 @@ public final class LocalEngine implements Engine {
     private final ConcurrentHashMap<String, TopicState> topics = new ConcurrentHashMap<>();
     private final Object topicsLock = new Object();
     private final AtomicLong storedBytes = new AtomicLong();
+    private final List<TopologyListener> watchers = new CopyOnWriteArrayList<>();
     private final FileStore fileStore;
     private volatile long usableBytes = Long.MAX_VALUE;
     private volatile long lastDiskCheck;
@@ -202,6 +206,8 @@ public final class LocalEngine implements Engine {
                 }
                 topics.put(name, topic);
                 loops.add(topic);
+                String created = name;
+                tell(w -> w.topicCreated(created));
             }
             return topic;
         }
@@ -285,6 +291,35 @@ public final class LocalEngine implements Engine {
         }
     }
 
+    /** The channel, created (and reported) when missing; under the topic's lock. */
+    private ChannelState openChannel(TopicState topic, String channel) throws IOException {
+        ChannelState existing = topic.channel(channel);
+        if (existing != null) {
+            return existing;
+        }
+        ChannelState created = topic.createChannel(channel);
+        tell(w -> w.channelCreated(topic.name, channel));
+        return created;
+    }
+
+    @Override
+    public Registration watch(TopologyListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        watchers.add(listener);
+        return () -> watchers.remove(listener);
+    }
+
+    /** Reports a change to every watcher; a watcher's failure is logged, the others still hear. */
+    private void tell(Consumer<TopologyListener> event) {
+        for (TopologyListener w : watchers) {
+            try {
+                event.accept(w);
+            } catch (RuntimeException e) {
+                log.warn("a topology listener failed: {}", e.toString(), e);
+            }
+        }
+    }
+
     private static void signal(List<ChannelState> channels) {
         for (ChannelState ch : channels) {
             for (Runnable listener : ch.listeners) {
@@ -295,7 +330,7 @@ public final class LocalEngine implements Engine {
 
     @Override
     public Registration register(String topicName, String channel, Runnable onAvailable) {
-        onLiveTopic(topicName, topic -> topic.createChannel(channel).listeners.add(onAvailable));
+        onLiveTopic(topicName, topic -> openChannel(topic, channel).listeners.add(onAvailable));
         onAvailable.run();
         return new Registration() {
             private boolean done;
@@ -325,6 +360,7 @@ public final class LocalEngine implements Engine {
             ch.listeners.remove(listener);
             if (ch.ephemeral && ch.listeners.isEmpty() && !closed) {
                 topic.deleteChannel(channel);
+                tell(w -> w.channelDeleted(topicName, channel));
                 deleteTopic = topic.ephemeral && topic.channels().isEmpty();
             }
         } catch (IOException e) {
@@ -353,6 +389,10 @@ public final class LocalEngine implements Engine {
     }
 
     private void removeTopic(TopicState topic) {
+        for (ChannelState ch : topic.channels()) {
+            tell(w -> w.channelDeleted(topic.name, ch.name));
+        }
+        tell(w -> w.topicDeleted(topic.name));
         topic.markDeleted();
         topics.remove(topic.name, topic);
         loops.remove(topic);
@@ -554,7 +594,7 @@ public final class LocalEngine implements Engine {
 
     @Override
     public void createChannel(String topicName, String channel) {
-        onLiveTopic(topicName, topic -> topic.createChannel(channel));
+        onLiveTopic(topicName, topic -> openChannel(topic, channel));
     }
 
     @Override
@@ -563,6 +603,7 @@ public final class LocalEngine implements Engine {
         TopicState topic = existing(topicName);
         withTopic(topicName, t -> {
             t.deleteChannel(channel);
+            tell(w -> w.channelDeleted(topicName, channel));
             deleteTopic[0] = t.ephemeral && t.channels().isEmpty();
         });
         if (deleteTopic[0]) {

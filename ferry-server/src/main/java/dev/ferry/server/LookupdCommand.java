@@ -1,0 +1,190 @@
+package dev.ferry.server;
+
+import dev.ferry.nsq.LookupdServer;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ferry lookupd}: the discovery service, in nsqlookupd 1.3's image ({@link LookupdServer}).
+ * Brokers ({@code ferry server --lookupd-tcp-address}, or nsqd) register over its TCP protocol, and
+ * clients find them over its HTTP API. Its command line is nsqlookupd's, read by Go's rules ({@link
+ * ServerArgs}), {@code --config FILE} included; only the default addresses differ: loopback, as
+ * {@code ferry server}'s. SIGTERM (or Ctrl-C) closes both listeners and exits 0.
+ *
+ * <p>Threads: picocli's (the caller's) parses, starts and then waits; a shutdown hook wakes it on
+ * SIGTERM and waits for it to close everything.
+ */
+@Command(
+        name = "lookupd",
+        versionProvider = FerryVersion.class,
+        preprocessor = ServerArgs.class,
+        sortOptions = false,
+        showDefaultValues = true,
+        usageHelpAutoWidth = true,
+        description = "Run the discovery service: nsqlookupd's TCP protocol and HTTP API.",
+        customSynopsis = "ferry lookupd [FLAG]...",
+        footer = {
+            "",
+            "The flags are nsqlookupd 1.3's, in Go's forms: -flag value, -flag=value, --flag value, --flag=value.",
+            "In a --config file a flag is a key with _ for - (tombstone_lifetime = \"45s\")."
+        })
+final class LookupdCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    @Option(
+            names = {"-h", "--help"},
+            usageHelp = true,
+            description = "Show these flags and exit.")
+    boolean help;
+
+    @Option(names = "--version", versionHelp = true, description = "Print the version and exit.")
+    boolean version;
+
+    @ServerFlags.CommandLineOnly
+    @Option(
+            names = "--config",
+            paramLabel = "FILE",
+            description = "nsqlookupd's TOML option file (keys: the flag names with _ for -); flags given on"
+                    + " the command line win over it.")
+    String config;
+
+    @Option(
+            names = "--log-level",
+            defaultValue = "info",
+            paramLabel = "LEVEL",
+            converter = ServerFlags.LogLevel.Converter.class,
+            description = "Log verbosity: debug, info, warn, error or fatal.")
+    ServerFlags.LogLevel logLevel;
+
+    @ServerFlags.Ignored("Ferry's log lines carry no prefix")
+    @Option(
+            names = "--log-prefix",
+            defaultValue = "[nsqlookupd] ",
+            paramLabel = "TEXT",
+            description = "Ignored by Ferry.")
+    String logPrefix;
+
+    @ServerFlags.Ignored("deprecated in nsqlookupd, where it does nothing either; use --log-level")
+    @Option(
+            names = "--verbose",
+            arity = "0..1",
+            fallbackValue = "true",
+            defaultValue = "false",
+            paramLabel = "BOOL",
+            description = "Deprecated in nsqlookupd; ignored.")
+    boolean verbose;
+
+    @Option(
+            names = "--tcp-address",
+            defaultValue = "127.0.0.1:4160",
+            paramLabel = "HOST:PORT",
+            description = "Where to serve the TCP protocol brokers register on.")
+    String tcpAddress;
+
+    @Option(
+            names = "--http-address",
+            defaultValue = "127.0.0.1:4161",
+            paramLabel = "HOST:PORT",
+            description = "Where to serve the HTTP API clients look brokers up on.")
+    String httpAddress;
+
+    @Option(
+            names = "--broadcast-address",
+            paramLabel = "HOST",
+            description = "The address of this lookupd, as its IDENTIFY answer gives it (default: the host name).")
+    String broadcastAddress;
+
+    @Option(
+            names = "--inactive-producer-timeout",
+            defaultValue = "5m0s",
+            paramLabel = "DURATION",
+            converter = GoDuration.class,
+            description = "How long a broker stays listed after its last PING.")
+    Duration inactiveProducerTimeout;
+
+    @Option(
+            names = "--tombstone-lifetime",
+            defaultValue = "45s",
+            paramLabel = "DURATION",
+            converter = GoDuration.class,
+            description = "How long a tombstone keeps a broker's topic out of /lookup.")
+    Duration tombstoneLifetime;
+
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final CountDownLatch closed = new CountDownLatch(1);
+    private volatile boolean signalled;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        PrintWriter err = spec.commandLine().getErr();
+        HostPort tcp;
+        HostPort http;
+        try {
+            tcp = HostPort.parse("--tcp-address", tcpAddress);
+            http = HostPort.parse("--http-address", httpAddress);
+            positive("--inactive-producer-timeout", inactiveProducerTimeout);
+            positive("--tombstone-lifetime", tombstoneLifetime);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
+        ignoredFlagsLine().ifPresent(err::println);
+        if (spec.commandLine().getParseResult().hasMatchedOption("--log-level")) {
+            // before the first logger is made: slf4j-simple reads its level once
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", logLevel.slf4jLevel());
+        }
+        LookupdServer server = LookupdServer.builder()
+                .tcpAddress(tcp.host(), tcp.port())
+                .httpAddress(http.host(), http.port())
+                .broadcastAddress(broadcastAddress)
+                .inactiveProducerTimeout(inactiveProducerTimeout)
+                .tombstoneLifetime(tombstoneLifetime)
+                .start();
+        err.printf("TCP: listening on %s:%d%n", tcp.host(), server.tcpPort());
+        err.printf("HTTP: listening on %s:%d%n", http.host(), server.httpPort());
+        err.flush();
+        // SIGTERM runs the shutdown hooks: ours lets this thread close the listeners, then ends the
+        // process with 0, the status of a clean stop
+        Thread hook = new Thread(
+                () -> {
+                    signalled = true;
+                    stopped.countDown();
+                    try {
+                        closed.await(30, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    Runtime.getRuntime().halt(0);
+                },
+                "ferry-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        stopped.await();
+        err.println("stopping");
+        err.flush();
+        server.close();
+        closed.countDown();
+        if (!signalled) {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        }
+        return 0;
+    }
+
+    private static void positive(String flag, Duration value) {
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(flag + " must be positive, got " + GoDuration.format(value));
+        }
+    }
+
+    /** After parsing: the line naming the flags given that Ferry ignores, and why; empty when none is. */
+    Optional<String> ignoredFlagsLine() {
+        return FlagSpec.ignoredLine(
+                FlagSpec.of(spec), spec.commandLine().getParseResult().matchedOptions());
+    }
+}
