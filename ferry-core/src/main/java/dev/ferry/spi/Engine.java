@@ -75,6 +75,12 @@ public interface Engine extends AutoCloseable {
     /** Pauses or unpauses a channel. @throws dev.ferry.NotFoundException when missing */
     void setChannelPaused(String topic, String channel, boolean paused);
 
+    /**
+     * The state of busmq-style queues (ttl, attachments, metadata) kept beside the topics; an
+     * expired or destroyed queue's topic is deleted by the engine.
+     */
+    QueueStateStore queueState();
+
     /** Statistics of every topic, sorted by name. */
     List<TopicStats> stats();
 

@@ -12,6 +12,7 @@ import dev.ferry.Subscription;
 import dev.ferry.internal.engine.LocalEngine;
 import dev.ferry.spi.Engine;
 import dev.ferry.spi.PublishRecord;
+import dev.ferry.spi.QueueStateStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,7 +41,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * holds an in-flight slot. Two dispatch threads run the claim loops, and one timer thread frees the
  * slots of expired asynchronous or manually controlled messages.
  */
-public final class LocalBus implements Bus {
+public final class LocalBus implements Bus, QueueStateStore.Provider {
     private static final long SWEEP_MILLIS = 50;
 
     private final BusConfig config;
@@ -275,6 +276,13 @@ public final class LocalBus implements Bus {
     @Override
     public BusAdmin admin() {
         return admin;
+    }
+
+    /** The engine's queue state store. */
+    @Override
+    public QueueStateStore queueState() {
+        ensureOpen();
+        return engine.queueState();
     }
 
     @Override
