@@ -110,7 +110,8 @@ final class HttpQueueStates implements QueueStateStore {
                 null);
     }
 
-    private void renew() {
+    /** Renews every attachment held until detached (the timer's task). */
+    void renew() {
         held.forEach((key, ttl) -> {
             int sep = key.indexOf('\0');
             String queue = key.substring(0, sep);

@@ -34,6 +34,10 @@ final class QueueBroker implements AutoCloseable {
                 .build());
     }
 
+    String httpAddress() {
+        return "127.0.0.1:" + http.port();
+    }
+
     LocalEngine engine() {
         return engine;
     }
