@@ -230,6 +230,10 @@ public final class BusQueue implements AutoCloseable {
             String channel = options.remove()
                     ? CHANNEL
                     : "peek-" + UUID.randomUUID().toString().substring(0, 8) + Names.EPHEMERAL_SUFFIX;
+            if (!options.remove()) {
+                // made now, not when a connected bus's SUB lands, so it sees every later push
+                bus.admin().createChannel(name, channel);
+            }
             QueueConsumer[] self = new QueueConsumer[1];
             consumer = QueueConsumer.start(
                     bus,
