@@ -2,9 +2,9 @@ package dev.ferry.server;
 
 import dev.ferry.BusConfig;
 import dev.ferry.internal.engine.LocalEngine;
-import dev.ferry.nsq.internal.http.QueueStateRoutes;
 import dev.ferry.nsq.NsqTcpServer;
 import dev.ferry.nsq.TlsSettings;
+import dev.ferry.nsq.internal.http.QueueStateRoutes;
 import dev.ferry.nsq.internal.server.AuthClient;
 import dev.ferry.nsq.internal.server.ServerOptions;
 import java.io.PrintWriter;
@@ -100,8 +100,7 @@ final class ServerCommand implements Callable<Integer> {
                     .auth(auth)
                     .info(info)
                     .routes(Stream.concat(
-                                    memoryQueues.open().stream(),
-                                    QueueStateRoutes.of(engine.queueState()).stream())
+                                    memoryQueues.open().stream(), QueueStateRoutes.of(engine.queueState()).stream())
                             .toList());
             HostPort address = settings.tcpAddress();
             server = servers.startTcp(address.host(), address.port());
