@@ -92,6 +92,12 @@ public interface Engine extends AutoCloseable {
      */
     void setDeadLetter(String topic, String channel, DeadLetter policy);
 
+    /**
+     * The state of busmq-style queues (ttl, attachments, metadata) kept beside the topics; an
+     * expired or destroyed queue's topic is deleted by the engine.
+     */
+    QueueStateStore queueState();
+
     /** Statistics of every topic, sorted by name. */
     List<TopicStats> stats();
 

@@ -5,6 +5,7 @@ import dev.ferry.internal.engine.LocalEngine;
 import dev.ferry.nsq.LookupdRegistration;
 import dev.ferry.nsq.NsqTcpServer;
 import dev.ferry.nsq.TlsSettings;
+import dev.ferry.nsq.internal.http.QueueStateRoutes;
 import dev.ferry.nsq.internal.server.AuthClient;
 import dev.ferry.nsq.internal.server.ServerOptions;
 import java.io.PrintWriter;
@@ -18,6 +19,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -98,7 +100,9 @@ final class ServerCommand implements Callable<Integer> {
                     .tls(tls)
                     .auth(auth)
                     .info(info)
-                    .routes(memoryQueues.open());
+                    .routes(Stream.concat(
+                                    memoryQueues.open().stream(), QueueStateRoutes.of(engine.queueState()).stream())
+                            .toList());
             HostPort address = settings.tcpAddress();
             server = servers.startTcp(address.host(), address.port());
             listening.add(server);

@@ -14,6 +14,7 @@ import dev.ferry.internal.engine.LocalEngine;
 import dev.ferry.internal.patterns.QueryClient;
 import dev.ferry.spi.Engine;
 import dev.ferry.spi.PublishRecord;
+import dev.ferry.spi.QueueStateStore;
 import dev.ferry.spi.ReplyRouting;
 import java.time.Clock;
 import java.time.Duration;
@@ -43,7 +44,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * holds an in-flight slot. Two dispatch threads run the claim loops, and one timer thread frees the
  * slots of expired asynchronous or manually controlled messages.
  */
-public final class LocalBus implements Bus {
+public final class LocalBus implements Bus, QueueStateStore.Provider {
     private static final long SWEEP_MILLIS = 50;
 
     private final BusConfig config;
@@ -309,6 +310,13 @@ public final class LocalBus implements Bus {
     @Override
     public BusAdmin admin() {
         return admin;
+    }
+
+    /** The engine's queue state store. */
+    @Override
+    public QueueStateStore queueState() {
+        ensureOpen();
+        return engine.queueState();
     }
 
     @Override

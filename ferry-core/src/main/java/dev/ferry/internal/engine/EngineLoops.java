@@ -59,6 +59,21 @@ final class EngineLoops implements AutoCloseable {
     /** One tick of one topic. */
     record TopicTick(TopicState topic, boolean housekeeping) {}
 
+    /** Runs {@code task} every {@code periodMillis} ms on one of the engine threads. */
+    void every(long periodMillis, Runnable task) {
+        executor.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        task.run();
+                    } catch (RuntimeException e) {
+                        log.error("periodic engine task failed", e);
+                    }
+                },
+                periodMillis,
+                periodMillis,
+                TimeUnit.MILLISECONDS);
+    }
+
     int shardCount() {
         return shards.size();
     }

@@ -12,6 +12,7 @@ import dev.ferry.TopicStats;
 import dev.ferry.spi.Engine;
 import dev.ferry.spi.Lease;
 import dev.ferry.spi.PublishRecord;
+import dev.ferry.spi.QueueStateStore;
 import java.io.IOException;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
@@ -45,6 +46,8 @@ public final class LocalEngine implements Engine {
     /** How long a message waits before its move to a dead-letter topic is tried again. */
     private static final Duration DEAD_LETTER_RETRY = Duration.ofSeconds(1);
 
+    private static final long QUEUE_SWEEP_MILLIS = 100;
+
     private final BusConfig config;
     private final Clock clock;
     private final DataDirectory dataDirectory;
@@ -56,6 +59,7 @@ public final class LocalEngine implements Engine {
     private final AtomicLong storedBytes = new AtomicLong();
     private final List<TopologyListener> watchers = new CopyOnWriteArrayList<>();
     private final FileStore fileStore;
+    private final LocalQueueStates queueStates;
     private volatile long usableBytes = Long.MAX_VALUE;
     private volatile long lastDiskCheck;
     private volatile boolean closed;
@@ -80,8 +84,11 @@ public final class LocalEngine implements Engine {
         this.sync = new SyncService(config.syncPolicy(), config.syncInterval());
         int threads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
         this.loops = new EngineLoops(threads, tick -> tick(tick.topic(), tick.housekeeping()));
+        this.queueStates = new LocalQueueStates(clock, root, this::deleteQueueTopic);
         try {
             recover();
+            queueStates.recover();
+            loops.every(QUEUE_SWEEP_MILLIS, queueStates::sweep);
         } catch (IOException | RuntimeException e) {
             loops.close();
             sync.close();
@@ -558,6 +565,24 @@ public final class LocalEngine implements Engine {
     // ---- administration -------------------------------------------------------------------------
 
     @Override
+    public QueueStateStore queueState() {
+        ensureOpen();
+        return queueStates;
+    }
+
+    /** Deletes the topic of an expired or destroyed queue, if it exists. */
+    private void deleteQueueTopic(String name) {
+        if (closed || !topics.containsKey(name)) {
+            return;
+        }
+        try {
+            deleteTopic(name);
+        } catch (NotFoundException e) {
+            // deleted meanwhile: what expiry wanted
+        }
+    }
+
+    @Override
     public void createTopic(String topic) {
         onLiveTopic(topic, t -> t);
     }
@@ -709,6 +734,7 @@ public final class LocalEngine implements Engine {
             }
             closed = true;
         }
+        queueStates.close();
         loops.close();
         for (TopicState topic : topics.values()) {
             topic.lock.lock();

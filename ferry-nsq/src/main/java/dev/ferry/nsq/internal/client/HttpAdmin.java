@@ -45,7 +45,7 @@ final class HttpAdmin implements BusAdmin {
         this.timeout = timeout;
     }
 
-    private List<String> brokers(String operation) {
+    List<String> brokers(String operation) {
         if (!addresses.isEmpty()) {
             return addresses;
         }
@@ -62,9 +62,18 @@ final class HttpAdmin implements BusAdmin {
     }
 
     private HttpResponse<byte[]> call(String address, String method, String pathAndQuery) {
+        return call(address, method, pathAndQuery, null);
+    }
+
+    /** One request to one broker, with a body (null: none); blocks up to the response timeout. */
+    HttpResponse<byte[]> call(String address, String method, String pathAndQuery, byte[] body) {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + address + pathAndQuery))
                 .timeout(timeout)
-                .method(method, HttpRequest.BodyPublishers.noBody())
+                .method(
+                        method,
+                        body == null
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofByteArray(body))
                 .build();
         try {
             return http.send(request, HttpResponse.BodyHandlers.ofByteArray());

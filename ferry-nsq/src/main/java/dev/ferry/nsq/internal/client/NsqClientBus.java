@@ -12,6 +12,7 @@ import dev.ferry.SubscribeOptions;
 import dev.ferry.Subscription;
 import dev.ferry.internal.patterns.QueryClient;
 import dev.ferry.nsq.internal.codec.ClientCommand;
+import dev.ferry.spi.QueueStateStore;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -45,7 +46,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * redistribution, backoff and message timeouts; the JDK HTTP client's threads for lookupd and the
  * admin. Thread-safe.
  */
-public final class NsqClientBus implements Bus {
+public final class NsqClientBus implements Bus, QueueStateStore.Provider {
     /** nsqd's default max-req-timeout, the longest DPUB delay it accepts (a longer one is fatal). */
     static final Duration MAX_DEFER = Duration.ofHours(1);
 
@@ -57,6 +58,7 @@ public final class NsqClientBus implements Bus {
     private final LookupdClient lookupd;
     private final ProducerPool producers;
     private final HttpAdmin admin;
+    private final HttpQueueStates queueStates;
     private final Set<ConsumerSubscription> subscriptions = ConcurrentHashMap.newKeySet();
     private final AtomicLong pendingBytes = new AtomicLong();
     private final NsqReplyRouting replyRouting;
@@ -78,6 +80,7 @@ public final class NsqClientBus implements Bus {
         this.admin = new HttpAdmin(http, options.nsqdHttpAddresses(), lookupd, options.responseTimeout());
         this.replyRouting = new NsqReplyRouting(this, options, lookupd);
         this.queries = new QueryClient(this, options.clock(), replyRouting, 100_000);
+        this.queueStates = new HttpQueueStates(admin, timer);
     }
 
     /** Connects a bus with {@code options}; connections are made when first needed. */
@@ -340,6 +343,16 @@ public final class NsqClientBus implements Bus {
     @Override
     public Query.Stats queryStats() {
         return queries.stats();
+    }
+
+    /**
+     * busmq queue state on the brokers' {@code /queue/*} HTTP endpoints (a Ferry broker's; a plain
+     * nsqd answers 404 and the calls fail with {@link dev.ferry.NotSupportedException}).
+     */
+    @Override
+    public QueueStateStore queueState() {
+        ensureOpen();
+        return queueStates;
     }
 
     /**

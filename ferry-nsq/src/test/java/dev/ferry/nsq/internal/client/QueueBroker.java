@@ -1,0 +1,51 @@
+package dev.ferry.nsq.internal.client;
+
+import dev.ferry.Bus;
+import dev.ferry.BusConfig;
+import dev.ferry.ConnectOptions;
+import dev.ferry.internal.engine.LocalEngine;
+import dev.ferry.nsq.NsqTcpServer;
+import dev.ferry.nsq.internal.http.QueueStateRoutes;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+
+/**
+ * A Ferry broker on loopback whose engine runs on a given clock, serving the {@code /queue/*}
+ * endpoints (or not, to stand for a plain nsqd), and a bus connected to it over TCP and HTTP.
+ */
+final class QueueBroker implements AutoCloseable {
+    private final LocalEngine engine;
+    private final NsqTcpServer tcp;
+    private final NsqTcpServer http;
+
+    QueueBroker(Path dir, Clock clock, boolean queueRoutes) {
+        engine = LocalEngine.open(
+                BusConfig.embedded(dir).clock(clock).minFreeDiskBytes(0).build());
+        NsqTcpServer.Builder servers =
+                NsqTcpServer.builder(engine).routes(queueRoutes ? QueueStateRoutes.of(engine.queueState()) : List.of());
+        tcp = servers.startTcp("127.0.0.1", 0);
+        http = servers.startHttp("127.0.0.1", 0);
+    }
+
+    Bus connect() {
+        return Bus.connect(ConnectOptions.nsqd("127.0.0.1:" + tcp.port())
+                .nsqdHttp("127.0.0.1:" + http.port())
+                .build());
+    }
+
+    String httpAddress() {
+        return "127.0.0.1:" + http.port();
+    }
+
+    LocalEngine engine() {
+        return engine;
+    }
+
+    @Override
+    public void close() {
+        http.close();
+        tcp.close();
+        engine.close();
+    }
+}
