@@ -23,9 +23,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -147,31 +145,9 @@ public final class LocalBus implements Bus, QueueStateStore.Provider {
 
     // ---- publishing -----------------------------------------------------------------------------
 
-    private long checkBody(byte[] body) {
-        Objects.requireNonNull(body, "body");
-        if (body.length == 0) {
-            throw new PublishRejectedException("message body is empty; NSQ carries no empty messages");
-        }
-        if (body.length > config.maxMessageSize()) {
-            throw new PublishRejectedException(
-                    "message of " + body.length + " bytes exceeds maxMessageSize " + config.maxMessageSize());
-        }
-        return body.length;
-    }
-
     private List<PublishRecord> records(String topic, List<byte[]> bodies, long deferMillis) {
         ensureOpen();
-        Names.checkTopic(topic);
-        Objects.requireNonNull(bodies, "bodies");
-        if (bodies.isEmpty()) {
-            throw new IllegalArgumentException("a batch needs at least one message");
-        }
-        long total = 0;
-        List<PublishRecord> out = new ArrayList<>(bodies.size());
-        for (byte[] body : bodies) {
-            total += checkBody(body);
-            out.add(new PublishRecord(body, deferMillis));
-        }
+        long total = PublishChecks.bodies(topic, bodies, config.maxMessageSize());
         if (bodies.size() > 1 && total > config.maxBatchSize()) {
             throw new PublishRejectedException("batch of "
                     + bodies.size()
@@ -180,51 +156,26 @@ public final class LocalBus implements Bus, QueueStateStore.Provider {
                     + " bytes exceeds maxBatchSize "
                     + config.maxBatchSize());
         }
+        List<PublishRecord> out = new ArrayList<>(bodies.size());
+        for (byte[] body : bodies) {
+            out.add(new PublishRecord(body, deferMillis));
+        }
         return out;
-    }
-
-    private static long deferMillis(Duration delay) {
-        Objects.requireNonNull(delay, "delay");
-        if (delay.isNegative()) {
-            throw new IllegalArgumentException("defer delay must not be negative: " + delay);
-        }
-        return delay.toMillis();
-    }
-
-    private static void await(CompletableFuture<Void> future) {
-        try {
-            future.get();
-        } catch (ExecutionException e) {
-            throw rethrow(e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new FerryException("interrupted while publishing", e);
-        }
-    }
-
-    private static RuntimeException rethrow(Throwable cause) {
-        if (cause instanceof CompletionException && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        if (cause instanceof RuntimeException re) {
-            return re;
-        }
-        return new FerryException("publish failed: " + cause, cause);
     }
 
     @Override
     public void publish(String topic, byte[] body) {
-        await(engine.append(topic, records(topic, List.of(body), 0)));
+        PublishChecks.await(engine.append(topic, records(topic, List.of(body), 0)));
     }
 
     @Override
     public void publish(String topic, List<byte[]> bodies) {
-        await(engine.append(topic, records(topic, bodies, 0)));
+        PublishChecks.await(engine.append(topic, records(topic, bodies, 0)));
     }
 
     @Override
     public void publishDeferred(String topic, byte[] body, Duration delay) {
-        await(engine.append(topic, records(topic, List.of(body), deferMillis(delay))));
+        PublishChecks.await(engine.append(topic, records(topic, List.of(body), PublishChecks.deferMillis(delay))));
     }
 
     @Override
@@ -239,7 +190,7 @@ public final class LocalBus implements Bus, QueueStateStore.Provider {
 
     @Override
     public CompletableFuture<Void> publishDeferredAsync(String topic, byte[] body, Duration delay) {
-        return appendAsync(topic, List.of(body), deferMillis(delay));
+        return appendAsync(topic, List.of(body), PublishChecks.deferMillis(delay));
     }
 
     private CompletableFuture<Void> appendAsync(String topic, List<byte[]> bodies, long defer) {

@@ -1,6 +1,5 @@
 package dev.ferry.internal.bus;
 
-import dev.ferry.AckMode;
 import dev.ferry.MessageHandler;
 import dev.ferry.SubscribeOptions;
 import dev.ferry.Subscription;
@@ -8,10 +7,8 @@ import dev.ferry.internal.patterns.DeadLetters;
 import dev.ferry.internal.patterns.NonBlockingHandler;
 import dev.ferry.spi.Engine;
 import dev.ferry.spi.Lease;
-import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -28,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * handler executor, except a {@link NonBlockingHandler}, which runs on the dispatch thread.
  * Responses may come from any thread.
  */
-final class LocalSubscription implements Subscription {
+final class LocalSubscription implements Subscription, DeliveryOwner<DeliveredMessage> {
     private static final Logger log = LoggerFactory.getLogger(LocalSubscription.class);
 
     private final LocalBus bus;
@@ -43,7 +40,7 @@ final class LocalSubscription implements Subscription {
 
     private final AtomicInteger wip = new AtomicInteger();
     private final AtomicInteger inFlight = new AtomicInteger();
-    private final AtomicInteger running = new AtomicInteger();
+    private final RunningHandlers running;
     /** The message whose handler the current thread is running, if any. */
     private static final ThreadLocal<DeliveredMessage> HANDLING = new ThreadLocal<>();
 
@@ -61,6 +58,7 @@ final class LocalSubscription implements Subscription {
         this.options = options;
         this.deadLetters = options.deadLetter().enabled() ? new DeadLetters(bus, topic, options.deadLetter()) : null;
         this.inline = handler instanceof NonBlockingHandler;
+        this.running = new RunningHandlers(log, topic, channel);
     }
 
     void start() {
@@ -71,16 +69,19 @@ final class LocalSubscription implements Subscription {
         return engine;
     }
 
-    SubscribeOptions options() {
+    @Override
+    public SubscribeOptions options() {
         return options;
     }
 
     /** The dead-letter policy, or null when there is none. */
-    DeadLetters deadLetters() {
+    @Override
+    public DeadLetters deadLetters() {
         return deadLetters;
     }
 
-    long nowMillis() {
+    @Override
+    public long nowMillis() {
         return bus.clock().millis();
     }
 
@@ -133,42 +134,19 @@ final class LocalSubscription implements Subscription {
         if (closed.get()) {
             return; // close() requeues it
         }
-        running.incrementAndGet();
+        running.enter();
         HANDLING.set(message);
         try {
-            if (options.ackMode() == AckMode.IMMEDIATE) {
-                message.finishOnReceipt();
-            } else if (deadLetters != null && deadLetters.exceededOnArrival(message.attempts())) {
-                message.deadLetter(null);
-                return;
-            }
-            Object result = handler.handle(message);
-            if (result instanceof CompletionStage<?> stage) {
-                message.arm();
-                stage.whenComplete((value, error) -> {
-                    if (error == null) {
-                        message.handlerSucceeded();
-                    } else {
-                        message.handlerFailed(error);
-                    }
-                });
-            } else {
-                message.handlerSucceeded();
-            }
-        } catch (Throwable error) {
-            message.handlerFailed(error);
+            message.deliverTo(handler);
         } finally {
             HANDLING.remove();
-            if (running.decrementAndGet() <= 1 && closed.get()) {
-                synchronized (running) {
-                    running.notifyAll();
-                }
-            }
+            running.exit(closed.get());
         }
     }
 
     /** A message was answered or expired: free its slot and claim more. */
-    void released(DeliveredMessage message) {
+    @Override
+    public void released(DeliveredMessage message) {
         if (outstanding.remove(message)) {
             inFlight.decrementAndGet();
             signal();
@@ -184,26 +162,9 @@ final class LocalSubscription implements Subscription {
         }
     }
 
-    void logLostFailure(DeliveredMessage message, Throwable error) {
-        log.warn(
-                "topic {} channel {}: handler failed on message {} (attempt {}), which was finished on receipt"
-                        + " (ack mode IMMEDIATE) and is not retried: {}",
-                topic,
-                channel,
-                message.id(),
-                message.attempts(),
-                error.toString());
-    }
-
-    void logHandlerFailure(DeliveredMessage message, Throwable error, Duration delay) {
-        log.warn(
-                "topic {} channel {}: handler failed on message {} (attempt {}); requeued for {} ms: {}",
-                topic,
-                channel,
-                message.id(),
-                message.attempts(),
-                delay.toMillis(),
-                error.toString());
+    @Override
+    public Logger log() {
+        return log;
     }
 
     @Override
@@ -242,33 +203,12 @@ final class LocalSubscription implements Subscription {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        long deadline = System.nanoTime() + options.closeTimeout().toNanos();
         // a handler closing its own subscription waits for the others only, and its own message
         // is answered by its own outcome
         DeliveredMessage current = HANDLING.get();
         boolean fromOwnHandler = current != null && current.owner() == this;
         int self = fromOwnHandler ? 1 : 0;
-        synchronized (running) {
-            while (running.get() > self) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    log.warn(
-                            "topic {} channel {}: {} handlers still running after the close timeout of {} ms;"
-                                    + " requeueing their messages",
-                            topic,
-                            channel,
-                            running.get() - self,
-                            options.closeTimeout().toMillis());
-                    break;
-                }
-                try {
-                    running.wait(Math.max(1, left / 1_000_000));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
-        }
+        running.awaitOthers(self, options.closeTimeout());
         for (DeliveredMessage message : outstanding) {
             if (!fromOwnHandler || message != current) {
                 message.requeueOnClose();

@@ -1,11 +1,12 @@
 package dev.ferry.nsq.internal.client;
 
-import dev.ferry.AckMode;
 import dev.ferry.Backoff;
 import dev.ferry.ConnectOptions;
 import dev.ferry.MessageHandler;
 import dev.ferry.SubscribeOptions;
 import dev.ferry.Subscription;
+import dev.ferry.internal.bus.DeliveryOwner;
+import dev.ferry.internal.bus.RunningHandlers;
 import dev.ferry.internal.patterns.DeadLetters;
 import dev.ferry.internal.patterns.NonBlockingHandler;
 import dev.ferry.nsq.internal.codec.ClientCommand;
@@ -18,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * connection state change under this object's lock; the per-message path takes no lock unless RDY
  * is owed.
  */
-final class ConsumerSubscription implements Subscription {
+final class ConsumerSubscription implements Subscription, DeliveryOwner<ClientMessage> {
     private static final Logger log = LoggerFactory.getLogger(ConsumerSubscription.class);
     private static final ThreadLocal<ClientMessage> HANDLING = new ThreadLocal<>();
 
@@ -85,7 +85,7 @@ final class ConsumerSubscription implements Subscription {
     private final Map<String, Node> nodes = new HashMap<>();
     private final Set<ClientMessage> outstanding = ConcurrentHashMap.newKeySet();
     private final AtomicInteger inFlight = new AtomicInteger();
-    private final AtomicInteger running = new AtomicInteger();
+    private final RunningHandlers running;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final List<ScheduledFuture<?>> timers = new ArrayList<>();
     private final int backoffCap;
@@ -122,6 +122,7 @@ final class ConsumerSubscription implements Subscription {
         this.options = options;
         this.deadLetters = options.deadLetter().enabled() ? new DeadLetters(bus, topic, options.deadLetter()) : null;
         this.inline = handler instanceof NonBlockingHandler;
+        this.running = new RunningHandlers(log, topic, channel);
         this.distributor = new RdyDistributor(
                 options.maxInFlight(),
                 connect.lowRdyIdleTimeout().toMillis(),
@@ -159,16 +160,19 @@ final class ConsumerSubscription implements Subscription {
         }
     }
 
-    SubscribeOptions options() {
+    @Override
+    public SubscribeOptions options() {
         return options;
     }
 
     /** The client-side dead-letter policy, or null when there is none. */
-    DeadLetters deadLetters() {
+    @Override
+    public DeadLetters deadLetters() {
         return deadLetters;
     }
 
-    long nowMillis() {
+    @Override
+    public long nowMillis() {
         return connect.clock().millis();
     }
 
@@ -341,42 +345,19 @@ final class ConsumerSubscription implements Subscription {
         if (closing) {
             return; // close() requeues it
         }
-        running.incrementAndGet();
+        running.enter();
         HANDLING.set(message);
         try {
-            if (options.ackMode() == AckMode.IMMEDIATE) {
-                message.finishOnReceipt();
-            } else if (deadLetters != null && deadLetters.exceededOnArrival(message.attempts())) {
-                message.deadLetter(null);
-                return;
-            }
-            Object result = handler.handle(message);
-            if (result instanceof CompletionStage<?> stage) {
-                message.arm();
-                stage.whenComplete((value, error) -> {
-                    if (error == null) {
-                        message.handlerSucceeded();
-                    } else {
-                        message.handlerFailed(error);
-                    }
-                });
-            } else {
-                message.handlerSucceeded();
-            }
-        } catch (Throwable error) {
-            message.handlerFailed(error);
+            message.deliverTo(handler);
         } finally {
             HANDLING.remove();
-            if (running.decrementAndGet() <= 1 && closing) {
-                synchronized (running) {
-                    running.notifyAll();
-                }
-            }
+            running.exit(closing);
         }
     }
 
     /** A message was answered, expired or dropped: free its slot, and give owed RDY. */
-    void released(ClientMessage message) {
+    @Override
+    public void released(ClientMessage message) {
         if (outstanding.remove(message)) {
             message.connection().released();
             if (message.finishedOnReceipt()) {
@@ -398,31 +379,15 @@ final class ConsumerSubscription implements Subscription {
         }
     }
 
-    void logLostFailure(ClientMessage message, Throwable error) {
-        log.warn(
-                "topic {} channel {}: handler failed on message {} (attempt {}), which was finished on receipt"
-                        + " (ack mode IMMEDIATE) and is not retried: {}",
-                topic,
-                channel,
-                message.id(),
-                message.attempts(),
-                error.toString());
-    }
-
-    void logHandlerFailure(ClientMessage message, Throwable error, Duration delay) {
-        log.warn(
-                "topic {} channel {}: handler failed on message {} (attempt {}); requeued for {} ms: {}",
-                topic,
-                channel,
-                message.id(),
-                message.attempts(),
-                delay.toMillis(),
-                error.toString());
+    @Override
+    public Logger log() {
+        return log;
     }
 
     // ---- failure backoff ---------------------------------------------------------------------------
 
-    synchronized void onHandlerFailure() {
+    @Override
+    public synchronized void onHandlerFailure() {
         if (backoffCap == 0 || closing || mode == Mode.BACKOFF_PAUSED) {
             return;
         }
@@ -432,7 +397,8 @@ final class ConsumerSubscription implements Subscription {
         backOff();
     }
 
-    void onHandlerSuccess() {
+    @Override
+    public void onHandlerSuccess() {
         if (backoffLevel == 0) {
             return; // the common case takes no lock
         }
@@ -563,30 +529,9 @@ final class ConsumerSubscription implements Subscription {
     }
 
     private void waitForHandlers() {
-        long deadline = System.nanoTime() + options.closeTimeout().toNanos();
         ClientMessage current = HANDLING.get();
         int self = current != null && current.owner() == this ? 1 : 0;
-        synchronized (running) {
-            while (running.get() > self) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    log.warn(
-                            "topic {} channel {}: {} handlers still running after the close timeout of {} ms;"
-                                    + " requeueing their messages",
-                            topic,
-                            channel,
-                            running.get() - self,
-                            options.closeTimeout().toMillis());
-                    return;
-                }
-                try {
-                    running.wait(Math.max(1, left / 1_000_000));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-        }
+        running.awaitOthers(self, options.closeTimeout());
     }
 
     private static void awaitQuietly(CompletableFuture<?> future, Duration timeout) {

@@ -10,6 +10,7 @@ import dev.ferry.PublishRejectedException;
 import dev.ferry.Query;
 import dev.ferry.SubscribeOptions;
 import dev.ferry.Subscription;
+import dev.ferry.internal.bus.PublishChecks;
 import dev.ferry.internal.patterns.QueryClient;
 import dev.ferry.nsq.internal.codec.ClientCommand;
 import dev.ferry.spi.QueueStateStore;
@@ -129,29 +130,9 @@ public final class NsqClientBus implements Bus, QueueStateStore.Provider {
 
     // ---- publishing -----------------------------------------------------------------------------
 
-    private long checkBody(byte[] body) {
-        Objects.requireNonNull(body, "body");
-        if (body.length == 0) {
-            throw new PublishRejectedException("message body is empty; NSQ carries no empty messages");
-        }
-        if (body.length > options.maxMessageSize()) {
-            throw new PublishRejectedException(
-                    "message of " + body.length + " bytes exceeds maxMessageSize " + options.maxMessageSize());
-        }
-        return body.length;
-    }
-
     private long checkBatch(String topic, List<byte[]> bodies) {
         ensureOpen();
-        Names.checkTopic(topic);
-        Objects.requireNonNull(bodies, "bodies");
-        if (bodies.isEmpty()) {
-            throw new IllegalArgumentException("a batch needs at least one message");
-        }
-        long total = 0;
-        for (byte[] body : bodies) {
-            total += checkBody(body);
-        }
+        long total = PublishChecks.bodies(topic, bodies, options.maxMessageSize());
         if (bodies.size() > 1 && total + 4L * bodies.size() + 4 > options.maxBodySize()) {
             throw new PublishRejectedException("batch of " + bodies.size() + " messages and " + total
                     + " bytes exceeds maxBodySize " + options.maxBodySize() + " (nsqd's max-body-size)");
@@ -200,42 +181,23 @@ public final class NsqClientBus implements Bus, QueueStateStore.Provider {
         return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     }
 
-    private static void await(CompletableFuture<Void> future) {
-        try {
-            future.get();
-        } catch (ExecutionException e) {
-            Throwable cause = unwrap(e.getCause());
-            if (cause instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new FerryException("publish failed: " + cause, cause);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new FerryException("interrupted while publishing", e);
-        }
-    }
-
     private static long deferMillis(Duration delay) {
-        Objects.requireNonNull(delay, "delay");
-        if (delay.isNegative()) {
-            throw new IllegalArgumentException("defer delay must not be negative: " + delay);
-        }
-        return Math.min(delay.toMillis(), MAX_DEFER.toMillis());
+        return Math.min(PublishChecks.deferMillis(delay), MAX_DEFER.toMillis());
     }
 
     @Override
     public void publish(String topic, byte[] body) {
-        await(publishAsync(topic, body));
+        PublishChecks.await(publishAsync(topic, body));
     }
 
     @Override
     public void publish(String topic, List<byte[]> bodies) {
-        await(publishAsync(topic, bodies));
+        PublishChecks.await(publishAsync(topic, bodies));
     }
 
     @Override
     public void publishDeferred(String topic, byte[] body, Duration delay) {
-        await(publishDeferredAsync(topic, body, delay));
+        PublishChecks.await(publishDeferredAsync(topic, body, delay));
     }
 
     @Override
