@@ -5,7 +5,6 @@ import dev.ferry.BusAdmin;
 import dev.ferry.BusConfig;
 import dev.ferry.FerryException;
 import dev.ferry.MessageHandler;
-import dev.ferry.Names;
 import dev.ferry.PublishRejectedException;
 import dev.ferry.Query;
 import dev.ferry.SubscribeOptions;
@@ -20,7 +19,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,10 +26,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A {@link Bus} over any {@link Engine}: checks names and sizes, bounds pending asynchronous
@@ -68,9 +64,9 @@ public final class LocalBus implements Bus, QueueStateStore.Provider {
                 0,
                 TimeUnit.MILLISECONDS,
                 new LinkedBlockingQueue<>(),
-                threads("ferry-handler-"));
-        this.dispatch = Executors.newFixedThreadPool(2, threads("ferry-dispatch-"));
-        this.timer = Executors.newSingleThreadScheduledExecutor(threads("ferry-timer-"));
+                DaemonThreads.named("ferry-handler-"));
+        this.dispatch = Executors.newFixedThreadPool(2, DaemonThreads.named("ferry-dispatch-"));
+        this.timer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("ferry-timer-"));
         this.timer.scheduleWithFixedDelay(this::sweep, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
         this.admin = new LocalAdmin(engine);
         this.queries = new QueryClient(this, config.clock(), ReplyRouting.SINGLE_NODE, config.maxPendingQueries());
@@ -93,15 +89,6 @@ public final class LocalBus implements Bus, QueueStateStore.Provider {
      */
     public static Bus sharing(BusConfig config, Engine engine) {
         return new LocalBus(config, engine, false);
-    }
-
-    private static ThreadFactory threads(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
     }
 
     Engine engine() {
@@ -225,10 +212,7 @@ public final class LocalBus implements Bus, QueueStateStore.Provider {
     @Override
     public Subscription subscribe(String topic, String channel, MessageHandler handler, SubscribeOptions options) {
         ensureOpen();
-        Names.checkTopic(topic);
-        Names.checkChannel(channel);
-        Objects.requireNonNull(handler, "handler");
-        Objects.requireNonNull(options, "options");
+        SubscribeChecks.check(topic, channel, handler, options);
         LocalSubscription subscription = new LocalSubscription(this, topic, channel, handler, options);
         subscriptions.add(subscription);
         try {
@@ -280,7 +264,7 @@ public final class LocalBus implements Bus, QueueStateStore.Provider {
         List<LocalSubscription> open = new ArrayList<>(subscriptions);
         List<CompletableFuture<Void>> closing = new ArrayList<>();
         for (LocalSubscription s : open) {
-            closing.add(CompletableFuture.runAsync(s::close, closingThreads()));
+            closing.add(CompletableFuture.runAsync(s::close, DaemonThreads.each("ferry-close")));
         }
         CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).join();
         timer.shutdownNow();
@@ -294,13 +278,5 @@ public final class LocalBus implements Bus, QueueStateStore.Provider {
         if (ownsEngine) {
             engine.close();
         }
-    }
-
-    private static java.util.concurrent.Executor closingThreads() {
-        return r -> {
-            Thread t = new Thread(r, "ferry-close");
-            t.setDaemon(true);
-            t.start();
-        };
     }
 }

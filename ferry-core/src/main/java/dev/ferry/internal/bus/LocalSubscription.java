@@ -8,8 +8,6 @@ import dev.ferry.internal.patterns.NonBlockingHandler;
 import dev.ferry.spi.Engine;
 import dev.ferry.spi.Lease;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -39,13 +37,12 @@ final class LocalSubscription implements Subscription, DeliveryOwner<DeliveredMe
     private final boolean inline;
 
     private final AtomicInteger wip = new AtomicInteger();
-    private final AtomicInteger inFlight = new AtomicInteger();
     private final RunningHandlers running;
     /** The message whose handler the current thread is running, if any. */
     private static final ThreadLocal<DeliveredMessage> HANDLING = new ThreadLocal<>();
 
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final Set<DeliveredMessage> outstanding = ConcurrentHashMap.newKeySet();
+    private final InFlightMessages<DeliveredMessage> inFlight = new InFlightMessages<>();
     private volatile boolean paused;
     private volatile Engine.Registration registration;
 
@@ -99,7 +96,7 @@ final class LocalSubscription implements Subscription, DeliveryOwner<DeliveredMe
         int missed = 1;
         do {
             while (!closed.get() && !paused) {
-                int free = options.maxInFlight() - inFlight.get();
+                int free = options.maxInFlight() - inFlight.count();
                 if (free <= 0) {
                     break;
                 }
@@ -114,11 +111,11 @@ final class LocalSubscription implements Subscription, DeliveryOwner<DeliveredMe
                 if (leases.isEmpty()) {
                     break;
                 }
-                inFlight.addAndGet(leases.size());
+                inFlight.reserve(leases.size());
                 long deadline = nowMillis() + options.messageTimeout().toMillis();
                 for (Lease lease : leases) {
                     DeliveredMessage message = new DeliveredMessage(this, lease, deadline);
-                    outstanding.add(message);
+                    inFlight.track(message);
                     if (inline) {
                         handle(message);
                     } else {
@@ -147,19 +144,14 @@ final class LocalSubscription implements Subscription, DeliveryOwner<DeliveredMe
     /** A message was answered or expired: free its slot and claim more. */
     @Override
     public void released(DeliveredMessage message) {
-        if (outstanding.remove(message)) {
-            inFlight.decrementAndGet();
+        if (inFlight.release(message)) {
             signal();
         }
     }
 
     /** Frees the slots of armed messages whose lease expired unanswered. */
     void sweepExpired(long now) {
-        for (DeliveredMessage message : outstanding) {
-            if (message.armed()) {
-                message.expireIfDue(now);
-            }
-        }
+        inFlight.sweepExpired(now);
     }
 
     @Override
@@ -195,7 +187,7 @@ final class LocalSubscription implements Subscription, DeliveryOwner<DeliveredMe
 
     @Override
     public int inFlight() {
-        return inFlight.get();
+        return inFlight.count();
     }
 
     @Override
@@ -209,11 +201,7 @@ final class LocalSubscription implements Subscription, DeliveryOwner<DeliveredMe
         boolean fromOwnHandler = current != null && current.owner() == this;
         int self = fromOwnHandler ? 1 : 0;
         running.awaitOthers(self, options.closeTimeout());
-        for (DeliveredMessage message : outstanding) {
-            if (!fromOwnHandler || message != current) {
-                message.requeueOnClose();
-            }
-        }
+        inFlight.requeueOnClose(fromOwnHandler ? current : null);
         Engine.Registration r = registration;
         if (r != null) {
             r.close();

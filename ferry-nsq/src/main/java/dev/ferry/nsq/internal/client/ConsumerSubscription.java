@@ -6,6 +6,7 @@ import dev.ferry.MessageHandler;
 import dev.ferry.SubscribeOptions;
 import dev.ferry.Subscription;
 import dev.ferry.internal.bus.DeliveryOwner;
+import dev.ferry.internal.bus.InFlightMessages;
 import dev.ferry.internal.bus.RunningHandlers;
 import dev.ferry.internal.patterns.DeadLetters;
 import dev.ferry.internal.patterns.NonBlockingHandler;
@@ -19,12 +20,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,8 +82,7 @@ final class ConsumerSubscription implements Subscription, DeliveryOwner<ClientMe
     private final RdyDistributor distributor;
     private final HandlerDispatcher<ClientMessage> dispatcher;
     private final Map<String, Node> nodes = new HashMap<>();
-    private final Set<ClientMessage> outstanding = ConcurrentHashMap.newKeySet();
-    private final AtomicInteger inFlight = new AtomicInteger();
+    private final InFlightMessages<ClientMessage> inFlight = new InFlightMessages<>();
     private final RunningHandlers running;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final List<ScheduledFuture<?>> timers = new ArrayList<>();
@@ -244,7 +242,7 @@ final class ConsumerSubscription implements Subscription, DeliveryOwner<ClientMe
 
     /** A subscribed connection closed: drop its messages (the broker redelivers them) and reconnect. */
     void onClosed(ConsumerConnection cc, Throwable cause) {
-        for (ClientMessage m : outstanding) {
+        for (ClientMessage m : inFlight) {
             if (m.connection() == cc) {
                 m.drop();
             }
@@ -326,10 +324,10 @@ final class ConsumerSubscription implements Subscription, DeliveryOwner<ClientMe
     void onMessage(ConsumerConnection cc, Frame.Message frame) {
         long now = nowMillis();
         cc.delivered(now);
-        inFlight.incrementAndGet();
+        inFlight.reserve(1);
         ClientMessage message =
                 new ClientMessage(this, cc, frame, now + cc.connection().msgTimeoutMillis());
-        outstanding.add(message);
+        inFlight.track(message);
         if (closing) {
             message.requeueOnClose();
             return;
@@ -358,12 +356,11 @@ final class ConsumerSubscription implements Subscription, DeliveryOwner<ClientMe
     /** A message was answered, expired or dropped: free its slot, and give owed RDY. */
     @Override
     public void released(ClientMessage message) {
-        if (outstanding.remove(message)) {
+        if (inFlight.release(message)) {
             message.connection().released();
             if (message.finishedOnReceipt()) {
                 message.connection().releaseHeld();
             }
-            inFlight.decrementAndGet();
             if (distributor.owes()) {
                 rebalance();
             }
@@ -371,12 +368,7 @@ final class ConsumerSubscription implements Subscription, DeliveryOwner<ClientMe
     }
 
     private void sweepExpired() {
-        long now = nowMillis();
-        for (ClientMessage m : outstanding) {
-            if (m.armed()) {
-                m.expireIfDue(now);
-            }
-        }
+        inFlight.sweepExpired(nowMillis());
     }
 
     @Override
@@ -473,7 +465,7 @@ final class ConsumerSubscription implements Subscription, DeliveryOwner<ClientMe
 
     @Override
     public int inFlight() {
-        return inFlight.get();
+        return inFlight.count();
     }
 
     /** The connections subscribed now, with their RDY and in-flight counts (for tests and logs). */
@@ -513,12 +505,7 @@ final class ConsumerSubscription implements Subscription, DeliveryOwner<ClientMe
         awaitQuietly(CompletableFuture.allOf(closeWaits.toArray(CompletableFuture[]::new)), connect.responseTimeout());
         waitForHandlers();
         dispatcher.drainTo(ClientMessage::requeueOnClose);
-        ClientMessage current = HANDLING.get();
-        for (ClientMessage m : outstanding) {
-            if (m != current) {
-                m.requeueOnClose();
-            }
-        }
+        inFlight.requeueOnClose(HANDLING.get());
         List<CompletableFuture<Void>> closedSockets = new ArrayList<>();
         for (ClientConnection c : open) {
             closedSockets.add(c.flushAndClose());

@@ -5,12 +5,13 @@ import dev.ferry.BusAdmin;
 import dev.ferry.ConnectOptions;
 import dev.ferry.FerryException;
 import dev.ferry.MessageHandler;
-import dev.ferry.Names;
 import dev.ferry.PublishRejectedException;
 import dev.ferry.Query;
 import dev.ferry.SubscribeOptions;
 import dev.ferry.Subscription;
+import dev.ferry.internal.bus.DaemonThreads;
 import dev.ferry.internal.bus.PublishChecks;
+import dev.ferry.internal.bus.SubscribeChecks;
 import dev.ferry.internal.patterns.QueryClient;
 import dev.ferry.nsq.internal.codec.ClientCommand;
 import dev.ferry.spi.QueueStateStore;
@@ -31,9 +32,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -69,9 +68,10 @@ public final class NsqClientBus implements Bus, QueueStateStore.Provider {
     private NsqClientBus(ConnectOptions options) {
         this.options = options;
         int loops = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
-        this.group = new MultiThreadIoEventLoopGroup(loops, threads("ferry-client-io-"), NioIoHandler.newFactory());
-        this.timer = Executors.newSingleThreadScheduledExecutor(threads("ferry-client-timer-"));
-        this.handlers = Executors.newFixedThreadPool(options.handlerThreads(), threads("ferry-handler-"));
+        this.group = new MultiThreadIoEventLoopGroup(
+                loops, DaemonThreads.named("ferry-client-io-"), NioIoHandler.newFactory());
+        this.timer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("ferry-client-timer-"));
+        this.handlers = Executors.newFixedThreadPool(options.handlerThreads(), DaemonThreads.named("ferry-handler-"));
         this.http =
                 HttpClient.newBuilder().connectTimeout(options.connectTimeout()).build();
         this.lookupd = options.lookupdHttpAddresses().isEmpty()
@@ -87,15 +87,6 @@ public final class NsqClientBus implements Bus, QueueStateStore.Provider {
     /** Connects a bus with {@code options}; connections are made when first needed. */
     public static Bus connect(ConnectOptions options) {
         return new NsqClientBus(Objects.requireNonNull(options, "options"));
-    }
-
-    private static ThreadFactory threads(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
     }
 
     ConnectOptions options() {
@@ -259,10 +250,7 @@ public final class NsqClientBus implements Bus, QueueStateStore.Provider {
     @Override
     public Subscription subscribe(String topic, String channel, MessageHandler handler, SubscribeOptions options) {
         ensureOpen();
-        Names.checkTopic(topic);
-        Names.checkChannel(channel);
-        Objects.requireNonNull(handler, "handler");
-        Objects.requireNonNull(options, "options");
+        SubscribeChecks.check(topic, channel, handler, options);
         if (options.messageTimeout().toMillis() < 1000) {
             throw new IllegalArgumentException("over NSQ the message timeout is at least 1 s (nsqd's msg_timeout"
                     + " range), got " + options.messageTimeout());
@@ -330,11 +318,7 @@ public final class NsqClientBus implements Bus, QueueStateStore.Provider {
         queries.close();
         List<CompletableFuture<Void>> closing = new ArrayList<>();
         for (ConsumerSubscription s : new ArrayList<>(subscriptions)) {
-            closing.add(CompletableFuture.runAsync(s::close, r -> {
-                Thread t = new Thread(r, "ferry-client-close");
-                t.setDaemon(true);
-                t.start();
-            }));
+            closing.add(CompletableFuture.runAsync(s::close, DaemonThreads.each("ferry-client-close")));
         }
         CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).join();
         // publishes already sent get their answers (or the response timeout) before the sockets close
