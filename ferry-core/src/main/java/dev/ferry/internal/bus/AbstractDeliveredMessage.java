@@ -43,6 +43,11 @@ public abstract class AbstractDeliveredMessage<M extends AbstractDeliveredMessag
         this.deadlineMillis = deadlineMillis;
     }
 
+    /** The subscription the message was delivered to. */
+    public final DeliveryOwner<M> deliveredTo() {
+        return owner;
+    }
+
     /** This message as its concrete type. */
     protected abstract M self();
 

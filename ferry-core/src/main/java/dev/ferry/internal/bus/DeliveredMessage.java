@@ -18,10 +18,6 @@ final class DeliveredMessage extends AbstractDeliveredMessage<DeliveredMessage> 
         this.lease = lease;
     }
 
-    LocalSubscription owner() {
-        return subscription;
-    }
-
     @Override
     protected DeliveredMessage self() {
         return this;

@@ -1,6 +1,7 @@
 package dev.ferry.internal.bus;
 
 import dev.ferry.SubscribeOptions;
+import dev.ferry.Subscription;
 import dev.ferry.internal.patterns.DeadLetters;
 import org.slf4j.Logger;
 
@@ -13,7 +14,7 @@ import org.slf4j.Logger;
  *
  * @param <M> the owner's message type
  */
-public interface DeliveryOwner<M extends AbstractDeliveredMessage<M>> {
+public interface DeliveryOwner<M extends AbstractDeliveredMessage<M>> extends Subscription {
     /** The subscription's options (ack mode, message timeout, backoff). */
     SubscribeOptions options();
 

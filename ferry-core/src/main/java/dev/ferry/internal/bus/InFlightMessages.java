@@ -52,7 +52,7 @@ public final class InFlightMessages<M extends AbstractDeliveredMessage<M>> imple
     }
 
     /** Requeues every unanswered message on close, except {@code current} (answered by its own handler). */
-    public void requeueOnClose(M current) {
+    public void requeueOnClose(AbstractDeliveredMessage<?> current) {
         for (M message : outstanding) {
             if (message != current) {
                 message.requeueOnClose();

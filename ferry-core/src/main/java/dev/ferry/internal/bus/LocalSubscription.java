@@ -38,8 +38,6 @@ final class LocalSubscription implements Subscription, DeliveryOwner<DeliveredMe
 
     private final AtomicInteger wip = new AtomicInteger();
     private final RunningHandlers running;
-    /** The message whose handler the current thread is running, if any. */
-    private static final ThreadLocal<DeliveredMessage> HANDLING = new ThreadLocal<>();
 
     private final AtomicBoolean closed = new AtomicBoolean();
     private final InFlightMessages<DeliveredMessage> inFlight = new InFlightMessages<>();
@@ -55,7 +53,7 @@ final class LocalSubscription implements Subscription, DeliveryOwner<DeliveredMe
         this.options = options;
         this.deadLetters = options.deadLetter().enabled() ? new DeadLetters(bus, topic, options.deadLetter()) : null;
         this.inline = handler instanceof NonBlockingHandler;
-        this.running = new RunningHandlers(log, topic, channel);
+        this.running = new RunningHandlers(this, closed::get);
     }
 
     void start() {
@@ -128,17 +126,7 @@ final class LocalSubscription implements Subscription, DeliveryOwner<DeliveredMe
     }
 
     private void handle(DeliveredMessage message) {
-        if (closed.get()) {
-            return; // close() requeues it
-        }
-        running.enter();
-        HANDLING.set(message);
-        try {
-            message.deliverTo(handler);
-        } finally {
-            HANDLING.remove();
-            running.exit(closed.get());
-        }
+        running.run(message, handler);
     }
 
     /** A message was answered or expired: free its slot and claim more. */
@@ -197,11 +185,8 @@ final class LocalSubscription implements Subscription, DeliveryOwner<DeliveredMe
         }
         // a handler closing its own subscription waits for the others only, and its own message
         // is answered by its own outcome
-        DeliveredMessage current = HANDLING.get();
-        boolean fromOwnHandler = current != null && current.owner() == this;
-        int self = fromOwnHandler ? 1 : 0;
-        running.awaitOthers(self, options.closeTimeout());
-        inFlight.requeueOnClose(fromOwnHandler ? current : null);
+        running.awaitOthers(options.closeTimeout());
+        inFlight.requeueOnClose(running.current());
         Engine.Registration r = registration;
         if (r != null) {
             r.close();

@@ -1,66 +1,91 @@
 package dev.ferry.internal.bus;
 
+import dev.ferry.MessageHandler;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.slf4j.Logger;
+import java.util.function.BooleanSupplier;
 
 /**
- * Counts a subscription's handler calls in progress so that closing can wait for them, up to its
- * close timeout.
+ * Runs a subscription's handler calls and counts those in progress, so that closing can wait for
+ * them up to its close timeout; also knows which message the calling thread is handling, so that a
+ * handler closing its own subscription waits for the others only.
  *
- * <p>Threading: {@link #enter()} and {@link #exit(boolean)} are called by handler threads and never
- * block; {@link #awaitOthers(int, Duration)} blocks the closing thread.
+ * <p>Threading: {@link #run} is called by handler threads and blocks only as long as the handler
+ * does; {@link #awaitOthers(Duration)} blocks the closing thread.
  */
 public final class RunningHandlers {
-    private final Logger log;
-    private final String topic;
-    private final String channel;
+    /** The message whose handler the current thread is running, if any. */
+    private static final ThreadLocal<AbstractDeliveredMessage<?>> HANDLING = new ThreadLocal<>();
+
+    private final DeliveryOwner<?> owner;
+    private final BooleanSupplier closing;
     private final AtomicInteger running = new AtomicInteger();
 
-    /** Counts for the subscription to {@code topic}/{@code channel}, warning on {@code log}. */
-    public RunningHandlers(Logger log, String topic, String channel) {
-        this.log = log;
-        this.topic = topic;
-        this.channel = channel;
-    }
-
-    /** A handler call starts. */
-    public void enter() {
-        running.incrementAndGet();
+    /**
+     * @param owner the subscription whose handlers run here
+     * @param closing whether the subscription is closing: then no new handler call starts, and the
+     *     end of one wakes a waiting close
+     */
+    public RunningHandlers(DeliveryOwner<?> owner, BooleanSupplier closing) {
+        this.owner = owner;
+        this.closing = closing;
     }
 
     /**
-     * A handler call is over.
-     *
-     * @param closing whether the subscription is closing, so that a waiting close is woken
+     * Runs {@code handler} on {@code message} on the calling thread ({@link
+     * AbstractDeliveredMessage#deliverTo}), unless the subscription is closing (its close requeues
+     * the message).
      */
-    public void exit(boolean closing) {
-        if (running.decrementAndGet() <= 1 && closing) {
-            synchronized (running) {
-                running.notifyAll();
+    public <M extends AbstractDeliveredMessage<M>> void run(M message, MessageHandler handler) {
+        if (closing.getAsBoolean()) {
+            return;
+        }
+        running.incrementAndGet();
+        AbstractDeliveredMessage<?> outer = HANDLING.get();
+        HANDLING.set(message);
+        try {
+            message.deliverTo(handler);
+        } finally {
+            if (outer == null) {
+                HANDLING.remove();
+            } else {
+                HANDLING.set(outer);
+            }
+            if (running.decrementAndGet() <= 1 && closing.getAsBoolean()) {
+                synchronized (running) {
+                    running.notifyAll();
+                }
             }
         }
     }
 
+    /** The message of this subscription whose handler the calling thread runs, or null. */
+    public AbstractDeliveredMessage<?> current() {
+        AbstractDeliveredMessage<?> current = HANDLING.get();
+        return current != null && current.deliveredTo() == owner ? current : null;
+    }
+
     /**
-     * Waits until at most {@code self} handler calls run (1 when the caller is itself a handler of the
-     * subscription), or {@code timeout} passes, or the thread is interrupted (its interrupt flag is
-     * set again). A timeout is logged as a warning: the calls still running lose their messages to
-     * the requeue that follows.
+     * Waits until no other handler call of the subscription runs (the caller's own, when it is one,
+     * does not count), or {@code timeout} passes, or the thread is interrupted (its interrupt flag
+     * is set again). A timeout is logged as a warning: the calls still running lose their messages
+     * to the requeue that follows.
      */
-    public void awaitOthers(int self, Duration timeout) {
+    public void awaitOthers(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
+        int self = current() != null ? 1 : 0;
         synchronized (running) {
             while (running.get() > self) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    log.warn(
-                            "topic {} channel {}: {} handlers still running after the close timeout of {} ms;"
-                                    + " requeueing their messages",
-                            topic,
-                            channel,
-                            running.get() - self,
-                            timeout.toMillis());
+                    owner.log()
+                            .warn(
+                                    "topic {} channel {}: {} handlers still running after the close timeout of {}"
+                                            + " ms; requeueing their messages",
+                                    owner.topic(),
+                                    owner.channel(),
+                                    running.get() - self,
+                                    timeout.toMillis());
                     return;
                 }
                 try {

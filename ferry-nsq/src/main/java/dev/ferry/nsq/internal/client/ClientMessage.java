@@ -32,10 +32,6 @@ final class ClientMessage extends AbstractDeliveredMessage<ClientMessage> {
         return connection;
     }
 
-    ConsumerSubscription owner() {
-        return subscription;
-    }
-
     @Override
     protected ClientMessage self() {
         return this;

@@ -43,7 +43,6 @@ import org.slf4j.LoggerFactory;
  */
 final class ConsumerSubscription implements Subscription, DeliveryOwner<ClientMessage> {
     private static final Logger log = LoggerFactory.getLogger(ConsumerSubscription.class);
-    private static final ThreadLocal<ClientMessage> HANDLING = new ThreadLocal<>();
 
     private enum Mode {
         NORMAL,
@@ -120,7 +119,7 @@ final class ConsumerSubscription implements Subscription, DeliveryOwner<ClientMe
         this.options = options;
         this.deadLetters = options.deadLetter().enabled() ? new DeadLetters(bus, topic, options.deadLetter()) : null;
         this.inline = handler instanceof NonBlockingHandler;
-        this.running = new RunningHandlers(log, topic, channel);
+        this.running = new RunningHandlers(this, () -> closing);
         this.distributor = new RdyDistributor(
                 options.maxInFlight(),
                 connect.lowRdyIdleTimeout().toMillis(),
@@ -340,17 +339,7 @@ final class ConsumerSubscription implements Subscription, DeliveryOwner<ClientMe
     }
 
     private void handle(ClientMessage message) {
-        if (closing) {
-            return; // close() requeues it
-        }
-        running.enter();
-        HANDLING.set(message);
-        try {
-            message.deliverTo(handler);
-        } finally {
-            HANDLING.remove();
-            running.exit(closing);
-        }
+        running.run(message, handler);
     }
 
     /** A message was answered, expired or dropped: free its slot, and give owed RDY. */
@@ -503,9 +492,9 @@ final class ConsumerSubscription implements Subscription, DeliveryOwner<ClientMe
             }
         }
         awaitQuietly(CompletableFuture.allOf(closeWaits.toArray(CompletableFuture[]::new)), connect.responseTimeout());
-        waitForHandlers();
+        running.awaitOthers(options.closeTimeout());
         dispatcher.drainTo(ClientMessage::requeueOnClose);
-        inFlight.requeueOnClose(HANDLING.get());
+        inFlight.requeueOnClose(running.current());
         List<CompletableFuture<Void>> closedSockets = new ArrayList<>();
         for (ClientConnection c : open) {
             closedSockets.add(c.flushAndClose());
@@ -513,12 +502,6 @@ final class ConsumerSubscription implements Subscription, DeliveryOwner<ClientMe
         awaitQuietly(
                 CompletableFuture.allOf(closedSockets.toArray(CompletableFuture[]::new)), connect.responseTimeout());
         bus.removed(this);
-    }
-
-    private void waitForHandlers() {
-        ClientMessage current = HANDLING.get();
-        int self = current != null && current.owner() == this ? 1 : 0;
-        running.awaitOthers(self, options.closeTimeout());
     }
 
     private static void awaitQuietly(CompletableFuture<?> future, Duration timeout) {
