@@ -11,6 +11,7 @@ import dev.ferry.internal.engine.LocalEngine;
 import dev.ferry.nsq.NsqTcpServer;
 import dev.ferry.nsq.TlsSettings;
 import dev.ferry.nsq.internal.server.AuthClient;
+import dev.ferry.nsq.testing.TestCertificates;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -253,23 +254,7 @@ class NsqjsInteropTest {
         Path key = dir.resolve("key.pem");
         if (!Files.exists(cert)) {
             Files.createDirectories(dir);
-            run(
-                    List.of(
-                            "openssl",
-                            "req",
-                            "-x509",
-                            "-newkey",
-                            "rsa:2048",
-                            "-nodes",
-                            "-days",
-                            "30",
-                            "-subj",
-                            "/CN=127.0.0.1",
-                            "-keyout",
-                            key.toAbsolutePath().toString(),
-                            "-out",
-                            cert.toAbsolutePath().toString()),
-                    60);
+            TestCertificates.selfSigned("/CN=127.0.0.1", key.toAbsolutePath(), cert.toAbsolutePath());
         }
         return TlsSettings.of(cert, key);
     }
