@@ -2,22 +2,19 @@ package dev.ferry.nsq;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.ferry.BusConfig;
 import dev.ferry.internal.engine.LocalEngine;
 import dev.ferry.nsq.internal.server.AuthClient;
+import dev.ferry.nsq.testing.TestAuthService;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -33,26 +30,15 @@ class AuthTest {
             "none",
             "{\"ttl\":60,\"identity\":\"bob\",\"authorizations\":[]}");
 
-    private HttpServer authService;
+    private TestAuthService authService;
     private LocalEngine engine;
     private NsqTcpServer server;
 
     @BeforeEach
     void start() throws IOException {
-        authService = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        authService.createContext("/auth", exchange -> {
-            String query = exchange.getRequestURI().getQuery();
-            String secret = query.replaceAll(".*secret=([^&]*).*", "$1");
-            String answer = ANSWERS.get(secret);
-            byte[] body =
-                    (answer == null ? "{\"message\":\"NOT_AUTHORIZED\"}" : answer).getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(answer == null ? 403 : 200, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
-        authService.start();
+        authService = TestAuthService.start(ANSWERS, "{\"message\":\"NOT_AUTHORIZED\"}");
         engine = LocalEngine.open(BusConfig.inMemory().build());
-        AuthClient auth = authClient();
+        AuthClient auth = authService.client();
         server = NsqTcpServer.builder(engine).auth(auth).startTcp("127.0.0.1", 0);
     }
 
@@ -60,13 +46,7 @@ class AuthTest {
     void stop() {
         server.close();
         engine.close();
-        authService.stop(0);
-    }
-
-    /** A client of the test's auth service. */
-    private AuthClient authClient() {
-        return new AuthClient(
-                List.of("127.0.0.1:" + authService.getAddress().getPort()), Clock.systemUTC(), Duration.ofSeconds(5));
+        authService.close();
     }
 
     /** POSTs {@code x} to {@code path} on {@code http}, with {@code secret} as a bearer token unless null. */
@@ -169,7 +149,7 @@ class AuthTest {
 
     @Test
     void shouldProtectTheHttpEndpointsThatChangeData() throws Exception {
-        AuthClient auth = authClient();
+        AuthClient auth = authService.client();
         try (NsqTcpServer http = NsqTcpServer.builder(engine).auth(auth).startHttp("127.0.0.1", 0)) {
             var none = post(http, "/pub?topic=orders", null);
             assertThat(none.statusCode()).isEqualTo(401);
@@ -226,7 +206,7 @@ class AuthTest {
 
     @Test
     void shouldGuardExtraRoutesByTheirAuthTopic() throws Exception {
-        AuthClient auth = authClient();
+        AuthClient auth = authService.client();
         try (NsqTcpServer http = NsqTcpServer.builder(engine)
                 .auth(auth)
                 .routes(List.of(echo("/mine", "orders"), echo("/theirs", "payroll"), echo("/open", null)))
