@@ -4,20 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.ferry.Bus;
 import dev.ferry.BusQueue;
 import dev.ferry.BusQueue.ConsumeOptions;
 import dev.ferry.BusQueue.Delivery;
 import dev.ferry.NotFoundException;
-import dev.ferry.testing.MutableClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,38 +21,13 @@ import org.junit.jupiter.api.Test;
  * through the NSQ client against a Ferry broker. The clock given to {@link #open} drives the
  * engine's ttl decisions.
  */
-public abstract class BusQueueContract {
+public abstract class BusQueueContract extends BusContract {
     protected static final Duration TTL = Duration.ofSeconds(5);
-    protected MutableClock clock;
-    protected Bus bus;
-    private final List<AutoCloseable> closing = new ArrayList<>();
-
-    /** Opens a bus (and whatever serves it) whose engine uses {@code clock}. */
-    protected abstract Bus open(MutableClock clock);
-
-    /** Closes what {@link #open} started besides the bus. */
-    protected void shutdown() {}
-
-    @BeforeEach
-    void openBus() {
-        clock = MutableClock.start();
-        bus = open(clock);
-    }
-
-    @AfterEach
-    void closeBus() throws Exception {
-        for (AutoCloseable c : closing.reversed()) {
-            c.close();
-        }
-        bus.close();
-        shutdown();
-    }
 
     protected BusQueue queue(String name, Recorder recorder) {
         BusQueue q = BusQueue.of(bus, name);
         q.addListener(recorder);
-        closing.add(q);
-        return q;
+        return closeAfter(q);
     }
 
     protected BusQueue queue(String name) {

@@ -4,54 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.ferry.Bus;
 import dev.ferry.BusQueue;
 import dev.ferry.Duplex;
 import dev.ferry.InvalidNameException;
-import dev.ferry.testing.MutableClock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * busmq's channel behaviour ({@link Duplex}), written once and run embedded and through the NSQ
  * client against a Ferry broker.
  */
-public abstract class DuplexContract {
-    protected MutableClock clock;
-    protected Bus bus;
-    private final List<AutoCloseable> closing = new ArrayList<>();
-
-    /** Opens a bus (and whatever serves it) whose engine uses {@code clock}. */
-    protected abstract Bus open(MutableClock clock);
-
-    /** Closes what {@link #open} started besides the bus. */
-    protected void shutdown() {}
-
-    @BeforeEach
-    void openBus() {
-        clock = MutableClock.start();
-        bus = open(clock);
-    }
-
-    @AfterEach
-    void closeBus() throws Exception {
-        for (AutoCloseable c : closing.reversed()) {
-            c.close();
-        }
-        bus.close();
-        shutdown();
-    }
-
+public abstract class DuplexContract extends BusContract {
     private Duplex duplex(Duplex d, Recorder recorder) {
         d.addListener(recorder);
-        closing.add(d);
-        return d;
+        return closeAfter(d);
     }
 
     @Test

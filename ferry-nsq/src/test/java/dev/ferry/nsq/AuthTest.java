@@ -2,18 +2,19 @@ package dev.ferry.nsq;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.ferry.BusConfig;
 import dev.ferry.internal.engine.LocalEngine;
 import dev.ferry.nsq.internal.server.AuthClient;
+import dev.ferry.nsq.testing.TestAuthService;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -29,27 +30,15 @@ class AuthTest {
             "none",
             "{\"ttl\":60,\"identity\":\"bob\",\"authorizations\":[]}");
 
-    private HttpServer authService;
+    private TestAuthService authService;
     private LocalEngine engine;
     private NsqTcpServer server;
 
     @BeforeEach
     void start() throws IOException {
-        authService = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        authService.createContext("/auth", exchange -> {
-            String query = exchange.getRequestURI().getQuery();
-            String secret = query.replaceAll(".*secret=([^&]*).*", "$1");
-            String answer = ANSWERS.get(secret);
-            byte[] body =
-                    (answer == null ? "{\"message\":\"NOT_AUTHORIZED\"}" : answer).getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(answer == null ? 403 : 200, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
-        authService.start();
+        authService = TestAuthService.start(ANSWERS, "{\"message\":\"NOT_AUTHORIZED\"}");
         engine = LocalEngine.open(BusConfig.inMemory().build());
-        AuthClient auth = new AuthClient(
-                List.of("127.0.0.1:" + authService.getAddress().getPort()), Clock.systemUTC(), Duration.ofSeconds(5));
+        AuthClient auth = authService.client();
         server = NsqTcpServer.builder(engine).auth(auth).startTcp("127.0.0.1", 0);
     }
 
@@ -57,7 +46,20 @@ class AuthTest {
     void stop() {
         server.close();
         engine.close();
-        authService.stop(0);
+        authService.close();
+    }
+
+    /** POSTs {@code x} to {@code path} on {@code http}, with {@code secret} as a bearer token unless null. */
+    private static HttpResponse<String> post(NsqTcpServer http, String path, String secret)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http.port() + path))
+                .POST(HttpRequest.BodyPublishers.ofString("x"));
+        if (secret != null) {
+            b.header("Authorization", "Bearer " + secret);
+        }
+        try (HttpClient client = HttpClient.newHttpClient()) {
+            return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        }
     }
 
     /** A client connection that sends commands and reads frames as text. */
@@ -147,42 +149,29 @@ class AuthTest {
 
     @Test
     void shouldProtectTheHttpEndpointsThatChangeData() throws Exception {
-        AuthClient auth = new AuthClient(
-                List.of("127.0.0.1:" + authService.getAddress().getPort()), Clock.systemUTC(), Duration.ofSeconds(5));
+        AuthClient auth = authService.client();
         try (NsqTcpServer http = NsqTcpServer.builder(engine).auth(auth).startHttp("127.0.0.1", 0)) {
-            var client = java.net.http.HttpClient.newHttpClient();
-            java.util.function.BiFunction<String, String, java.net.http.HttpResponse<String>> post = (path, secret) -> {
-                var b = java.net.http.HttpRequest.newBuilder(
-                                java.net.URI.create("http://127.0.0.1:" + http.port() + path))
-                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("x"));
-                if (secret != null) {
-                    b.header("Authorization", "Bearer " + secret);
-                }
-                try {
-                    return client.send(b.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
-                } catch (IOException | InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
-            };
-            var none = post.apply("/pub?topic=orders", null);
+            var none = post(http, "/pub?topic=orders", null);
             assertThat(none.statusCode()).isEqualTo(401);
             assertThat(none.body()).isEqualTo("{\"message\":\"AUTH_REQUIRED\"}");
-            assertThat(post.apply("/pub?topic=orders", "good").statusCode()).isEqualTo(200);
-            assertThat(post.apply("/query?topic=orders", null).statusCode()).isEqualTo(401);
-            assertThat(post.apply("/query?topic=payroll", "good").statusCode()).isEqualTo(403);
-            var other = post.apply("/pub?topic=payroll", "good");
+            assertThat(post(http, "/pub?topic=orders", "good").statusCode()).isEqualTo(200);
+            assertThat(post(http, "/query?topic=orders", null).statusCode()).isEqualTo(401);
+            assertThat(post(http, "/query?topic=payroll", "good").statusCode()).isEqualTo(403);
+            var other = post(http, "/pub?topic=payroll", "good");
             assertThat(other.statusCode()).isEqualTo(403);
             assertThat(other.body()).isEqualTo("{\"message\":\"UNAUTHORIZED\"}");
-            assertThat(post.apply("/topic/delete?topic=orders", "wrong").body())
+            assertThat(post(http, "/topic/delete?topic=orders", "wrong").body())
                     .isEqualTo("{\"message\":\"AUTH_FAILED\"}");
-            assertThat(post.apply("/channel/create?topic=orders&channel=c&secret=good", null)
+            assertThat(post(http, "/channel/create?topic=orders&channel=c&secret=good", null)
                             .statusCode())
                     .isEqualTo(200);
-            var stats = client.send(
-                    java.net.http.HttpRequest.newBuilder(
-                                    java.net.URI.create("http://127.0.0.1:" + http.port() + "/stats?format=json"))
-                            .build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> stats;
+            try (HttpClient client = HttpClient.newHttpClient()) {
+                stats = client.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http.port() + "/stats?format=json"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+            }
             assertThat(stats.statusCode()).as("reading needs no secret").isEqualTo(200);
         }
     }
@@ -217,35 +206,20 @@ class AuthTest {
 
     @Test
     void shouldGuardExtraRoutesByTheirAuthTopic() throws Exception {
-        AuthClient auth = new AuthClient(
-                List.of("127.0.0.1:" + authService.getAddress().getPort()), Clock.systemUTC(), Duration.ofSeconds(5));
+        AuthClient auth = authService.client();
         try (NsqTcpServer http = NsqTcpServer.builder(engine)
                 .auth(auth)
                 .routes(List.of(echo("/mine", "orders"), echo("/theirs", "payroll"), echo("/open", null)))
                 .startHttp("127.0.0.1", 0)) {
-            var client = java.net.http.HttpClient.newHttpClient();
-            java.util.function.BiFunction<String, String, java.net.http.HttpResponse<String>> post = (path, secret) -> {
-                var b = java.net.http.HttpRequest.newBuilder(
-                                java.net.URI.create("http://127.0.0.1:" + http.port() + path))
-                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("x"));
-                if (secret != null) {
-                    b.header("Authorization", "Bearer " + secret);
-                }
-                try {
-                    return client.send(b.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
-                } catch (IOException | InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
-            };
-            assertThat(post.apply("/mine", null).body()).isEqualTo("{\"message\":\"AUTH_REQUIRED\"}");
-            var mine = post.apply("/mine", "good");
+            assertThat(post(http, "/mine", null).body()).isEqualTo("{\"message\":\"AUTH_REQUIRED\"}");
+            var mine = post(http, "/mine", "good");
             assertThat(mine.statusCode()).isEqualTo(200);
             assertThat(mine.body()).isEqualTo("POST x 127.0.0.1");
             assertThat(mine.headers().firstValue("Content-Type")).contains("text/plain");
-            assertThat(post.apply("/mine?secret=good", null).statusCode()).isEqualTo(200);
-            assertThat(post.apply("/theirs", "good").body()).isEqualTo("{\"message\":\"UNAUTHORIZED\"}");
-            assertThat(post.apply("/mine", "wrong").body()).isEqualTo("{\"message\":\"AUTH_FAILED\"}");
-            assertThat(post.apply("/open", null).statusCode()).isEqualTo(200);
+            assertThat(post(http, "/mine?secret=good", null).statusCode()).isEqualTo(200);
+            assertThat(post(http, "/theirs", "good").body()).isEqualTo("{\"message\":\"UNAUTHORIZED\"}");
+            assertThat(post(http, "/mine", "wrong").body()).isEqualTo("{\"message\":\"AUTH_FAILED\"}");
+            assertThat(post(http, "/open", null).statusCode()).isEqualTo(200);
         }
     }
 }

@@ -13,6 +13,7 @@ import dev.ferry.nsq.TlsSettings.ClientAuthPolicy;
 import dev.ferry.nsq.TlsSettings.Required;
 import dev.ferry.nsq.TlsSettings.Version;
 import dev.ferry.nsq.internal.server.AuthClient;
+import dev.ferry.nsq.testing.TestCertificates;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;

@@ -3,11 +3,9 @@ package dev.ferry.server;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -30,16 +28,7 @@ import picocli.CommandLine.Option;
                     + " listening socket systemd passes (LISTEN_FDS, or standard input with StandardInput=socket),"
                     + " accepts and closes the wakeup connections, and exits once idle for --timeout."
         })
-final class ConsumeCommand implements Callable<Integer> {
-    @CommandLine.Spec
-    private CommandLine.Model.CommandSpec spec;
-
-    @Mixin
-    private BrokerOptions broker;
-
-    @Mixin
-    private ReportOptions report;
-
+final class ConsumeCommand extends ChannelCommand {
     @Option(
             names = {"--topic", "-topic"},
             required = true,
@@ -67,19 +56,15 @@ final class ConsumeCommand implements Callable<Integer> {
                     + " systemd passes, accept and close its wakeup connections, exit once idle.")
     private boolean socketActivated;
 
-    @Mixin
-    private OutputOptions output;
-
     @Override
     public Integer call() throws IOException {
-        ChannelConsumption.Settings settings = output.settings(topic, channel, timeout);
+        ChannelConsumption.Settings settings = settings(topic, channel, timeout);
         ChannelConsumption.check(spec, settings);
         if (!socketActivated) {
-            return ChannelConsumption.run(spec, broker, report, settings, printer -> {});
+            return consume(settings, printer -> {});
         }
         if (timeout.isZero()) {
-            throw new CommandLine.ParameterException(
-                    spec.commandLine(),
+            throw usageError(
                     "--socket-activated needs --timeout: the idle time after which the consumer exits until its"
                             + " next wakeup");
         }
@@ -96,7 +81,7 @@ final class ConsumeCommand implements Callable<Integer> {
                 },
                 line -> ChannelConsumption.log(err, "consume: " + line))) {
             ChannelConsumption.log(err, "consume: socket-activated on " + activation.description());
-            return ChannelConsumption.run(spec, broker, report, settings, consumer::set);
+            return consume(settings, consumer::set);
         }
     }
 

@@ -5,8 +5,6 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -118,10 +116,6 @@ final class LookupdCommand implements Callable<Integer> {
             description = "How long a tombstone keeps a broker's topic out of /lookup.")
     Duration tombstoneLifetime;
 
-    private final CountDownLatch stopped = new CountDownLatch(1);
-    private final CountDownLatch closed = new CountDownLatch(1);
-    private volatile boolean signalled;
-
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter err = spec.commandLine().getErr();
@@ -135,11 +129,7 @@ final class LookupdCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
         }
-        ignoredFlagsLine().ifPresent(err::println);
-        if (spec.commandLine().getParseResult().hasMatchedOption("--log-level")) {
-            // before the first logger is made: slf4j-simple reads its level once
-            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", logLevel.slf4jLevel());
-        }
+        ServiceRunner.prepare(spec, logLevel);
         LookupdServer server = LookupdServer.builder()
                 .tcpAddress(tcp.host(), tcp.port())
                 .httpAddress(http.host(), http.port())
@@ -150,29 +140,7 @@ final class LookupdCommand implements Callable<Integer> {
         err.printf("TCP: listening on %s:%d%n", tcp.host(), server.tcpPort());
         err.printf("HTTP: listening on %s:%d%n", http.host(), server.httpPort());
         err.flush();
-        // SIGTERM runs the shutdown hooks: ours lets this thread close the listeners, then ends the
-        // process with 0, the status of a clean stop
-        Thread hook = new Thread(
-                () -> {
-                    signalled = true;
-                    stopped.countDown();
-                    try {
-                        closed.await(30, TimeUnit.SECONDS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                    Runtime.getRuntime().halt(0);
-                },
-                "ferry-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-        stopped.await();
-        err.println("stopping");
-        err.flush();
-        server.close();
-        closed.countDown();
-        if (!signalled) {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        }
+        ServiceRunner.runUntilSigterm(err, "stopping", server::close);
         return 0;
     }
 
@@ -184,7 +152,6 @@ final class LookupdCommand implements Callable<Integer> {
 
     /** After parsing: the line naming the flags given that Ferry ignores, and why; empty when none is. */
     Optional<String> ignoredFlagsLine() {
-        return FlagSpec.ignoredLine(
-                FlagSpec.of(spec), spec.commandLine().getParseResult().matchedOptions());
+        return ServiceRunner.ignoredFlagsLine(spec);
     }
 }

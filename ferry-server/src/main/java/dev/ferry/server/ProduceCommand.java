@@ -2,15 +2,12 @@ package dev.ferry.server;
 
 import dev.ferry.Bus;
 import dev.ferry.FerryException;
-import dev.ferry.InvalidNameException;
-import dev.ferry.Names;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -18,7 +15,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -41,17 +37,11 @@ import picocli.CommandLine.Option;
                     + " --payload-keys keys of about 100 bytes each (10,000 keys: about 1 MB), and print the rate.",
             "Runs until --count events or until stopped."
         })
-final class ProduceCommand implements Callable<Integer> {
+final class ProduceCommand extends ClientCommand {
     /** The bytes one payload key adds to an event: {@code "k0000001":"<86 characters>",}. */
     static final int BYTES_PER_KEY = 100;
 
     private static final Pattern TOO_BIG = Pattern.compile("message too big (\\d+) > (\\d+)");
-
-    @CommandLine.Spec
-    private CommandLine.Model.CommandSpec spec;
-
-    @Mixin
-    private BrokerOptions broker;
 
     @Mixin
     private ReportOptions report;
@@ -139,14 +129,9 @@ final class ProduceCommand implements Callable<Integer> {
     }
 
     private void check() {
-        try {
-            Names.checkTopic(topic);
-        } catch (InvalidNameException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-        }
+        checkTopic(topic);
         if (payloadKeys < 0 || threads < 1 || count < 0 || interval.isNegative()) {
-            throw new CommandLine.ParameterException(
-                    spec.commandLine(),
+            throw usageError(
                     "--payload-keys and --count must not be negative, --threads must be at least 1 and --interval"
                             + " not negative; got " + payloadKeys + ", " + count + ", " + threads + ", " + interval);
         }

@@ -2,8 +2,6 @@ package dev.ferry.server;
 
 import dev.ferry.Bus;
 import dev.ferry.FerryException;
-import dev.ferry.InvalidNameException;
-import dev.ferry.Names;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -11,11 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicLong;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
@@ -32,15 +28,9 @@ import picocli.CommandLine.Parameters;
             "Publish messages to a topic: the MESSAGE arguments, or else each non-empty line of standard input.",
             "Exits 0 once the broker acknowledged them all, 1 at the first that failed."
         })
-final class PubCommand implements Callable<Integer> {
+final class PubCommand extends ClientCommand {
     /** Publishes awaiting an answer at most, when reading standard input. */
     static final int WINDOW = 256;
-
-    @CommandLine.Spec
-    private CommandLine.Model.CommandSpec spec;
-
-    @Mixin
-    private BrokerOptions broker;
 
     @Mixin
     private ReportOptions report;
@@ -53,15 +43,10 @@ final class PubCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        try {
-            Names.checkTopic(topic);
-        } catch (InvalidNameException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-        }
+        checkTopic(topic);
         for (String m : messages) {
             if (m.isEmpty()) {
-                throw new CommandLine.ParameterException(
-                        spec.commandLine(), "an empty MESSAGE cannot be published (NSQ has no empty messages)");
+                throw usageError("an empty MESSAGE cannot be published (NSQ has no empty messages)");
             }
         }
         AtomicLong published = new AtomicLong();

@@ -1,13 +1,8 @@
 package dev.ferry.server;
 
 import dev.ferry.Bus;
-import dev.ferry.InvalidNameException;
-import dev.ferry.Names;
 import java.time.Duration;
-import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -23,13 +18,7 @@ import picocli.CommandLine.Parameters;
                     + " on standard output.",
             "Exits 1 when no reply comes within --timeout."
         })
-final class QueryCommand implements Callable<Integer> {
-    @CommandLine.Spec
-    private CommandLine.Model.CommandSpec spec;
-
-    @Mixin
-    private BrokerOptions broker;
-
+final class QueryCommand extends ClientCommand {
     @Parameters(index = "0", paramLabel = "TOPIC", description = "The topic the responders consume.")
     private String topic;
 
@@ -46,21 +35,16 @@ final class QueryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try {
-            Names.checkTopic(topic);
-        } catch (InvalidNameException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-        }
+        checkTopic(topic);
         if (timeout.toMillis() < 1) {
-            throw new CommandLine.ParameterException(
-                    spec.commandLine(), "--timeout must be at least 1ms, got " + timeout);
+            throw usageError("--timeout must be at least 1ms, got " + timeout);
         }
         try (Bus bus = broker.connect(b -> b)) {
             String reply;
             try {
                 reply = bus.query(topic, request, timeout);
             } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+                throw usageError(e.getMessage());
             }
             spec.commandLine().getOut().println(reply);
             spec.commandLine().getOut().flush();

@@ -17,8 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -57,21 +55,11 @@ final class ServerCommand implements Callable<Integer> {
     @CommandLine.Mixin
     private ServerFlags flags;
 
-    private final CountDownLatch stopped = new CountDownLatch(1);
-    private final CountDownLatch closed = new CountDownLatch(1);
-    private volatile boolean signalled;
-
     @Override
     public Integer call() throws InterruptedException {
         ServerSettings settings = settings();
         PrintWriter err = spec.commandLine().getErr();
-        ignoredFlagsLine().ifPresent(err::println);
-        if (spec.commandLine().getParseResult().hasMatchedOption("--log-level")) {
-            // before the first logger is made: slf4j-simple reads its level once
-            System.setProperty(
-                    "org.slf4j.simpleLogger.defaultLogLevel",
-                    settings.logLevel().slf4jLevel());
-        }
+        ServiceRunner.prepare(spec, settings.logLevel());
         BusConfig config = settings.bus();
         ServerOptions options = settings.protocol();
         TlsSettings tls = tlsSettings(settings.tls());
@@ -132,34 +120,14 @@ final class ServerCommand implements Callable<Integer> {
             err.printf("HTTP: listening on %s:%d%n", settings.httpAddress().host(), httpServer.port());
         }
         err.flush();
-        // SIGTERM runs the shutdown hooks: ours lets this thread close everything in order, then
-        // ends the process with 0, the status of a clean stop
-        Thread hook = new Thread(
-                () -> {
-                    signalled = true;
-                    stopped.countDown();
-                    try {
-                        closed.await(30, TimeUnit.SECONDS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                    Runtime.getRuntime().halt(0);
-                },
-                "ferry-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-        stopped.await();
-        err.println("stopping: requeueing what is in flight, syncing the data");
-        err.flush();
-        if (registration != null) {
-            registration.close();
-        }
-        listening.reversed().forEach(NsqTcpServer::close);
-        memoryQueues.close();
-        engine.close();
-        closed.countDown();
-        if (!signalled) {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        }
+        ServiceRunner.runUntilSigterm(err, "stopping: requeueing what is in flight, syncing the data", () -> {
+            if (registration != null) {
+                registration.close();
+            }
+            listening.reversed().forEach(NsqTcpServer::close);
+            memoryQueues.close();
+            engine.close();
+        });
         return 0;
     }
 
@@ -208,8 +176,7 @@ final class ServerCommand implements Callable<Integer> {
 
     /** After parsing: the line naming the flags given that Ferry ignores, and why; empty when none is. */
     Optional<String> ignoredFlagsLine() {
-        return FlagSpec.ignoredLine(
-                FlagSpec.of(spec), spec.commandLine().getParseResult().matchedOptions());
+        return ServiceRunner.ignoredFlagsLine(spec);
     }
 
     /** The TLS settings, checked (files included) before anything opens; null without a certificate. */

@@ -1,10 +1,7 @@
 package dev.ferry.server;
 
 import java.time.Duration;
-import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -17,16 +14,7 @@ import picocli.CommandLine.Parameters;
                     + " (the body, or a JSON object with --json); messages of its own go to standard error.",
             "Consumers of one channel share its messages. Runs until --count messages or until stopped."
         })
-final class SubCommand implements Callable<Integer> {
-    @CommandLine.Spec
-    private CommandLine.Model.CommandSpec spec;
-
-    @Mixin
-    private BrokerOptions broker;
-
-    @Mixin
-    private ReportOptions report;
-
+final class SubCommand extends ChannelCommand {
     @Parameters(index = "0", paramLabel = "TOPIC", description = "The topic.")
     private String topic;
 
@@ -36,12 +24,8 @@ final class SubCommand implements Callable<Integer> {
             description = "The channel; created when missing.")
     private String channel;
 
-    @Mixin
-    private OutputOptions output;
-
     @Override
     public Integer call() {
-        return ChannelConsumption.run(
-                spec, broker, report, output.settings(topic, channel, Duration.ZERO), printer -> {});
+        return consume(settings(topic, channel, Duration.ZERO), printer -> {});
     }
 }

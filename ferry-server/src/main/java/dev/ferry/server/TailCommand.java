@@ -1,11 +1,8 @@
 package dev.ferry.server;
 
 import java.time.Duration;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /**
@@ -20,27 +17,14 @@ import picocli.CommandLine.Parameters;
                     + " of its own (tail<random>#ephemeral), which takes nothing from other consumers.",
             "Runs until --count messages or until stopped."
         })
-final class TailCommand implements Callable<Integer> {
-    @CommandLine.Spec
-    private CommandLine.Model.CommandSpec spec;
-
-    @Mixin
-    private BrokerOptions broker;
-
-    @Mixin
-    private ReportOptions report;
-
+final class TailCommand extends ChannelCommand {
     @Parameters(index = "0", paramLabel = "TOPIC", description = "The topic.")
     private String topic;
-
-    @Mixin
-    private OutputOptions output;
 
     @Override
     public Integer call() {
         String channel =
                 String.format("tail%06d#ephemeral", ThreadLocalRandom.current().nextInt(1_000_000));
-        return ChannelConsumption.run(
-                spec, broker, report, output.settings(topic, channel, Duration.ZERO), printer -> {});
+        return consume(settings(topic, channel, Duration.ZERO), printer -> {});
     }
 }

@@ -2,23 +2,19 @@ package dev.ferry.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.ferry.BusConfig;
 import dev.ferry.MemoryQueues;
 import dev.ferry.internal.engine.LocalEngine;
 import dev.ferry.nsq.NsqTcpServer;
 import dev.ferry.nsq.internal.server.AuthClient;
+import dev.ferry.nsq.testing.TestAuthService;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -184,18 +180,8 @@ class MqueueRpcTest {
                 "publisher",
                 "{\"ttl\":3600,\"authorizations\":[{\"topic\":\"^orders$\",\"channels\":[\".*\"],"
                         + "\"permissions\":[\"publish\"]}]}");
-        HttpServer authService = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        authService.createContext("/auth", exchange -> {
-            String secret = exchange.getRequestURI().getQuery().replaceAll(".*secret=([^&]*).*", "$1");
-            String answer = answers.get(secret);
-            byte[] body = (answer == null ? "{}" : answer).getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(answer == null ? 403 : 200, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
-        authService.start();
-        AuthClient auth = new AuthClient(
-                List.of("127.0.0.1:" + authService.getAddress().getPort()), Clock.systemUTC(), Duration.ofSeconds(5));
+        TestAuthService authService = TestAuthService.start(answers, "{}");
+        AuthClient auth = authService.client();
         queues.add("myq", "secret-key", "secret-value");
         String fetch = "{\"jsonrpc\":\"2.0\",\"method\":\"mqueue.fetch\",\"params\":[\"myq\"],\"id\":1}";
         try (NsqTcpServer guarded =
@@ -211,7 +197,7 @@ class MqueueRpcTest {
             assertThat(rpc(guarded.port(), "--secret", "admin", "mqueue.get_size", "myq"))
                     .isEqualTo(new Run(0, "{\n  \"name\" : \"myq\",\n  \"size\" : 0\n}\n", ""));
         } finally {
-            authService.stop(0);
+            authService.close();
         }
     }
 

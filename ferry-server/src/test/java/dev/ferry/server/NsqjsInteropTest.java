@@ -5,12 +5,13 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import dev.ferry.BusConfig;
 import dev.ferry.internal.engine.LocalEngine;
 import dev.ferry.nsq.NsqTcpServer;
 import dev.ferry.nsq.TlsSettings;
 import dev.ferry.nsq.internal.server.AuthClient;
+import dev.ferry.nsq.testing.TestAuthService;
+import dev.ferry.nsq.testing.TestCertificates;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -184,31 +185,18 @@ class NsqjsInteropTest {
 
     @Test
     void shouldAuthenticateNsqjsAgainstAnAuthService() throws Exception {
-        HttpServer authService = HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
-        authService.createContext("/auth", exchange -> {
-            boolean good = exchange.getRequestURI().getQuery().contains("secret=s3cret");
-            byte[] body = (good
-                            ? "{\"ttl\":3600,\"identity\":\"nsqjs\",\"authorizations\":[{\"topic\":\"^interop$\","
-                                    + "\"channels\":[\".*\"],\"permissions\":[\"subscribe\",\"publish\"]}]}"
-                            : "{}")
-                    .getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(good ? 200 : 403, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
-        authService.start();
-        AuthClient auth = new AuthClient(
-                List.of("127.0.0.1:" + authService.getAddress().getPort()),
-                java.time.Clock.systemUTC(),
-                java.time.Duration.ofSeconds(5));
-        try (Broker b = broker(null, auth)) {
+        try (TestAuthService authService = TestAuthService.start(
+                        Map.of(
+                                "s3cret",
+                                "{\"ttl\":3600,\"identity\":\"nsqjs\",\"authorizations\":[{\"topic\":\"^interop$\","
+                                        + "\"channels\":[\".*\"],\"permissions\":[\"subscribe\",\"publish\"]}]}"),
+                        "{}");
+                Broker b = broker(null, authService.client())) {
             String output = run(
                     List.of("node", "interop.js", String.valueOf(b.tcp().port()), "100"),
                     60,
                     "{\"authSecret\":\"s3cret\"}");
             assertCarried(b.engine(), output);
-        } finally {
-            authService.stop(0);
         }
     }
 
@@ -253,23 +241,7 @@ class NsqjsInteropTest {
         Path key = dir.resolve("key.pem");
         if (!Files.exists(cert)) {
             Files.createDirectories(dir);
-            run(
-                    List.of(
-                            "openssl",
-                            "req",
-                            "-x509",
-                            "-newkey",
-                            "rsa:2048",
-                            "-nodes",
-                            "-days",
-                            "30",
-                            "-subj",
-                            "/CN=127.0.0.1",
-                            "-keyout",
-                            key.toAbsolutePath().toString(),
-                            "-out",
-                            cert.toAbsolutePath().toString()),
-                    60);
+            TestCertificates.selfSigned("/CN=127.0.0.1", key.toAbsolutePath(), cert.toAbsolutePath());
         }
         return TlsSettings.of(cert, key);
     }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.nsq.testing.TestCertificates;
 import java.io.BufferedReader;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -195,29 +196,7 @@ class ServerCommandTest {
     void shouldServeHttpsAndRefusePlainHttpWhenTlsIsRequired() throws Exception {
         Path cert = dir.resolve("cert.pem");
         Path key = dir.resolve("key.pem");
-        Process openssl = new ProcessBuilder(
-                        "openssl",
-                        "req",
-                        "-x509",
-                        "-newkey",
-                        "ec",
-                        "-pkeyopt",
-                        "ec_paramgen_curve:prime256v1",
-                        "-nodes",
-                        "-days",
-                        "1",
-                        "-subj",
-                        "/CN=127.0.0.1",
-                        "-addext",
-                        "subjectAltName=IP:127.0.0.1",
-                        "-keyout",
-                        key.toString(),
-                        "-out",
-                        cert.toString())
-                .redirectErrorStream(true)
-                .start();
-        openssl.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
-        assertThat(openssl.waitFor()).isZero();
+        TestCertificates.selfSigned("/CN=127.0.0.1", key, cert, "subjectAltName=IP:127.0.0.1");
         Broker broker = start(
                 "--tcp-address=127.0.0.1:0",
                 "--http-address=127.0.0.1:0",

@@ -6,24 +6,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.ferry.Bus;
 import dev.ferry.ConnectOptions;
 import dev.ferry.MessageHandler;
 import dev.ferry.SubscribeOptions;
 import dev.ferry.nsq.TlsSettings;
-import dev.ferry.nsq.internal.server.AuthClient;
+import dev.ferry.nsq.testing.TestAuthService;
+import dev.ferry.nsq.testing.TestCertificates;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,25 +35,7 @@ class ClientFeaturesTest {
     private TlsSettings serverTls() throws Exception {
         Path cert = dir.resolve("cert.pem");
         Path key = dir.resolve("key.pem");
-        Process p = new ProcessBuilder(
-                        "openssl",
-                        "req",
-                        "-x509",
-                        "-newkey",
-                        "rsa:2048",
-                        "-nodes",
-                        "-days",
-                        "1",
-                        "-subj",
-                        "/CN=127.0.0.1",
-                        "-keyout",
-                        key.toString(),
-                        "-out",
-                        cert.toString())
-                .redirectErrorStream(true)
-                .start();
-        p.getInputStream().readAllBytes();
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        TestCertificates.selfSigned("/CN=127.0.0.1", key, cert);
         return TlsSettings.of(cert, key);
     }
 
@@ -114,22 +92,13 @@ class ClientFeaturesTest {
 
     @Test
     void shouldAuthenticateWithTheSecretWhenTheBrokerRequiresIt() throws Exception {
-        HttpServer authService = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        authService.createContext("/auth", exchange -> {
-            boolean good = exchange.getRequestURI().getQuery().contains("secret=s3cret");
-            byte[] body = (good
-                            ? "{\"ttl\":3600,\"identity\":\"java\",\"authorizations\":[{\"topic\":\"^secured$\","
-                                    + "\"channels\":[\".*\"],\"permissions\":[\"subscribe\",\"publish\"]}]}"
-                            : "{\"message\":\"NOT_AUTHORIZED\"}")
-                    .getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(good ? 200 : 403, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
-        authService.start();
-        AuthClient auth = new AuthClient(
-                List.of("127.0.0.1:" + authService.getAddress().getPort()), Clock.systemUTC(), Duration.ofSeconds(5));
-        try (TestBroker broker = new TestBroker(dir.resolve("data"), null, auth)) {
+        try (TestAuthService authService = TestAuthService.start(
+                        Map.of(
+                                "s3cret",
+                                "{\"ttl\":3600,\"identity\":\"java\",\"authorizations\":[{\"topic\":\"^secured$\","
+                                        + "\"channels\":[\".*\"],\"permissions\":[\"subscribe\",\"publish\"]}]}"),
+                        "{\"message\":\"NOT_AUTHORIZED\"}");
+                TestBroker broker = new TestBroker(dir.resolve("data"), null, authService.client())) {
             roundTrip(
                     ConnectOptions.nsqd(broker.tcpAddress())
                             .authSecret("s3cret")
@@ -142,8 +111,6 @@ class ClientFeaturesTest {
                     ConnectOptions.nsqd(broker.tcpAddress()).authSecret("wrong").build())) {
                 assertThatThrownBy(() -> bus.publish("secured", utf8("x"))).hasMessageContaining("E_AUTH");
             }
-        } finally {
-            authService.stop(0);
         }
     }
 }

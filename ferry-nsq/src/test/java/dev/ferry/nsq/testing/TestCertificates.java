@@ -1,4 +1,4 @@
-package dev.ferry.nsq;
+package dev.ferry.nsq.testing;
 
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import java.io.IOException;
@@ -27,7 +27,8 @@ import javax.net.ssl.X509ExtendedKeyManager;
  * Certificates made with {@code openssl} for the TLS tests: a certificate authority, a server
  * certificate for 127.0.0.1 and a client certificate (CN {@code alice}) that it signed, and a
  * self-signed client certificate (CN {@code mallory}) that no authority vouches for. EC keys, so
- * making them takes a few milliseconds.
+ * making them takes a few milliseconds. {@link #selfSigned} makes a single self-signed one, for a test
+ * that needs only a server certificate.
  *
  * @param caCert the authority's certificate
  * @param serverCert the server's certificate, signed by the authority
@@ -65,7 +66,17 @@ public record TestCertificates(
         return c;
     }
 
-    private static void selfSigned(String subject, Path key, Path cert, String... extensions)
+    /**
+     * Makes a self-signed certificate with an EC key (P-256), valid 30 days, with openssl.
+     *
+     * @param subject the subject, as openssl's {@code -subj} takes it: {@code /CN=127.0.0.1}
+     * @param key where to write the private key (PKCS#8 PEM)
+     * @param cert where to write the certificate (PEM)
+     * @param extensions X.509 extensions, as openssl's {@code -addext} takes them:
+     *     {@code subjectAltName=IP:127.0.0.1}
+     * @throws IllegalStateException when openssl fails, with its output
+     */
+    public static void selfSigned(String subject, Path key, Path cert, String... extensions)
             throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(
                 "openssl",
