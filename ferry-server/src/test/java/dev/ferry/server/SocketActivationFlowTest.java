@@ -234,8 +234,10 @@ class SocketActivationFlowTest {
                         "--channel",
                         "reader",
                         "--socket-activated",
+                        // long enough for a JVM to start and subscribe on a loaded machine: the
+                        // idle time counts from the start
                         "--timeout",
-                        "1s")
+                        "3s")
                 .redirectError(Redirect.appendTo(dir.resolve("err").toFile()))
                 .start();
         try {
