@@ -26,6 +26,7 @@ import java.util.Map;
 record StatsJson(String version, long startTime, long now, ClientRegistry clients, String topicFilter) {
 
     Map<String, Object> json(List<TopicStats> topics, boolean includeMem) {
+        Map<String, List<ClientActivity>> consumers = consumersByChannel();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("version", version);
         out.put("health", "OK");
@@ -51,7 +52,9 @@ record StatsJson(String version, long startTime, long now, ClientRegistry client
                         "clients",
                         clients == null
                                 ? null
-                                : clients.consumers(t.name(), c.name()).stream()
+                                : consumers
+                                        .getOrDefault(ClientRegistry.channelKey(t.name(), c.name()), List.of())
+                                        .stream()
                                         .map(a -> a.json(topicFilter))
                                         .toList());
                 ch.put("paused", c.paused());
@@ -89,6 +92,10 @@ record StatsJson(String version, long startTime, long now, ClientRegistry client
         return out;
     }
 
+    private Map<String, List<ClientActivity>> consumersByChannel() {
+        return clients == null ? Map.of() : clients.consumersByChannel();
+    }
+
     private List<ClientActivity> producers() {
         if (clients == null) {
             return List.of();
@@ -124,6 +131,7 @@ record StatsJson(String version, long startTime, long now, ClientRegistry client
 
     /** The plain text form, laid out as nsqd prints it. */
     String text(List<TopicStats> topics, boolean includeMem) {
+        Map<String, List<ClientActivity>> consumers = consumersByChannel();
         StringBuilder out = new StringBuilder();
         out.append("nsqd v").append(version).append(" (built with Ferry)\n");
         out.append("start_time ")
@@ -157,7 +165,8 @@ record StatsJson(String version, long startTime, long now, ClientRegistry client
                         c.timeoutCount(),
                         c.messageCount()));
                 if (clients != null) {
-                    for (ClientActivity client : clients.consumers(t.name(), c.name())) {
+                    for (ClientActivity client :
+                            consumers.getOrDefault(ClientRegistry.channelKey(t.name(), c.name()), List.of())) {
                         out.append("        ")
                                 .append(client.text(now, topicFilter))
                                 .append('\n');

@@ -65,11 +65,6 @@ public final class ClientActivity {
         return !published.isEmpty();
     }
 
-    /** True when the client is subscribed to {@code topicName}/{@code channelName}. */
-    public boolean consumes(String topicName, String channelName) {
-        return topicName.equals(topic) && channelName.equals(channel);
-    }
-
     /**
      * This client in nsqd 1.3's JSON shape; {@code topicFilter} (null: all) limits the publish
      * counts to one topic.

@@ -20,12 +20,20 @@ public final class ClientRegistry {
         clients.remove(client);
     }
 
-    /** The clients subscribed to {@code topic}/{@code channel}, oldest connection first. */
-    public List<ClientActivity> consumers(String topic, String channel) {
+    /**
+     * Every subscribed client, grouped by {@code topic} and {@code channel} (joined by a NUL), oldest
+     * connection first: one pass over the connections for a whole {@code /stats} answer.
+     */
+    public java.util.Map<String, List<ClientActivity>> consumersByChannel() {
         return clients.stream()
-                .filter(c -> c.consumes(topic, channel))
+                .filter(c -> c.topic != null && c.channel != null)
                 .sorted(OLDEST_FIRST)
-                .toList();
+                .collect(java.util.stream.Collectors.groupingBy(c -> channelKey(c.topic, c.channel)));
+    }
+
+    /** The key of {@link #consumersByChannel()} for a topic and channel. */
+    public static String channelKey(String topic, String channel) {
+        return topic + "\u0000" + channel;
     }
 
     /** The clients that have published at least once, oldest connection first. */
