@@ -2,7 +2,8 @@
 # Maven wrapper, so neither a system Maven nor a particular default `java` is needed.
 #
 #   make run      build if needed, then run the broker (bin/ferry server, data under ./data)
-#   make test     every module's tests (not the soak tests, not the benchmarks)
+#   make test     check the formatting, then every module's tests (not the soak tests, not the benchmarks)
+#   make format   format the tree as make test expects it
 #   make help     all targets
 #
 # Streams and groups against a running broker (make run), as in NSQ's stream-consumer examples:
@@ -49,7 +50,7 @@ SOCKET_DIR ?= /run/ferry
 WITH_JDK = JAVA_HOME="$$(bin/find-jdk)" && export JAVA_HOME PATH="$$JAVA_HOME/bin:$$PATH" &&
 MVNW = ./mvnw -B $(MVN_ARGS)
 
-.PHONY: help run build test soak bench clean producer consumer wakeup systemd-socket-activate-consumer
+.PHONY: help run build test format soak bench clean producer consumer wakeup systemd-socket-activate-consumer
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-33s %s\n", $$1, $$2}'
@@ -65,6 +66,9 @@ build: ## Compile and package every module, without tests
 
 test: ## Run every module's tests (soak tests and benchmarks excluded)
 	$(WITH_JDK) $(MVNW) verify
+
+format: ## Format every Java file of the tree (make test fails on unformatted code)
+	$(WITH_JDK) $(MVNW) -q spotless:apply
 
 soak: ## Run only ferry-core's tests tagged "soak" (long crash/restart loops)
 	$(WITH_JDK) $(MVNW) -pl ferry-core -am test \

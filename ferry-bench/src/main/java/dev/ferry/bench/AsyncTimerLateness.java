@@ -1,6 +1,6 @@
 package dev.ferry.bench;
 
-import dev.ferry.Async;
+import dev.ferry.async.Async;
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;

@@ -1,7 +1,7 @@
 package dev.ferry.bench;
 
-import dev.ferry.MemoryQueueItem;
-import dev.ferry.MemoryQueues;
+import dev.ferry.mqueue.MemoryQueueItem;
+import dev.ferry.mqueue.MemoryQueues;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

@@ -4,10 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.ferry.BusQueue;
-import dev.ferry.BusQueue.ConsumeOptions;
-import dev.ferry.BusQueue.Delivery;
 import dev.ferry.NotFoundException;
+import dev.ferry.busmq.BusQueue.ConsumeOptions;
+import dev.ferry.busmq.BusQueue.Delivery;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

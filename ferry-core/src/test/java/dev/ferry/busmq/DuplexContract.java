@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.ferry.BusQueue;
-import dev.ferry.Duplex;
 import dev.ferry.InvalidNameException;
 import java.time.Duration;
 import java.util.List;

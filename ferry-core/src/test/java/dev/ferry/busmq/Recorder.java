@@ -1,7 +1,5 @@
 package dev.ferry.busmq;
 
-import dev.ferry.BusQueue;
-import dev.ferry.Duplex;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 

@@ -1,8 +1,8 @@
 package dev.ferry.server;
 
-import dev.ferry.MemoryQueueDefinition;
-import dev.ferry.MemoryQueues;
 import dev.ferry.StorageException;
+import dev.ferry.mqueue.MemoryQueueDefinition;
+import dev.ferry.mqueue.MemoryQueues;
 import dev.ferry.nsq.HttpRoute;
 import java.io.IOException;
 import java.nio.file.Files;

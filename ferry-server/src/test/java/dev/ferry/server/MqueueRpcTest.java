@@ -3,8 +3,8 @@ package dev.ferry.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.BusConfig;
-import dev.ferry.MemoryQueues;
 import dev.ferry.internal.engine.LocalEngine;
+import dev.ferry.mqueue.MemoryQueues;
 import dev.ferry.nsq.NsqTcpServer;
 import dev.ferry.nsq.internal.server.AuthClient;
 import dev.ferry.nsq.testing.TestAuthService;

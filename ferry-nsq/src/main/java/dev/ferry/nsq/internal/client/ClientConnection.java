@@ -26,6 +26,7 @@ import io.netty.handler.codec.compression.SnappyFrameDecoder;
 import io.netty.handler.codec.compression.SnappyFrameEncoder;
 import io.netty.handler.codec.compression.ZlibWrapper;
 import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.IdentityCipherSuiteFilter;
 import io.netty.handler.ssl.JdkSslContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -372,7 +373,15 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     private void afterUpgrade(Phase done) {
         if (done.ordinal() < Phase.TLS.ordinal() && negotiated.path("tls_v1").asBoolean(false)) {
             phase = Phase.TLS;
-            SslContext tls = new JdkSslContext(options.tls().orElseThrow(), true, ClientAuth.NONE);
+            SslContext tls = new JdkSslContext(
+                    options.tls().orElseThrow(),
+                    true,
+                    null,
+                    IdentityCipherSuiteFilter.INSTANCE,
+                    null,
+                    ClientAuth.NONE,
+                    null,
+                    false);
             HostPort target = HostPort.parse(address);
             decoder.upgradeAfterThisFrame(
                     () -> ctx.pipeline().addFirst("tls", tls.newHandler(ctx.alloc(), target.host(), target.port())),

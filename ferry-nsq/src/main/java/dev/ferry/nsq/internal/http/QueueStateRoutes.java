@@ -17,7 +17,7 @@ import java.util.function.Function;
 
 /**
  * Ferry's own HTTP endpoints for busmq queue state ({@link QueueStateStore}), served beside nsqd's
- * API so that a {@code dev.ferry.BusQueue} on a connected bus works against a Ferry broker. nsqd has
+ * API so that a {@code dev.ferry.busmq.BusQueue} on a connected bus works against a Ferry broker. nsqd has
  * none of these paths (it answers 404), which is how a client tells the two apart.
  *
  * <pre>

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.Bus;
-import dev.ferry.BusQueue;
 import dev.ferry.ConnectOptions;
-import dev.ferry.Duplex;
 import dev.ferry.NotSupportedException;
+import dev.ferry.busmq.BusQueue;
+import dev.ferry.busmq.Duplex;
 import dev.ferry.testing.MutableClock;
 import java.nio.file.Path;
 import java.time.Duration;

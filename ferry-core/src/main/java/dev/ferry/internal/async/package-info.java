@@ -1,6 +1,0 @@
-/**
- * Async work: worker groups with bounded queues, the tick timer of delayed routes, and the bridge
- * that runs durable routes from a bus. Internal: not for use outside Ferry; the API is {@link
- * dev.ferry.Async}.
- */
-package dev.ferry.internal.async;

@@ -1,5 +1,0 @@
-/**
- * Memory queues: one locked queue per definition, and their tables in an SQL database. Internal:
- * not for use outside Ferry; the API is {@link dev.ferry.MemoryQueues}.
- */
-package dev.ferry.internal.mqueue;

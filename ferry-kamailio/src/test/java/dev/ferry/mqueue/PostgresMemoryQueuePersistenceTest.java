@@ -1,0 +1,19 @@
+package dev.ferry.mqueue;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.ferry.testing.Postgres;
+import org.junit.jupiter.api.BeforeAll;
+
+/** Memory queue persistence on a real PostgreSQL, started by {@code .ci/postgres}. */
+class PostgresMemoryQueuePersistenceTest extends MemoryQueuePersistenceContract {
+    @BeforeAll
+    static void needPostgres() {
+        assumeTrue(Postgres.url().isPresent(), Postgres::absentReason);
+    }
+
+    @Override
+    String jdbcUrl() {
+        return Postgres.url().orElseThrow();
+    }
+}
