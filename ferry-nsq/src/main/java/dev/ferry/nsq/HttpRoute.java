@@ -9,7 +9,8 @@ import java.util.concurrent.CompletableFuture;
  * An extra endpoint served on the broker's HTTP port beside nsqd's API (given to {@link
  * NsqTcpServer.Builder#routes}), e.g. the server's JSON-RPC
  * at {@code /rpc}. A route has one exact path and accepts one method; other methods get nsqd's 405
- * {@code METHOD_NOT_ALLOWED}. It cannot replace one of nsqd's paths.
+ * {@code METHOD_NOT_ALLOWED} with {@code Allow} (the method and {@code OPTIONS}, sorted), and
+ * {@code OPTIONS} gets 200 with the same {@code Allow}. It cannot replace one of nsqd's paths.
  *
  * <p>Auth: when the server has an auth service and the route names an {@link #authTopic()}, a
  * request is handled only if it carries a secret ({@code Authorization: Bearer SECRET} or {@code

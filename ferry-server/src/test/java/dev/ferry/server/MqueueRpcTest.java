@@ -168,7 +168,7 @@ class MqueueRpcTest {
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(get.statusCode()).isEqualTo(405);
-        assertThat(get.headers().firstValue("Allow")).contains("POST");
+        assertThat(get.headers().firstValue("Allow")).contains("OPTIONS, POST");
     }
 
     @Test

@@ -9,6 +9,7 @@ import dev.ferry.Names;
 import dev.ferry.Query;
 import dev.ferry.QueryTimeoutException;
 import dev.ferry.internal.bus.LocalBus;
+import dev.ferry.nsq.internal.httpapi.HttpError;
 import dev.ferry.nsq.internal.server.ServerOptions;
 import dev.ferry.spi.Engine;
 import io.netty.buffer.ByteBufUtil;

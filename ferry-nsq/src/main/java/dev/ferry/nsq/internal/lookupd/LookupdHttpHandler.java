@@ -1,23 +1,17 @@
 package dev.ferry.nsq.internal.lookupd;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.Names;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
+import dev.ferry.nsq.internal.httpapi.HttpError;
+import dev.ferry.nsq.internal.httpapi.HttpResponses;
+import dev.ferry.nsq.internal.httpapi.HttpRouter;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -31,44 +25,43 @@ import org.slf4j.LoggerFactory;
  * /topics}, {@code /channels}, {@code /lookup}, {@code /nodes}, and {@code POST /topic/create},
  * {@code /topic/delete}, {@code /topic/tombstone}, {@code /channel/create}, {@code /channel/delete},
  * with nsqlookupd's answers: JSON bodies, an empty body for the POSTs, and errors as a status with
- * {@code {"message":"CODE"}}. A path served for another method answers 405 with {@code Allow}, and
- * {@code OPTIONS} answers 200 with it, as nsqlookupd's router does.
+ * {@code {"message":"CODE"}}. Unknown paths, other methods and {@code OPTIONS} are answered by the
+ * {@link HttpRouter} nsqd's API shares: 404, 405 with {@code Allow}, 200 with {@code Allow}.
  *
  * <p>Stateless and shareable; runs on the connections' event loops and never blocks.
  */
 @ChannelHandler.Sharable
 public final class LookupdHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(LookupdHttpHandler.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Map<String, HttpMethod> ROUTES = Map.ofEntries(
-            Map.entry("/ping", HttpMethod.GET),
-            Map.entry("/info", HttpMethod.GET),
-            Map.entry("/topics", HttpMethod.GET),
-            Map.entry("/channels", HttpMethod.GET),
-            Map.entry("/lookup", HttpMethod.GET),
-            Map.entry("/nodes", HttpMethod.GET),
-            Map.entry("/topic/create", HttpMethod.POST),
-            Map.entry("/topic/delete", HttpMethod.POST),
-            Map.entry("/topic/tombstone", HttpMethod.POST),
-            Map.entry("/channel/create", HttpMethod.POST),
-            Map.entry("/channel/delete", HttpMethod.POST));
+
+    /** One endpoint: answers from the request's query parameters, on the event loop. */
+    @FunctionalInterface
+    private interface Endpoint {
+        FullHttpResponse answer(Map<String, List<String>> params);
+    }
 
     private final LookupdState state;
+    private final HttpRouter<Endpoint> router;
 
     /** Serves the API of the lookupd whose shared state is {@code state}. */
     public LookupdHttpHandler(LookupdState state) {
         this.state = state;
-    }
-
-    /** An error answered as a status and {@code {"message":"CODE"}}. */
-    private static final class ApiError extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-        final transient HttpResponseStatus status;
-
-        ApiError(HttpResponseStatus status, String code) {
-            super(code, null, false, false);
-            this.status = status;
-        }
+        this.router = HttpRouter.<Endpoint>builder()
+                .get("/ping", params -> ping())
+                .get("/info", params -> json(Map.of("version", state.options.version())))
+                .get(
+                        "/topics",
+                        params ->
+                                json(Map.of("topics", RegistrationDb.keys(state.db.find(Registration.TOPIC, "*", "")))))
+                .get("/channels", params -> json(Map.of("channels", channels(topic(params)))))
+                .get("/lookup", params -> lookup(topic(params)))
+                .get("/nodes", params -> nodes())
+                .post("/topic/create", this::createTopic)
+                .post("/topic/delete", params -> deleteTopic(topic(params)))
+                .post("/topic/tombstone", this::tombstone)
+                .post("/channel/create", this::createChannel)
+                .post("/channel/delete", this::deleteChannel)
+                .build();
     }
 
     @Override
@@ -76,20 +69,13 @@ public final class LookupdHttpHandler extends SimpleChannelInboundHandler<FullHt
         FullHttpResponse response;
         try {
             response = route(request);
-        } catch (ApiError e) {
-            response = error(e.status, e.getMessage());
+        } catch (HttpError e) {
+            response = error(e.status(), e.getMessage());
         } catch (RuntimeException e) {
             log.error("lookupd HTTP {} {} failed", request.method(), request.uri(), e);
             response = error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "INTERNAL_ERROR");
         }
-        boolean keepAlive = HttpUtil.isKeepAlive(request);
-        HttpUtil.setContentLength(response, response.content().readableBytes());
-        if (keepAlive) {
-            HttpUtil.setKeepAlive(response, true);
-            ctx.writeAndFlush(response);
-        } else {
-            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
-        }
+        HttpResponses.write(ctx, response, HttpUtil.isKeepAlive(request));
     }
 
     @Override
@@ -100,48 +86,23 @@ public final class LookupdHttpHandler extends SimpleChannelInboundHandler<FullHt
 
     private FullHttpResponse route(FullHttpRequest request) {
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
-        String path = uri.path();
-        HttpMethod allowed = ROUTES.get(path);
-        if (allowed == null) {
-            throw new ApiError(HttpResponseStatus.NOT_FOUND, "NOT_FOUND");
-        }
-        HttpMethod method = request.method();
-        if (method.equals(HttpMethod.OPTIONS)) {
-            FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-            r.headers().set(HttpHeaderNames.ALLOW, allowed.name() + ", OPTIONS");
-            return r;
-        }
-        if (!method.equals(allowed)) {
-            FullHttpResponse r = error(HttpResponseStatus.METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED");
-            r.headers().set(HttpHeaderNames.ALLOW, allowed.name() + ", OPTIONS");
-            return r;
+        HttpRouter.Decision<Endpoint> decision = router.route(request.method(), uri.path());
+        if (decision instanceof HttpRouter.Answer<Endpoint> answer) {
+            return answer.response();
         }
         Map<String, List<String>> params;
         try {
             params = uri.parameters();
         } catch (IllegalArgumentException e) {
-            throw new ApiError(HttpResponseStatus.BAD_REQUEST, "INVALID_REQUEST");
+            throw HttpError.badRequest("INVALID_REQUEST");
         }
-        return switch (path) {
-            case "/ping" -> ping();
-            case "/info" -> json(Map.of("version", state.options.version()));
-            case "/topics" -> json(Map.of("topics", RegistrationDb.keys(state.db.find(Registration.TOPIC, "*", ""))));
-            case "/channels" -> json(Map.of("channels", channels(topic(params))));
-            case "/lookup" -> lookup(topic(params));
-            case "/nodes" -> nodes();
-            case "/topic/create" -> createTopic(params);
-            case "/topic/delete" -> deleteTopic(topic(params));
-            case "/topic/tombstone" -> tombstone(params);
-            case "/channel/create" -> createChannel(params);
-            case "/channel/delete" -> deleteChannel(params);
-            default -> throw new ApiError(HttpResponseStatus.NOT_FOUND, "NOT_FOUND");
-        };
+        return ((HttpRouter.Handle<Endpoint>) decision).handler().answer(params);
     }
 
     private static String param(Map<String, List<String>> params, String name, String missing) {
         List<String> values = params.get(name);
         if (values == null || values.isEmpty()) {
-            throw new ApiError(HttpResponseStatus.BAD_REQUEST, missing);
+            throw HttpError.badRequest(missing);
         }
         return values.get(0);
     }
@@ -154,11 +115,11 @@ public final class LookupdHttpHandler extends SimpleChannelInboundHandler<FullHt
     private static String[] topicChannel(Map<String, List<String>> params) {
         String topic = topic(params);
         if (!Names.isValid(topic)) {
-            throw new ApiError(HttpResponseStatus.BAD_REQUEST, "INVALID_ARG_TOPIC");
+            throw HttpError.badRequest("INVALID_ARG_TOPIC");
         }
         String channel = param(params, "channel", "MISSING_ARG_CHANNEL");
         if (!Names.isValid(channel)) {
-            throw new ApiError(HttpResponseStatus.BAD_REQUEST, "INVALID_ARG_CHANNEL");
+            throw HttpError.badRequest("INVALID_ARG_CHANNEL");
         }
         return new String[] {topic, channel};
     }
@@ -169,7 +130,7 @@ public final class LookupdHttpHandler extends SimpleChannelInboundHandler<FullHt
 
     private FullHttpResponse lookup(String topic) {
         if (state.db.find(Registration.TOPIC, topic, "").isEmpty()) {
-            throw new ApiError(HttpResponseStatus.NOT_FOUND, "TOPIC_NOT_FOUND");
+            throw HttpError.notFound("TOPIC_NOT_FOUND");
         }
         long now = state.now();
         List<Map<String, Object>> producers = new ArrayList<>();
@@ -230,7 +191,7 @@ public final class LookupdHttpHandler extends SimpleChannelInboundHandler<FullHt
     private FullHttpResponse createTopic(Map<String, List<String>> params) {
         String topic = topic(params);
         if (!Names.isValid(topic)) {
-            throw new ApiError(HttpResponseStatus.BAD_REQUEST, "INVALID_ARG_TOPIC");
+            throw HttpError.badRequest("INVALID_ARG_TOPIC");
         }
         log.info("lookupd: adding topic {}", topic);
         state.db.addRegistration(Registration.topic(topic));
@@ -269,7 +230,7 @@ public final class LookupdHttpHandler extends SimpleChannelInboundHandler<FullHt
         String[] tc = topicChannel(params);
         List<Registration> found = state.db.find(Registration.CHANNEL, tc[0], tc[1]);
         if (found.isEmpty()) {
-            throw new ApiError(HttpResponseStatus.NOT_FOUND, "CHANNEL_NOT_FOUND");
+            throw HttpError.notFound("CHANNEL_NOT_FOUND");
         }
         log.info("lookupd: removing channel {} of topic {}", tc[1], tc[0]);
         found.forEach(state.db::removeRegistration);
@@ -280,37 +241,18 @@ public final class LookupdHttpHandler extends SimpleChannelInboundHandler<FullHt
 
     /** {@code /ping}'s plain {@code OK}: nsqlookupd answers it without its content-type header. */
     private static FullHttpResponse ping() {
-        FullHttpResponse r = new DefaultFullHttpResponse(
-                HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.copiedBuffer("OK", StandardCharsets.UTF_8));
-        r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
-        return r;
+        return HttpResponses.text(HttpResponseStatus.OK, "OK");
     }
 
     private static FullHttpResponse empty() {
-        return nsq(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK));
+        return HttpResponses.nsq(HttpResponses.empty());
     }
 
     private static FullHttpResponse json(Object value) {
-        byte[] body;
-        try {
-            body = JSON.writeValueAsBytes(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot encode " + value + ": " + e, e);
-        }
-        FullHttpResponse r =
-                new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(body));
-        r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json; charset=utf-8");
-        return nsq(r);
+        return HttpResponses.nsq(HttpResponses.json(value));
     }
 
     private static FullHttpResponse error(HttpResponseStatus status, String code) {
-        FullHttpResponse r = json(Map.of("message", code));
-        r.setStatus(status);
-        return r;
-    }
-
-    private static FullHttpResponse nsq(FullHttpResponse r) {
-        r.headers().set("X-NSQ-Content-Type", "nsq; version=1.0");
-        return r;
+        return HttpResponses.nsq(HttpResponses.error(status, code));
     }
 }

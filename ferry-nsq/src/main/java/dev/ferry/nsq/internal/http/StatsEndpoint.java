@@ -1,0 +1,82 @@
+package dev.ferry.nsq.internal.http;
+
+import dev.ferry.TopicStats;
+import dev.ferry.nsq.internal.httpapi.HttpResponses;
+import dev.ferry.nsq.internal.httpapi.HttpRouter;
+import dev.ferry.nsq.internal.server.ClientRegistry;
+import dev.ferry.nsq.internal.server.ServerOptions;
+import dev.ferry.spi.Engine;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * nsqd's {@code GET /stats[?format=json&topic=&channel=&include_clients=&include_mem=]}: the
+ * engine's topic and channel statistics, filtered to one topic and channel when asked, with the
+ * connected clients of {@link ClientRegistry}, as nsqd's text or JSON (see {@link StatsJson}). Not
+ * guarded by auth, as nsqd.
+ *
+ * <p>Thread-safe; runs on the event loop.
+ */
+final class StatsEndpoint {
+    private final Engine engine;
+    private final ServerOptions options;
+    private final ClientRegistry clients;
+    private final long startTime;
+
+    /** Statistics of {@code engine}; {@code startTime} is the broker's start, in Unix seconds. */
+    StatsEndpoint(Engine engine, ServerOptions options, ClientRegistry clients, long startTime) {
+        this.engine = engine;
+        this.options = options;
+        this.clients = clients;
+        this.startTime = startTime;
+    }
+
+    void register(HttpRouter.Builder<Endpoint> routes) {
+        routes.get("/stats", x -> CompletableFuture.completedFuture(stats(x)));
+    }
+
+    private FullHttpResponse stats(Exchange x) {
+        List<TopicStats> topics = engine.stats();
+        Optional<String> topic = x.param("topic");
+        if (topic.isPresent()) {
+            topics = topics.stream().filter(t -> t.name().equals(topic.get())).toList();
+        }
+        Optional<String> channel = x.param("channel");
+        if (channel.isPresent()) {
+            topics = topics.stream()
+                    .map(t -> new TopicStats(
+                            t.name(),
+                            t.depth(),
+                            t.messageCount(),
+                            t.messageBytes(),
+                            t.storedBytes(),
+                            t.dropCount(),
+                            t.rejectCount(),
+                            t.paused(),
+                            t.ephemeral(),
+                            t.channels().stream()
+                                    .filter(c -> c.name().equals(channel.get()))
+                                    .toList()))
+                    .toList();
+        }
+        StatsJson view = new StatsJson(
+                options.version(),
+                startTime,
+                options.clock().millis() / 1000,
+                goBool(x.param("include_clients")) ? clients : null,
+                topic.orElse(null));
+        boolean includeMem = goBool(x.param("include_mem"));
+        if ("json".equals(x.param("format").orElse(""))) {
+            return HttpResponses.json(view.json(topics, includeMem));
+        }
+        return HttpResponses.text(HttpResponseStatus.OK, view.text(topics, includeMem));
+    }
+
+    /** nsqd's reading of {@code include_*}: false only for {@code false} or {@code 0}. */
+    private static boolean goBool(Optional<String> value) {
+        return value.map(v -> !v.equals("false") && !v.equals("0")).orElse(true);
+    }
+}
