@@ -8,9 +8,9 @@ import dev.ferry.FerryException;
 import dev.ferry.Names;
 import dev.ferry.Query;
 import dev.ferry.QueryTimeoutException;
-import dev.ferry.internal.bus.LocalBus;
-import dev.ferry.nsq.internal.server.ServerOptions;
+import dev.ferry.nsq.ServerOptions;
 import dev.ferry.spi.Engine;
+import dev.ferry.support.EngineBuses;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -61,7 +61,7 @@ final class QueryEndpoint implements AutoCloseable {
             throw new HttpError(HttpResponseStatus.SERVICE_UNAVAILABLE, "EXITING");
         }
         if (bus == null) {
-            bus = LocalBus.sharing(
+            bus = EngineBuses.sharing(
                     BusConfig.inMemory()
                             .clock(options.clock())
                             .maxMessageSize(options.maxMsgSize())

@@ -2,8 +2,9 @@ package dev.ferry.nsq.internal.client;
 
 import dev.ferry.Bus;
 import dev.ferry.BusConfig;
-import dev.ferry.ConnectOptions;
 import dev.ferry.internal.engine.LocalEngine;
+import dev.ferry.nsq.ConnectOptions;
+import dev.ferry.nsq.NsqBus;
 import dev.ferry.nsq.NsqTcpServer;
 import dev.ferry.nsq.internal.http.QueueStateRoutes;
 import java.nio.file.Path;
@@ -29,7 +30,7 @@ final class QueueBroker implements AutoCloseable {
     }
 
     Bus connect() {
-        return Bus.connect(ConnectOptions.nsqd("127.0.0.1:" + tcp.port())
+        return NsqBus.connect(ConnectOptions.nsqd("127.0.0.1:" + tcp.port())
                 .nsqdHttp("127.0.0.1:" + http.port())
                 .build());
     }
