@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Objects;
 import java.util.ServiceLoader;
 import java.util.concurrent.CompletableFuture;
 
@@ -52,32 +51,33 @@ public interface Bus extends AutoCloseable {
     }
 
     /**
-     * Connects to brokers over NSQ's protocol: Ferry brokers ({@code ferry server}) or a real nsqd
-     * cluster, given directly or found through lookupd. The bus has the same API and semantics as an
-     * embedded one: a publish completes when a broker answered OK (a batch is one MPUB, all or
-     * nothing); a handler's outcome finishes or requeues its message; subscriptions spread their max
-     * in flight over one connection per broker. The transport comes from ferry-nsq, found with
-     * {@link ServiceLoader} ({@link BusConnector}).
+     * Connects to the nsqd brokers at {@code nsqdTcpAddresses} ({@code host:port}) over NSQ's
+     * protocol, with the transport's default settings: Ferry brokers ({@code ferry server}) or real
+     * nsqd. The bus has the same API and semantics as an embedded one: a publish completes when a
+     * broker answered OK (a batch is one MPUB, all or nothing); a handler's outcome finishes or
+     * requeues its message; subscriptions spread their max in flight over one connection per broker.
+     * The transport comes from ferry-nsq, found with {@link ServiceLoader} ({@link BusConnector});
+     * for lookupd discovery, TLS, compression, timeouts and the other client settings, use
+     * ferry-nsq's {@code dev.ferry.nsq.NsqBus.connect(ConnectOptions)}.
      *
      * <p>Returns at once; connections are made in the background and re-made with the reconnect
      * backoff when lost.
      *
+     * @throws IllegalArgumentException when no address is given or one is not {@code host:port}
      * @throws FerryException when no transport is on the class path (add the {@code ferry-nsq} module)
      */
-    static Bus connect(ConnectOptions options) {
-        Objects.requireNonNull(options, "options");
+    static Bus connect(String... nsqdTcpAddresses) {
+        List<String> addresses = List.of(nsqdTcpAddresses);
+        if (addresses.isEmpty()) {
+            throw new IllegalArgumentException("Bus.connect needs at least one nsqd TCP address (host:port)");
+        }
         Iterator<BusConnector> connectors = ServiceLoader.load(BusConnector.class, Bus.class.getClassLoader())
                 .iterator();
         if (!connectors.hasNext()) {
             throw new FerryException("Bus.connect needs a transport and none is on the class path:"
                     + " add the dev.ferry:ferry-nsq module (it provides dev.ferry.spi.BusConnector)");
         }
-        return connectors.next().connect(options);
-    }
-
-    /** Connects to the given nsqd TCP addresses ({@code host:port}) with the default settings. */
-    static Bus connect(String... nsqdTcpAddresses) {
-        return connect(ConnectOptions.nsqd(nsqdTcpAddresses).build());
+        return connectors.next().connect(addresses);
     }
 
     /**

@@ -2,9 +2,10 @@ package dev.ferry.bench;
 
 import dev.ferry.BusConfig;
 import dev.ferry.SyncPolicy;
-import dev.ferry.internal.engine.LocalEngine;
+import dev.ferry.spi.Engine;
 import dev.ferry.spi.Lease;
 import dev.ferry.spi.PublishRecord;
+import dev.ferry.support.EmbeddedEngines;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,13 +45,13 @@ public class EngineBenchmark {
     int bodySize;
 
     private Path dir;
-    private LocalEngine engine;
+    private Engine engine;
     private List<PublishRecord> batch;
 
     @Setup(Level.Trial)
     public void open() {
         dir = DataDirs.create("ferry-bench-engine-");
-        engine = LocalEngine.open(
+        engine = EmbeddedEngines.open(
                 BusConfig.embedded(dir).syncPolicy(SyncPolicy.INTERVAL).build());
         engine.createTopic(APPEND_ONLY);
         engine.createChannel(CONSUMED, CHANNEL);

@@ -3,10 +3,12 @@ package dev.ferry.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.Bus;
 import dev.ferry.BusConfig;
-import dev.ferry.ConnectOptions;
 import dev.ferry.SubscribeOptions;
-import dev.ferry.internal.engine.LocalEngine;
+import dev.ferry.nsq.ConnectOptions;
+import dev.ferry.nsq.NsqBus;
 import dev.ferry.nsq.NsqTcpServer;
+import dev.ferry.spi.Engine;
+import dev.ferry.support.EmbeddedEngines;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -50,7 +52,7 @@ public class QueryBenchmark {
     String engine;
 
     private Path dir;
-    private LocalEngine brokerEngine;
+    private Engine brokerEngine;
     private NsqTcpServer broker;
     private Bus responder;
     private Bus bus;
@@ -69,11 +71,11 @@ public class QueryBenchmark {
             }
             case "loopback" -> {
                 dir = DataDirs.create("ferry-bench-query-");
-                brokerEngine = LocalEngine.open(BusConfig.embedded(dir).build());
+                brokerEngine = EmbeddedEngines.open(BusConfig.embedded(dir).build());
                 broker = NsqTcpServer.builder(brokerEngine).startTcp("127.0.0.1", 0);
                 String address = "127.0.0.1:" + broker.port();
-                responder = Bus.connect(ConnectOptions.nsqd(address).build());
-                bus = Bus.connect(ConnectOptions.nsqd(address).build());
+                responder = NsqBus.connect(ConnectOptions.nsqd(address).build());
+                bus = NsqBus.connect(ConnectOptions.nsqd(address).build());
             }
             default -> throw new IllegalArgumentException("engine " + engine);
         }

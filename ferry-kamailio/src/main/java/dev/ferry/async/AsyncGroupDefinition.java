@@ -1,6 +1,6 @@
 package dev.ferry.async;
 
-import dev.ferry.internal.AttributeList;
+import dev.ferry.kamailio.internal.AttributeList;
 import java.util.Objects;
 import java.util.Set;
 

@@ -1,6 +1,6 @@
 package dev.ferry.mqueue;
 
-import dev.ferry.internal.AttributeList;
+import dev.ferry.kamailio.internal.AttributeList;
 import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;

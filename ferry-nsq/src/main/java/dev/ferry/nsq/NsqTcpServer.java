@@ -1,9 +1,9 @@
 package dev.ferry.nsq;
 
 import dev.ferry.nsq.internal.http.NsqHttpHandler;
+import dev.ferry.nsq.internal.http.QueueStateRoutes;
 import dev.ferry.nsq.internal.server.AuthClient;
 import dev.ferry.nsq.internal.server.ClientRegistry;
-import dev.ferry.nsq.internal.server.ServerOptions;
 import dev.ferry.nsq.internal.server.V2ChannelInitializer;
 import dev.ferry.spi.Engine;
 import io.netty.bootstrap.ServerBootstrap;
@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -31,7 +32,7 @@ import java.util.concurrent.TimeUnit;
  * <pre>{@code
  * NsqTcpServer.Builder servers = NsqTcpServer.builder(engine)
  *         .tls(TlsSettings.of(cert, key).withRequired(TlsSettings.Required.TCP_HTTPS))
- *         .auth(authClient);
+ *         .auth(AuthSettings.of(List.of("127.0.0.1:4181"), Duration.ofSeconds(5)));
  * NsqTcpServer tcp = servers.startTcp("127.0.0.1", 4150);
  * NsqTcpServer https = servers.startHttps("127.0.0.1", 4152);
  * NsqTcpServer http = servers.httpsPort(https.port()).startHttp("127.0.0.1", 4151);
@@ -71,7 +72,9 @@ public final class NsqTcpServer implements AutoCloseable {
         private ServerOptions options = ServerOptions.defaults();
         private TlsSettings tls;
         private SslContext sslContext;
+        private AuthSettings authSettings;
         private AuthClient auth;
+        private boolean queueState;
         private Map<String, Object> info = Map.of();
         private int httpsPort;
         private List<HttpRoute> routes = List.of();
@@ -100,11 +103,23 @@ public final class NsqTcpServer implements AutoCloseable {
         }
 
         /**
-         * Asks {@code value} (null: no auth, the default) what a client's secret allows: AUTH on TCP,
-         * and the requests that publish or change data over HTTP and HTTPS.
+         * Asks the auth services of {@code value} (null: no auth, the default) what a client's secret
+         * allows: AUTH on TCP, and the requests that publish or change data over HTTP and HTTPS. The
+         * servers of this builder share one cache of the answers, timed by the options' clock.
          */
-        public Builder auth(AuthClient value) {
-            this.auth = value;
+        public Builder auth(AuthSettings value) {
+            this.authSettings = value;
+            this.auth = null;
+            return this;
+        }
+
+        /**
+         * Serves the engine's queue state (busmq queues' attachments, counters and metadata) under
+         * {@code /queue/...} over HTTP and HTTPS, for Ferry's clients (default false: a plain nsqd
+         * has no such routes).
+         */
+        public Builder queueState(boolean serve) {
+            this.queueState = serve;
             return this;
         }
 
@@ -150,7 +165,7 @@ public final class NsqTcpServer implements AutoCloseable {
                     host,
                     port,
                     Math.max(1, Runtime.getRuntime().availableProcessors()),
-                    new V2ChannelInitializer(engine, options, sslContext, required, auth, clients),
+                    new V2ChannelInitializer(engine, options, sslContext, required, authClient(), clients),
                     () -> {});
         }
 
@@ -167,7 +182,7 @@ public final class NsqTcpServer implements AutoCloseable {
                     host,
                     port,
                     null,
-                    new NsqHttpHandler(engine, options, info, auth, clients, refuse, httpsPort, routes));
+                    new NsqHttpHandler(engine, options, info, authClient(), clients, refuse, httpsPort, httpRoutes()));
         }
 
         /**
@@ -183,7 +198,31 @@ public final class NsqTcpServer implements AutoCloseable {
                 throw new IllegalStateException("HTTPS on " + host + ":" + port + " needs TLS settings");
             }
             return http(
-                    host, port, sslContext, new NsqHttpHandler(engine, options, info, auth, clients, false, 0, routes));
+                    host,
+                    port,
+                    sslContext,
+                    new NsqHttpHandler(engine, options, info, authClient(), clients, false, 0, httpRoutes()));
+        }
+
+        /** The auth client every server of this builder shares, made at the first start; null: no auth. */
+        private AuthClient authClient() {
+            if (auth == null && authSettings != null) {
+                auth = new AuthClient(
+                        authSettings.httpAddresses(),
+                        options.clock(),
+                        authSettings.connectTimeout(),
+                        authSettings.requestTimeout());
+            }
+            return auth;
+        }
+
+        private List<HttpRoute> httpRoutes() {
+            if (!queueState) {
+                return routes;
+            }
+            List<HttpRoute> all = new ArrayList<>(routes);
+            all.addAll(QueueStateRoutes.of(engine.queueState()));
+            return List.copyOf(all);
         }
 
         private NsqTcpServer http(String host, int port, SslContext context, NsqHttpHandler api) {

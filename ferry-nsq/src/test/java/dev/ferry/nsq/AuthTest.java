@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.BusConfig;
 import dev.ferry.internal.engine.LocalEngine;
-import dev.ferry.nsq.internal.server.AuthClient;
 import dev.ferry.nsq.testing.TestAuthService;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -38,7 +37,7 @@ class AuthTest {
     void start() throws IOException {
         authService = TestAuthService.start(ANSWERS, "{\"message\":\"NOT_AUTHORIZED\"}");
         engine = LocalEngine.open(BusConfig.inMemory().build());
-        AuthClient auth = authService.client();
+        AuthSettings auth = authService.client();
         server = NsqTcpServer.builder(engine).auth(auth).startTcp("127.0.0.1", 0);
     }
 
@@ -149,7 +148,7 @@ class AuthTest {
 
     @Test
     void shouldProtectTheHttpEndpointsThatChangeData() throws Exception {
-        AuthClient auth = authService.client();
+        AuthSettings auth = authService.client();
         try (NsqTcpServer http = NsqTcpServer.builder(engine).auth(auth).startHttp("127.0.0.1", 0)) {
             var none = post(http, "/pub?topic=orders", null);
             assertThat(none.statusCode()).isEqualTo(401);
@@ -206,7 +205,7 @@ class AuthTest {
 
     @Test
     void shouldGuardExtraRoutesByTheirAuthTopic() throws Exception {
-        AuthClient auth = authService.client();
+        AuthSettings auth = authService.client();
         try (NsqTcpServer http = NsqTcpServer.builder(engine)
                 .auth(auth)
                 .routes(List.of(echo("/mine", "orders"), echo("/theirs", "payroll"), echo("/open", null)))

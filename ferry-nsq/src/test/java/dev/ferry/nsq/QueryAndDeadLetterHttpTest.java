@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.BusConfig;
 import dev.ferry.internal.engine.LocalEngine;
-import dev.ferry.nsq.internal.server.ServerOptions;
 import dev.ferry.testing.MutableClock;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;

@@ -12,7 +12,6 @@ import dev.ferry.internal.engine.LocalEngine;
 import dev.ferry.nsq.TlsSettings.ClientAuthPolicy;
 import dev.ferry.nsq.TlsSettings.Required;
 import dev.ferry.nsq.TlsSettings.Version;
-import dev.ferry.nsq.internal.server.AuthClient;
 import dev.ferry.nsq.testing.TestCertificates;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -26,7 +25,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -245,8 +243,8 @@ class TlsTest {
         });
         authService.start();
         started(() -> authService.stop(0));
-        AuthClient auth = new AuthClient(
-                List.of("127.0.0.1:" + authService.getAddress().getPort()), Clock.systemUTC(), Duration.ofSeconds(5));
+        AuthSettings auth =
+                AuthSettings.of(List.of("127.0.0.1:" + authService.getAddress().getPort()), Duration.ofSeconds(5));
         NsqTcpServer.Builder servers = NsqTcpServer.builder(engine)
                 .auth(auth)
                 .tls(settings()

@@ -1,9 +1,10 @@
 package dev.ferry.server;
 
 import dev.ferry.Bus;
-import dev.ferry.ConnectOptions;
 import dev.ferry.SubscribeOptions;
 import dev.ferry.Subscription;
+import dev.ferry.nsq.ConnectOptions;
+import dev.ferry.nsq.NsqBus;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -124,8 +125,8 @@ final class BenchCommand implements Callable<Integer> {
         List<Thread> threads = new ArrayList<>();
         List<Throwable> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
         if (role.startsWith("client-")) {
-            try (Bus bus = Bus.connect(ConnectOptions.nsqd(target.host() + ":" + target.port())
-                    .publishConnections(connections)
+            try (Bus bus = NsqBus.connect(ConnectOptions.nsqd(target.host() + ":" + target.port())
+                    .publishing(p -> p.connections(connections))
                     .build())) {
                 if (role.equals("client-writer")) {
                     startClientWriters(bus, deadline, messages, threads, errors);

@@ -1,7 +1,8 @@
 package dev.ferry.server;
 
 import dev.ferry.Bus;
-import dev.ferry.ConnectOptions;
+import dev.ferry.nsq.ConnectOptions;
+import dev.ferry.nsq.NsqBus;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -46,7 +47,7 @@ final class BrokerOptions {
         if (nsqdTcpAddresses.isEmpty() && lookupdHttpAddresses.isEmpty()) {
             options.nsqd(LOCAL_BROKER);
         }
-        return Bus.connect(tune.apply(options).build());
+        return NsqBus.connect(tune.apply(options).build());
     }
 
     private void add(String flag, List<String> addresses, java.util.function.Consumer<String> to) {

@@ -101,7 +101,8 @@ final class ProduceCommand extends ClientCommand {
             t.setDaemon(true);
             return t;
         });
-        try (Bus bus = broker.connect(b -> b.maxMessageSize(limit).maxBodySize(Math.max(5 << 20, limit)));
+        try (Bus bus = broker.connect(b ->
+                        b.publishing(p -> p.maxMessageSize(limit).maxBodySize(Math.max(5 << 20, limit))));
                 RateReporter ignored = report.start("produce", published::get)) {
             List<Future<?>> workers = new ArrayList<>();
             for (int t = 0; t < threads; t++) {

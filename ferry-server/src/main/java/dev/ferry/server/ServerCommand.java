@@ -1,13 +1,13 @@
 package dev.ferry.server;
 
 import dev.ferry.BusConfig;
-import dev.ferry.internal.engine.LocalEngine;
+import dev.ferry.nsq.AuthSettings;
 import dev.ferry.nsq.LookupdRegistration;
 import dev.ferry.nsq.NsqTcpServer;
+import dev.ferry.nsq.ServerOptions;
 import dev.ferry.nsq.TlsSettings;
-import dev.ferry.nsq.internal.http.QueueStateRoutes;
-import dev.ferry.nsq.internal.server.AuthClient;
-import dev.ferry.nsq.internal.server.ServerOptions;
+import dev.ferry.spi.Engine;
+import dev.ferry.support.EmbeddedEngines;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -69,18 +68,17 @@ final class ServerCommand implements Callable<Integer> {
                 flags.mqueues,
                 flags.mqueueDbUrl,
                 config.dataDir().orElse(Path.of(".")));
-        LocalEngine engine = LocalEngine.open(config);
+        Engine engine = EmbeddedEngines.open(config);
         NsqTcpServer server;
         NsqTcpServer httpServer = null;
         NsqTcpServer httpsServer = null;
         Map<String, Object> info = Collections.synchronizedMap(new LinkedHashMap<>());
         List<NsqTcpServer> listening = new ArrayList<>();
         try {
-            AuthClient auth = settings.authHttpAddresses().isEmpty()
+            AuthSettings auth = settings.authHttpAddresses().isEmpty()
                     ? null
-                    : new AuthClient(
+                    : new AuthSettings(
                             settings.authHttpAddresses(),
-                            config.clock(),
                             settings.httpClientConnectTimeout(),
                             settings.httpClientRequestTimeout());
             NsqTcpServer.Builder servers = NsqTcpServer.builder(engine)
@@ -88,9 +86,8 @@ final class ServerCommand implements Callable<Integer> {
                     .tls(tls)
                     .auth(auth)
                     .info(info)
-                    .routes(Stream.concat(
-                                    memoryQueues.open().stream(), QueueStateRoutes.of(engine.queueState()).stream())
-                            .toList());
+                    .queueState(true)
+                    .routes(memoryQueues.open());
             HostPort address = settings.tcpAddress();
             server = servers.startTcp(address.host(), address.port());
             listening.add(server);
@@ -152,7 +149,7 @@ final class ServerCommand implements Callable<Integer> {
      * Registers with every {@code --lookupd-tcp-address}, as nsqd: the broadcast address and host name
      * of /info, and the broadcast ports, else the ports listened on. Null when no lookupd is given.
      */
-    private static LookupdRegistration register(LocalEngine engine, LookupdFlags lookupd, Map<String, Object> info) {
+    private static LookupdRegistration register(Engine engine, LookupdFlags lookupd, Map<String, Object> info) {
         if (lookupd.addresses().isEmpty()) {
             return null;
         }

@@ -1,7 +1,7 @@
 package dev.ferry.server;
 
 import dev.ferry.BusConfig;
-import dev.ferry.nsq.internal.server.ServerOptions;
+import dev.ferry.nsq.ServerOptions;
 import java.lang.reflect.Field;
 import java.nio.file.Path;
 import java.time.Duration;

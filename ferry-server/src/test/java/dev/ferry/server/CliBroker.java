@@ -5,7 +5,7 @@ import dev.ferry.ChannelStats;
 import dev.ferry.TopicStats;
 import dev.ferry.internal.engine.LocalEngine;
 import dev.ferry.nsq.NsqTcpServer;
-import dev.ferry.nsq.internal.server.ServerOptions;
+import dev.ferry.nsq.ServerOptions;
 import dev.ferry.spi.PublishRecord;
 import java.io.PrintWriter;
 import java.io.StringWriter;

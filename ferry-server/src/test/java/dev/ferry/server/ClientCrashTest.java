@@ -5,9 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import dev.ferry.Backoff;
 import dev.ferry.Bus;
-import dev.ferry.ConnectOptions;
 import dev.ferry.MessageHandler;
 import dev.ferry.SubscribeOptions;
+import dev.ferry.nsq.ConnectOptions;
+import dev.ferry.nsq.NsqBus;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -87,11 +88,11 @@ class ClientCrashTest {
         Set<String> consumed = ConcurrentHashMap.newKeySet();
         AtomicBoolean producing = new AtomicBoolean(true);
         ConnectOptions options = ConnectOptions.nsqd("127.0.0.1:" + server.port())
-                .reconnectBackoff(new Backoff(Duration.ofMillis(50), Duration.ofMillis(300)))
-                .heartbeatInterval(Duration.ofSeconds(1))
-                .responseTimeout(Duration.ofSeconds(3))
+                .socket(s -> s.reconnectBackoff(new Backoff(Duration.ofMillis(50), Duration.ofMillis(300))))
+                .timeouts(t -> t.heartbeatInterval(Duration.ofSeconds(1)))
+                .timeouts(t -> t.responseTimeout(Duration.ofSeconds(3)))
                 .build();
-        try (Bus bus = Bus.connect(options)) {
+        try (Bus bus = NsqBus.connect(options)) {
             bus.subscribe(
                     "crash",
                     "c",

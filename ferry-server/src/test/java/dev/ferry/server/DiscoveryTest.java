@@ -6,9 +6,10 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.Bus;
-import dev.ferry.ConnectOptions;
 import dev.ferry.SubscribeOptions;
 import dev.ferry.Subscription;
+import dev.ferry.nsq.ConnectOptions;
+import dev.ferry.nsq.NsqBus;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -135,9 +136,9 @@ class DiscoveryTest {
 
         Set<String> javaGot = ConcurrentHashMap.newKeySet();
         ConnectOptions options = ConnectOptions.lookupd("127.0.0.1:" + lookupd.httpPort())
-                .lookupdPoll(Duration.ofMillis(200), 0.1)
+                .discovery(d -> d.lookupdPoll(Duration.ofMillis(200), 0.1))
                 .build();
-        try (Bus bus = Bus.connect(options)) {
+        try (Bus bus = NsqBus.connect(options)) {
             // max in flight above the number of nodes, so each connection has RDY of its own at once
             Subscription sub = bus.subscribe(
                     TOPIC,

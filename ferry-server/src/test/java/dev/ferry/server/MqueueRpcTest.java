@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ferry.BusConfig;
 import dev.ferry.internal.engine.LocalEngine;
 import dev.ferry.mqueue.MemoryQueues;
+import dev.ferry.nsq.AuthSettings;
 import dev.ferry.nsq.NsqTcpServer;
-import dev.ferry.nsq.internal.server.AuthClient;
 import dev.ferry.nsq.testing.TestAuthService;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -181,7 +181,7 @@ class MqueueRpcTest {
                 "{\"ttl\":3600,\"authorizations\":[{\"topic\":\"^orders$\",\"channels\":[\".*\"],"
                         + "\"permissions\":[\"publish\"]}]}");
         TestAuthService authService = TestAuthService.start(answers, "{}");
-        AuthClient auth = authService.client();
+        AuthSettings auth = authService.client();
         queues.add("myq", "secret-key", "secret-value");
         String fetch = "{\"jsonrpc\":\"2.0\",\"method\":\"mqueue.fetch\",\"params\":[\"myq\"],\"id\":1}";
         try (NsqTcpServer guarded =

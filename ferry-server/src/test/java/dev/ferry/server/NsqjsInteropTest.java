@@ -7,9 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.BusConfig;
 import dev.ferry.internal.engine.LocalEngine;
+import dev.ferry.nsq.AuthSettings;
 import dev.ferry.nsq.NsqTcpServer;
 import dev.ferry.nsq.TlsSettings;
-import dev.ferry.nsq.internal.server.AuthClient;
 import dev.ferry.nsq.testing.TestAuthService;
 import dev.ferry.nsq.testing.TestCertificates;
 import java.io.IOException;
@@ -218,7 +218,7 @@ class NsqjsInteropTest {
     }
 
     /** Starts a broker, with TLS and auth when given (null: none). */
-    private Broker broker(TlsSettings tls, AuthClient auth) {
+    private Broker broker(TlsSettings tls, AuthSettings auth) {
         LocalEngine engine =
                 LocalEngine.open(BusConfig.embedded(dir).minFreeDiskBytes(0).build());
         Map<String, Object> info = new ConcurrentHashMap<>();

@@ -2,6 +2,7 @@ package dev.ferry.internal.bus;
 
 import dev.ferry.Message;
 import dev.ferry.spi.Lease;
+import dev.ferry.support.AbstractDeliveredMessage;
 import java.time.Duration;
 
 /**

@@ -1,11 +1,10 @@
 package dev.ferry.nsq.testing;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.ferry.nsq.internal.server.AuthClient;
+import dev.ferry.nsq.AuthSettings;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -43,8 +42,8 @@ public final class TestAuthService implements AutoCloseable {
     }
 
     /** A broker's client of this service: the system clock, a 5 s timeout. */
-    public AuthClient client() {
-        return new AuthClient(List.of(address()), Clock.systemUTC(), Duration.ofSeconds(5));
+    public AuthSettings client() {
+        return AuthSettings.of(List.of(address()), Duration.ofSeconds(5));
     }
 
     /** {@code 127.0.0.1:PORT}, as {@code --auth-http-address} takes it. */

@@ -2,9 +2,10 @@ package dev.ferry.nsq.internal.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ferry.ConnectOptions;
 import dev.ferry.FerryException;
 import dev.ferry.PublishRejectedException;
+import dev.ferry.nsq.CompressionOptions;
+import dev.ferry.nsq.ConnectOptions;
 import dev.ferry.nsq.internal.codec.ClientCommand;
 import dev.ferry.nsq.internal.codec.CommandEncoder;
 import dev.ferry.nsq.internal.codec.Frame;
@@ -114,8 +115,12 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         this.options = options;
         this.msgTimeoutMillis = msgTimeoutMillis;
         this.listener = listener;
-        this.batcher = new PublishBatcher(options.publishBatchMessages(), options.publishBatchBytes());
-        this.decoder = new FrameDecoder(Math.max(options.maxMessageSize(), options.maxBodySize()) + 1024);
+        this.batcher = new PublishBatcher(
+                options.publishing().batchMessages(), options.publishing().batchBytes());
+        this.decoder = new FrameDecoder(Math.max(
+                        options.publishing().maxMessageSize(),
+                        options.publishing().maxBodySize())
+                + 1024);
         this.msgTimeout = msgTimeoutMillis > 0 ? msgTimeoutMillis : 60_000;
     }
 
@@ -129,14 +134,14 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             EventLoopGroup group, String address, ConnectOptions options, int msgTimeoutMillis, Listener listener) {
         ClientConnection c = new ClientConnection(address, options, msgTimeoutMillis, listener);
         HostPort target = HostPort.parse(address);
-        long readIdle = options.heartbeatInterval().toMillis() * 2;
+        long readIdle = options.timeouts().heartbeatInterval().toMillis() * 2;
         try {
             new Bootstrap()
                     .group(group)
                     .channel(NioSocketChannel.class)
                     .option(ChannelOption.TCP_NODELAY, true)
-                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
-                            Math.min(Integer.MAX_VALUE, options.connectTimeout().toMillis()))
+                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(
+                            Integer.MAX_VALUE, options.socket().connectTimeout().toMillis()))
                     .handler(new ChannelInitializer<Channel>() {
                         @Override
                         protected void initChannel(Channel ch) {
@@ -239,7 +244,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             try {
                 boolean publish =
                         out.command() instanceof ClientCommand.Pub || out.command() instanceof ClientCommand.Mpub;
-                long linger = options.publishLinger().toNanos();
+                long linger = options.publishing().linger().toNanos();
                 if (publish && linger > 0) {
                     ch.eventLoop().schedule(this::drain, linger, TimeUnit.NANOSECONDS);
                 } else {
@@ -286,7 +291,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
-        long period = Math.max(50, Math.min(1000, options.responseTimeout().toMillis() / 4));
+        long period =
+                Math.max(50, Math.min(1000, options.timeouts().responseTimeout().toMillis() / 4));
         timeoutCheck = ctx.executor().scheduleAtFixedRate(this::checkTimeouts, period, period, TimeUnit.MILLISECONDS);
         ctx.write(Unpooled.wrappedBuffer(MAGIC), ctx.voidPromise());
         ctx.writeAndFlush(new ClientCommand.Identify(identifyBody()), ctx.voidPromise());
@@ -295,15 +301,15 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     private byte[] identifyBody() throws IOException {
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("client_id", options.clientId());
-        body.put("hostname", options.hostname());
-        body.put("user_agent", options.userAgent());
+        body.put("client_id", options.identity().clientId());
+        body.put("hostname", options.identity().hostname());
+        body.put("user_agent", options.identity().userAgent());
         body.put("feature_negotiation", true);
-        body.put("heartbeat_interval", options.heartbeatInterval().toMillis());
-        body.put("tls_v1", options.tls().isPresent());
-        body.put("snappy", options.compression() == ConnectOptions.Compression.SNAPPY);
-        body.put("deflate", options.compression() == ConnectOptions.Compression.DEFLATE);
-        body.put("deflate_level", options.deflateLevel());
+        body.put("heartbeat_interval", options.timeouts().heartbeatInterval().toMillis());
+        body.put("tls_v1", options.security().tls().isPresent());
+        body.put("snappy", options.compression().algorithm() == CompressionOptions.Algorithm.SNAPPY);
+        body.put("deflate", options.compression().algorithm() == CompressionOptions.Algorithm.DEFLATE);
+        body.put("deflate_level", options.compression().deflateLevel());
         if (msgTimeoutMillis > 0) {
             body.put("msg_timeout", msgTimeoutMillis);
         }
@@ -362,7 +368,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         negotiated = text.equals("OK") ? JSON.createObjectNode() : JSON.readTree(data);
         maxRdyCount = negotiated.path("max_rdy_count").asInt(2500);
         msgTimeout = negotiated.path("msg_timeout").asLong(msgTimeout);
-        if (options.tls().isPresent() && !negotiated.path("tls_v1").asBoolean(false)) {
+        if (options.security().tls().isPresent() && !negotiated.path("tls_v1").asBoolean(false)) {
             throw new FerryException("nsqd at " + address + " does not offer TLS (tls_v1 false in its IDENTIFY answer),"
                     + " but TLS was asked for");
         }
@@ -374,7 +380,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         if (done.ordinal() < Phase.TLS.ordinal() && negotiated.path("tls_v1").asBoolean(false)) {
             phase = Phase.TLS;
             SslContext tls = new JdkSslContext(
-                    options.tls().orElseThrow(),
+                    options.security().tls().orElseThrow(),
                     true,
                     null,
                     IdentityCipherSuiteFilter.INSTANCE,
@@ -401,8 +407,12 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         if (done.ordinal() < Phase.DEFLATE.ordinal()
                 && negotiated.path("deflate").asBoolean(false)) {
             phase = Phase.DEFLATE;
-            int level = negotiated.path("deflate_level").asInt(options.deflateLevel());
-            int maxFrame = Math.max(options.maxMessageSize(), options.maxBodySize()) + 1024;
+            int level =
+                    negotiated.path("deflate_level").asInt(options.compression().deflateLevel());
+            int maxFrame = Math.max(
+                            options.publishing().maxMessageSize(),
+                            options.publishing().maxBodySize())
+                    + 1024;
             decoder.upgradeAfterThisFrame(
                     () -> {
                         addUnderTls("deflate-encoder", new JdkZlibEncoder(ZlibWrapper.NONE, level));
@@ -412,14 +422,17 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         if (negotiated.path("auth_required").asBoolean(false)) {
-            String secret = options.authSecret()
-                    .orElseThrow(() -> new FerryException(
-                            "nsqd at " + address + " requires AUTH and no secret is set (ConnectOptions authSecret)"));
+            String secret = options.security()
+                    .authSecret()
+                    .orElseThrow(
+                            () -> new FerryException(
+                                    "nsqd at " + address
+                                            + " requires AUTH and no secret is set (ConnectOptions security: SecurityOptions authSecret)"));
             phase = Phase.AUTH;
             ctx.writeAndFlush(new ClientCommand.Auth(secret.getBytes(StandardCharsets.UTF_8)), ctx.voidPromise());
             return;
         }
-        if (options.authSecret().isPresent()) {
+        if (options.security().authSecret().isPresent()) {
             log.info("nsqd at {} does not require AUTH; the secret is not sent", address);
         }
         becomeReady();
@@ -491,18 +504,18 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     private void checkTimeouts() {
         long now = System.nanoTime();
-        long limit = options.responseTimeout().toNanos();
+        long limit = options.timeouts().responseTimeout().toNanos();
         if (phase != Phase.READY
                 && phase != Phase.CLOSED
-                && now - startNanos > limit + options.connectTimeout().toNanos()) {
+                && now - startNanos > limit + options.socket().connectTimeout().toNanos()) {
             failHandshake(new FerryException("nsqd at " + address + " did not finish the handshake in "
-                    + options.responseTimeout().toMillis() + " ms (phase " + phase + ")"));
+                    + options.timeouts().responseTimeout().toMillis() + " ms (phase " + phase + ")"));
             return;
         }
         Pending head = pending.peek();
         if (head != null && now - head.sentNanos() > limit) {
             closeCause = new FerryException("nsqd at " + address + " did not answer in "
-                    + options.responseTimeout().toMillis() + " ms; closing the connection");
+                    + options.timeouts().responseTimeout().toMillis() + " ms; closing the connection");
             ctx.close();
         }
     }
@@ -511,7 +524,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof IdleStateEvent) {
             closeCause = new FerryException("nsqd at " + address + " sent nothing, not even a heartbeat, for "
-                    + options.heartbeatInterval().toMillis() * 2 + " ms; closing the connection");
+                    + options.timeouts().heartbeatInterval().toMillis() * 2 + " ms; closing the connection");
             ctx.close();
             return;
         }

@@ -1,9 +1,9 @@
 package dev.ferry.nsq.internal.client;
 
 import dev.ferry.Message;
-import dev.ferry.internal.bus.AbstractDeliveredMessage;
 import dev.ferry.nsq.internal.codec.ClientCommand;
 import dev.ferry.nsq.internal.codec.Frame;
+import dev.ferry.support.AbstractDeliveredMessage;
 import java.time.Duration;
 
 /**

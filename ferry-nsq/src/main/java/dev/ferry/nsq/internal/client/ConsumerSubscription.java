@@ -1,17 +1,17 @@
 package dev.ferry.nsq.internal.client;
 
 import dev.ferry.Backoff;
-import dev.ferry.ConnectOptions;
 import dev.ferry.MessageHandler;
 import dev.ferry.SubscribeOptions;
 import dev.ferry.Subscription;
-import dev.ferry.internal.bus.DeliveryOwner;
-import dev.ferry.internal.bus.InFlightMessages;
-import dev.ferry.internal.bus.RunningHandlers;
-import dev.ferry.internal.patterns.DeadLetters;
-import dev.ferry.internal.patterns.NonBlockingHandler;
+import dev.ferry.nsq.ConnectOptions;
 import dev.ferry.nsq.internal.codec.ClientCommand;
 import dev.ferry.nsq.internal.codec.Frame;
+import dev.ferry.support.DeadLetters;
+import dev.ferry.support.DeliveryOwner;
+import dev.ferry.support.InFlightMessages;
+import dev.ferry.support.NonBlockingHandler;
+import dev.ferry.support.RunningHandlers;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -95,7 +95,7 @@ final class ConsumerSubscription implements Subscription, DeliveryOwner<ClientMe
     /** A subscription at the bus's nsqd addresses and the producers its lookupds list. */
     ConsumerSubscription(
             NsqClientBus bus, String topic, String channel, MessageHandler handler, SubscribeOptions options) {
-        this(bus, topic, channel, handler, options, bus.options().nsqdTcpAddresses());
+        this(bus, topic, channel, handler, options, bus.options().discovery().nsqdTcpAddresses());
     }
 
     /**
@@ -122,12 +122,14 @@ final class ConsumerSubscription implements Subscription, DeliveryOwner<ClientMe
         this.running = new RunningHandlers(this, () -> closing);
         this.distributor = new RdyDistributor(
                 options.maxInFlight(),
-                connect.lowRdyIdleTimeout().toMillis(),
-                connect.lowRdyTimeout().toMillis());
+                connect.flowControl().lowRdyIdleTimeout().toMillis(),
+                connect.flowControl().lowRdyTimeout().toMillis());
         this.dispatcher = new HandlerDispatcher<>(
                 bus.handlers(), Math.min(connect.handlerThreads(), options.maxInFlight()), this::handle);
-        this.backoffCap =
-                connect.failureBackoff().map(ConsumerSubscription::levelsTo).orElse(0);
+        this.backoffCap = connect.flowControl()
+                .failureBackoff()
+                .map(ConsumerSubscription::levelsTo)
+                .orElse(0);
     }
 
     /** The failure level past which the backoff stays at its maximum. */
@@ -146,12 +148,12 @@ final class ConsumerSubscription implements Subscription, DeliveryOwner<ClientMe
             }
             nodes.values().forEach(this::connect);
         }
-        long redistribute = connect.rdyRedistributeInterval().toMillis();
+        long redistribute = connect.flowControl().rdyRedistributeInterval().toMillis();
         timers.add(bus.timer()
                 .scheduleWithFixedDelay(this::redistribute, redistribute, redistribute, TimeUnit.MILLISECONDS));
         long sweep = Math.max(10, Math.min(1000, options.messageTimeout().toMillis() / 4));
         timers.add(bus.timer().scheduleWithFixedDelay(this::sweepExpired, sweep, sweep, TimeUnit.MILLISECONDS));
-        if (!connect.lookupdHttpAddresses().isEmpty()) {
+        if (!connect.discovery().lookupdHttpAddresses().isEmpty()) {
             poller = new LookupdPoller(bus.lookupd(), bus.timer(), connect, topic, this::discovered);
             poller.start();
         }
@@ -266,7 +268,7 @@ final class ConsumerSubscription implements Subscription, DeliveryOwner<ClientMe
         if (closing || nodes.get(node.address) != node) {
             return;
         }
-        long delay = Jitter.of(connect.reconnectBackoff().delayFor(node.failures));
+        long delay = Jitter.of(connect.socket().reconnectBackoff().delayFor(node.failures));
         node.reconnect = bus.timer().schedule(() -> reconnect(node), delay, TimeUnit.MILLISECONDS);
     }
 
@@ -403,7 +405,7 @@ final class ConsumerSubscription implements Subscription, DeliveryOwner<ClientMe
     }
 
     private void backOff() {
-        Duration pause = connect.failureBackoff().orElseThrow().delayFor(backoffLevel);
+        Duration pause = connect.flowControl().failureBackoff().orElseThrow().delayFor(backoffLevel);
         log.warn(
                 "topic {} channel {}: backing off for {} ms (level {}): RDY 0",
                 topic,
@@ -491,7 +493,9 @@ final class ConsumerSubscription implements Subscription, DeliveryOwner<ClientMe
                 }
             }
         }
-        awaitQuietly(CompletableFuture.allOf(closeWaits.toArray(CompletableFuture[]::new)), connect.responseTimeout());
+        awaitQuietly(
+                CompletableFuture.allOf(closeWaits.toArray(CompletableFuture[]::new)),
+                connect.timeouts().responseTimeout());
         running.awaitOthers(options.closeTimeout());
         dispatcher.drainTo(ClientMessage::requeueOnClose);
         inFlight.requeueOnClose(running.current());
@@ -500,7 +504,8 @@ final class ConsumerSubscription implements Subscription, DeliveryOwner<ClientMe
             closedSockets.add(c.flushAndClose());
         }
         awaitQuietly(
-                CompletableFuture.allOf(closedSockets.toArray(CompletableFuture[]::new)), connect.responseTimeout());
+                CompletableFuture.allOf(closedSockets.toArray(CompletableFuture[]::new)),
+                connect.timeouts().responseTimeout());
         bus.removed(this);
     }
 

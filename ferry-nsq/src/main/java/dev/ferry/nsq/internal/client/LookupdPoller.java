@@ -1,6 +1,6 @@
 package dev.ferry.nsq.internal.client;
 
-import dev.ferry.ConnectOptions;
+import dev.ferry.nsq.ConnectOptions;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -64,7 +64,8 @@ final class LookupdPoller {
         if (closed) {
             return;
         }
-        long delay = Jitter.above(options.lookupdPollInterval(), options.lookupdPollJitter());
+        long delay = Jitter.above(
+                options.discovery().lookupdPollInterval(), options.discovery().lookupdPollJitter());
         try {
             next = timer.schedule(this::poll, delay, TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.RejectedExecutionException e) {

@@ -2,19 +2,19 @@ package dev.ferry.nsq.internal.client;
 
 import dev.ferry.Bus;
 import dev.ferry.BusAdmin;
-import dev.ferry.ConnectOptions;
 import dev.ferry.FerryException;
 import dev.ferry.MessageHandler;
 import dev.ferry.PublishRejectedException;
 import dev.ferry.Query;
 import dev.ferry.SubscribeOptions;
 import dev.ferry.Subscription;
-import dev.ferry.internal.bus.DaemonThreads;
-import dev.ferry.internal.bus.PublishChecks;
-import dev.ferry.internal.bus.SubscribeChecks;
-import dev.ferry.internal.patterns.QueryClient;
+import dev.ferry.nsq.ConnectOptions;
 import dev.ferry.nsq.internal.codec.ClientCommand;
 import dev.ferry.spi.QueueStateStore;
+import dev.ferry.support.DaemonThreads;
+import dev.ferry.support.PublishChecks;
+import dev.ferry.support.QueryClient;
+import dev.ferry.support.SubscribeChecks;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -72,13 +72,21 @@ public final class NsqClientBus implements Bus, QueueStateStore.Provider {
                 loops, DaemonThreads.named("ferry-client-io-"), NioIoHandler.newFactory());
         this.timer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("ferry-client-timer-"));
         this.handlers = Executors.newFixedThreadPool(options.handlerThreads(), DaemonThreads.named("ferry-handler-"));
-        this.http =
-                HttpClient.newBuilder().connectTimeout(options.connectTimeout()).build();
-        this.lookupd = options.lookupdHttpAddresses().isEmpty()
+        this.http = HttpClient.newBuilder()
+                .connectTimeout(options.socket().connectTimeout())
+                .build();
+        this.lookupd = options.discovery().lookupdHttpAddresses().isEmpty()
                 ? null
-                : new LookupdClient(http, options.lookupdHttpAddresses(), options.responseTimeout());
+                : new LookupdClient(
+                        http,
+                        options.discovery().lookupdHttpAddresses(),
+                        options.timeouts().responseTimeout());
         this.producers = new ProducerPool(group, options, lookupd);
-        this.admin = new HttpAdmin(http, options.nsqdHttpAddresses(), lookupd, options.responseTimeout());
+        this.admin = new HttpAdmin(
+                http,
+                options.discovery().nsqdHttpAddresses(),
+                lookupd,
+                options.timeouts().responseTimeout());
         this.replyRouting = new NsqReplyRouting(this, options, lookupd);
         this.queries = new QueryClient(this, options.clock(), replyRouting, 100_000);
         this.queueStates = new HttpQueueStates(admin, timer);
@@ -123,10 +131,11 @@ public final class NsqClientBus implements Bus, QueueStateStore.Provider {
 
     private long checkBatch(String topic, List<byte[]> bodies) {
         ensureOpen();
-        long total = PublishChecks.bodies(topic, bodies, options.maxMessageSize());
-        if (bodies.size() > 1 && total + 4L * bodies.size() + 4 > options.maxBodySize()) {
+        long total = PublishChecks.bodies(topic, bodies, options.publishing().maxMessageSize());
+        if (bodies.size() > 1
+                && total + 4L * bodies.size() + 4 > options.publishing().maxBodySize()) {
             throw new PublishRejectedException("batch of " + bodies.size() + " messages and " + total
-                    + " bytes exceeds maxBodySize " + options.maxBodySize() + " (nsqd's max-body-size)");
+                    + " bytes exceeds maxBodySize " + options.publishing().maxBodySize() + " (nsqd's max-body-size)");
         }
         return total;
     }
@@ -141,10 +150,11 @@ public final class NsqClientBus implements Bus, QueueStateStore.Provider {
      */
     private CompletableFuture<Void> send(ClientCommand command, long bytes, String address) {
         long now = pendingBytes.addAndGet(bytes);
-        if (now > options.maxPendingPublishBytes() && now != bytes) {
+        if (now > options.publishing().maxPendingPublishBytes() && now != bytes) {
             pendingBytes.addAndGet(-bytes);
-            return CompletableFuture.failedFuture(new PublishRejectedException("publishes of " + (now - bytes)
-                    + " bytes await an answer; maxPendingPublishBytes is " + options.maxPendingPublishBytes()));
+            return CompletableFuture.failedFuture(new PublishRejectedException(
+                    "publishes of " + (now - bytes) + " bytes await an answer; maxPendingPublishBytes is "
+                            + options.publishing().maxPendingPublishBytes()));
         }
         CompletableFuture<byte[]> answered =
                 address == null ? producers.publish(command) : producers.publishTo(address, command);
@@ -322,7 +332,7 @@ public final class NsqClientBus implements Bus, QueueStateStore.Provider {
         }
         CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).join();
         // publishes already sent get their answers (or the response timeout) before the sockets close
-        long deadline = System.nanoTime() + options.responseTimeout().toNanos();
+        long deadline = System.nanoTime() + options.timeouts().responseTimeout().toNanos();
         synchronized (pendingBytes) {
             long left;
             while (pendingBytes.get() > 0 && (left = deadline - System.nanoTime()) > 0) {
@@ -335,7 +345,7 @@ public final class NsqClientBus implements Bus, QueueStateStore.Provider {
             }
         }
         try {
-            producers.close().get(options.responseTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            producers.close().get(options.timeouts().responseTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | java.util.concurrent.TimeoutException e) {

@@ -1,7 +1,7 @@
 package dev.ferry.nsq.internal.client;
 
-import dev.ferry.ConnectOptions;
 import dev.ferry.FerryException;
+import dev.ferry.nsq.ConnectOptions;
 import dev.ferry.spi.ReplyRouting;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -38,8 +38,8 @@ final class NsqReplyRouting implements ReplyRouting {
         this.bus = bus;
         this.options = options;
         this.lookupd = lookupd;
-        if (!options.nsqdTcpAddresses().isEmpty()) {
-            node = options.nsqdTcpAddresses().get(0);
+        if (!options.discovery().nsqdTcpAddresses().isEmpty()) {
+            node = options.discovery().nsqdTcpAddresses().get(0);
         }
     }
 
@@ -62,7 +62,7 @@ final class NsqReplyRouting implements ReplyRouting {
                 choosing = lookupd.nodes().thenApply(found -> {
                     if (found.isEmpty()) {
                         throw new FerryException("cannot choose a node for the query replies: lookupd "
-                                + options.lookupdHttpAddresses() + " lists no nsqd node");
+                                + options.discovery().lookupdHttpAddresses() + " lists no nsqd node");
                     }
                     String first = found.get(0).tcpAddress();
                     synchronized (this) {
@@ -88,7 +88,7 @@ final class NsqReplyRouting implements ReplyRouting {
         if (chosen != null) {
             addresses.add(chosen);
         }
-        addresses.addAll(options.nsqdTcpAddresses());
+        addresses.addAll(options.discovery().nsqdTcpAddresses());
         return List.copyOf(addresses);
     }
 

@@ -1,7 +1,7 @@
 package dev.ferry.nsq.internal.client;
 
-import dev.ferry.ConnectOptions;
 import dev.ferry.FerryException;
+import dev.ferry.nsq.ConnectOptions;
 import dev.ferry.nsq.internal.codec.ClientCommand;
 import dev.ferry.nsq.internal.codec.Frame;
 import io.netty.channel.EventLoopGroup;
@@ -125,7 +125,7 @@ final class ProducerNode implements ClientConnection.Listener {
             return;
         }
         failures++;
-        long delay = Jitter.of(options.reconnectBackoff().delayFor(failures));
+        long delay = Jitter.of(options.socket().reconnectBackoff().delayFor(failures));
         retryAtNanos = System.nanoTime() + delay * 1_000_000;
         log.warn(
                 "cannot publish to nsqd at {} (failure {} in a row; next try in {} ms): {}",

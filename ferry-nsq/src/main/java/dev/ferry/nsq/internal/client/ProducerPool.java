@@ -1,7 +1,7 @@
 package dev.ferry.nsq.internal.client;
 
-import dev.ferry.ConnectOptions;
 import dev.ferry.FerryException;
+import dev.ferry.nsq.ConnectOptions;
 import dev.ferry.nsq.internal.codec.ClientCommand;
 import io.netty.channel.EventLoopGroup;
 import java.util.ArrayList;
@@ -12,7 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Where publishes go: one {@link ProducerNode} per broker (or {@link ConnectOptions#publishConnections()}), taken in turn, skipping brokers whose
+ * Where publishes go: one {@link ProducerNode} per broker (or {@link dev.ferry.nsq.PublishOptions#connections()}), taken in turn, skipping brokers whose
  * last connect failed while their backoff lasts. The brokers are the nsqd TCP addresses given, or,
  * without them, the nodes lookupd lists (asked again after each poll interval). A publish may also
  * name its broker ({@link #publishTo}: a query's reply to the asker's node), which opens a connection
@@ -68,7 +68,7 @@ final class ProducerPool {
     }
 
     private ProducerNode pick(List<String> addresses) {
-        int perBroker = options.publishConnections();
+        int perBroker = options.publishing().connections();
         int slots = addresses.size() * perBroker;
         int start = Math.floorMod(turn.getAndIncrement(), slots);
         ProducerNode first = null;
@@ -88,12 +88,12 @@ final class ProducerPool {
     }
 
     private CompletableFuture<List<String>> targets() {
-        if (!options.nsqdTcpAddresses().isEmpty()) {
-            return CompletableFuture.completedFuture(options.nsqdTcpAddresses());
+        if (!options.discovery().nsqdTcpAddresses().isEmpty()) {
+            return CompletableFuture.completedFuture(options.discovery().nsqdTcpAddresses());
         }
         List<String> known = discovered;
         boolean fresh = System.nanoTime() - discoveredAtNanos
-                < options.lookupdPollInterval().toNanos();
+                < options.discovery().lookupdPollInterval().toNanos();
         if (!known.isEmpty() && fresh) {
             return CompletableFuture.completedFuture(known);
         }
@@ -103,8 +103,8 @@ final class ProducerPool {
                     List<String> tcp = new ArrayList<>();
                     found.forEach(n -> tcp.add(n.tcpAddress()));
                     if (tcp.isEmpty()) {
-                        throw new FerryException(
-                                "lookupd " + options.lookupdHttpAddresses() + " lists no nsqd node to publish to");
+                        throw new FerryException("lookupd "
+                                + options.discovery().lookupdHttpAddresses() + " lists no nsqd node to publish to");
                     }
                     discovered = List.copyOf(tcp);
                     discoveredAtNanos = System.nanoTime();

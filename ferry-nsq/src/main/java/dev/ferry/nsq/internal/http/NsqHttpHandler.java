@@ -2,12 +2,12 @@ package dev.ferry.nsq.internal.http;
 
 import dev.ferry.PublishRejectedException;
 import dev.ferry.nsq.HttpRoute;
+import dev.ferry.nsq.ServerOptions;
 import dev.ferry.nsq.internal.httpapi.HttpError;
 import dev.ferry.nsq.internal.httpapi.HttpResponses;
 import dev.ferry.nsq.internal.httpapi.HttpRouter;
 import dev.ferry.nsq.internal.server.AuthClient;
 import dev.ferry.nsq.internal.server.ClientRegistry;
-import dev.ferry.nsq.internal.server.ServerOptions;
 import dev.ferry.spi.Engine;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler;

@@ -1,10 +1,10 @@
 package dev.ferry.nsq.internal.http;
 
+import dev.ferry.nsq.ServerOptions;
 import dev.ferry.nsq.internal.httpapi.HttpError;
 import dev.ferry.nsq.internal.httpapi.HttpResponses;
 import dev.ferry.nsq.internal.protocol.MpubBody;
 import dev.ferry.nsq.internal.protocol.NsqError;
-import dev.ferry.nsq.internal.server.ServerOptions;
 import dev.ferry.spi.Engine;
 import dev.ferry.spi.PublishRecord;
 import io.netty.buffer.ByteBufUtil;

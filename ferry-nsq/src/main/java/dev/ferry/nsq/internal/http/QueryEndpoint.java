@@ -8,10 +8,10 @@ import dev.ferry.FerryException;
 import dev.ferry.Names;
 import dev.ferry.Query;
 import dev.ferry.QueryTimeoutException;
-import dev.ferry.internal.bus.LocalBus;
+import dev.ferry.nsq.ServerOptions;
 import dev.ferry.nsq.internal.httpapi.HttpError;
-import dev.ferry.nsq.internal.server.ServerOptions;
 import dev.ferry.spi.Engine;
+import dev.ferry.support.EngineBuses;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -62,7 +62,7 @@ final class QueryEndpoint implements AutoCloseable {
             throw new HttpError(HttpResponseStatus.SERVICE_UNAVAILABLE, "EXITING");
         }
         if (bus == null) {
-            bus = LocalBus.sharing(
+            bus = EngineBuses.sharing(
                     BusConfig.inMemory()
                             .clock(options.clock())
                             .maxMessageSize(options.maxMsgSize())

@@ -1,10 +1,10 @@
 package dev.ferry.nsq.internal.http;
 
 import dev.ferry.TopicStats;
+import dev.ferry.nsq.ServerOptions;
 import dev.ferry.nsq.internal.httpapi.HttpResponses;
 import dev.ferry.nsq.internal.httpapi.HttpRouter;
 import dev.ferry.nsq.internal.server.ClientRegistry;
-import dev.ferry.nsq.internal.server.ServerOptions;
 import dev.ferry.spi.Engine;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;

@@ -1,5 +1,6 @@
 package dev.ferry.nsq.internal.server;
 
+import dev.ferry.nsq.ServerOptions;
 import dev.ferry.nsq.internal.codec.CommandDecoder;
 import dev.ferry.nsq.internal.codec.FrameEncoder;
 import dev.ferry.spi.Engine;

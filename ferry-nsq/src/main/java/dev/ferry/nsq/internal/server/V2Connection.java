@@ -3,6 +3,7 @@ package dev.ferry.nsq.internal.server;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.Names;
+import dev.ferry.nsq.ServerOptions;
 import dev.ferry.nsq.internal.codec.CommandDecoder;
 import dev.ferry.nsq.internal.codec.Frame;
 import dev.ferry.nsq.internal.codec.Inbound;

@@ -7,10 +7,11 @@ import static org.awaitility.Awaitility.await;
 
 import dev.ferry.Backoff;
 import dev.ferry.Bus;
-import dev.ferry.ConnectOptions;
 import dev.ferry.MessageHandler;
 import dev.ferry.SubscribeOptions;
 import dev.ferry.TopicStats;
+import dev.ferry.nsq.ConnectOptions;
+import dev.ferry.nsq.NsqBus;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,8 +45,9 @@ class ClientClusterTest {
 
     private ConnectOptions.Builder direct(int count) {
         ConnectOptions.Builder b = ConnectOptions.builder()
-                .reconnectBackoff(new Backoff(Duration.ofMillis(20), Duration.ofMillis(200)))
-                .rdyRedistribution(Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(400));
+                .socket(s -> s.reconnectBackoff(new Backoff(Duration.ofMillis(20), Duration.ofMillis(200))))
+                .flowControl(f ->
+                        f.rdyRedistribution(Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(400)));
         for (int i = 0; i < count; i++) {
             b.nsqd(brokers.get(i).tcpAddress());
         }
@@ -53,14 +55,14 @@ class ClientClusterTest {
     }
 
     private static void publishTo(TestBroker broker, String topic, String body) {
-        try (Bus bus = Bus.connect(ConnectOptions.nsqd(broker.tcpAddress()).build())) {
+        try (Bus bus = NsqBus.connect(ConnectOptions.nsqd(broker.tcpAddress()).build())) {
             bus.publish(topic, utf8(body));
         }
     }
 
     @Test
     void shouldSpreadMaxInFlightOverTheConnectionsWithoutExceedingIt() {
-        try (Bus bus = Bus.connect(direct(3).build())) {
+        try (Bus bus = NsqBus.connect(direct(3).build())) {
             ConsumerSubscription sub =
                     (ConsumerSubscription) bus.subscribe("spread", "c", m -> null, SubscribeOptions.maxInFlight(10));
             await().until(() -> sub.connections().size() == 3);
@@ -81,7 +83,7 @@ class ClientClusterTest {
             }
         }
         Queue<String> got = new ConcurrentLinkedQueue<>();
-        try (Bus bus = Bus.connect(direct(3).build())) {
+        try (Bus bus = NsqBus.connect(direct(3).build())) {
             ConsumerSubscription sub = (ConsumerSubscription) bus.subscribe(
                     "starve", "c", MessageHandler.of(m -> got.add(text(m))), SubscribeOptions.maxInFlight(1));
             await().atMost(Duration.ofSeconds(20)).until(() -> got.size() == 9);
@@ -97,8 +99,8 @@ class ClientClusterTest {
     void shouldBackOffWithRdyZeroThenTestTheWatersWithRdyOne() {
         AtomicBoolean failing = new AtomicBoolean(true);
         Queue<String> got = new ConcurrentLinkedQueue<>();
-        try (Bus bus = Bus.connect(direct(2)
-                .failureBackoff(new Backoff(Duration.ofMillis(500), Duration.ofSeconds(2)))
+        try (Bus bus = NsqBus.connect(direct(2)
+                .flowControl(f -> f.failureBackoff(new Backoff(Duration.ofMillis(500), Duration.ofSeconds(2))))
                 .build())) {
             ConsumerSubscription sub = (ConsumerSubscription) bus.subscribe(
                     "backoff",
@@ -127,8 +129,8 @@ class ClientClusterTest {
         TestBroker b = brokers.get(0);
         publishTo(b, "found", "hello");
         Queue<String> got = new ConcurrentLinkedQueue<>();
-        try (Bus bus = Bus.connect(ConnectOptions.lookupd(b.httpAddress())
-                .lookupdPoll(Duration.ofMillis(100), 0.3)
+        try (Bus bus = NsqBus.connect(ConnectOptions.lookupd(b.httpAddress())
+                .discovery(d -> d.lookupdPoll(Duration.ofMillis(100), 0.3))
                 .build())) {
             bus.subscribe("found", "c", MessageHandler.of(m -> got.add(text(m))));
             await().until(() -> got.contains("hello"));
@@ -142,9 +144,9 @@ class ClientClusterTest {
     void shouldConsumeFromEveryBrokerItsLookupdsList() {
         publishTo(brokers.get(0), "both", "from 0");
         Queue<String> got = new ConcurrentLinkedQueue<>();
-        try (Bus bus = Bus.connect(ConnectOptions.lookupd(
+        try (Bus bus = NsqBus.connect(ConnectOptions.lookupd(
                         brokers.get(0).httpAddress(), brokers.get(1).httpAddress())
-                .lookupdPoll(Duration.ofMillis(100), 0.3)
+                .discovery(d -> d.lookupdPoll(Duration.ofMillis(100), 0.3))
                 .build())) {
             ConsumerSubscription sub = (ConsumerSubscription) bus.subscribe(
                     "both", "c", MessageHandler.of(m -> got.add(text(m))), SubscribeOptions.maxInFlight(4));

@@ -7,9 +7,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.ferry.Bus;
-import dev.ferry.ConnectOptions;
 import dev.ferry.MessageHandler;
 import dev.ferry.SubscribeOptions;
+import dev.ferry.nsq.CompressionOptions;
+import dev.ferry.nsq.ConnectOptions;
+import dev.ferry.nsq.NsqBus;
+import dev.ferry.nsq.SecurityOptions;
 import dev.ferry.nsq.TlsSettings;
 import dev.ferry.nsq.testing.TestAuthService;
 import dev.ferry.nsq.testing.TestCertificates;
@@ -52,7 +55,7 @@ class ClientFeaturesTest {
         for (int i = 0; i < 100; i++) {
             batch.add(utf8("message " + i + " " + "x".repeat(i * 10)));
         }
-        try (Bus bus = Bus.connect(options)) {
+        try (Bus bus = NsqBus.connect(options)) {
             bus.subscribe(topic, "c", MessageHandler.of(m -> got.add(text(m))), SubscribeOptions.maxInFlight(50));
             bus.publish(topic, batch);
             bus.publish(topic, utf8("single"));
@@ -68,13 +71,14 @@ class ClientFeaturesTest {
         try (TestBroker broker = new TestBroker(dir.resolve("data"), tls ? serverTls() : null, null)) {
             ConnectOptions.Builder options = ConnectOptions.nsqd(broker.tcpAddress());
             if (tls) {
-                options.tls(trustingTls());
+                SSLContext context = trustingTls();
+                options.security(s -> s.tls(context));
             }
             if (features.contains("snappy")) {
-                options.compression(ConnectOptions.Compression.SNAPPY);
+                options.compression(CompressionOptions.snappy());
             }
             if (features.contains("deflate")) {
-                options.deflate(3);
+                options.compression(CompressionOptions.deflate(3));
             }
             roundTrip(options.build(), "features");
         }
@@ -83,8 +87,8 @@ class ClientFeaturesTest {
     @Test
     void shouldRefuseToGoOnPlainWhenTlsWasAskedAndNotOffered() throws Exception {
         try (TestBroker broker = new TestBroker(dir.resolve("data"));
-                Bus bus = Bus.connect(ConnectOptions.nsqd(broker.tcpAddress())
-                        .tls(trustingTls())
+                Bus bus = NsqBus.connect(ConnectOptions.nsqd(broker.tcpAddress())
+                        .security(SecurityOptions.builder().tls(trustingTls()).build())
                         .build())) {
             assertThatThrownBy(() -> bus.publish("t", utf8("x"))).hasMessageContaining("does not offer TLS");
         }
@@ -101,14 +105,16 @@ class ClientFeaturesTest {
                 TestBroker broker = new TestBroker(dir.resolve("data"), null, authService.client())) {
             roundTrip(
                     ConnectOptions.nsqd(broker.tcpAddress())
-                            .authSecret("s3cret")
+                            .security(s -> s.authSecret("s3cret"))
                             .build(),
                     "secured");
-            try (Bus bus = Bus.connect(ConnectOptions.nsqd(broker.tcpAddress()).build())) {
+            try (Bus bus =
+                    NsqBus.connect(ConnectOptions.nsqd(broker.tcpAddress()).build())) {
                 assertThatThrownBy(() -> bus.publish("secured", utf8("x"))).hasMessageContaining("requires AUTH");
             }
-            try (Bus bus = Bus.connect(
-                    ConnectOptions.nsqd(broker.tcpAddress()).authSecret("wrong").build())) {
+            try (Bus bus = NsqBus.connect(ConnectOptions.nsqd(broker.tcpAddress())
+                    .security(s -> s.authSecret("wrong"))
+                    .build())) {
                 assertThatThrownBy(() -> bus.publish("secured", utf8("x"))).hasMessageContaining("E_AUTH");
             }
         }

@@ -6,10 +6,11 @@ import static org.awaitility.Awaitility.await;
 import dev.ferry.AckMode;
 import dev.ferry.Backoff;
 import dev.ferry.Bus;
-import dev.ferry.ConnectOptions;
 import dev.ferry.DeadLetter;
 import dev.ferry.MessageHandler;
 import dev.ferry.SubscribeOptions;
+import dev.ferry.nsq.ConnectOptions;
+import dev.ferry.nsq.NsqBus;
 import dev.ferry.testing.BusPatternsContract;
 import dev.ferry.testing.MutableClock;
 import java.io.BufferedInputStream;
@@ -44,11 +45,11 @@ class NsqClientBusPatternsTest extends BusPatternsContract {
     @Override
     protected Bus openBus(MutableClock clock) {
         broker = new TestBroker(dir, clock);
-        return Bus.connect(ConnectOptions.nsqd(broker.tcpAddress())
+        return NsqBus.connect(ConnectOptions.nsqd(broker.tcpAddress())
                 .nsqdHttp(broker.httpAddress())
-                .reconnectBackoff(new Backoff(Duration.ofMillis(20), Duration.ofMillis(200)))
+                .socket(s -> s.reconnectBackoff(new Backoff(Duration.ofMillis(20), Duration.ofMillis(200))))
                 // go-nsq's pause after handler failures, test-sized (its default starts at 1 s)
-                .failureBackoff(new Backoff(Duration.ofMillis(10), Duration.ofMillis(100)))
+                .flowControl(f -> f.failureBackoff(new Backoff(Duration.ofMillis(10), Duration.ofMillis(100))))
                 .clock(clock)
                 .build());
     }

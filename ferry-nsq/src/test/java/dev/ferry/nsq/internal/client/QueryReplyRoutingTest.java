@@ -7,11 +7,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.Backoff;
 import dev.ferry.Bus;
-import dev.ferry.ConnectOptions;
 import dev.ferry.MessageHandler;
 import dev.ferry.Query;
 import dev.ferry.SubscribeOptions;
 import dev.ferry.TopicStats;
+import dev.ferry.nsq.ConnectOptions;
+import dev.ferry.nsq.NsqBus;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -54,9 +55,10 @@ class QueryReplyRoutingTest {
     }
 
     private Bus connect(ConnectOptions.Builder options) {
-        Bus bus = Bus.connect(options.reconnectBackoff(new Backoff(Duration.ofMillis(20), Duration.ofMillis(200)))
-                .lookupdPoll(Duration.ofMillis(100), 0.3)
-                .build());
+        Bus bus = NsqBus.connect(
+                options.socket(s -> s.reconnectBackoff(new Backoff(Duration.ofMillis(20), Duration.ofMillis(200))))
+                        .discovery(d -> d.lookupdPoll(Duration.ofMillis(100), 0.3))
+                        .build());
         buses.add(bus);
         return bus;
     }
@@ -188,7 +190,7 @@ class QueryReplyRoutingTest {
         String nowhere = b.httpAddress();
         b.close();
         b = new TestBroker(dir.resolve("b2")); // for stop()
-        Bus asker = connect(ConnectOptions.lookupd(nowhere).responseTimeout(Duration.ofSeconds(2)));
+        Bus asker = connect(ConnectOptions.lookupd(nowhere).timeouts(t -> t.responseTimeout(Duration.ofSeconds(2))));
         assertThat(asker.queryAsync("work", "{}", Duration.ofSeconds(5)))
                 .failsWithin(Duration.ofSeconds(10))
                 .withThrowableThat()

@@ -2,13 +2,12 @@ package dev.ferry.nsq.internal.client;
 
 import dev.ferry.Bus;
 import dev.ferry.BusConfig;
-import dev.ferry.ConnectOptions;
 import dev.ferry.internal.engine.LocalEngine;
+import dev.ferry.nsq.ConnectOptions;
+import dev.ferry.nsq.NsqBus;
 import dev.ferry.nsq.NsqTcpServer;
-import dev.ferry.nsq.internal.http.QueueStateRoutes;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.List;
 
 /**
  * A Ferry broker on loopback whose engine runs on a given clock, serving the {@code /queue/*}
@@ -22,14 +21,13 @@ final class QueueBroker implements AutoCloseable {
     QueueBroker(Path dir, Clock clock, boolean queueRoutes) {
         engine = LocalEngine.open(
                 BusConfig.embedded(dir).clock(clock).minFreeDiskBytes(0).build());
-        NsqTcpServer.Builder servers =
-                NsqTcpServer.builder(engine).routes(queueRoutes ? QueueStateRoutes.of(engine.queueState()) : List.of());
+        NsqTcpServer.Builder servers = NsqTcpServer.builder(engine).queueState(queueRoutes);
         tcp = servers.startTcp("127.0.0.1", 0);
         http = servers.startHttp("127.0.0.1", 0);
     }
 
     Bus connect() {
-        return Bus.connect(ConnectOptions.nsqd("127.0.0.1:" + tcp.port())
+        return NsqBus.connect(ConnectOptions.nsqd("127.0.0.1:" + tcp.port())
                 .nsqdHttp("127.0.0.1:" + http.port())
                 .build());
     }

@@ -4,10 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.Bus;
-import dev.ferry.ConnectOptions;
 import dev.ferry.NotSupportedException;
 import dev.ferry.busmq.BusQueue;
 import dev.ferry.busmq.Duplex;
+import dev.ferry.nsq.ConnectOptions;
+import dev.ferry.nsq.NsqBus;
 import dev.ferry.testing.MutableClock;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,7 +44,7 @@ class QueueStateWithoutEndpointsTest {
     @Test
     void shouldSayWhatIsMissingWithoutAnHttpAddress() {
         try (QueueBroker broker = new QueueBroker(dir, MutableClock.start(), true);
-                Bus bus = Bus.connect(ConnectOptions.nsqd("127.0.0.1:1").build())) {
+                Bus bus = NsqBus.connect(ConnectOptions.nsqd("127.0.0.1:1").build())) {
             assertThatThrownBy(() -> BusQueue.of(bus, "jobs").attach(Duration.ofSeconds(1)))
                     .isInstanceOf(NotSupportedException.class)
                     .hasMessageContaining("BusQueue attach")

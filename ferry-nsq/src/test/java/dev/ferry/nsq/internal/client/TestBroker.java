@@ -2,10 +2,10 @@ package dev.ferry.nsq.internal.client;
 
 import dev.ferry.BusConfig;
 import dev.ferry.internal.engine.LocalEngine;
+import dev.ferry.nsq.AuthSettings;
 import dev.ferry.nsq.NsqTcpServer;
+import dev.ferry.nsq.ServerOptions;
 import dev.ferry.nsq.TlsSettings;
-import dev.ferry.nsq.internal.server.AuthClient;
-import dev.ferry.nsq.internal.server.ServerOptions;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
@@ -19,7 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 final class TestBroker implements AutoCloseable {
     private final Path dir;
     private final TlsSettings tls;
-    private final AuthClient auth;
+    private final AuthSettings auth;
     private final Clock clock;
     private LocalEngine engine;
     private NsqTcpServer tcp;
@@ -31,7 +31,7 @@ final class TestBroker implements AutoCloseable {
         this(dir, null, null);
     }
 
-    TestBroker(Path dir, TlsSettings tls, AuthClient auth) {
+    TestBroker(Path dir, TlsSettings tls, AuthSettings auth) {
         this(dir, tls, auth, Clock.systemUTC());
     }
 
@@ -40,7 +40,7 @@ final class TestBroker implements AutoCloseable {
         this(dir, null, null, clock);
     }
 
-    private TestBroker(Path dir, TlsSettings tls, AuthClient auth, Clock clock) {
+    private TestBroker(Path dir, TlsSettings tls, AuthSettings auth, Clock clock) {
         this.dir = dir;
         this.tls = tls;
         this.auth = auth;

@@ -5,8 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import dev.ferry.BusConfig;
 import dev.ferry.internal.engine.LocalEngine;
+import dev.ferry.nsq.AuthSettings;
+import dev.ferry.nsq.ServerOptions;
+import dev.ferry.nsq.internal.server.AuthClient;
 import dev.ferry.nsq.internal.server.ClientRegistry;
-import dev.ferry.nsq.internal.server.ServerOptions;
 import dev.ferry.nsq.testing.TestAuthService;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -15,6 +17,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -42,11 +45,16 @@ class HttpAuthCacheTest {
                 ServerOptions.defaults(),
                 Map.of(),
                 new ClientRegistry(),
-                new HttpAuthGuard(service.client(), new AuthAnswerCache(1)),
+                new HttpAuthGuard(authClient(service.client()), new AuthAnswerCache(1)),
                 false,
                 0,
                 List.of());
         channel = new EmbeddedChannel(handler);
+    }
+
+    private static AuthClient authClient(AuthSettings settings) {
+        return new AuthClient(
+                settings.httpAddresses(), Clock.systemUTC(), settings.connectTimeout(), settings.requestTimeout());
     }
 
     @AfterEach

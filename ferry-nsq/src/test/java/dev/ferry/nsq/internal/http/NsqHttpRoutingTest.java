@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.BusConfig;
 import dev.ferry.internal.engine.LocalEngine;
+import dev.ferry.nsq.ServerOptions;
 import dev.ferry.nsq.internal.httpapi.RawHttp;
-import dev.ferry.nsq.internal.server.ServerOptions;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.BusConfig;
 import dev.ferry.internal.engine.LocalEngine;
+import dev.ferry.nsq.ServerOptions;
 import dev.ferry.nsq.internal.codec.Frame;
 import dev.ferry.nsq.internal.server.EmbeddedClient.Got;
 import dev.ferry.nsq.testing.TestCertificates;

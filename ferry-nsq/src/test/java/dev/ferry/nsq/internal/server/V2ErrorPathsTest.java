@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.BusConfig;
 import dev.ferry.internal.engine.LocalEngine;
+import dev.ferry.nsq.ServerOptions;
 import dev.ferry.testing.MutableClock;
 import java.nio.ByteBuffer;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.ferry.nsq.internal.server;
+package dev.ferry.nsq;
 
 import java.time.Clock;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.ferry.internal.patterns;
+package dev.ferry.support;
 
 import dev.ferry.MessageHandler;
 

@@ -1,4 +1,4 @@
-package dev.ferry.internal.bus;
+package dev.ferry.support;
 
 import java.util.Iterator;
 import java.util.Set;

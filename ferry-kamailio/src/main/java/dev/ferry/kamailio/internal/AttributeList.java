@@ -1,4 +1,4 @@
-package dev.ferry.internal;
+package dev.ferry.kamailio.internal;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;

@@ -1,4 +1,4 @@
-package dev.ferry.internal.patterns;
+package dev.ferry.support;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,8 +1,7 @@
-package dev.ferry.internal.bus;
+package dev.ferry.support;
 
 import dev.ferry.SubscribeOptions;
 import dev.ferry.Subscription;
-import dev.ferry.internal.patterns.DeadLetters;
 import org.slf4j.Logger;
 
 /**

@@ -1,4 +1,4 @@
-package dev.ferry.internal.patterns;
+package dev.ferry.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

@@ -1,4 +1,4 @@
-package dev.ferry.internal.bus;
+package dev.ferry.support;
 
 import dev.ferry.MessageHandler;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.ferry.internal.bus;
+package dev.ferry.support;
 
 import dev.ferry.FerryException;
 import dev.ferry.Names;

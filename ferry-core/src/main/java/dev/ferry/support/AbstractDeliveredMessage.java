@@ -1,9 +1,8 @@
-package dev.ferry.internal.bus;
+package dev.ferry.support;
 
 import dev.ferry.AckMode;
 import dev.ferry.Message;
 import dev.ferry.MessageHandler;
-import dev.ferry.internal.patterns.DeadLetters;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
