@@ -15,7 +15,6 @@ import dev.ferry.ChannelStats;
 import dev.ferry.DeadLetter;
 import dev.ferry.FerryException;
 import dev.ferry.InvalidNameException;
-import dev.ferry.MessageHandler;
 import dev.ferry.Names;
 import dev.ferry.Query;
 import dev.ferry.QueryTimeoutException;
@@ -81,8 +80,7 @@ public abstract class BusPatternsContract {
     /** Collects the bodies arriving on a channel of {@code topic}. */
     protected List<String> collect(String topic, String channel) {
         List<String> got = new CopyOnWriteArrayList<>();
-        bus.subscribe(
-                topic, channel, MessageHandler.of(m -> got.add(text(m.body()))), SubscribeOptions.maxInFlight(16));
+        bus.subscribe(topic, channel, m -> got.add(text(m.body())), SubscribeOptions.maxInFlight(16));
         return got;
     }
 
@@ -95,11 +93,11 @@ public abstract class BusPatternsContract {
         var sub = bus.subscribe(
                 "t",
                 "c",
-                MessageHandler.of(m -> {
+                m -> {
                     calls.incrementAndGet();
                     release.await(10, TimeUnit.SECONDS);
                     throw new IllegalStateException("lost on purpose");
-                }),
+                },
                 SubscribeOptions.DEFAULT.withAckMode(AckMode.IMMEDIATE).withBackoff(NO_BACKOFF));
         bus.publish("t", bytes("once"));
         await().until(() -> calls.get() == 1);
@@ -122,12 +120,12 @@ public abstract class BusPatternsContract {
         bus.subscribe(
                 "t",
                 "c",
-                MessageHandler.of(m -> {
+                m -> {
                     peak.accumulateAndGet(running.incrementAndGet(), Math::max);
                     release.await(10, TimeUnit.SECONDS);
                     running.decrementAndGet();
                     done.incrementAndGet();
-                }),
+                },
                 SubscribeOptions.maxInFlight(2).withAckMode(AckMode.IMMEDIATE));
         IntStream.range(0, 10).forEach(i -> bus.publish("t", bytes("m" + i)));
         await().until(() -> running.get() == 2);
@@ -143,12 +141,12 @@ public abstract class BusPatternsContract {
         bus.subscribe(
                 "t",
                 "c",
-                MessageHandler.of(m -> {
+                m -> {
                     attempts.add(m.attempts());
                     if (m.attempts() < 3) {
                         throw new IllegalStateException("not yet");
                     }
-                }),
+                },
                 SubscribeOptions.DEFAULT.withBackoff(new Backoff(Duration.ofMillis(100), Duration.ofSeconds(10))));
         assertThat(SubscribeOptions.DEFAULT.ackMode()).isEqualTo(AckMode.AFTER_HANDLER);
         bus.publish("t", bytes("x"));
@@ -172,10 +170,10 @@ public abstract class BusPatternsContract {
         bus.subscribe(
                 "orders",
                 "billing",
-                MessageHandler.of(m -> {
+                m -> {
                     attempts.add(m.attempts());
                     throw new IllegalStateException("cannot bill " + text(m.body()));
-                }),
+                },
                 SubscribeOptions.DEFAULT.withBackoff(NO_BACKOFF).withDeadLetter(DeadLetter.after(3)));
         bus.publish("orders", bytes("{\"id\":42}"));
         await().until(() -> dead.size() == 1);
@@ -196,7 +194,6 @@ public abstract class BusPatternsContract {
                 m -> {
                     calls.incrementAndGet();
                     m.takeControl(); // never answers: the message times out
-                    return null;
                 },
                 SubscribeOptions.DEFAULT
                         .withMessageTimeout(Duration.ofSeconds(1))
@@ -215,9 +212,9 @@ public abstract class BusPatternsContract {
         bus.subscribe(
                 "calls#ephemeral",
                 "c",
-                MessageHandler.of(m -> {
+                m -> {
                     throw new IllegalStateException("always");
-                }),
+                },
                 SubscribeOptions.DEFAULT.withBackoff(NO_BACKOFF).withDeadLetter(DeadLetter.after(1)));
         bus.publish("calls#ephemeral", bytes("x"));
         await().until(() -> dead.contains("x"));
@@ -227,17 +224,14 @@ public abstract class BusPatternsContract {
     void shouldRefuseADefaultDeadLetterTopicOverTheNameLimit() {
         String longest = "t".repeat(60);
         assertThatThrownBy(() -> bus.subscribe(
-                        longest,
-                        "c",
-                        MessageHandler.of(m -> {}),
-                        SubscribeOptions.DEFAULT.withDeadLetter(DeadLetter.after(2))))
+                        longest, "c", m -> {}, SubscribeOptions.DEFAULT.withDeadLetter(DeadLetter.after(2))))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(longest + ".dead")
                 .hasMessageContaining("explicitly");
         bus.subscribe(
                         longest,
                         "c",
-                        MessageHandler.of(m -> {}),
+                        m -> {},
                         SubscribeOptions.DEFAULT.withDeadLetter(
                                 DeadLetter.after(2).to("t.dead")))
                 .close();
@@ -259,10 +253,10 @@ public abstract class BusPatternsContract {
         bus.subscribe(
                 "orders",
                 "billing",
-                MessageHandler.of(m -> {
+                m -> {
                     calls.incrementAndGet();
                     throw new IllegalStateException("always");
-                }),
+                },
                 SubscribeOptions.DEFAULT.withBackoff(NO_BACKOFF));
         bus.publish("orders", bytes("poison"));
         await().until(() -> dead.size() == 1);
@@ -385,7 +379,7 @@ public abstract class BusPatternsContract {
     @Test
     void shouldDropAndCountLateAndUnknownReplies() {
         List<JsonNode> requests = new CopyOnWriteArrayList<>();
-        bus.subscribe("slow", "c", MessageHandler.of(m -> requests.add(parse(text(m.body())))));
+        bus.subscribe("slow", "c", m -> requests.add(parse(text(m.body()))));
         CompletableFuture<String> q = bus.queryAsync("slow", "{}", Duration.ofMillis(100));
         await().until(() -> requests.size() == 1);
         clock.advance(Duration.ofMillis(100));
@@ -404,11 +398,11 @@ public abstract class BusPatternsContract {
 
     @Test
     void shouldCompleteFromAReplyAnyClientPublishesToTheServerId() {
-        bus.subscribe("plain", "c", MessageHandler.of(m -> {
+        bus.subscribe("plain", "c", m -> {
             JsonNode request = parse(text(m.body()));
             String reply = "{\"Msg-ID\":\"" + request.get(Query.MSG_ID).asText() + "\",\"ok\":true}";
             bus.publish(request.get(Query.SERVER_ID).asText(), bytes(reply));
-        }));
+        });
         assertThat(Json.path(bus.query("plain", "{}", Duration.ofSeconds(5)), "ok"))
                 .contains("true");
     }

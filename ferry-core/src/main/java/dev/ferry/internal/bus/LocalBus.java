@@ -1,5 +1,6 @@
 package dev.ferry.internal.bus;
 
+import dev.ferry.AsyncMessageHandler;
 import dev.ferry.Bus;
 import dev.ferry.BusAdmin;
 import dev.ferry.BusConfig;
@@ -213,6 +214,18 @@ public final class LocalBus implements Bus, QueueStateStore.Provider {
     public Subscription subscribe(String topic, String channel, MessageHandler handler, SubscribeOptions options) {
         ensureOpen();
         SubscribeChecks.check(topic, channel, handler, options);
+        return subscribe(topic, channel, DeliveryHandler.of(handler), options);
+    }
+
+    @Override
+    public Subscription subscribeAsync(
+            String topic, String channel, AsyncMessageHandler handler, SubscribeOptions options) {
+        ensureOpen();
+        SubscribeChecks.check(topic, channel, handler, options);
+        return subscribe(topic, channel, DeliveryHandler.ofAsync(handler), options);
+    }
+
+    private Subscription subscribe(String topic, String channel, DeliveryHandler handler, SubscribeOptions options) {
         LocalSubscription subscription = new LocalSubscription(this, topic, channel, handler, options);
         subscriptions.add(subscription);
         try {

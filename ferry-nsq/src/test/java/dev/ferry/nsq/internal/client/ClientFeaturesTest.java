@@ -8,7 +8,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.ferry.Bus;
 import dev.ferry.ConnectOptions;
-import dev.ferry.MessageHandler;
 import dev.ferry.SubscribeOptions;
 import dev.ferry.nsq.TlsSettings;
 import dev.ferry.nsq.testing.TestAuthService;
@@ -53,7 +52,7 @@ class ClientFeaturesTest {
             batch.add(utf8("message " + i + " " + "x".repeat(i * 10)));
         }
         try (Bus bus = Bus.connect(options)) {
-            bus.subscribe(topic, "c", MessageHandler.of(m -> got.add(text(m))), SubscribeOptions.maxInFlight(50));
+            bus.subscribe(topic, "c", m -> got.add(text(m)), SubscribeOptions.maxInFlight(50));
             bus.publish(topic, batch);
             bus.publish(topic, utf8("single"));
             await().until(() -> got.size() == 101);
