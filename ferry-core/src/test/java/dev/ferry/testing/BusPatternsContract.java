@@ -25,7 +25,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -82,6 +84,107 @@ public abstract class BusPatternsContract {
         List<String> got = new CopyOnWriteArrayList<>();
         bus.subscribe(topic, channel, m -> got.add(text(m.body())), SubscribeOptions.maxInFlight(16));
         return got;
+    }
+
+    // ---- handler shapes ---------------------------------------------------------------------------
+
+    @Test
+    void shouldFinishWhenAVoidHandlerReturnsAndRequeueWhenItThrows() {
+        List<Integer> attempts = new CopyOnWriteArrayList<>();
+        var sub = bus.subscribe(
+                "t",
+                "c",
+                m -> {
+                    attempts.add(m.attempts());
+                    if (m.attempts() == 1) {
+                        throw new IllegalStateException("first attempt fails on purpose");
+                    }
+                },
+                SubscribeOptions.DEFAULT.withBackoff(NO_BACKOFF));
+        bus.publish("t", bytes("m"));
+        await().until(() -> attempts.size() == 2);
+        await().until(() -> stats("t", "c").inFlight() == 0 && sub.inFlight() == 0);
+        assertThat(attempts).containsExactly(1, 2);
+        assertThat(stats("t", "c").requeueCount()).isEqualTo(1);
+        assertThat(stats("t", "c").depth()).isZero();
+        assertThat(stats("t", "c").deferred()).isZero();
+    }
+
+    @Test
+    void shouldHoldAnAsyncMessagesSlotUntilItsStageCompletesThenFinishOrRequeueByIt() {
+        Queue<CompletableFuture<Void>> stages = new ConcurrentLinkedQueue<>();
+        List<String> seen = new CopyOnWriteArrayList<>();
+        var sub = bus.subscribeAsync(
+                "t",
+                "c",
+                m -> {
+                    seen.add(text(m.body()) + "#" + m.attempts());
+                    CompletableFuture<Void> stage = new CompletableFuture<>();
+                    stages.add(stage);
+                    return stage;
+                },
+                SubscribeOptions.maxInFlight(1).withBackoff(NO_BACKOFF));
+        bus.publish("t", List.of(bytes("a"), bytes("b")));
+        await().until(() -> stages.size() == 1);
+        // the handler has returned, but its message keeps the only slot: "b" must wait
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> seen.size() == 1);
+        assertThat(sub.inFlight()).isEqualTo(1);
+        assertThat(stats("t", "c").depth()).isEqualTo(1);
+
+        stages.poll().complete(null); // "a" finished, "b" comes
+        await().until(() -> stages.size() == 1 && seen.size() == 2);
+        stages.poll().completeExceptionally(new IllegalStateException("async failure on purpose"));
+        await().until(() -> stages.size() == 1 && seen.size() == 3); // "b" again
+        stages.poll().complete(null);
+        await().until(() -> stats("t", "c").inFlight() == 0 && sub.inFlight() == 0);
+        assertThat(seen).containsExactly("a#1", "b#1", "b#2");
+        assertThat(stats("t", "c").requeueCount()).isEqualTo(1);
+        assertThat(stats("t", "c").depth()).isZero();
+    }
+
+    @Test
+    void shouldRequeueWhenAnAsyncHandlerThrowsOrReturnsNoStage() {
+        List<Integer> attempts = new CopyOnWriteArrayList<>();
+        bus.subscribeAsync(
+                "t",
+                "c",
+                m -> {
+                    attempts.add(m.attempts());
+                    return switch (m.attempts()) {
+                        case 1 -> throw new IllegalStateException("thrown before any stage, on purpose");
+                        case 2 -> null;
+                        default -> CompletableFuture.completedFuture("done");
+                    };
+                },
+                SubscribeOptions.DEFAULT.withBackoff(NO_BACKOFF));
+        bus.publish("t", bytes("m"));
+        await().until(() -> attempts.size() == 3);
+        await().until(() -> stats("t", "c").inFlight() == 0);
+        assertThat(attempts).containsExactly(1, 2, 3);
+        assertThat(stats("t", "c").requeueCount()).isEqualTo(2);
+        assertThat(stats("t", "c").depth()).isZero();
+    }
+
+    @Test
+    void shouldLeaveAnAsyncMessageUnderControlToItsHandlerWhateverItsStageSays() {
+        Queue<dev.ferry.Message> held = new ConcurrentLinkedQueue<>();
+        var sub = bus.subscribeAsync(
+                "t",
+                "c",
+                m -> {
+                    m.takeControl();
+                    held.add(m);
+                    return CompletableFuture.failedFuture(new IllegalStateException("ignored under control"));
+                },
+                SubscribeOptions.DEFAULT.withBackoff(NO_BACKOFF));
+        bus.publish("t", bytes("m"));
+        await().until(() -> held.size() == 1);
+        assertThat(sub.inFlight()).isEqualTo(1);
+        assertThat(stats("t", "c").requeueCount()).isZero();
+        assertThat(held.poll().finish()).isTrue();
+        await().until(() -> stats("t", "c").inFlight() == 0 && sub.inFlight() == 0);
+        assertThat(stats("t", "c").requeueCount()).isZero();
+        assertThat(stats("t", "c").depth()).isZero();
     }
 
     // ---- ack modes ------------------------------------------------------------------------------
@@ -284,6 +387,27 @@ public abstract class BusPatternsContract {
         bus.publish("events", bytes("{\"Event-Type\":\"dialog\"}"));
         await().until(() -> ran.size() == 3);
         assertThat(ran).containsExactly("presence-update alice", "presence", "fallback");
+    }
+
+    @Test
+    void shouldFinishWhenARouteReturnsAndRequeueWhenItThrows() {
+        List<String> ran = new CopyOnWriteArrayList<>();
+        EventRouter router = EventRouter.builder()
+                .on("presence", (m, e) -> {
+                    ran.add("presence#" + m.attempts());
+                    if (m.attempts() == 1) {
+                        throw new IllegalStateException("first attempt fails on purpose");
+                    }
+                })
+                .build();
+        bus.subscribe("events", "proxy", router, SubscribeOptions.DEFAULT.withBackoff(NO_BACKOFF));
+        bus.publish("events", bytes("{\"Event-Type\":\"presence\"}"));
+        bus.publish("events", bytes("{\"Event-Type\":\"unrouted\"}")); // the default fallback finishes it
+        await().until(() -> ran.size() == 2);
+        await().until(() -> stats("events", "proxy").inFlight() == 0
+                && stats("events", "proxy").depth() == 0);
+        assertThat(ran).containsExactly("presence#1", "presence#2");
+        assertThat(stats("events", "proxy").requeueCount()).isEqualTo(1);
     }
 
     // ---- request/reply --------------------------------------------------------------------------
