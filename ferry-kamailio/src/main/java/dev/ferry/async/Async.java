@@ -304,14 +304,15 @@ public final class Async implements AutoCloseable {
 
         private Builder() {
             groups.put(
-                    AsyncGroupDefinition.DEFAULT, new AsyncGroupDefinition(AsyncGroupDefinition.DEFAULT, 1, false, 0));
+                    AsyncGroupDefinition.DEFAULT,
+                    new AsyncGroupDefinition(AsyncGroupDefinition.DEFAULT, 1, false, Duration.ZERO));
         }
 
         /** Worker threads of the default group (Kamailio's {@code workers}; default 1). */
         public Builder workers(int value) {
             groups.put(
                     AsyncGroupDefinition.DEFAULT,
-                    new AsyncGroupDefinition(AsyncGroupDefinition.DEFAULT, value, false, 0));
+                    new AsyncGroupDefinition(AsyncGroupDefinition.DEFAULT, value, false, Duration.ZERO));
             return this;
         }
 

@@ -288,9 +288,9 @@ class AsyncTest {
     @Test
     void shouldParseGroupDefinitionsInKamailiosSyntax() {
         assertThat(AsyncGroupDefinition.parse("name=abc;workers=4;nonblock=0;usleep=0"))
-                .isEqualTo(new AsyncGroupDefinition("abc", 4, false, 0));
+                .isEqualTo(new AsyncGroupDefinition("abc", 4, false, Duration.ZERO));
         assertThat(AsyncGroupDefinition.parse("name=tkv; workers=1; nonblock=1; usleep=500;"))
-                .isEqualTo(new AsyncGroupDefinition("tkv", 1, true, 500));
+                .isEqualTo(new AsyncGroupDefinition("tkv", 1, true, Duration.ofNanos(500_000))); // 500 µs
         assertThatThrownBy(() -> AsyncGroupDefinition.parse("workers=4"))
                 .hasMessage("async group definition \"workers=4\" has no name");
         assertThatThrownBy(() -> AsyncGroupDefinition.parse("name=a"))
