@@ -107,7 +107,9 @@ public interface Bus extends AutoCloseable {
     CompletableFuture<Void> publishDeferredAsync(String topic, byte[] body, Duration delay);
 
     /**
-     * Starts consuming {@code channel} of {@code topic}, creating both when needed.
+     * Starts consuming {@code channel} of {@code topic} with a synchronous handler, creating both when
+     * needed: a handler that returns finishes its message, one that throws requeues it (see {@link
+     * MessageHandler}).
      *
      * @throws InvalidNameException for a bad topic or channel name
      */
@@ -116,6 +118,20 @@ public interface Bus extends AutoCloseable {
     /** Subscribes with {@link SubscribeOptions#DEFAULT}. */
     default Subscription subscribe(String topic, String channel, MessageHandler handler) {
         return subscribe(topic, channel, handler, SubscribeOptions.DEFAULT);
+    }
+
+    /**
+     * Starts consuming {@code channel} of {@code topic} with a handler whose work completes later (see
+     * {@link AsyncMessageHandler}), creating both when needed. Each message holds its in-flight slot
+     * until its handler's stage completes.
+     *
+     * @throws InvalidNameException for a bad topic or channel name
+     */
+    Subscription subscribeAsync(String topic, String channel, AsyncMessageHandler handler, SubscribeOptions options);
+
+    /** Subscribes an asynchronous handler with {@link SubscribeOptions#DEFAULT}. */
+    default Subscription subscribeAsync(String topic, String channel, AsyncMessageHandler handler) {
+        return subscribeAsync(topic, channel, handler, SubscribeOptions.DEFAULT);
     }
 
     // ---- request/reply (see Query) ------------------------------------------------------------

@@ -54,8 +54,15 @@ public final class Query {
     private Query() {}
 
     /**
-     * Answers requests (see {@link Bus#respond}). Runs on the subscription's handler threads, at
-     * most its max-in-flight at once.
+     * Answers requests (see {@link Bus#respond}): a function from the request to its reply.
+     *
+     * <pre>{@code
+     * bus.respond("prices", "pricing", request -> json.createObjectNode()
+     *         .put("price", priceOf(request.get("sku").asText())));
+     * }</pre>
+     *
+     * <p>Runs on the subscription's handler threads, at most its max-in-flight at once. The request is
+     * finished once the reply is stored, so it holds its slot until then.
      */
     @FunctionalInterface
     public interface Responder {

@@ -65,12 +65,12 @@ class BusBehaviourTest {
         bus.subscribe(
                 "t",
                 "c",
-                MessageHandler.of(m -> {
+                m -> {
                     peak.accumulateAndGet(running.incrementAndGet(), Math::max);
                     release.await(10, TimeUnit.SECONDS);
                     running.decrementAndGet();
                     done.incrementAndGet();
-                }),
+                },
                 SubscribeOptions.maxInFlight(3));
         IntStream.range(0, 20).forEach(i -> bus.publish("t", bytes("m" + i)));
         await().until(() -> running.get() == 3);
@@ -86,12 +86,12 @@ class BusBehaviourTest {
         bus.subscribe(
                 "t",
                 "c",
-                MessageHandler.of(m -> {
+                m -> {
                     attempts.add(m.attempts());
                     if (m.attempts() < 3) {
                         throw new IllegalStateException("not yet");
                     }
-                }),
+                },
                 SubscribeOptions.DEFAULT.withBackoff(new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(60))));
         bus.publish("t", bytes("x"));
         await().until(() -> attempts.size() == 1);
@@ -112,7 +112,7 @@ class BusBehaviourTest {
     @Test
     void shouldFinishWhenAReturnedStageCompletesAndRequeueWhenItFails() {
         Queue<CompletableFuture<Void>> stages = new ConcurrentLinkedQueue<>();
-        bus.subscribe(
+        bus.subscribeAsync(
                 "t",
                 "c",
                 m -> {
@@ -137,10 +137,10 @@ class BusBehaviourTest {
         bus.subscribe(
                 "t",
                 "c",
-                MessageHandler.of(m -> {
+                m -> {
                     m.takeControl();
                     held.add(m);
-                }),
+                },
                 SubscribeOptions.maxInFlight(5));
         bus.publish("t", List.of(bytes("a"), bytes("b")));
         await().until(() -> held.size() == 2);
@@ -165,12 +165,12 @@ class BusBehaviourTest {
         bus.subscribe(
                 "t",
                 "c",
-                MessageHandler.of(m -> {
+                m -> {
                     attempts.add(m.attempts());
                     if (m.attempts() == 1) {
                         m.takeControl();
                     }
-                }),
+                },
                 SubscribeOptions.maxInFlight(1).withMessageTimeout(Duration.ofSeconds(2)));
         bus.publish("t", bytes("x"));
         await().until(() -> attempts.size() == 1);
@@ -187,10 +187,10 @@ class BusBehaviourTest {
         Subscription slow = bus.subscribe(
                 "t",
                 "c",
-                MessageHandler.of(m -> {
+                m -> {
                     m.takeControl();
                     entered.countDown();
-                }),
+                },
                 SubscribeOptions.maxInFlight(1));
         bus.publish("t", bytes("x"));
         await().until(() -> entered.getCount() == 0);
@@ -198,7 +198,7 @@ class BusBehaviourTest {
         assertThat(stats("t", "c").depth()).isEqualTo(1);
         assertThat(stats("t", "c").inFlight()).isZero();
         List<Integer> attempts = new CopyOnWriteArrayList<>();
-        bus.subscribe("t", "c", MessageHandler.of(m -> attempts.add(m.attempts())));
+        bus.subscribe("t", "c", m -> attempts.add(m.attempts()));
         await().until(() -> attempts.size() == 1);
         assertThat(attempts).containsExactly(2);
     }
@@ -207,11 +207,11 @@ class BusBehaviourTest {
     void shouldWaitForRunningHandlersWhenClosing() {
         CountDownLatch entered = new CountDownLatch(1);
         AtomicInteger finished = new AtomicInteger();
-        Subscription sub = bus.subscribe("t", "c", MessageHandler.of(m -> {
+        Subscription sub = bus.subscribe("t", "c", m -> {
             entered.countDown();
             await().pollDelay(Duration.ofMillis(200)).until(() -> true);
             finished.incrementAndGet();
-        }));
+        });
         bus.publish("t", bytes("x"));
         await().until(() -> entered.getCount() == 0);
         sub.close();
@@ -230,12 +230,12 @@ class BusBehaviourTest {
         self[0] = bus.subscribe(
                 "t",
                 "c",
-                MessageHandler.of(m -> {
+                m -> {
                     subscribed.await(5, TimeUnit.SECONDS);
                     long start = System.nanoTime();
                     self[0].close();
                     closedIn.complete(System.nanoTime() - start);
-                }),
+                },
                 SubscribeOptions.DEFAULT.withCloseTimeout(Duration.ofSeconds(30)));
         subscribed.countDown();
         bus.publish("t", bytes("x"));
@@ -254,7 +254,7 @@ class BusBehaviourTest {
     @Test
     void shouldPauseAndResumeASubscription() {
         List<String> got = new CopyOnWriteArrayList<>();
-        Subscription sub = bus.subscribe("t", "c", MessageHandler.of(m -> got.add(new String(m.body()))));
+        Subscription sub = bus.subscribe("t", "c", m -> got.add(new String(m.body())));
         sub.pause();
         assertThat(sub.isPaused()).isTrue();
         bus.publish("t", bytes("a"));
@@ -269,9 +269,9 @@ class BusBehaviourTest {
         AtomicInteger one = new AtomicInteger();
         AtomicInteger two = new AtomicInteger();
         AtomicInteger other = new AtomicInteger();
-        bus.subscribe("t", "c", MessageHandler.of(m -> one.incrementAndGet()), SubscribeOptions.maxInFlight(10));
-        bus.subscribe("t", "c", MessageHandler.of(m -> two.incrementAndGet()), SubscribeOptions.maxInFlight(10));
-        bus.subscribe("t", "d", MessageHandler.of(m -> other.incrementAndGet()), SubscribeOptions.maxInFlight(10));
+        bus.subscribe("t", "c", m -> one.incrementAndGet(), SubscribeOptions.maxInFlight(10));
+        bus.subscribe("t", "c", m -> two.incrementAndGet(), SubscribeOptions.maxInFlight(10));
+        bus.subscribe("t", "d", m -> other.incrementAndGet(), SubscribeOptions.maxInFlight(10));
         for (int i = 0; i < 50; i++) {
             bus.publish("t", List.of(bytes("a" + i), bytes("b" + i)));
         }
@@ -282,7 +282,7 @@ class BusBehaviourTest {
     @Test
     void shouldDeliverDeferredPublishesAtTheirDueTime() {
         List<String> got = new CopyOnWriteArrayList<>();
-        bus.subscribe("t", "c", MessageHandler.of(m -> got.add(new String(m.body()))));
+        bus.subscribe("t", "c", m -> got.add(new String(m.body())));
         bus.publishDeferred("t", bytes("later"), Duration.ofSeconds(30));
         bus.publishDeferredAsync("t", bytes("later2"), Duration.ofSeconds(30)).join();
         bus.publish("t", bytes("now"));
@@ -299,7 +299,7 @@ class BusBehaviourTest {
                 .isInstanceOf(InvalidNameException.class)
                 .hasMessageContaining("\"bad name\"")
                 .hasMessageContaining("1-64 characters");
-        assertThatThrownBy(() -> bus.subscribe("t", "x".repeat(65), MessageHandler.of(m -> {})))
+        assertThatThrownBy(() -> bus.subscribe("t", "x".repeat(65), m -> {}))
                 .isInstanceOf(InvalidNameException.class)
                 .hasMessageContaining("channel");
         assertThatThrownBy(() -> bus.admin().createTopic("#ephemeral")).isInstanceOf(InvalidNameException.class);

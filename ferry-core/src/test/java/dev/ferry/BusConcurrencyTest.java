@@ -49,21 +49,21 @@ class BusConcurrencyTest {
             bus.subscribe(
                     "load",
                     "a",
-                    MessageHandler.of(m -> {
+                    m -> {
                         if (!first.add(ByteBuffer.wrap(m.body()).getLong())) {
                             duplicates.incrementAndGet();
                         }
-                    }),
+                    },
                     SubscribeOptions.maxInFlight(50));
         }
         bus.subscribe(
                 "load",
                 "b",
-                MessageHandler.of(m -> {
+                m -> {
                     if (!second.add(ByteBuffer.wrap(m.body()).getLong())) {
                         duplicates.incrementAndGet();
                     }
-                }),
+                },
                 SubscribeOptions.maxInFlight(200));
         List<CompletableFuture<Void>> publishers = new ArrayList<>();
         for (int p = 0; p < PUBLISHERS; p++) {

@@ -24,7 +24,7 @@ class BusPublishSubscribeTest {
     void shouldDeliverPublishedMessagesInOrderToOneChannel() {
         try (Bus bus = Bus.embedded(dir)) {
             List<String> got = new CopyOnWriteArrayList<>();
-            bus.subscribe("orders", "billing", MessageHandler.of(m -> got.add(new String(m.body()))));
+            bus.subscribe("orders", "billing", m -> got.add(new String(m.body())));
             IntStream.range(0, 100).forEach(i -> bus.publish("orders", bytes("m" + i)));
             await().atMost(Duration.ofSeconds(10)).until(() -> got.size() == 100);
             assertThat(got)

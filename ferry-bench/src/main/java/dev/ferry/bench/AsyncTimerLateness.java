@@ -1,6 +1,7 @@
 package dev.ferry.bench;
 
 import dev.ferry.async.Async;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -8,7 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * How late {@link Async#msRoute} runs on the real clock: {@code ms_timer} 10, 10,000 other timers
+ * How late a millisecond route ({@link Async#route}) runs on the real clock: {@code ms_timer} 10, 10,000 other timers
  * pending (due in 29.9 s, after the run), then {@code samples} routes of 250 ms scheduled 2 ms apart.
  * A sample's lateness is when its route started minus (when it was scheduled + 250 ms). One worker,
  * so routes run in the order they were scheduled and the n-th run is the n-th sample. Not JMH: a
@@ -30,7 +31,7 @@ public final class AsyncTimerLateness {
         CountDownLatch done = new CountDownLatch(samples);
         int pendingAtEnd;
         try (Async async = Async.builder()
-                .msTimer(10)
+                .millisecondTimer(Duration.ofMillis(10))
                 .workers(1)
                 .route("IDLE", task -> {})
                 .route("SAMPLE", task -> {
@@ -39,11 +40,11 @@ public final class AsyncTimerLateness {
                 })
                 .start()) {
             for (int i = 0; i < PENDING; i++) {
-                async.msRoute("IDLE", 29_900);
+                async.route("IDLE", Duration.ofMillis(29_900));
             }
             for (int i = 0; i < samples; i++) {
                 scheduled[i] = System.nanoTime();
-                async.msRoute("SAMPLE", DELAY_MS);
+                async.route("SAMPLE", Duration.ofMillis(DELAY_MS));
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
             }
             if (!done.await(60, TimeUnit.SECONDS)) {
@@ -58,7 +59,7 @@ public final class AsyncTimerLateness {
         }
         Arrays.sort(late);
         System.out.printf(
-                "msRoute %d ms, ms_timer 10, %d other timers pending (%d at the end), %d samples after %d warm-up:%n"
+                "route %d ms, ms_timer 10, %d other timers pending (%d at the end), %d samples after %d warm-up:%n"
                         + "  lateness p50 %.2f ms, p99 %.2f ms, max %.2f ms, min %.2f ms%n",
                 DELAY_MS,
                 PENDING,

@@ -2,7 +2,6 @@ package dev.ferry.bench;
 
 import dev.ferry.Bus;
 import dev.ferry.BusConfig;
-import dev.ferry.MessageHandler;
 import dev.ferry.SubscribeOptions;
 import dev.ferry.Subscription;
 import dev.ferry.SyncPolicy;
@@ -61,8 +60,7 @@ public class EndToEndBenchmark {
         bus = Bus.create(BusConfig.embedded(dir).syncPolicy(SyncPolicy.INTERVAL).build());
         window = new Semaphore(WINDOW);
         Semaphore permits = window;
-        subscription = bus.subscribe(
-                TOPIC, "bench", MessageHandler.of(m -> permits.release()), SubscribeOptions.maxInFlight(maxInFlight));
+        subscription = bus.subscribe(TOPIC, "bench", m -> permits.release(), SubscribeOptions.maxInFlight(maxInFlight));
         body = DataDirs.body(bodySize);
         batch = DataDirs.batch(body, BATCH);
     }

@@ -48,7 +48,6 @@ public final class RecoveryTime {
                             if (consumed.incrementAndGet() > half) {
                                 m.takeControl(); // stays in flight
                             }
-                            return null;
                         },
                         SubscribeOptions.maxInFlight(1000));
                 while (consumed.get() < half + 1000) {

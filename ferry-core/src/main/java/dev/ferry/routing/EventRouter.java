@@ -20,7 +20,7 @@ import java.util.Optional;
  * EventRouter router = EventRouter.builder()
  *         .on("presence-update", (message, event) -> refresh(event))
  *         .on("presence", (message, event) -> log(event))
- *         .fallback((message, event) -> null)
+ *         .fallback((message, event) -> log.debug("no route for {}", event))
  *         .build();
  * bus.subscribe("events", "proxy-1", router);
  * }</pre>
@@ -42,9 +42,9 @@ import java.util.Optional;
  *
  * <h2>Outcome</h2>
  *
- * What the chosen handler returns or throws decides the message's fate exactly as for a {@link
- * MessageHandler}: returning finishes it (under the subscription's ack mode), throwing requeues it
- * with backoff, a returned {@link java.util.concurrent.CompletionStage} decides when it completes.
+ * Routes are synchronous, as a {@link MessageHandler} is: when the chosen route returns, the message
+ * is finished (under the subscription's ack mode); when it throws, the message is requeued with
+ * backoff. A route may still respond itself or take control of the message (see {@link Message}).
  *
  * <p>Immutable and thread-safe once built; the body is parsed once per message and handed to the
  * route as a Jackson tree, which the route must not modify.
@@ -74,34 +74,34 @@ public final class EventRouter implements MessageHandler {
     }
 
     /**
-     * A route's handler.
+     * A route's handler: {@code (message, event) -> refresh(event)}.
      *
      * <p>Called on the subscription's handler threads, as a {@link MessageHandler} is.
      */
     @FunctionalInterface
     public interface Handler {
         /**
-         * Handles one message.
+         * Handles one message: returning finishes it, throwing requeues it.
          *
          * @param message the message, to respond to or inspect
          * @param event the parsed body: a JSON object, or a {@link MissingNode} when the body is not a
          *     JSON object (only the fallback can see that)
-         * @return as {@link MessageHandler#handle}: {@code null}, any value, or a {@link
-         *     java.util.concurrent.CompletionStage}
          * @throws Exception to requeue the message
          */
-        Object handle(Message message, JsonNode event) throws Exception;
+        void handle(Message message, JsonNode event) throws Exception;
     }
 
+    /** Runs the route the message's body selects, or the fallback (see Matching above). */
     @Override
-    public Object handle(Message message) throws Exception {
+    public void handle(Message message) throws Exception {
         Optional<JsonNode> event = Json.object(message.body());
         if (event.isEmpty()) {
-            return fallback.handle(message, MissingNode.getInstance());
+            fallback.handle(message, MissingNode.getInstance());
+            return;
         }
         String route = routeOf(event.get());
         Handler handler = route == null ? fallback : routes.get(route);
-        return handler.handle(message, event.get());
+        handler.handle(message, event.get());
     }
 
     /**
@@ -155,7 +155,7 @@ public final class EventRouter implements MessageHandler {
         private String key = DEFAULT_KEY;
         private String subkey = DEFAULT_SUBKEY;
         private final Map<String, Handler> routes = new HashMap<>();
-        private Handler fallback = (message, event) -> null;
+        private Handler fallback = (message, event) -> {};
 
         private Builder() {}
 

@@ -2,7 +2,6 @@ package dev.ferry.support;
 
 import dev.ferry.AckMode;
 import dev.ferry.Message;
-import dev.ferry.MessageHandler;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -138,10 +137,10 @@ public abstract class AbstractDeliveredMessage<M extends AbstractDeliveredMessag
     /**
      * Runs {@code handler} on this message and answers the message by its outcome: finished on
      * receipt first in ack mode IMMEDIATE, dead-lettered without a call when it arrives with its
-     * attempts used up, and for a handler that returns a {@link CompletionStage}, answered when the
-     * stage completes. Runs on the caller's thread; never throws.
+     * attempts used up, and for an asynchronous handler, answered when its stage completes. Runs on
+     * the caller's thread; never throws.
      */
-    public final void deliverTo(MessageHandler handler) {
+    public final void deliverTo(DeliveryHandler handler) {
         try {
             DeadLetters deadLetters = owner.deadLetters();
             if (owner.options().ackMode() == AckMode.IMMEDIATE) {
@@ -150,8 +149,8 @@ public abstract class AbstractDeliveredMessage<M extends AbstractDeliveredMessag
                 deadLetter(null);
                 return;
             }
-            Object result = handler.handle(this);
-            if (result instanceof CompletionStage<?> stage) {
+            CompletionStage<?> stage = handler.start(this);
+            if (stage != null) {
                 arm();
                 stage.whenComplete((value, error) -> {
                     if (error == null) {

@@ -256,7 +256,7 @@ public final class QueryClient implements AutoCloseable {
         }
     }
 
-    private Object onReply(dev.ferry.Message message) {
+    private void onReply(dev.ferry.Message message) {
         String msgId = null;
         try {
             JsonNode reply = JSON.readTree(message.body());
@@ -274,12 +274,11 @@ public final class QueryClient implements AutoCloseable {
             }
             (late ? lateReplies : unknownReplies).increment();
             log.debug("reply topic {}: dropped a {} reply (Msg-ID {})", replyTopic, late ? "late" : "unknown", msgId);
-            return null;
+            return;
         }
         deadlines.remove(p);
         answered.increment();
         p.future().complete(new String(message.body(), java.nio.charset.StandardCharsets.UTF_8));
-        return null;
     }
 
     private void sweep() {
@@ -313,7 +312,7 @@ public final class QueryClient implements AutoCloseable {
     /** Subscribes {@code responder} to the requests of {@code topic} on {@code channel}. */
     public Subscription respond(String topic, String channel, Query.Responder responder, SubscribeOptions options) {
         Objects.requireNonNull(responder, "responder");
-        return bus.subscribe(topic, channel, new QueryResponder(this, bus, clock, routing, responder), options);
+        return bus.subscribeAsync(topic, channel, new QueryResponder(this, bus, clock, routing, responder), options);
     }
 
     // ---- statistics and shutdown ----------------------------------------------------------------

@@ -3,9 +3,9 @@ package dev.ferry.support;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferry.AsyncMessageHandler;
 import dev.ferry.Bus;
 import dev.ferry.Message;
-import dev.ferry.MessageHandler;
 import dev.ferry.Names;
 import dev.ferry.Query;
 import dev.ferry.spi.ReplyRouting;
@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,9 +25,10 @@ import org.slf4j.LoggerFactory;
  * <p>The request is finished once the reply is stored, and requeued with backoff when the
  * responder throws or the reply cannot be published. A request that cannot be answered (not a JSON
  * object, no {@code Msg-ID}, no valid {@code Server-ID}) is logged, counted and finished: retrying
- * would not help. Thread-safe; runs on the subscription's handler threads.
+ * would not help. The request holds its in-flight slot until the reply is stored. Thread-safe; runs
+ * on the subscription's handler threads.
  */
-final class QueryResponder implements MessageHandler {
+final class QueryResponder implements AsyncMessageHandler {
     private static final Logger log = LoggerFactory.getLogger(QueryResponder.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -44,8 +46,11 @@ final class QueryResponder implements MessageHandler {
         this.responder = responder;
     }
 
+    /** A request answered without a reply to publish: finished at once. */
+    private static final CompletionStage<Void> DONE = CompletableFuture.completedStage(null);
+
     @Override
-    public Object handle(Message message) throws Exception {
+    public CompletionStage<?> handle(Message message) throws Exception {
         JsonNode node;
         try {
             node = JSON.readTree(message.body());
@@ -63,17 +68,17 @@ final class QueryResponder implements MessageHandler {
                     message.id(),
                     Query.MSG_ID,
                     Query.SERVER_ID);
-            return null;
+            return DONE;
         }
         JsonNode deadline = node.get(Query.DEADLINE);
         if (deadline != null && deadline.canConvertToLong() && clock.millis() > deadline.asLong()) {
             counters.expiredRequests.increment();
             log.debug("topic {}: request {} skipped: its asker gave up at {}", message.topic(), msgId, deadline);
-            return null;
+            return DONE;
         }
         JsonNode reply = responder.respond((ObjectNode) node);
         if (reply == null) {
-            return null;
+            return DONE;
         }
         if (!reply.isObject()) {
             throw new IllegalStateException("the responder of topic '"

@@ -1,6 +1,5 @@
 package dev.ferry.support;
 
-import dev.ferry.MessageHandler;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -36,7 +35,7 @@ public final class RunningHandlers {
      * AbstractDeliveredMessage#deliverTo}), unless the subscription is closing (its close requeues
      * the message).
      */
-    public <M extends AbstractDeliveredMessage<M>> void run(M message, MessageHandler handler) {
+    public <M extends AbstractDeliveredMessage<M>> void run(M message, DeliveryHandler handler) {
         if (closing.getAsBoolean()) {
             return;
         }

@@ -1,6 +1,5 @@
 package dev.ferry.support;
 
-import dev.ferry.MessageHandler;
 import dev.ferry.Names;
 import dev.ferry.SubscribeOptions;
 import java.util.Objects;
@@ -14,8 +13,11 @@ import java.util.Objects;
 public final class SubscribeChecks {
     private SubscribeChecks() {}
 
-    /** Throws when a name is invalid ({@link Names}) or {@code handler} or {@code options} is null. */
-    public static void check(String topic, String channel, MessageHandler handler, SubscribeOptions options) {
+    /**
+     * Throws when a name is invalid ({@link Names}) or {@code handler} (of either handler type) or
+     * {@code options} is null.
+     */
+    public static void check(String topic, String channel, Object handler, SubscribeOptions options) {
         Names.checkTopic(topic);
         Names.checkChannel(channel);
         Objects.requireNonNull(handler, "handler");

@@ -4,7 +4,6 @@ import dev.ferry.Bus;
 import dev.ferry.BusConfig;
 import dev.ferry.ChannelStats;
 import dev.ferry.Message;
-import dev.ferry.MessageHandler;
 import dev.ferry.SubscribeOptions;
 import dev.ferry.SyncPolicy;
 import dev.ferry.TopicStats;
@@ -160,7 +159,6 @@ public final class CrashChild {
                     if (m.finish()) {
                         out("FIN " + body + " " + System.currentTimeMillis());
                     }
-                    return null;
                 },
                 SubscribeOptions.maxInFlight(16));
         for (int t = 0; t < 2; t++) {
@@ -218,7 +216,6 @@ public final class CrashChild {
                             tick(20, n -> "TICK " + n);
                         }
                     }
-                    return null;
                 },
                 SubscribeOptions.maxInFlight(count).withMessageTimeout(Duration.ofMinutes(10)));
         for (int i = 0; i < count; i++) {
@@ -239,7 +236,7 @@ public final class CrashChild {
             bus.subscribe(
                     topic,
                     "c",
-                    MessageHandler.of(m -> out("DLV " + text(m) + " " + System.currentTimeMillis())),
+                    m -> out("DLV " + text(m) + " " + System.currentTimeMillis()),
                     SubscribeOptions.maxInFlight(16));
         } else {
             bus.admin().createChannel(topic, "c");
@@ -306,7 +303,7 @@ public final class CrashChild {
                             }
                         }
                         heldOnce.countDown();
-                        return null;
+                        return;
                     }
                     long n = Long.parseLong(body, 1, body.length(), 10);
                     int word = (int) (n >>> 6);
@@ -315,12 +312,11 @@ public final class CrashChild {
                     do {
                         old = seen.get(word);
                         if ((old & bit) != 0) {
-                            return null; // a redelivery after a timeout
+                            return; // a redelivery after a timeout
                         }
                     } while (!seen.compareAndSet(word, old, old | bit));
                     consumed.incrementAndGet();
                     room.release();
-                    return null;
                 },
                 SubscribeOptions.maxInFlight(256).withMessageTimeout(timeout));
 

@@ -28,7 +28,6 @@ final class Deliveries {
                     new String(message.body(), StandardCharsets.UTF_8),
                     message.attempts(),
                     System.currentTimeMillis()));
-            return null;
         };
     }
 

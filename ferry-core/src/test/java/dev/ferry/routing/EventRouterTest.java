@@ -16,7 +16,6 @@ class EventRouterTest {
     private EventRouter.Handler record(String name) {
         return (message, event) -> {
             ran.add(name);
-            return null;
         };
     }
 

@@ -15,7 +15,6 @@ import dev.ferry.ChannelStats;
 import dev.ferry.DeadLetter;
 import dev.ferry.FerryException;
 import dev.ferry.InvalidNameException;
-import dev.ferry.MessageHandler;
 import dev.ferry.Names;
 import dev.ferry.Query;
 import dev.ferry.QueryTimeoutException;
@@ -26,7 +25,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -81,9 +82,109 @@ public abstract class BusPatternsContract {
     /** Collects the bodies arriving on a channel of {@code topic}. */
     protected List<String> collect(String topic, String channel) {
         List<String> got = new CopyOnWriteArrayList<>();
-        bus.subscribe(
-                topic, channel, MessageHandler.of(m -> got.add(text(m.body()))), SubscribeOptions.maxInFlight(16));
+        bus.subscribe(topic, channel, m -> got.add(text(m.body())), SubscribeOptions.maxInFlight(16));
         return got;
+    }
+
+    // ---- handler shapes ---------------------------------------------------------------------------
+
+    @Test
+    void shouldFinishWhenAVoidHandlerReturnsAndRequeueWhenItThrows() {
+        List<Integer> attempts = new CopyOnWriteArrayList<>();
+        var sub = bus.subscribe(
+                "t",
+                "c",
+                m -> {
+                    attempts.add(m.attempts());
+                    if (m.attempts() == 1) {
+                        throw new IllegalStateException("first attempt fails on purpose");
+                    }
+                },
+                SubscribeOptions.DEFAULT.withBackoff(NO_BACKOFF));
+        bus.publish("t", bytes("m"));
+        await().until(() -> attempts.size() == 2);
+        await().until(() -> stats("t", "c").inFlight() == 0 && sub.inFlight() == 0);
+        assertThat(attempts).containsExactly(1, 2);
+        assertThat(stats("t", "c").requeueCount()).isEqualTo(1);
+        assertThat(stats("t", "c").depth()).isZero();
+        assertThat(stats("t", "c").deferred()).isZero();
+    }
+
+    @Test
+    void shouldHoldAnAsyncMessagesSlotUntilItsStageCompletesThenFinishOrRequeueByIt() {
+        Queue<CompletableFuture<Void>> stages = new ConcurrentLinkedQueue<>();
+        List<String> seen = new CopyOnWriteArrayList<>();
+        var sub = bus.subscribeAsync(
+                "t",
+                "c",
+                m -> {
+                    seen.add(text(m.body()) + "#" + m.attempts());
+                    CompletableFuture<Void> stage = new CompletableFuture<>();
+                    stages.add(stage);
+                    return stage;
+                },
+                SubscribeOptions.maxInFlight(1).withBackoff(NO_BACKOFF));
+        bus.publish("t", List.of(bytes("a"), bytes("b")));
+        await().until(() -> stages.size() == 1);
+        // the handler has returned, but its message keeps the only slot: "b" must wait
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> seen.size() == 1);
+        assertThat(sub.inFlight()).isEqualTo(1);
+        assertThat(stats("t", "c").depth()).isEqualTo(1);
+
+        stages.poll().complete(null); // "a" finished, "b" comes
+        await().until(() -> stages.size() == 1 && seen.size() == 2);
+        stages.poll().completeExceptionally(new IllegalStateException("async failure on purpose"));
+        await().until(() -> stages.size() == 1 && seen.size() == 3); // "b" again
+        stages.poll().complete(null);
+        await().until(() -> stats("t", "c").inFlight() == 0 && sub.inFlight() == 0);
+        assertThat(seen).containsExactly("a#1", "b#1", "b#2");
+        assertThat(stats("t", "c").requeueCount()).isEqualTo(1);
+        assertThat(stats("t", "c").depth()).isZero();
+    }
+
+    @Test
+    void shouldRequeueWhenAnAsyncHandlerThrowsOrReturnsNoStage() {
+        List<Integer> attempts = new CopyOnWriteArrayList<>();
+        bus.subscribeAsync(
+                "t",
+                "c",
+                m -> {
+                    attempts.add(m.attempts());
+                    return switch (m.attempts()) {
+                        case 1 -> throw new IllegalStateException("thrown before any stage, on purpose");
+                        case 2 -> null;
+                        default -> CompletableFuture.completedFuture("done");
+                    };
+                },
+                SubscribeOptions.DEFAULT.withBackoff(NO_BACKOFF));
+        bus.publish("t", bytes("m"));
+        await().until(() -> attempts.size() == 3);
+        await().until(() -> stats("t", "c").inFlight() == 0);
+        assertThat(attempts).containsExactly(1, 2, 3);
+        assertThat(stats("t", "c").requeueCount()).isEqualTo(2);
+        assertThat(stats("t", "c").depth()).isZero();
+    }
+
+    @Test
+    void shouldLeaveAnAsyncMessageUnderControlToItsHandlerWhateverItsStageSays() {
+        Queue<dev.ferry.Message> held = new ConcurrentLinkedQueue<>();
+        var sub = bus.subscribeAsync(
+                "t",
+                "c",
+                m -> {
+                    m.takeControl();
+                    held.add(m);
+                    return CompletableFuture.failedFuture(new IllegalStateException("ignored under control"));
+                },
+                SubscribeOptions.DEFAULT.withBackoff(NO_BACKOFF));
+        bus.publish("t", bytes("m"));
+        await().until(() -> held.size() == 1);
+        assertThat(sub.inFlight()).isEqualTo(1);
+        assertThat(stats("t", "c").requeueCount()).isZero();
+        assertThat(held.poll().finish()).isTrue();
+        await().until(() -> stats("t", "c").inFlight() == 0 && sub.inFlight() == 0);
+        assertThat(stats("t", "c").requeueCount()).isZero();
+        assertThat(stats("t", "c").depth()).isZero();
     }
 
     // ---- ack modes ------------------------------------------------------------------------------
@@ -95,11 +196,11 @@ public abstract class BusPatternsContract {
         var sub = bus.subscribe(
                 "t",
                 "c",
-                MessageHandler.of(m -> {
+                m -> {
                     calls.incrementAndGet();
                     release.await(10, TimeUnit.SECONDS);
                     throw new IllegalStateException("lost on purpose");
-                }),
+                },
                 SubscribeOptions.DEFAULT.withAckMode(AckMode.IMMEDIATE).withBackoff(NO_BACKOFF));
         bus.publish("t", bytes("once"));
         await().until(() -> calls.get() == 1);
@@ -122,12 +223,12 @@ public abstract class BusPatternsContract {
         bus.subscribe(
                 "t",
                 "c",
-                MessageHandler.of(m -> {
+                m -> {
                     peak.accumulateAndGet(running.incrementAndGet(), Math::max);
                     release.await(10, TimeUnit.SECONDS);
                     running.decrementAndGet();
                     done.incrementAndGet();
-                }),
+                },
                 SubscribeOptions.maxInFlight(2).withAckMode(AckMode.IMMEDIATE));
         IntStream.range(0, 10).forEach(i -> bus.publish("t", bytes("m" + i)));
         await().until(() -> running.get() == 2);
@@ -143,12 +244,12 @@ public abstract class BusPatternsContract {
         bus.subscribe(
                 "t",
                 "c",
-                MessageHandler.of(m -> {
+                m -> {
                     attempts.add(m.attempts());
                     if (m.attempts() < 3) {
                         throw new IllegalStateException("not yet");
                     }
-                }),
+                },
                 SubscribeOptions.DEFAULT.withBackoff(new Backoff(Duration.ofMillis(100), Duration.ofSeconds(10))));
         assertThat(SubscribeOptions.DEFAULT.ackMode()).isEqualTo(AckMode.AFTER_HANDLER);
         bus.publish("t", bytes("x"));
@@ -172,10 +273,10 @@ public abstract class BusPatternsContract {
         bus.subscribe(
                 "orders",
                 "billing",
-                MessageHandler.of(m -> {
+                m -> {
                     attempts.add(m.attempts());
                     throw new IllegalStateException("cannot bill " + text(m.body()));
-                }),
+                },
                 SubscribeOptions.DEFAULT.withBackoff(NO_BACKOFF).withDeadLetter(DeadLetter.after(3)));
         bus.publish("orders", bytes("{\"id\":42}"));
         await().until(() -> dead.size() == 1);
@@ -196,7 +297,6 @@ public abstract class BusPatternsContract {
                 m -> {
                     calls.incrementAndGet();
                     m.takeControl(); // never answers: the message times out
-                    return null;
                 },
                 SubscribeOptions.DEFAULT
                         .withMessageTimeout(Duration.ofSeconds(1))
@@ -215,9 +315,9 @@ public abstract class BusPatternsContract {
         bus.subscribe(
                 "calls#ephemeral",
                 "c",
-                MessageHandler.of(m -> {
+                m -> {
                     throw new IllegalStateException("always");
-                }),
+                },
                 SubscribeOptions.DEFAULT.withBackoff(NO_BACKOFF).withDeadLetter(DeadLetter.after(1)));
         bus.publish("calls#ephemeral", bytes("x"));
         await().until(() -> dead.contains("x"));
@@ -227,17 +327,14 @@ public abstract class BusPatternsContract {
     void shouldRefuseADefaultDeadLetterTopicOverTheNameLimit() {
         String longest = "t".repeat(60);
         assertThatThrownBy(() -> bus.subscribe(
-                        longest,
-                        "c",
-                        MessageHandler.of(m -> {}),
-                        SubscribeOptions.DEFAULT.withDeadLetter(DeadLetter.after(2))))
+                        longest, "c", m -> {}, SubscribeOptions.DEFAULT.withDeadLetter(DeadLetter.after(2))))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(longest + ".dead")
                 .hasMessageContaining("explicitly");
         bus.subscribe(
                         longest,
                         "c",
-                        MessageHandler.of(m -> {}),
+                        m -> {},
                         SubscribeOptions.DEFAULT.withDeadLetter(
                                 DeadLetter.after(2).to("t.dead")))
                 .close();
@@ -259,10 +356,10 @@ public abstract class BusPatternsContract {
         bus.subscribe(
                 "orders",
                 "billing",
-                MessageHandler.of(m -> {
+                m -> {
                     calls.incrementAndGet();
                     throw new IllegalStateException("always");
-                }),
+                },
                 SubscribeOptions.DEFAULT.withBackoff(NO_BACKOFF));
         bus.publish("orders", bytes("poison"));
         await().until(() -> dead.size() == 1);
@@ -290,6 +387,27 @@ public abstract class BusPatternsContract {
         bus.publish("events", bytes("{\"Event-Type\":\"dialog\"}"));
         await().until(() -> ran.size() == 3);
         assertThat(ran).containsExactly("presence-update alice", "presence", "fallback");
+    }
+
+    @Test
+    void shouldFinishWhenARouteReturnsAndRequeueWhenItThrows() {
+        List<String> ran = new CopyOnWriteArrayList<>();
+        EventRouter router = EventRouter.builder()
+                .on("presence", (m, e) -> {
+                    ran.add("presence#" + m.attempts());
+                    if (m.attempts() == 1) {
+                        throw new IllegalStateException("first attempt fails on purpose");
+                    }
+                })
+                .build();
+        bus.subscribe("events", "proxy", router, SubscribeOptions.DEFAULT.withBackoff(NO_BACKOFF));
+        bus.publish("events", bytes("{\"Event-Type\":\"presence\"}"));
+        bus.publish("events", bytes("{\"Event-Type\":\"unrouted\"}")); // the default fallback finishes it
+        await().until(() -> ran.size() == 2);
+        await().until(() -> stats("events", "proxy").inFlight() == 0
+                && stats("events", "proxy").depth() == 0);
+        assertThat(ran).containsExactly("presence#1", "presence#2");
+        assertThat(stats("events", "proxy").requeueCount()).isEqualTo(1);
     }
 
     // ---- request/reply --------------------------------------------------------------------------
@@ -385,7 +503,7 @@ public abstract class BusPatternsContract {
     @Test
     void shouldDropAndCountLateAndUnknownReplies() {
         List<JsonNode> requests = new CopyOnWriteArrayList<>();
-        bus.subscribe("slow", "c", MessageHandler.of(m -> requests.add(parse(text(m.body())))));
+        bus.subscribe("slow", "c", m -> requests.add(parse(text(m.body()))));
         CompletableFuture<String> q = bus.queryAsync("slow", "{}", Duration.ofMillis(100));
         await().until(() -> requests.size() == 1);
         clock.advance(Duration.ofMillis(100));
@@ -404,11 +522,11 @@ public abstract class BusPatternsContract {
 
     @Test
     void shouldCompleteFromAReplyAnyClientPublishesToTheServerId() {
-        bus.subscribe("plain", "c", MessageHandler.of(m -> {
+        bus.subscribe("plain", "c", m -> {
             JsonNode request = parse(text(m.body()));
             String reply = "{\"Msg-ID\":\"" + request.get(Query.MSG_ID).asText() + "\",\"ok\":true}";
             bus.publish(request.get(Query.SERVER_ID).asText(), bytes(reply));
-        }));
+        });
         assertThat(Json.path(bus.query("plain", "{}", Duration.ofSeconds(5)), "ok"))
                 .contains("true");
     }

@@ -18,23 +18,28 @@ import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Work run later or elsewhere, in named groups of worker threads (Kamailio's {@code async} module
- * and core async workers): routes registered by name run after a delay ({@link #route}, {@link
- * #msRoute}) or as soon as a worker is idle ({@link #taskRoute}, {@link #taskData}, ...), sleeps
- * continue a computation after a delay ({@link #sleep}), and type-key-value events run one handler
- * ({@link #tkvEmit}).
+ * and core async workers): routes registered by name run after a delay ({@link #route}) or as
+ * soon as a worker is idle ({@link #taskRoute}, {@link #taskData}, ...), sleeps continue a
+ * computation after a delay ({@link #sleep}), and type-key-value events run one handler ({@link
+ * #emitEvent}).
  *
  * <pre>{@code
  * try (Async async = Async.builder()
  *         .workers(2)
- *         .msTimer(10)
+ *         .millisecondTimer(Duration.ofMillis(10))
  *         .group("name=slow;workers=4;nonblock=1;usleep=0")
  *         .route("RESUME", task -> resume(task.data()))
  *         .start()) {
- *     async.msRoute("RESUME", 250);                    // in 250 ms, on a worker of the default group
+ *     async.route("RESUME", Duration.ofMillis(250));   // in 250 ms, on a worker of the default group
  *     async.taskGroupData("RESUME", "slow", "call-42"); // now, on a worker of "slow"
- *     async.msSleep(100).thenRun(() -> carryOn());      // carryOn runs on a worker, not here
+ *     async.sleep(Duration.ofMillis(100)).thenRun(() -> carryOn()); // carryOn runs on a worker
  * }
  * }</pre>
+ *
+ * <p><b>Delays.</b> A delay of whole seconds may be 1 to 99 s (Kamailio's {@code async_route} and
+ * {@code async_sleep}); a delay with a millisecond part (Kamailio's {@code async_ms_route} and {@code
+ * async_ms_sleep}) may be 1 ms to 29.999 s, in whole milliseconds, and needs the millisecond timer
+ * ({@link Builder#millisecondTimer}).
  *
  * <p><b>Groups.</b> The {@code default} group ({@link Builder#workers}) runs timed routes, sleeps,
  * type-key-value events and the tasks that name no group; named groups run the tasks that name
@@ -42,15 +47,15 @@ import java.util.concurrent.RejectedExecutionException;
  * full a call blocks until there is room, or, in a {@code nonblock} group, throws {@link
  * RejectedExecutionException} at once (counted in {@link AsyncGroupStats#rejected()}).
  *
- * <p><b>Timing.</b> One timer thread ticks every {@link Builder#msTimer} ms (every 100 ms when it is
- * 0) and hands the routes that are due to the default group; a route runs at the first tick at or
+ * <p><b>Timing.</b> One timer thread ticks at the resolution of {@link Builder#millisecondTimer}
+ * (every 100 ms when it is off) and hands the routes that are due to the default group; a route runs at the first tick at or
  * after its due time. Due times come from the builder's clock.
  *
  * <p><b>Futures.</b> Each call returns a future that completes when the route has run (exceptionally
  * with what it threw), or with a {@link java.util.concurrent.CancellationException} when the
  * instance closes first. Dependent stages attached before that run on the worker thread.
  *
- * <p><b>Durable mode</b> ({@link Builder#durable}): {@link #route} and {@link #msRoute} publish a
+ * <p><b>Durable mode</b> ({@link Builder#durable}): {@link #route} publishes a
  * deferred message to a bus topic instead of using the in-process timer, so scheduled routes survive
  * a restart and run in whichever process consumes the topic (any process that registers routes
  * does); their futures complete when the bus has stored the message. Sleeps, tasks and events stay
@@ -64,30 +69,32 @@ import java.util.concurrent.RejectedExecutionException;
  * routes.
  */
 public final class Async implements AutoCloseable {
-    /** The longest delay of {@link #route} and {@link #sleep}, in seconds. */
-    public static final int MAX_SECONDS = 99;
-    /** The longest delay of {@link #msRoute} and {@link #msSleep}, in milliseconds. */
-    public static final int MAX_MILLIS = 29_999;
+    /** The longest delay of {@link #route} and {@link #sleep} in whole seconds: 99 s. */
+    public static final Duration MAX_DELAY = Duration.ofSeconds(99);
+    /** The longest delay of {@link #route} and {@link #sleep} with a millisecond part: 29.999 s. */
+    public static final Duration MAX_MILLISECOND_DELAY = Duration.ofMillis(29_999);
+
+    private static final Duration UNTIMED_TICK = Duration.ofMillis(100);
 
     private final Map<String, AsyncRoute> routes;
-    private final AsyncTkvHandler tkvHandler;
+    private final AsyncEventHandler eventHandler;
     private final Map<String, WorkerGroup> groups;
     private final WorkerGroup defaultGroup;
-    private final int msTimer;
+    private final Duration millisecondTimer;
     private final TickTimer timer;
     private final DurableRoutes durable;
 
     private Async(Builder b) {
         this.routes = Map.copyOf(b.routes);
-        this.tkvHandler = b.tkvHandler;
-        this.msTimer = b.msTimer;
+        this.eventHandler = b.eventHandler;
+        this.millisecondTimer = b.millisecondTimer;
         Map<String, WorkerGroup> g = new LinkedHashMap<>();
         for (AsyncGroupDefinition d : b.groups.values()) {
             g.put(d.name(), new WorkerGroup(d, b.queueCapacity));
         }
         this.groups = java.util.Collections.unmodifiableMap(g);
         this.defaultGroup = groups.get(AsyncGroupDefinition.DEFAULT);
-        this.timer = new TickTimer(b.clock, msTimer > 0 ? msTimer : 100);
+        this.timer = new TickTimer(b.clock, (millisecondTimer.isZero() ? UNTIMED_TICK : millisecondTimer).toMillis());
         this.durable = b.bus == null
                 ? null
                 : new DurableRoutes(
@@ -97,7 +104,7 @@ public final class Async implements AutoCloseable {
                         routes.isEmpty() ? null : this::dispatchDurable);
     }
 
-    /** A builder: one default worker, no ms timer, queues of 1,000 tasks, no routes. */
+    /** A builder: one default worker, no millisecond timer, queues of 1,000 tasks, no routes. */
     public static Builder builder() {
         return new Builder();
     }
@@ -105,51 +112,29 @@ public final class Async implements AutoCloseable {
     // ---- timed routes and sleeps --------------------------------------------------------------------
 
     /**
-     * {@code async_route}: runs {@code route} in the default group after {@code seconds}.
+     * Runs {@code route} in the default group after {@code delay} (Kamailio's {@code async_route} for
+     * whole seconds, {@code async_ms_route} for a delay with milliseconds).
      *
-     * @throws IllegalArgumentException unless 1 &le; seconds &le; {@value #MAX_SECONDS}
+     * @throws IllegalArgumentException for a delay out of range (see Delays above)
+     * @throws IllegalStateException for a delay with milliseconds while the millisecond timer is off
      * @throws NotFoundException for a route not registered (in-process mode)
      */
-    public CompletableFuture<Void> route(String route, int seconds) {
-        checkRange("seconds", seconds, MAX_SECONDS, "route \"" + route + "\"");
-        return timed(route, Duration.ofSeconds(seconds));
+    public CompletableFuture<Void> route(String route, Duration delay) {
+        checkDelay("route \"" + route + "\"", delay);
+        return timed(route, delay);
     }
 
     /**
-     * {@code async_ms_route}: runs {@code route} in the default group after {@code millis}.
+     * A future that completes on a worker of the default group after {@code delay}; chain the rest
+     * of the work to it (Kamailio's {@code async_sleep} for whole seconds, {@code async_ms_sleep} for
+     * a delay with milliseconds).
      *
-     * @throws IllegalStateException when the ms timer is off ({@link Builder#msTimer} 0)
-     * @throws IllegalArgumentException unless 1 &le; millis &le; {@value #MAX_MILLIS}
-     * @throws NotFoundException for a route not registered (in-process mode)
+     * @throws IllegalArgumentException for a delay out of range (see Delays above)
+     * @throws IllegalStateException for a delay with milliseconds while the millisecond timer is off
      */
-    public CompletableFuture<Void> msRoute(String route, int millis) {
-        checkMsTimer("msRoute");
-        checkRange("milliseconds", millis, MAX_MILLIS, "route \"" + route + "\"");
-        return timed(route, Duration.ofMillis(millis));
-    }
-
-    /**
-     * {@code async_sleep}: a future that completes on a worker of the default group after {@code
-     * seconds}; chain the rest of the work to it.
-     *
-     * @throws IllegalArgumentException unless 1 &le; seconds &le; {@value #MAX_SECONDS}
-     */
-    public CompletableFuture<Void> sleep(int seconds) {
-        checkRange("seconds", seconds, MAX_SECONDS, "sleep");
-        return delayed(new Job("sleep " + seconds + " s", () -> {}), seconds * 1000L);
-    }
-
-    /**
-     * {@code async_ms_sleep}: a future that completes on a worker of the default group after {@code
-     * millis}.
-     *
-     * @throws IllegalStateException when the ms timer is off
-     * @throws IllegalArgumentException unless 1 &le; millis &le; {@value #MAX_MILLIS}
-     */
-    public CompletableFuture<Void> msSleep(int millis) {
-        checkMsTimer("msSleep");
-        checkRange("milliseconds", millis, MAX_MILLIS, "sleep");
-        return delayed(new Job("sleep " + millis + " ms", () -> {}), millis);
+    public CompletableFuture<Void> sleep(Duration delay) {
+        checkDelay("sleep", delay);
+        return delayed(new Job("sleep " + delay.toMillis() + " ms", () -> {}), delay.toMillis());
     }
 
     // ---- tasks ---------------------------------------------------------------------------------------
@@ -185,20 +170,20 @@ public final class Async implements AutoCloseable {
     }
 
     /**
-     * {@code async_tkv_emit}: runs the type-key-value handler with the event in a worker of the
-     * default group.
+     * Runs the event handler with a type-key-value event in a worker of the default group (Kamailio's
+     * {@code async_tkv_emit}).
      *
-     * @throws IllegalStateException when no handler is registered ({@link Builder#tkvHandler})
+     * @throws IllegalStateException when no handler is registered ({@link Builder#eventHandler})
      * @throws RejectedExecutionException after close
      */
-    public CompletableFuture<Void> tkvEmit(String type, String key, String value) {
+    public CompletableFuture<Void> emitEvent(String type, String key, String value) {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(value, "value");
-        if (tkvHandler == null) {
-            throw new IllegalStateException("no type-key-value handler registered (Async.Builder.tkvHandler)");
+        if (eventHandler == null) {
+            throw new IllegalStateException("no event handler registered (Async.Builder.eventHandler)");
         }
-        Job job = new Job("tkv event " + type, () -> tkvHandler.handle(type, key, value));
+        Job job = new Job("event " + type, () -> eventHandler.handle(type, key, value));
         defaultGroup.submit(job);
         return job.future();
     }
@@ -279,15 +264,30 @@ public final class Async implements AutoCloseable {
         return g;
     }
 
-    private void checkMsTimer(String what) {
-        if (msTimer <= 0) {
-            throw new IllegalStateException(what + " needs the millisecond timer: set Async.Builder.msTimer(ms) > 0");
+    /**
+     * Checks a delay against Kamailio's ranges: whole seconds 1-99 s; with a millisecond part, whole
+     * milliseconds 1-29999 ms and the millisecond timer on.
+     */
+    private void checkDelay(String what, Duration delay) {
+        Objects.requireNonNull(delay, "delay");
+        if (delay.toNanosPart() % 1_000_000 != 0 || delay.getSeconds() < 0) {
+            throw new IllegalArgumentException(
+                    what + ": a delay must be a positive whole number of milliseconds, got " + delay);
         }
-    }
-
-    private static void checkRange(String unit, int value, int max, String what) {
-        if (value < 1 || value > max) {
-            throw new IllegalArgumentException(what + ": " + unit + " must be 1-" + max + ", got " + value);
+        if (delay.toMillisPart() == 0) {
+            if (delay.compareTo(Duration.ofSeconds(1)) < 0 || delay.compareTo(MAX_DELAY) > 0) {
+                throw new IllegalArgumentException(what + ": a delay of whole seconds must be 1-"
+                        + MAX_DELAY.toSeconds() + " s, got " + delay.toSeconds() + " s");
+            }
+            return;
+        }
+        if (millisecondTimer.isZero()) {
+            throw new IllegalStateException(what + ": a delay with milliseconds (" + delay.toMillis()
+                    + " ms) needs the millisecond timer: set Async.Builder.millisecondTimer above zero");
+        }
+        if (delay.compareTo(MAX_MILLISECOND_DELAY) > 0) {
+            throw new IllegalArgumentException(what + ": a delay with milliseconds must be 1-"
+                    + MAX_MILLISECOND_DELAY.toMillis() + " ms, got " + delay.toMillis() + " ms");
         }
     }
 
@@ -295,23 +295,24 @@ public final class Async implements AutoCloseable {
     public static final class Builder {
         private final Map<String, AsyncGroupDefinition> groups = new LinkedHashMap<>();
         private final Map<String, AsyncRoute> routes = new LinkedHashMap<>();
-        private AsyncTkvHandler tkvHandler;
+        private AsyncEventHandler eventHandler;
         private int queueCapacity = 1_000;
-        private int msTimer;
+        private Duration millisecondTimer = Duration.ZERO;
         private Clock clock = Clock.systemUTC();
         private Bus bus;
         private String topic;
 
         private Builder() {
             groups.put(
-                    AsyncGroupDefinition.DEFAULT, new AsyncGroupDefinition(AsyncGroupDefinition.DEFAULT, 1, false, 0));
+                    AsyncGroupDefinition.DEFAULT,
+                    new AsyncGroupDefinition(AsyncGroupDefinition.DEFAULT, 1, false, Duration.ZERO));
         }
 
         /** Worker threads of the default group (Kamailio's {@code workers}; default 1). */
         public Builder workers(int value) {
             groups.put(
                     AsyncGroupDefinition.DEFAULT,
-                    new AsyncGroupDefinition(AsyncGroupDefinition.DEFAULT, value, false, 0));
+                    new AsyncGroupDefinition(AsyncGroupDefinition.DEFAULT, value, false, Duration.ZERO));
             return this;
         }
 
@@ -348,14 +349,21 @@ public final class Async implements AutoCloseable {
         }
 
         /**
-         * The millisecond timer's resolution (Kamailio's {@code ms_timer}): {@link #msRoute} and
-         * {@link #msSleep} need it above 0 (default 0: off; second routes then tick every 100 ms).
+         * Turns the millisecond timer on with the given resolution (Kamailio's {@code ms_timer}), in
+         * whole milliseconds: delays with a millisecond part need it (default {@link Duration#ZERO}:
+         * off; delays of whole seconds then tick every 100 ms).
+         *
+         * @throws IllegalArgumentException for a negative resolution or one that is not whole
+         *     milliseconds
          */
-        public Builder msTimer(int millis) {
-            if (millis < 0) {
-                throw new IllegalArgumentException("msTimer must not be negative, got " + millis);
+        public Builder millisecondTimer(Duration resolution) {
+            Objects.requireNonNull(resolution, "resolution");
+            if (resolution.isNegative() || resolution.toNanosPart() % 1_000_000 != 0) {
+                throw new IllegalArgumentException(
+                        "the millisecond timer's resolution must be zero (off) or a positive whole number of"
+                                + " milliseconds, got " + resolution);
             }
-            this.msTimer = millis;
+            this.millisecondTimer = resolution;
             return this;
         }
 
@@ -381,9 +389,9 @@ public final class Async implements AutoCloseable {
             return this;
         }
 
-        /** Registers the handler of {@link Async#tkvEmit} events. */
-        public Builder tkvHandler(AsyncTkvHandler handler) {
-            this.tkvHandler = Objects.requireNonNull(handler, "handler");
+        /** Registers the handler of the type-key-value events of {@link Async#emitEvent}. */
+        public Builder eventHandler(AsyncEventHandler handler) {
+            this.eventHandler = Objects.requireNonNull(handler, "handler");
             return this;
         }
 

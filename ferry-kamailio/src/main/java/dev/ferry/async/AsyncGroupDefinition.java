@@ -1,6 +1,8 @@
 package dev.ferry.async;
 
 import dev.ferry.kamailio.internal.AttributeList;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 import java.util.Set;
 
@@ -16,9 +18,10 @@ import java.util.Set;
  * @param workers how many threads run the group's tasks (at least 1)
  * @param nonblock when the group's queue is full: {@code false} blocks the caller until there is
  *     room, {@code true} rejects the task at once
- * @param usleepMicros a pause, in microseconds, each worker takes before taking each task (0: none)
+ * @param pause the pause each worker takes before taking each task (Kamailio's {@code usleep}, in
+ *     microseconds there); {@link Duration#ZERO} for none
  */
-public record AsyncGroupDefinition(String name, int workers, boolean nonblock, int usleepMicros) {
+public record AsyncGroupDefinition(String name, int workers, boolean nonblock, Duration pause) {
     private static final Set<String> ATTRIBUTES = Set.of("name", "workers", "nonblock", "usleep");
 
     /** The name of the default group. */
@@ -38,9 +41,10 @@ public record AsyncGroupDefinition(String name, int workers, boolean nonblock, i
             throw new IllegalArgumentException(
                     "async group \"" + name + "\": workers must be at least 1, got " + workers);
         }
-        if (usleepMicros < 0) {
+        Objects.requireNonNull(pause, "pause");
+        if (pause.isNegative()) {
             throw new IllegalArgumentException(
-                    "async group \"" + name + "\": usleep must not be negative, got " + usleepMicros);
+                    "async group \"" + name + "\": the pause (usleep) must not be negative, got " + pause);
         }
     }
 
@@ -65,7 +69,10 @@ public record AsyncGroupDefinition(String name, int workers, boolean nonblock, i
                 throw new IllegalArgumentException("nonblock must be 0 or 1, got " + nonblock);
             }
             return new AsyncGroupDefinition(
-                    name, attributes.getInt("workers", 1), nonblock == 1, attributes.getInt("usleep", 0));
+                    name,
+                    attributes.getInt("workers", 1),
+                    nonblock == 1,
+                    Duration.of(attributes.getInt("usleep", 0), ChronoUnit.MICROS));
         } catch (IllegalArgumentException e) {
             String message = e.getMessage();
             throw new IllegalArgumentException(

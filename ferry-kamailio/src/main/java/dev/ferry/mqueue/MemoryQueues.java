@@ -32,10 +32,9 @@ import javax.sql.DataSource;
  * }</pre>
  *
  * <p>Two faces over the same queues: the Java one ({@link #add}, {@link #fetch}, {@link #size}) throws
- * {@link NotFoundException} for a queue that was not defined; the script one ({@link #mqAdd},
- * {@link #mqFetch}, {@link #mqSize}, {@link #fetched}, {@link #mqPvFree}, {@link #mqSizeValue}) answers
- * with Kamailio's integer codes and keeps the last fetched item per calling thread, as Kamailio keeps
- * it per process in {@code $mqk} and {@code $mqv}.
+ * {@link NotFoundException} for a queue that was not defined; the script one ({@link #script()},
+ * a {@link Script}) answers with Kamailio's integer codes and keeps the last fetched item per calling
+ * thread, as Kamailio keeps it per process in {@code $mqk} and {@code $mqv}.
  *
  * <p>Thread-safe: any number of threads may add and fetch on the same queue; each queue has one lock,
  * held for a few pointer moves. Nothing blocks: a fetch on an empty queue returns at once. The set of
@@ -59,6 +58,7 @@ public final class MemoryQueues implements AutoCloseable {
     private final QueueDatabase database;
     private final ThreadLocal<Map<MemoryQueue, MemoryQueueItem>> fetchedByThread =
             ThreadLocal.withInitial(HashMap::new);
+    private final Script script = new Script();
     private final Object closeLock = new Object();
     private boolean closed;
 
@@ -143,70 +143,105 @@ public final class MemoryQueues implements AutoCloseable {
 
     // ---- the script face: Kamailio's return codes ---------------------------------------------------
 
-    /** {@code mq_add}: 1 when added (also when {@code addmode=1} kept the existing item), -1 for an unknown queue. */
-    public int mqAdd(String queue, String key, String value) {
-        MemoryQueue q = queues.get(queue);
-        if (q == null) {
-            return -1;
-        }
-        q.add(new MemoryQueueItem(key, value));
-        return 1;
+    /**
+     * The script face of these queues: Kamailio's functions with their integer codes and a fetched
+     * item per calling thread. Cheap to call; every call returns a view of the same queues.
+     */
+    public Script script() {
+        return script;
     }
 
     /**
-     * {@code mq_fetch}: takes the oldest item into this thread's fetched slot of the queue (see {@link
-     * #fetched}), replacing what was there. Returns 1 when an item was fetched, -2 when the queue is
-     * empty (the slot is cleared), -1 for an unknown queue.
+     * The script face of {@link MemoryQueues}: the same queues, answered as Kamailio's {@code mqueue}
+     * functions answer a script, with integer codes instead of exceptions for an unknown or empty
+     * queue, and the last fetched item kept per calling thread, as Kamailio keeps it per process in
+     * {@code $mqk} and {@code $mqv}.
+     *
+     * <pre>{@code
+     * MemoryQueues.Script mq = queues.script();
+     * if (mq.fetch("jobs") == 1) {                        // mq_fetch("jobs")
+     *     MemoryQueueItem item = mq.fetched("jobs").get(); // $mqk(jobs), $mqv(jobs)
+     * }
+     * }</pre>
+     *
+     * <p>Thread-safe, as the queues are; the fetched item of one thread is never seen by another.
+     * After the queues are closed, {@link #add}, {@link #fetch}, {@link #size} and {@link #sizeValue}
+     * of a defined queue throw {@link FerryException}.
      */
-    public int mqFetch(String queue) {
-        MemoryQueue q = queues.get(queue);
-        if (q == null) {
-            return -1;
-        }
-        MemoryQueueItem item = q.fetch();
-        Map<MemoryQueue, MemoryQueueItem> slots = fetchedByThread.get();
-        if (item == null) {
-            slots.remove(q);
-            return -2;
-        }
-        slots.put(q, item);
-        return 1;
-    }
+    public final class Script {
+        private Script() {}
 
-    /**
-     * The item this thread last fetched from {@code queue} with {@link #mqFetch} ({@code $mqk} and
-     * {@code $mqv}); empty after a failed fetch, after {@link #mqPvFree}, or for an unknown queue.
-     * Other threads' fetches never change it.
-     */
-    public Optional<MemoryQueueItem> fetched(String queue) {
-        MemoryQueue q = queues.get(queue);
-        return q == null
-                ? Optional.empty()
-                : Optional.ofNullable(fetchedByThread.get().get(q));
-    }
-
-    /** {@code mq_pv_free}: clears this thread's fetched item of {@code queue}. */
-    public void mqPvFree(String queue) {
-        MemoryQueue q = queues.get(queue);
-        if (q != null) {
-            fetchedByThread.get().remove(q);
+        /**
+         * {@code mq_add}: 1 when added (also when {@code addmode=1} kept the existing item), -1 for an
+         * unknown queue.
+         */
+        public int add(String queue, String key, String value) {
+            MemoryQueue q = queues.get(queue);
+            if (q == null) {
+                return -1;
+            }
+            q.add(new MemoryQueueItem(key, value));
+            return 1;
         }
-    }
 
-    /** {@code mq_size}: the number of items when there are some, -1 when the queue is empty, -2 when unknown. */
-    public int mqSize(String queue) {
-        MemoryQueue q = queues.get(queue);
-        if (q == null) {
-            return -2;
+        /**
+         * {@code mq_fetch}: takes the oldest item into this thread's fetched slot of the queue (see
+         * {@link #fetched}), replacing what was there. Returns 1 when an item was fetched, -2 when the
+         * queue is empty (the slot is cleared), -1 for an unknown queue.
+         */
+        public int fetch(String queue) {
+            MemoryQueue q = queues.get(queue);
+            if (q == null) {
+                return -1;
+            }
+            MemoryQueueItem item = q.fetch();
+            Map<MemoryQueue, MemoryQueueItem> slots = fetchedByThread.get();
+            if (item == null) {
+                slots.remove(q);
+                return -2;
+            }
+            slots.put(q, item);
+            return 1;
         }
-        int size = q.size();
-        return size > 0 ? size : -1;
-    }
 
-    /** {@code $mq_size(queue)}: the number of items, 0 when empty or unknown. */
-    public int mqSizeValue(String queue) {
-        MemoryQueue q = queues.get(queue);
-        return q == null ? 0 : q.size();
+        /**
+         * The item this thread last fetched from {@code queue} with {@link #fetch} ({@code $mqk} and
+         * {@code $mqv}); empty after a failed fetch, after {@link #clearFetched}, or for an unknown
+         * queue. Other threads' fetches never change it.
+         */
+        public Optional<MemoryQueueItem> fetched(String queue) {
+            MemoryQueue q = queues.get(queue);
+            return q == null
+                    ? Optional.empty()
+                    : Optional.ofNullable(fetchedByThread.get().get(q));
+        }
+
+        /** {@code mq_pv_free}: clears this thread's fetched item of {@code queue}. */
+        public void clearFetched(String queue) {
+            MemoryQueue q = queues.get(queue);
+            if (q != null) {
+                fetchedByThread.get().remove(q);
+            }
+        }
+
+        /**
+         * {@code mq_size}: the number of items when there are some, -1 when the queue is empty, -2
+         * when unknown.
+         */
+        public int size(String queue) {
+            MemoryQueue q = queues.get(queue);
+            if (q == null) {
+                return -2;
+            }
+            int size = q.size();
+            return size > 0 ? size : -1;
+        }
+
+        /** {@code $mq_size(queue)}: the number of items, 0 when empty or unknown. */
+        public int sizeValue(String queue) {
+            MemoryQueue q = queues.get(queue);
+            return q == null ? 0 : q.size();
+        }
     }
 
     // ---- lifecycle ------------------------------------------------------------------------------------

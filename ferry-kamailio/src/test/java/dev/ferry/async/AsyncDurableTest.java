@@ -31,8 +31,8 @@ class AsyncDurableTest {
         List<String> ran = new CopyOnWriteArrayList<>();
         try (Bus bus = openBus();
                 Async producer = Async.builder().durable(bus, "jobs").start()) { // no routes: only schedules
-            producer.route("RESUME", 5).get(10, TimeUnit.SECONDS); // stored once this completes
-            producer.route("RESUME", 30).get(10, TimeUnit.SECONDS);
+            producer.route("RESUME", Duration.ofSeconds(5)).get(10, TimeUnit.SECONDS); // stored once this completes
+            producer.route("RESUME", Duration.ofSeconds(30)).get(10, TimeUnit.SECONDS);
         }
         clock.advance(Duration.ofSeconds(5));
         try (Bus bus = openBus();
@@ -69,7 +69,7 @@ class AsyncDurableTest {
                             }
                         })
                         .start()) {
-            async.route("FLAKY", 1).join();
+            async.route("FLAKY", Duration.ofSeconds(1)).join();
             clock.advance(Duration.ofSeconds(1));
             await().until(() -> attempts.size() == 1);
             clock.advance(Duration.ofSeconds(60)); // past the bus's backoff

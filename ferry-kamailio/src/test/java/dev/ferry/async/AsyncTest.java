@@ -29,7 +29,7 @@ class AsyncTest {
     private Async.Builder builder() {
         return Async.builder()
                 .clock(clock)
-                .msTimer(2)
+                .millisecondTimer(Duration.ofMillis(2))
                 .route(
                         "R",
                         task -> ran.add(task.route() + "|" + task.group() + "|" + task.data() + "|"
@@ -58,9 +58,9 @@ class AsyncTest {
     }
 
     @Test
-    void shouldRunAnMsRouteAtItsDueTimeOnTheInjectedClock() throws Exception {
+    void shouldRunAMillisecondRouteAtItsDueTimeOnTheInjectedClock() throws Exception {
         async = builder().start();
-        CompletableFuture<Void> done = async.msRoute("R", 250);
+        CompletableFuture<Void> done = async.route("R", Duration.ofMillis(250));
         assertThat(async.pendingTimers()).isEqualTo(1);
         clock.advance(Duration.ofMillis(249));
         letTimerLook();
@@ -74,8 +74,8 @@ class AsyncTest {
 
     @Test
     void shouldRunASecondRouteAfterItsSeconds() throws Exception {
-        async = builder().msTimer(0).start(); // second routes do not need the ms timer
-        CompletableFuture<Void> done = async.route("R", 4);
+        async = builder().millisecondTimer(Duration.ZERO).start(); // whole seconds do not need the millisecond timer
+        CompletableFuture<Void> done = async.route("R", Duration.ofSeconds(4));
         clock.advance(Duration.ofMillis(3_999));
         long ticks = async.timerTicks();
         await().atMost(Duration.ofSeconds(5)).until(() -> async.timerTicks() >= ticks + 2);
@@ -91,8 +91,8 @@ class AsyncTest {
                 .route("LATE", task -> ran.add("LATE"))
                 .route("EARLY", task -> ran.add("EARLY"))
                 .start();
-        CompletableFuture<Void> late = async.msRoute("LATE", 30);
-        CompletableFuture<Void> early = async.msRoute("EARLY", 20);
+        CompletableFuture<Void> late = async.route("LATE", Duration.ofMillis(30));
+        CompletableFuture<Void> early = async.route("EARLY", Duration.ofMillis(20));
         clock.advance(Duration.ofMillis(30)); // both due at the same tick
         CompletableFuture.allOf(late, early).join();
         assertThat(ran).containsExactly("EARLY", "LATE");
@@ -102,38 +102,60 @@ class AsyncTest {
     @Test
     void shouldRejectDelaysOutsideKamailiosRanges() {
         async = builder().start();
-        assertThatThrownBy(() -> async.route("R", 0))
+        assertThatThrownBy(() -> async.route("R", Duration.ZERO))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("route \"R\": seconds must be 1-99, got 0");
-        assertThatThrownBy(() -> async.route("R", 100)).hasMessage("route \"R\": seconds must be 1-99, got 100");
-        assertThatThrownBy(() -> async.msRoute("R", 0)).hasMessage("route \"R\": milliseconds must be 1-29999, got 0");
-        assertThatThrownBy(() -> async.msRoute("R", 30_000))
-                .hasMessage("route \"R\": milliseconds must be 1-29999, got 30000");
-        assertThatThrownBy(() -> async.sleep(100)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> async.msSleep(0)).isInstanceOf(IllegalArgumentException.class);
-        assertThat(async.route("R", 1)).isNotNull();
-        assertThat(async.route("R", 99)).isNotNull();
-        assertThat(async.msRoute("R", 1)).isNotNull();
-        assertThat(async.msRoute("R", 29_999)).isNotNull();
+                .hasMessage("route \"R\": a delay of whole seconds must be 1-99 s, got 0 s");
+        assertThatThrownBy(() -> async.route("R", Duration.ofSeconds(100)))
+                .hasMessage("route \"R\": a delay of whole seconds must be 1-99 s, got 100 s");
+        assertThatThrownBy(() -> async.route("R", Duration.ofMillis(30_001)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("route \"R\": a delay with milliseconds must be 1-29999 ms, got 30001 ms");
+        assertThatThrownBy(() -> async.route("R", Duration.ofMillis(-250)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("a delay must be a positive whole number of milliseconds");
+        assertThatThrownBy(() -> async.route("R", Duration.ofNanos(1_500_000)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("route \"R\": a delay must be a positive whole number of milliseconds, got PT0.0015S");
+        assertThatThrownBy(() -> async.sleep(Duration.ofSeconds(100))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> async.sleep(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> async.sleep(Duration.ofMillis(30_500))).isInstanceOf(IllegalArgumentException.class);
+        assertThat(async.route("R", Duration.ofSeconds(1))).isNotNull();
+        assertThat(async.route("R", Duration.ofSeconds(99))).isNotNull();
+        assertThat(async.route("R", Duration.ofMillis(1))).isNotNull();
+        assertThat(async.route("R", Duration.ofMillis(29_999))).isNotNull();
         assertThat(async.pendingTimers()).isEqualTo(4);
     }
 
     @Test
-    void shouldNeedTheMsTimerForMillisecondDelays() {
-        async = builder().msTimer(0).start();
-        assertThatThrownBy(() -> async.msRoute("R", 250))
+    void shouldNeedTheMillisecondTimerForDelaysWithMilliseconds() {
+        async = builder().millisecondTimer(Duration.ZERO).start();
+        assertThatThrownBy(() -> async.route("R", Duration.ofMillis(250)))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessage("msRoute needs the millisecond timer: set Async.Builder.msTimer(ms) > 0");
-        assertThatThrownBy(() -> async.msSleep(250)).isInstanceOf(IllegalStateException.class);
+                .hasMessage("route \"R\": a delay with milliseconds (250 ms) needs the millisecond timer: set"
+                        + " Async.Builder.millisecondTimer above zero");
+        assertThatThrownBy(() -> async.sleep(Duration.ofMillis(1_250))).isInstanceOf(IllegalStateException.class);
+        assertThat(async.route("R", Duration.ofMillis(2_000)))
+                .as("whole seconds do not need the millisecond timer, however they are written")
+                .isNotNull();
+    }
+
+    @Test
+    void shouldRejectAMillisecondTimerThatIsNegativeOrFinerThanAMillisecond() {
+        assertThatThrownBy(() -> Async.builder().millisecondTimer(Duration.ofMillis(-1)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Async.builder().millisecondTimer(Duration.ofNanos(500)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("the millisecond timer's resolution must be zero (off) or a positive whole number of"
+                        + " milliseconds, got PT0.0000005S");
     }
 
     @Test
     void shouldContinueASleepOnAWorker() throws Exception {
         async = builder().start();
-        CompletableFuture<String> after =
-                async.msSleep(50).thenApply(v -> Thread.currentThread().getName());
-        CompletableFuture<String> afterSeconds =
-                async.sleep(2).thenApply(v -> Thread.currentThread().getName());
+        CompletableFuture<String> after = async.sleep(Duration.ofMillis(50))
+                .thenApply(v -> Thread.currentThread().getName());
+        CompletableFuture<String> afterSeconds = async.sleep(Duration.ofSeconds(2))
+                .thenApply(v -> Thread.currentThread().getName());
         clock.advance(Duration.ofMillis(50));
         assertThat(after.get(10, TimeUnit.SECONDS)).startsWith("ferry-async-default-");
         assertThat(afterSeconds).isNotDone();
@@ -165,7 +187,7 @@ class AsyncTest {
         assertThatThrownBy(() -> async.taskRoute("NOPE"))
                 .isInstanceOf(NotFoundException.class)
                 .hasMessage("no async route \"NOPE\" (registered: BLOCK, FAIL, R)");
-        assertThatThrownBy(() -> async.msRoute("NOPE", 10)).isInstanceOf(NotFoundException.class);
+        assertThatThrownBy(() -> async.route("NOPE", Duration.ofMillis(10))).isInstanceOf(NotFoundException.class);
     }
 
     @Test
@@ -220,19 +242,19 @@ class AsyncTest {
     void shouldRunTheTypeKeyValueHandlerInAWorker() throws Exception {
         List<String> events = new CopyOnWriteArrayList<>();
         async = builder()
-                .tkvHandler((type, key, value) -> events.add(type + "/" + key + "/" + value + "/"
+                .eventHandler((type, key, value) -> events.add(type + "/" + key + "/" + value + "/"
                         + Thread.currentThread().getName()))
                 .start();
-        async.tkvEmit("8000", "call", "caller='alice';callee='bob'").get(10, TimeUnit.SECONDS);
+        async.emitEvent("8000", "call", "caller='alice';callee='bob'").get(10, TimeUnit.SECONDS);
         assertThat(events).singleElement().asString().startsWith("8000/call/caller='alice';callee='bob'/ferry-async-");
     }
 
     @Test
     void shouldRefuseEventsWithoutAHandler() {
         async = builder().start();
-        assertThatThrownBy(() -> async.tkvEmit("t", "k", "v"))
+        assertThatThrownBy(() -> async.emitEvent("t", "k", "v"))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessage("no type-key-value handler registered (Async.Builder.tkvHandler)");
+                .hasMessage("no event handler registered (Async.Builder.eventHandler)");
     }
 
     @Test
@@ -249,7 +271,7 @@ class AsyncTest {
     @Test
     void shouldCancelPendingTimersAndQueuedTasksOnClose() throws Exception {
         async = builder().queueCapacity(5).start();
-        CompletableFuture<Void> timed = async.msRoute("R", 1_000);
+        CompletableFuture<Void> timed = async.route("R", Duration.ofMillis(1_000));
         async.taskRoute("BLOCK");
         assertThat(blockedStarted.await(10, TimeUnit.SECONDS)).isTrue();
         CompletableFuture<Void> queued = async.taskRoute("R");
@@ -266,9 +288,9 @@ class AsyncTest {
     @Test
     void shouldParseGroupDefinitionsInKamailiosSyntax() {
         assertThat(AsyncGroupDefinition.parse("name=abc;workers=4;nonblock=0;usleep=0"))
-                .isEqualTo(new AsyncGroupDefinition("abc", 4, false, 0));
+                .isEqualTo(new AsyncGroupDefinition("abc", 4, false, Duration.ZERO));
         assertThat(AsyncGroupDefinition.parse("name=tkv; workers=1; nonblock=1; usleep=500;"))
-                .isEqualTo(new AsyncGroupDefinition("tkv", 1, true, 500));
+                .isEqualTo(new AsyncGroupDefinition("tkv", 1, true, Duration.ofNanos(500_000))); // 500 µs
         assertThatThrownBy(() -> AsyncGroupDefinition.parse("workers=4"))
                 .hasMessage("async group definition \"workers=4\" has no name");
         assertThatThrownBy(() -> AsyncGroupDefinition.parse("name=a"))

@@ -63,7 +63,7 @@ class MemoryQueuesTest {
             assertThat(queues.add("q", "a", "1")).isEqualTo(AddResult.ADDED);
             assertThat(queues.add("q", "b", "1")).isEqualTo(AddResult.ADDED);
             assertThat(queues.add("q", "a", "2")).isEqualTo(AddResult.KEPT_EXISTING);
-            assertThat(queues.mqAdd("q", "a", "3")).isEqualTo(1);
+            assertThat(queues.script().add("q", "a", "3")).isEqualTo(1);
             assertThat(queues.fetch("q")).contains(new MemoryQueueItem("a", "1"));
             assertThat(queues.fetch("q")).contains(new MemoryQueueItem("b", "1"));
             assertThat(queues.fetch("q")).isEmpty();
@@ -111,23 +111,25 @@ class MemoryQueuesTest {
     @Test
     void shouldAnswerKamailiosReturnCodes() {
         try (MemoryQueues queues = MemoryQueues.of("name=q")) {
-            assertThat(queues.mqSize("q")).isEqualTo(-1);
-            assertThat(queues.mqSize("nope")).isEqualTo(-2);
-            assertThat(queues.mqSizeValue("q")).isZero();
-            assertThat(queues.mqSizeValue("nope")).isZero();
-            assertThat(queues.mqAdd("nope", "k", "v")).isEqualTo(-1);
-            assertThat(queues.mqAdd("q", "k1", "v1")).isEqualTo(1);
-            assertThat(queues.mqAdd("q", "k2", "v2")).isEqualTo(1);
-            assertThat(queues.mqSize("q")).isEqualTo(2);
-            assertThat(queues.mqSizeValue("q")).isEqualTo(2);
-            assertThat(queues.mqFetch("nope")).isEqualTo(-1);
-            assertThat(queues.mqFetch("q")).isEqualTo(1);
-            assertThat(queues.fetched("q")).contains(new MemoryQueueItem("k1", "v1"));
-            assertThat(queues.mqFetch("q")).isEqualTo(1);
-            assertThat(queues.fetched("q")).contains(new MemoryQueueItem("k2", "v2"));
-            assertThat(queues.mqFetch("q")).isEqualTo(-2);
-            assertThat(queues.fetched("q")).as("a failed fetch clears the item").isEmpty();
-            assertThat(queues.fetched("nope")).isEmpty();
+            assertThat(queues.script().size("q")).isEqualTo(-1);
+            assertThat(queues.script().size("nope")).isEqualTo(-2);
+            assertThat(queues.script().sizeValue("q")).isZero();
+            assertThat(queues.script().sizeValue("nope")).isZero();
+            assertThat(queues.script().add("nope", "k", "v")).isEqualTo(-1);
+            assertThat(queues.script().add("q", "k1", "v1")).isEqualTo(1);
+            assertThat(queues.script().add("q", "k2", "v2")).isEqualTo(1);
+            assertThat(queues.script().size("q")).isEqualTo(2);
+            assertThat(queues.script().sizeValue("q")).isEqualTo(2);
+            assertThat(queues.script().fetch("nope")).isEqualTo(-1);
+            assertThat(queues.script().fetch("q")).isEqualTo(1);
+            assertThat(queues.script().fetched("q")).contains(new MemoryQueueItem("k1", "v1"));
+            assertThat(queues.script().fetch("q")).isEqualTo(1);
+            assertThat(queues.script().fetched("q")).contains(new MemoryQueueItem("k2", "v2"));
+            assertThat(queues.script().fetch("q")).isEqualTo(-2);
+            assertThat(queues.script().fetched("q"))
+                    .as("a failed fetch clears the item")
+                    .isEmpty();
+            assertThat(queues.script().fetched("nope")).isEmpty();
         }
     }
 
@@ -149,23 +151,23 @@ class MemoryQueuesTest {
         try (MemoryQueues queues = MemoryQueues.of("name=q")) {
             queues.add("q", "mine", "1");
             queues.add("q", "theirs", "2");
-            assertThat(queues.mqFetch("q")).isEqualTo(1);
+            assertThat(queues.script().fetch("q")).isEqualTo(1);
             ExecutorService other = Executors.newSingleThreadExecutor();
             try {
                 Future<Optional<MemoryQueueItem>> seenByOther = other.submit(() -> {
-                    Optional<MemoryQueueItem> before = queues.fetched("q");
-                    assertThat(queues.mqFetch("q")).isEqualTo(1);
-                    assertThat(queues.fetched("q")).contains(new MemoryQueueItem("theirs", "2"));
+                    Optional<MemoryQueueItem> before = queues.script().fetched("q");
+                    assertThat(queues.script().fetch("q")).isEqualTo(1);
+                    assertThat(queues.script().fetched("q")).contains(new MemoryQueueItem("theirs", "2"));
                     return before;
                 });
                 assertThat(seenByOther.get(10, TimeUnit.SECONDS)).isEmpty();
             } finally {
                 other.shutdownNow();
             }
-            assertThat(queues.fetched("q")).contains(new MemoryQueueItem("mine", "1"));
-            queues.mqPvFree("q");
-            assertThat(queues.fetched("q")).isEmpty();
-            queues.mqPvFree("nope"); // nothing to free, no error
+            assertThat(queues.script().fetched("q")).contains(new MemoryQueueItem("mine", "1"));
+            queues.script().clearFetched("q");
+            assertThat(queues.script().fetched("q")).isEmpty();
+            queues.script().clearFetched("nope"); // nothing to free, no error
         }
     }
 
@@ -242,7 +244,7 @@ class MemoryQueuesTest {
         assertThatThrownBy(() -> queues.add("q", "k", "v"))
                 .isInstanceOf(FerryException.class)
                 .hasMessage("memory queue \"q\" is closed");
-        assertThatThrownBy(() -> queues.mqFetch("q")).isInstanceOf(FerryException.class);
+        assertThatThrownBy(() -> queues.script().fetch("q")).isInstanceOf(FerryException.class);
     }
 
     @Test

@@ -208,7 +208,6 @@ final class BenchCommand implements Callable<Integer> {
                 channel,
                 m -> {
                     messages.incrementAndGet();
-                    return null;
                 },
                 SubscribeOptions.maxInFlight(rdy));
         // one thread that closes the subscription when the time is up (the report waits for it)

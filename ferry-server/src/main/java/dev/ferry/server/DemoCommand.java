@@ -64,7 +64,7 @@ final class DemoCommand implements Callable<Integer> {
         CountDownLatch consumed = new CountDownLatch(count);
 
         try (Bus bus = Bus.embedded(dataDir)) {
-            MessageHandler printer = MessageHandler.of(message -> {
+            MessageHandler printer = message -> {
                 String body = new String(message.body(), StandardCharsets.UTF_8);
                 print(out, "consumed: " + body + " (attempts=" + message.attempts() + ", id=" + message.id() + ")");
                 // Finish before counting, so that the statistics printed at the end show it done.
@@ -72,7 +72,7 @@ final class DemoCommand implements Callable<Integer> {
                 if (pending.remove(body)) {
                     consumed.countDown();
                 }
-            });
+            };
             bus.subscribe(TOPIC, CHANNEL, printer, SubscribeOptions.maxInFlight(4));
 
             for (int seq = 1; seq <= count; seq++) {

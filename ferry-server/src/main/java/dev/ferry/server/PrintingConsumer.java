@@ -84,7 +84,7 @@ final class PrintingConsumer {
             if (limit > 0 && taken.incrementAndGet() > limit) {
                 message.takeControl();
                 message.requeue(Duration.ZERO);
-                return null;
+                return;
             }
             started();
             try {
@@ -105,7 +105,6 @@ final class PrintingConsumer {
                     throw new IOException("standard output is closed; message " + message.id() + " requeued");
                 }
                 printed.incrementAndGet();
-                return null;
             } finally {
                 finished();
             }

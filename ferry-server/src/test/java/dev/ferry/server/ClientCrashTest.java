@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.ferry.Backoff;
 import dev.ferry.Bus;
-import dev.ferry.MessageHandler;
 import dev.ferry.SubscribeOptions;
 import dev.ferry.nsq.ConnectOptions;
 import dev.ferry.nsq.NsqBus;
@@ -96,7 +95,7 @@ class ClientCrashTest {
             bus.subscribe(
                     "crash",
                     "c",
-                    MessageHandler.of(m -> consumed.add(new String(m.body(), StandardCharsets.UTF_8))),
+                    m -> consumed.add(new String(m.body(), StandardCharsets.UTF_8)),
                     SubscribeOptions.maxInFlight(50));
             Thread producer = Thread.ofPlatform().start(() -> {
                 for (int i = 0; producing.get(); i++) {

@@ -145,7 +145,6 @@ class DiscoveryTest {
                     "java",
                     m -> {
                         javaGot.add(new String(m.body(), StandardCharsets.UTF_8));
-                        return null;
                     },
                     SubscribeOptions.maxInFlight(10));
             await().atMost(Duration.ofSeconds(20))

@@ -1,5 +1,6 @@
 package dev.ferry.internal.bus;
 
+import dev.ferry.AsyncMessageHandler;
 import dev.ferry.Bus;
 import dev.ferry.BusAdmin;
 import dev.ferry.BusConfig;
@@ -15,6 +16,7 @@ import dev.ferry.spi.PublishRecord;
 import dev.ferry.spi.QueueStateStore;
 import dev.ferry.spi.ReplyRouting;
 import dev.ferry.support.DaemonThreads;
+import dev.ferry.support.DeliveryHandler;
 import dev.ferry.support.PublishChecks;
 import dev.ferry.support.QueryClient;
 import dev.ferry.support.SubscribeChecks;
@@ -216,6 +218,18 @@ public final class LocalBus implements Bus, QueueStateStore.Provider {
     public Subscription subscribe(String topic, String channel, MessageHandler handler, SubscribeOptions options) {
         ensureOpen();
         SubscribeChecks.check(topic, channel, handler, options);
+        return subscribe(topic, channel, DeliveryHandler.of(handler), options);
+    }
+
+    @Override
+    public Subscription subscribeAsync(
+            String topic, String channel, AsyncMessageHandler handler, SubscribeOptions options) {
+        ensureOpen();
+        SubscribeChecks.check(topic, channel, handler, options);
+        return subscribe(topic, channel, DeliveryHandler.ofAsync(handler), options);
+    }
+
+    private Subscription subscribe(String topic, String channel, DeliveryHandler handler, SubscribeOptions options) {
         LocalSubscription subscription = new LocalSubscription(this, topic, channel, handler, options);
         subscriptions.add(subscription);
         try {

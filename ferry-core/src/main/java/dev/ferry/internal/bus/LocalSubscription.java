@@ -1,11 +1,11 @@
 package dev.ferry.internal.bus;
 
-import dev.ferry.MessageHandler;
 import dev.ferry.SubscribeOptions;
 import dev.ferry.Subscription;
 import dev.ferry.spi.Engine;
 import dev.ferry.spi.Lease;
 import dev.ferry.support.DeadLetters;
+import dev.ferry.support.DeliveryHandler;
 import dev.ferry.support.DeliveryOwner;
 import dev.ferry.support.InFlightMessages;
 import dev.ferry.support.NonBlockingHandler;
@@ -33,7 +33,7 @@ final class LocalSubscription implements Subscription, DeliveryOwner<DeliveredMe
     private final Engine engine;
     private final String topic;
     private final String channel;
-    private final MessageHandler handler;
+    private final DeliveryHandler handler;
     private final SubscribeOptions options;
     private final DeadLetters deadLetters;
     /** Whether the handler runs on the dispatch thread (a {@link NonBlockingHandler}). */
@@ -47,7 +47,7 @@ final class LocalSubscription implements Subscription, DeliveryOwner<DeliveredMe
     private volatile boolean paused;
     private volatile Engine.Registration registration;
 
-    LocalSubscription(LocalBus bus, String topic, String channel, MessageHandler handler, SubscribeOptions options) {
+    LocalSubscription(LocalBus bus, String topic, String channel, DeliveryHandler handler, SubscribeOptions options) {
         this.bus = bus;
         this.engine = bus.engine();
         this.topic = topic;
@@ -55,7 +55,7 @@ final class LocalSubscription implements Subscription, DeliveryOwner<DeliveredMe
         this.handler = handler;
         this.options = options;
         this.deadLetters = options.deadLetter().enabled() ? new DeadLetters(bus, topic, options.deadLetter()) : null;
-        this.inline = handler instanceof NonBlockingHandler;
+        this.inline = handler.nonBlocking();
         this.running = new RunningHandlers(this, closed::get);
     }
 

@@ -82,15 +82,15 @@ public final class QueueConsumer {
         return c;
     }
 
-    private Object handle(Message message) {
+    private void handle(Message message) {
         if (stopped.get()) {
             message.requeue(Duration.ZERO);
-            return null;
+            return;
         }
         long n = taken.incrementAndGet();
         if (max > 0 && n > max) {
             message.requeue(Duration.ZERO);
-            return null;
+            return;
         }
         boolean last = max > 0 && n == max;
         String text = new String(message.body(), StandardCharsets.UTF_8);
@@ -107,7 +107,7 @@ public final class QueueConsumer {
             if (last) {
                 finishAfterLast();
             }
-            return null;
+            return;
         }
         pending.add(text);
         if (last) {
@@ -115,7 +115,6 @@ public final class QueueConsumer {
             subscription.thenAccept(Subscription::pause);
         }
         drain();
-        return null;
     }
 
     private void drain() {

@@ -4,10 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferry.AsyncMessageHandler;
 import dev.ferry.Bus;
 import dev.ferry.FerryException;
 import dev.ferry.Message;
-import dev.ferry.MessageHandler;
 import dev.ferry.SubscribeOptions;
 import dev.ferry.Subscription;
 import dev.ferry.async.AsyncTask;
@@ -25,7 +25,7 @@ import java.util.function.Function;
  * another process.
  *
  * <p>Thread-safe. Handlers run on the bus's handler threads and block while the worker group's
- * queue is full.
+ * queue is full; each message then holds its in-flight slot until its route has run.
  */
 public final class DurableRoutes implements AutoCloseable {
     /** The channel every worker process consumes. */
@@ -48,7 +48,7 @@ public final class DurableRoutes implements AutoCloseable {
         this.topic = topic;
         this.subscription = dispatch == null
                 ? null
-                : bus.subscribe(
+                : bus.subscribeAsync(
                         topic, CHANNEL, handler(dispatch), SubscribeOptions.maxInFlight(Math.max(1, maxInFlight)));
     }
 
@@ -65,7 +65,7 @@ public final class DurableRoutes implements AutoCloseable {
         }
     }
 
-    private static MessageHandler handler(Function<AsyncTask, CompletableFuture<Void>> dispatch) {
+    private static AsyncMessageHandler handler(Function<AsyncTask, CompletableFuture<Void>> dispatch) {
         return (Message m) -> {
             JsonNode node;
             try {

@@ -82,7 +82,7 @@ public final class WorkerGroup {
     }
 
     private void work() {
-        long pauseNanos = TimeUnit.MICROSECONDS.toNanos(definition.usleepMicros());
+        long pauseNanos = definition.pause().toNanos();
         while (!closed) {
             if (pauseNanos > 0) {
                 LockSupport.parkNanos(pauseNanos);

@@ -1,13 +1,13 @@
 package dev.ferry.nsq.internal.client;
 
 import dev.ferry.Backoff;
-import dev.ferry.MessageHandler;
 import dev.ferry.SubscribeOptions;
 import dev.ferry.Subscription;
 import dev.ferry.nsq.ConnectOptions;
 import dev.ferry.nsq.internal.codec.ClientCommand;
 import dev.ferry.nsq.internal.codec.Frame;
 import dev.ferry.support.DeadLetters;
+import dev.ferry.support.DeliveryHandler;
 import dev.ferry.support.DeliveryOwner;
 import dev.ferry.support.InFlightMessages;
 import dev.ferry.support.NonBlockingHandler;
@@ -69,7 +69,7 @@ final class ConsumerSubscription implements Subscription, DeliveryOwner<ClientMe
     private final ConnectOptions connect;
     private final String topic;
     private final String channel;
-    private final MessageHandler handler;
+    private final DeliveryHandler handler;
     private final SubscribeOptions options;
     /** The brokers subscribed directly, whatever lookupd says. */
     private final List<String> addresses;
@@ -94,7 +94,7 @@ final class ConsumerSubscription implements Subscription, DeliveryOwner<ClientMe
 
     /** A subscription at the bus's nsqd addresses and the producers its lookupds list. */
     ConsumerSubscription(
-            NsqClientBus bus, String topic, String channel, MessageHandler handler, SubscribeOptions options) {
+            NsqClientBus bus, String topic, String channel, DeliveryHandler handler, SubscribeOptions options) {
         this(bus, topic, channel, handler, options, bus.options().discovery().nsqdTcpAddresses());
     }
 
@@ -107,7 +107,7 @@ final class ConsumerSubscription implements Subscription, DeliveryOwner<ClientMe
             NsqClientBus bus,
             String topic,
             String channel,
-            MessageHandler handler,
+            DeliveryHandler handler,
             SubscribeOptions options,
             List<String> addresses) {
         this.bus = bus;
@@ -118,7 +118,7 @@ final class ConsumerSubscription implements Subscription, DeliveryOwner<ClientMe
         this.handler = handler;
         this.options = options;
         this.deadLetters = options.deadLetter().enabled() ? new DeadLetters(bus, topic, options.deadLetter()) : null;
-        this.inline = handler instanceof NonBlockingHandler;
+        this.inline = handler.nonBlocking();
         this.running = new RunningHandlers(this, () -> closing);
         this.distributor = new RdyDistributor(
                 options.maxInFlight(),

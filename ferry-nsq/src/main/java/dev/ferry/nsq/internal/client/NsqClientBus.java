@@ -1,5 +1,6 @@
 package dev.ferry.nsq.internal.client;
 
+import dev.ferry.AsyncMessageHandler;
 import dev.ferry.Bus;
 import dev.ferry.BusAdmin;
 import dev.ferry.FerryException;
@@ -12,6 +13,7 @@ import dev.ferry.nsq.ConnectOptions;
 import dev.ferry.nsq.internal.codec.ClientCommand;
 import dev.ferry.spi.QueueStateStore;
 import dev.ferry.support.DaemonThreads;
+import dev.ferry.support.DeliveryHandler;
 import dev.ferry.support.PublishChecks;
 import dev.ferry.support.QueryClient;
 import dev.ferry.support.SubscribeChecks;
@@ -261,6 +263,25 @@ public final class NsqClientBus implements Bus, QueueStateStore.Provider {
     public Subscription subscribe(String topic, String channel, MessageHandler handler, SubscribeOptions options) {
         ensureOpen();
         SubscribeChecks.check(topic, channel, handler, options);
+        return subscribe(topic, channel, DeliveryHandler.of(handler), options);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Over NSQ the message timeout is sent as IDENTIFY's {@code msg_timeout}, which nsqd accepts
+     * from 1 s up to its max-msg-timeout; a message whose stage is still running when it times out is
+     * redelivered by nsqd (extend it with {@link dev.ferry.Message#touch()}).
+     */
+    @Override
+    public Subscription subscribeAsync(
+            String topic, String channel, AsyncMessageHandler handler, SubscribeOptions options) {
+        ensureOpen();
+        SubscribeChecks.check(topic, channel, handler, options);
+        return subscribe(topic, channel, DeliveryHandler.ofAsync(handler), options);
+    }
+
+    private Subscription subscribe(String topic, String channel, DeliveryHandler handler, SubscribeOptions options) {
         if (options.messageTimeout().toMillis() < 1000) {
             throw new IllegalArgumentException("over NSQ the message timeout is at least 1 s (nsqd's msg_timeout"
                     + " range), got " + options.messageTimeout());

@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.ferry.Backoff;
 import dev.ferry.Bus;
-import dev.ferry.MessageHandler;
 import dev.ferry.SubscribeOptions;
 import dev.ferry.TopicStats;
 import dev.ferry.nsq.ConnectOptions;
@@ -64,7 +63,7 @@ class ClientClusterTest {
     void shouldSpreadMaxInFlightOverTheConnectionsWithoutExceedingIt() {
         try (Bus bus = NsqBus.connect(direct(3).build())) {
             ConsumerSubscription sub =
-                    (ConsumerSubscription) bus.subscribe("spread", "c", m -> null, SubscribeOptions.maxInFlight(10));
+                    (ConsumerSubscription) bus.subscribe("spread", "c", m -> {}, SubscribeOptions.maxInFlight(10));
             await().until(() -> sub.connections().size() == 3);
             assertThat(sub.connections()).extracting(ConsumerConnection::rdy).containsExactlyInAnyOrder(4, 3, 3);
             brokers.get(2).stop();
@@ -84,8 +83,8 @@ class ClientClusterTest {
         }
         Queue<String> got = new ConcurrentLinkedQueue<>();
         try (Bus bus = NsqBus.connect(direct(3).build())) {
-            ConsumerSubscription sub = (ConsumerSubscription) bus.subscribe(
-                    "starve", "c", MessageHandler.of(m -> got.add(text(m))), SubscribeOptions.maxInFlight(1));
+            ConsumerSubscription sub = (ConsumerSubscription)
+                    bus.subscribe("starve", "c", m -> got.add(text(m)), SubscribeOptions.maxInFlight(1));
             await().atMost(Duration.ofSeconds(20)).until(() -> got.size() == 9);
             assertThat(sub.connections()).hasSize(3);
             assertThat(sub.connections().stream()
@@ -105,12 +104,12 @@ class ClientClusterTest {
             ConsumerSubscription sub = (ConsumerSubscription) bus.subscribe(
                     "backoff",
                     "c",
-                    MessageHandler.of(m -> {
+                    m -> {
                         if (failing.get()) {
                             throw new IllegalStateException("down");
                         }
                         got.add(text(m));
-                    }),
+                    },
                     SubscribeOptions.maxInFlight(10).withBackoff(new Backoff(Duration.ZERO, Duration.ZERO)));
             await().until(() -> sub.connections().size() == 2);
             publishTo(brokers.get(0), "backoff", "x");
@@ -132,7 +131,7 @@ class ClientClusterTest {
         try (Bus bus = NsqBus.connect(ConnectOptions.lookupd(b.httpAddress())
                 .discovery(d -> d.lookupdPoll(Duration.ofMillis(100), 0.3))
                 .build())) {
-            bus.subscribe("found", "c", MessageHandler.of(m -> got.add(text(m))));
+            bus.subscribe("found", "c", m -> got.add(text(m)));
             await().until(() -> got.contains("hello"));
             bus.publish("found", utf8("through lookupd"));
             await().until(() -> got.contains("through lookupd"));
@@ -148,8 +147,8 @@ class ClientClusterTest {
                         brokers.get(0).httpAddress(), brokers.get(1).httpAddress())
                 .discovery(d -> d.lookupdPoll(Duration.ofMillis(100), 0.3))
                 .build())) {
-            ConsumerSubscription sub = (ConsumerSubscription) bus.subscribe(
-                    "both", "c", MessageHandler.of(m -> got.add(text(m))), SubscribeOptions.maxInFlight(4));
+            ConsumerSubscription sub = (ConsumerSubscription)
+                    bus.subscribe("both", "c", m -> got.add(text(m)), SubscribeOptions.maxInFlight(4));
             await().until(() -> got.contains("from 0"));
             // the second broker answers /lookup with 404 until it has the topic, then lists itself
             publishTo(brokers.get(1), "both", "from 1");

@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.ferry.Bus;
-import dev.ferry.MessageHandler;
 import dev.ferry.SubscribeOptions;
 import dev.ferry.nsq.CompressionOptions;
 import dev.ferry.nsq.ConnectOptions;
@@ -56,7 +55,7 @@ class ClientFeaturesTest {
             batch.add(utf8("message " + i + " " + "x".repeat(i * 10)));
         }
         try (Bus bus = NsqBus.connect(options)) {
-            bus.subscribe(topic, "c", MessageHandler.of(m -> got.add(text(m))), SubscribeOptions.maxInFlight(50));
+            bus.subscribe(topic, "c", m -> got.add(text(m)), SubscribeOptions.maxInFlight(50));
             bus.publish(topic, batch);
             bus.publish(topic, utf8("single"));
             await().until(() -> got.size() == 101);

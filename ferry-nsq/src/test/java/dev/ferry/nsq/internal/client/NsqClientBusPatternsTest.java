@@ -7,7 +7,6 @@ import dev.ferry.AckMode;
 import dev.ferry.Backoff;
 import dev.ferry.Bus;
 import dev.ferry.DeadLetter;
-import dev.ferry.MessageHandler;
 import dev.ferry.SubscribeOptions;
 import dev.ferry.nsq.ConnectOptions;
 import dev.ferry.nsq.NsqBus;
@@ -68,11 +67,11 @@ class NsqClientBusPatternsTest extends BusPatternsContract {
         bus.subscribe(
                 "slots",
                 "c",
-                MessageHandler.of(m -> {
+                m -> {
                     running.incrementAndGet();
                     release.await(10, TimeUnit.SECONDS);
                     done.incrementAndGet();
-                }),
+                },
                 SubscribeOptions.maxInFlight(2).withAckMode(AckMode.IMMEDIATE));
         IntStream.range(0, 6).forEach(i -> bus.publish("slots", bytes("m" + i)));
         await().until(() -> running.get() == 2);

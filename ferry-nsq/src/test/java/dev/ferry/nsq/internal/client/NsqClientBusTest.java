@@ -9,7 +9,6 @@ import dev.ferry.Bus;
 import dev.ferry.ChannelStats;
 import dev.ferry.InvalidNameException;
 import dev.ferry.Message;
-import dev.ferry.MessageHandler;
 import dev.ferry.PublishRejectedException;
 import dev.ferry.SubscribeOptions;
 import dev.ferry.Subscription;
@@ -78,8 +77,7 @@ class NsqClientBusTest {
     void shouldPublishOneBatchAndDeferredAndConsumeThemAll() {
         Queue<String> got = new ConcurrentLinkedQueue<>();
         try (Bus bus = NsqBus.connect(options().build())) {
-            bus.subscribe(
-                    "orders", "audit", MessageHandler.of(m -> got.add(text(m))), SubscribeOptions.maxInFlight(10));
+            bus.subscribe("orders", "audit", m -> got.add(text(m)), SubscribeOptions.maxInFlight(10));
             bus.publish("orders", utf8("one"));
             bus.publish("orders", List.of(utf8("two"), utf8("three")));
             bus.publishDeferred("orders", utf8("later"), Duration.ofMillis(300));
@@ -120,7 +118,7 @@ class NsqClientBusTest {
             assertThatThrownBy(() -> bus.publish("t", new byte[11])).isInstanceOf(PublishRejectedException.class);
             assertThatThrownBy(() -> bus.publish("t", new byte[0])).isInstanceOf(PublishRejectedException.class);
             assertThatThrownBy(() -> bus.subscribe(
-                            "t", "c", m -> null, SubscribeOptions.DEFAULT.withMessageTimeout(Duration.ofMillis(10))))
+                            "t", "c", m -> {}, SubscribeOptions.DEFAULT.withMessageTimeout(Duration.ofMillis(10))))
                     .hasMessageContaining("at least 1 s");
         }
     }
@@ -158,7 +156,6 @@ class NsqClientBusTest {
                         if (m.attempts() < 3) {
                             throw new IllegalStateException("not yet");
                         }
-                        return null;
                     },
                     SubscribeOptions.maxInFlight(5).withBackoff(new Backoff(Duration.ZERO, Duration.ZERO)));
             bus.publish("fails", utf8("x"));
@@ -174,7 +171,7 @@ class NsqClientBusTest {
         Queue<String> seen = new ConcurrentLinkedQueue<>();
         try (Bus bus = NsqBus.connect(
                 options().flowControl(f -> f.failureBackoff(null)).build())) {
-            bus.subscribe(
+            bus.subscribeAsync(
                     "stages",
                     "c",
                     m -> {
@@ -202,7 +199,6 @@ class NsqClientBusTest {
                     m -> {
                         m.takeControl();
                         held.add(m);
-                        return null;
                     },
                     SubscribeOptions.maxInFlight(3));
             bus.publish("manual", List.of(utf8("a"), utf8("b")));
@@ -233,7 +229,6 @@ class NsqClientBusTest {
                     m -> {
                         m.takeControl();
                         held.add(m);
-                        return null;
                     },
                     SubscribeOptions.maxInFlight(10).withCloseTimeout(Duration.ofMillis(100)));
             bus.publish("closing", List.of(utf8("a"), utf8("b"), utf8("c")));
@@ -257,7 +252,7 @@ class NsqClientBusTest {
             batch.add(utf8("m" + i));
         }
         try (Bus bus = NsqBus.connect(options().handlerThreads(8).build())) {
-            bus.subscribe(
+            bus.subscribeAsync(
                     "bounded",
                     "c",
                     m -> {
@@ -284,7 +279,7 @@ class NsqClientBusTest {
         try (Bus bus = NsqBus.connect(options()
                 .timeouts(t -> t.heartbeatInterval(Duration.ofSeconds(1)))
                 .build())) {
-            Subscription sub = bus.subscribe("beats", "c", m -> null);
+            Subscription sub = bus.subscribe("beats", "c", m -> {});
             await().until(() -> channel("beats").consumers() == 1);
             ConsumerSubscription s = (ConsumerSubscription) sub;
             ClientConnection first = s.connections().get(0).connection();
@@ -305,7 +300,7 @@ class NsqClientBusTest {
         try (Bus bus = NsqBus.connect(options()
                 .timeouts(t -> t.heartbeatInterval(Duration.ofSeconds(1)))
                 .build())) {
-            bus.subscribe("resume", "c", MessageHandler.of(m -> got.add(text(m))), SubscribeOptions.maxInFlight(5));
+            bus.subscribe("resume", "c", m -> got.add(text(m)), SubscribeOptions.maxInFlight(5));
             bus.publish("resume", utf8("before"));
             await().until(() -> got.contains("before"));
             broker.restart();

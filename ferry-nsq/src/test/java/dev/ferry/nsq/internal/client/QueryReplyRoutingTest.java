@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.Backoff;
 import dev.ferry.Bus;
-import dev.ferry.MessageHandler;
 import dev.ferry.Query;
 import dev.ferry.SubscribeOptions;
 import dev.ferry.TopicStats;
@@ -79,8 +78,7 @@ class QueryReplyRoutingTest {
     /** Copies the requests published on A to B. */
     private void relayWorkFromAToB() {
         Bus toB = connect(ConnectOptions.nsqd(b.tcpAddress()));
-        connect(ConnectOptions.nsqd(a.tcpAddress()))
-                .subscribe("work", "relay", MessageHandler.of(m -> toB.publish("work", m.body())));
+        connect(ConnectOptions.nsqd(a.tcpAddress())).subscribe("work", "relay", m -> toB.publish("work", m.body()));
     }
 
     private static JsonNode parse(String json) {
@@ -130,12 +128,12 @@ class QueryReplyRoutingTest {
         // the asker's reply subscription finds it through lookupd
         for (TestBroker node : List.of(a, b)) {
             Bus plain = connect(ConnectOptions.nsqd(node.tcpAddress()));
-            plain.subscribe("plain", "r", MessageHandler.of(m -> {
+            plain.subscribe("plain", "r", m -> {
                 JsonNode request = parse(new String(m.body(), java.nio.charset.StandardCharsets.UTF_8));
                 String reply = "{\"Msg-ID\":\"" + request.get(Query.MSG_ID).asText() + "\"}";
                 plain.publish(
                         request.get(Query.SERVER_ID).asText(), reply.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            }));
+            });
         }
         Bus asker = connect(ConnectOptions.lookupd(a.httpAddress(), b.httpAddress()));
         List<CompletableFuture<String>> replies = new ArrayList<>();
