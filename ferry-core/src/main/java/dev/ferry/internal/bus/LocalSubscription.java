@@ -7,6 +7,7 @@ import dev.ferry.internal.patterns.DeadLetters;
 import dev.ferry.internal.patterns.NonBlockingHandler;
 import dev.ferry.spi.Engine;
 import dev.ferry.spi.Lease;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -62,6 +63,11 @@ final class LocalSubscription implements Subscription, DeliveryOwner<DeliveredMe
 
     Engine engine() {
         return engine;
+    }
+
+    /** {@code delay} clamped to the bus's maximum requeue delay. */
+    Duration clampDelay(Duration delay) {
+        return Duration.ofMillis(bus.clampDelay(delay.toMillis()));
     }
 
     @Override
