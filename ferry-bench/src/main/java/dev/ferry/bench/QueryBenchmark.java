@@ -2,8 +2,8 @@ package dev.ferry.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.Bus;
-import dev.ferry.BusConfig;
 import dev.ferry.ConnectOptions;
+import dev.ferry.EmbeddedEngineConfig;
 import dev.ferry.SubscribeOptions;
 import dev.ferry.internal.engine.LocalEngine;
 import dev.ferry.nsq.NsqTcpServer;
@@ -60,7 +60,7 @@ public class QueryBenchmark {
         switch (engine) {
             case "embedded" -> {
                 dir = DataDirs.create("ferry-bench-query-");
-                bus = Bus.create(BusConfig.embedded(dir).build());
+                bus = Bus.embedded(dir);
                 responder = bus;
             }
             case "memory" -> {
@@ -69,7 +69,7 @@ public class QueryBenchmark {
             }
             case "loopback" -> {
                 dir = DataDirs.create("ferry-bench-query-");
-                brokerEngine = LocalEngine.open(BusConfig.embedded(dir).build());
+                brokerEngine = LocalEngine.open(EmbeddedEngineConfig.file(dir).build());
                 broker = NsqTcpServer.builder(brokerEngine).startTcp("127.0.0.1", 0);
                 String address = "127.0.0.1:" + broker.port();
                 responder = Bus.connect(ConnectOptions.nsqd(address).build());

@@ -1,29 +1,30 @@
 package dev.ferry.server;
 
-import dev.ferry.BusConfig;
-import dev.ferry.internal.engine.LocalEngine;
 import dev.ferry.nsq.LookupdRegistration;
 import dev.ferry.nsq.NsqTcpServer;
 import dev.ferry.nsq.TlsSettings;
 import dev.ferry.nsq.internal.http.QueueStateRoutes;
 import dev.ferry.nsq.internal.server.AuthClient;
 import dev.ferry.nsq.internal.server.ServerOptions;
+import dev.ferry.spi.Engine;
+import dev.ferry.spi.Engines;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * {@code ferry server}: the broker. Serves NSQ's TCP protocol and nsqd's HTTP API over the embedded
- * engine. Its command line is nsqd 1.3's: every nsqd flag, in every form Go's flag package reads, and
+ * {@code ferry server}: the broker. Serves NSQ's TCP protocol and nsqd's HTTP API over the engine
+ * {@code --engine} names (the embedded engine in {@code --data-path} by default). Its command line is nsqd 1.3's: every nsqd flag, in every form Go's flag package reads, and
  * {@code --config FILE} for nsqd's TOML option file ({@link ServerFlags}, {@link ServerArgs}); Ferry's
  * own settings sit beside them. SIGTERM (or Ctrl-C) stops accepting, requeues what is in flight, syncs
  * the data and exits 0.
@@ -38,7 +39,8 @@ import picocli.CommandLine.Command;
         sortOptions = false,
         showDefaultValues = true,
         usageHelpAutoWidth = true,
-        description = "Run the broker: NSQ's TCP protocol and nsqd's HTTP API over the embedded engine.",
+        description = "Run the broker: NSQ's TCP protocol and nsqd's HTTP API over an engine (--engine; by default"
+                + " the embedded one, durable in --data-path).",
         customSynopsis = "ferry server [FLAG]...",
         footer = {
             "",
@@ -60,16 +62,12 @@ final class ServerCommand implements Callable<Integer> {
         ServerSettings settings = settings();
         PrintWriter err = spec.commandLine().getErr();
         ServiceRunner.prepare(spec, settings.logLevel());
-        BusConfig config = settings.bus();
         ServerOptions options = settings.protocol();
         TlsSettings tls = tlsSettings(settings.tls());
         HostPort https = tls == null ? null : settings.tls().httpsAddress();
-        BrokerMemoryQueues memoryQueues = BrokerMemoryQueues.parse(
-                spec.commandLine(),
-                flags.mqueues,
-                flags.mqueueDbUrl,
-                config.dataDir().orElse(Path.of(".")));
-        LocalEngine engine = LocalEngine.open(config);
+        BrokerMemoryQueues memoryQueues =
+                BrokerMemoryQueues.parse(spec.commandLine(), flags.mqueues, flags.mqueueDbUrl, settings.dataPath());
+        Engine engine = Engines.open(settings.engine(), options.clock());
         NsqTcpServer server;
         NsqTcpServer httpServer = null;
         NsqTcpServer httpsServer = null;
@@ -80,7 +78,7 @@ final class ServerCommand implements Callable<Integer> {
                     ? null
                     : new AuthClient(
                             settings.authHttpAddresses(),
-                            config.clock(),
+                            options.clock(),
                             settings.httpClientConnectTimeout(),
                             settings.httpClientRequestTimeout());
             NsqTcpServer.Builder servers = NsqTcpServer.builder(engine)
@@ -88,8 +86,7 @@ final class ServerCommand implements Callable<Integer> {
                     .tls(tls)
                     .auth(auth)
                     .info(info)
-                    .routes(Stream.concat(
-                                    memoryQueues.open().stream(), QueueStateRoutes.of(engine.queueState()).stream())
+                    .routes(Stream.concat(memoryQueues.open().stream(), queueStateRoutes(engine))
                             .toList());
             HostPort address = settings.tcpAddress();
             server = servers.startTcp(address.host(), address.port());
@@ -112,6 +109,7 @@ final class ServerCommand implements Callable<Integer> {
         }
         describeNode(info, settings, server, httpServer);
         LookupdRegistration registration = register(engine, settings.lookupd(), info);
+        err.printf("engine: %s%n", settings.engine());
         err.printf("TCP: listening on %s:%d%n", settings.tcpAddress().host(), server.port());
         if (httpsServer != null) {
             err.printf("HTTPS: listening on %s:%d%n", https.host(), httpsServer.port());
@@ -129,6 +127,13 @@ final class ServerCommand implements Callable<Integer> {
             engine.close();
         });
         return 0;
+    }
+
+    /** The HTTP routes of busmq's queue state, when the engine keeps it; none otherwise. */
+    private static Stream<dev.ferry.nsq.HttpRoute> queueStateRoutes(Engine engine) {
+        return engine.capabilities().contains(Engine.Capability.QUEUE_STATE)
+                ? QueueStateRoutes.of(engine.queueState()).stream()
+                : Stream.empty();
     }
 
     /** Fills what /info and the lookup answers report of this node. */
@@ -152,7 +157,7 @@ final class ServerCommand implements Callable<Integer> {
      * Registers with every {@code --lookupd-tcp-address}, as nsqd: the broadcast address and host name
      * of /info, and the broadcast ports, else the ports listened on. Null when no lookupd is given.
      */
-    private static LookupdRegistration register(LocalEngine engine, LookupdFlags lookupd, Map<String, Object> info) {
+    private static LookupdRegistration register(Engine engine, LookupdFlags lookupd, Map<String, Object> info) {
         if (lookupd.addresses().isEmpty()) {
             return null;
         }
@@ -168,7 +173,10 @@ final class ServerCommand implements Callable<Integer> {
     /** After parsing: the settings, or a usage error naming every flag that is wrong. */
     ServerSettings settings() {
         try {
-            return ServerSettings.from(flags);
+            Set<String> given = spec.commandLine().getParseResult().matchedOptions().stream()
+                    .map(o -> o.longestName())
+                    .collect(Collectors.toSet());
+            return ServerSettings.from(flags, given);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
         }

@@ -1,8 +1,8 @@
 package dev.ferry.nsq.internal.client;
 
 import dev.ferry.Bus;
-import dev.ferry.BusConfig;
 import dev.ferry.ConnectOptions;
+import dev.ferry.EmbeddedEngineConfig;
 import dev.ferry.internal.engine.LocalEngine;
 import dev.ferry.nsq.NsqTcpServer;
 import dev.ferry.nsq.internal.http.QueueStateRoutes;
@@ -21,7 +21,7 @@ final class QueueBroker implements AutoCloseable {
 
     QueueBroker(Path dir, Clock clock, boolean queueRoutes) {
         engine = LocalEngine.open(
-                BusConfig.embedded(dir).clock(clock).minFreeDiskBytes(0).build());
+                EmbeddedEngineConfig.file(dir).minFreeDiskBytes(0).build(), clock);
         NsqTcpServer.Builder servers =
                 NsqTcpServer.builder(engine).routes(queueRoutes ? QueueStateRoutes.of(engine.queueState()) : List.of());
         tcp = servers.startTcp("127.0.0.1", 0);
