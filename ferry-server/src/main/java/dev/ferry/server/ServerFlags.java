@@ -550,8 +550,8 @@ final class ServerFlags {
             description = "The engine: file:DIR (embedded and durable; default: file: of --data-path), memory:"
                     + " (nothing survives a stop), or any engine URI on the class path, with its settings as"
                     + " parameters (file:/var/lib/ferry?sync=always&segment-bytes=64MiB). The storage flags"
-                    + " below add to those parameters; a flag that contradicts the URI, or that the engine does"
-                    + " not take, is refused.")
+                    + " given (--sync, --segment-bytes, --mem-queue-size, ...) add to those parameters; one that"
+                    + " contradicts the URI, or that the engine does not take, is refused.")
     String engine;
 
     @Option(
