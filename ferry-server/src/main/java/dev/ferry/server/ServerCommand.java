@@ -109,7 +109,8 @@ final class ServerCommand implements Callable<Integer> {
         }
         describeNode(info, settings, server, httpServer);
         LookupdRegistration registration = register(engine, settings.lookupd(), info);
-        err.printf("engine: %s%n", settings.engine());
+        // the engine names itself: a URI's parameters (or a password in it) stay out of the log
+        err.printf("engine: %s%n", engine.name());
         err.printf("TCP: listening on %s:%d%n", settings.tcpAddress().host(), server.port());
         if (httpsServer != null) {
             err.printf("HTTPS: listening on %s:%d%n", https.host(), httpsServer.port());

@@ -161,7 +161,7 @@ class ServerCommandTest {
         String uri = "file:" + data + "?sync=always&segment-bytes=1MiB";
         Broker broker = start("-tcp-address=127.0.0.1:0", "--http-address", "127.0.0.1:0", "--engine", uri);
         try {
-            assertThat(broker.lines()).contains("engine: " + uri);
+            assertThat(broker.lines()).contains("engine: file:" + data);
             assertThat(publish(broker.tcpPort(), "kept", "hello")).isEqualTo("OK");
             assertThat(stop(broker)).isZero();
         } finally {
