@@ -1,11 +1,17 @@
 package dev.ferry;
 
 import dev.ferry.internal.bus.LocalBus;
+import dev.ferry.internal.engine.LocalEngine;
 import dev.ferry.spi.BusConnector;
+import dev.ferry.spi.Engine;
+import dev.ferry.spi.EngineUri;
+import dev.ferry.spi.Engines;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Objects;
 import java.util.ServiceLoader;
 import java.util.concurrent.CompletableFuture;
 
@@ -28,26 +34,110 @@ import java.util.concurrent.CompletableFuture;
 public interface Bus extends AutoCloseable {
 
     /**
-     * Opens an embedded bus that stores under {@code dataDir} with the default settings.
+     * Opens an embedded bus that stores under {@code dataDir} with the default settings: {@code
+     * Bus.builder().engine(EmbeddedEngineConfig.file(dataDir).build()).open()}.
      *
      * @throws StorageException when the directory is held by another process or has an unknown format
      */
     static Bus embedded(Path dataDir) {
-        return create(BusConfig.embedded(dataDir).build());
+        return builder().engine(EmbeddedEngineConfig.file(dataDir).build()).open();
     }
 
     /**
-     * Opens a bus that keeps everything in memory (nothing survives {@link #close()}). Its durable
-     * names are bounded only by the configured channel depth and retention (none by default);
-     * {@code #ephemeral} names by {@link BusConfig#memQueueSize()}, as in an embedded bus.
+     * Opens a bus that keeps everything in memory (nothing survives {@link #close()}), with the
+     * default settings: {@code Bus.open("memory:")}. Its durable names are bounded only by the
+     * engine's channel depth and retention (none by default); {@code #ephemeral} names by {@link
+     * EmbeddedEngineConfig#memQueueSize()}, as in an embedded bus.
      */
     static Bus inMemory() {
-        return create(BusConfig.inMemory().build());
+        return builder().engine(EmbeddedEngineConfig.memory().build()).open();
     }
 
-    /** Opens a bus with the given settings: embedded when a data directory is set, else in memory. */
-    static Bus create(BusConfig config) {
-        return LocalBus.open(config);
+    /**
+     * Opens a bus with the default {@link BusConfig} on the engine {@code engineUri} names: {@code
+     * file:./data} (the embedded durable engine; relative paths are the working directory's, {@code
+     * file:/abs} and {@code file:///abs} absolute), {@code memory:}, or the scheme of any {@link
+     * dev.ferry.spi.EngineProvider} on the class path. The engine's settings are the URI's query
+     * parameters ({@code file:./data?sync=always&segment-bytes=64MiB}, see {@link
+     * EmbeddedEngineConfig}). The bus owns the engine and closes it with itself.
+     *
+     * @throws IllegalArgumentException when the URI is malformed, its scheme has no engine on the class
+     *     path (the message lists the schemes there are), or it gives a parameter the engine does not
+     *     take or a value it cannot use
+     * @throws StorageException when the engine's storage cannot be opened
+     */
+    static Bus open(String engineUri) {
+        return builder().engine(engineUri).open();
+    }
+
+    /** Opens a bus on the engine {@code engineUri} names: {@link #open(String)}. */
+    static Bus open(URI engineUri) {
+        return builder().engine(engineUri).open();
+    }
+
+    /** A builder of a bus on an engine in this process: the engine {@code file:./data} by default. */
+    static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Chooses the engine and the bus's settings, then opens a bus: {@code
+     * Bus.builder().engine("memory:").config(BusConfig.builder().handlerThreads(8).build()).open()}.
+     * Not thread-safe; {@link #open()} may be called more than once, each time opening a new engine.
+     */
+    final class Builder {
+        private EngineUri uri = EngineUri.parse("file:./data");
+        private EmbeddedEngineConfig embedded;
+        private BusConfig config = BusConfig.defaults();
+
+        private Builder() {}
+
+        /**
+         * The engine by URI (see {@link Bus#open(String)}).
+         *
+         * @throws IllegalArgumentException when the URI is malformed
+         */
+        public Builder engine(String engineUri) {
+            return engine(EngineUri.parse(Objects.requireNonNull(engineUri, "engineUri")));
+        }
+
+        /** The engine by URI (see {@link Bus#open(String)}). */
+        public Builder engine(URI engineUri) {
+            return engine(EngineUri.of(Objects.requireNonNull(engineUri, "engineUri")));
+        }
+
+        /** The engine by URI (see {@link Bus#open(String)}). */
+        public Builder engine(EngineUri engineUri) {
+            this.uri = Objects.requireNonNull(engineUri, "engineUri");
+            this.embedded = null;
+            return this;
+        }
+
+        /** The embedded engine with these settings ({@code file:DIR} or {@code memory:}). */
+        public Builder engine(EmbeddedEngineConfig engineConfig) {
+            this.embedded = Objects.requireNonNull(engineConfig, "engineConfig");
+            this.uri = null;
+            return this;
+        }
+
+        /** The bus's own settings (default {@link BusConfig#defaults()}). */
+        public Builder config(BusConfig busConfig) {
+            this.config = Objects.requireNonNull(busConfig, "busConfig");
+            return this;
+        }
+
+        /**
+         * Opens the engine (with the bus's {@link BusConfig#clock()}) and a bus on it, which closes the
+         * engine with itself.
+         *
+         * @throws IllegalArgumentException for an engine URI that cannot be used, naming what is wrong
+         * @throws StorageException when the engine's storage cannot be opened
+         */
+        public Bus open() {
+            Engine engine =
+                    embedded != null ? LocalEngine.open(embedded, config.clock()) : Engines.open(uri, config.clock());
+            return LocalBus.over(config, engine);
+        }
     }
 
     /**

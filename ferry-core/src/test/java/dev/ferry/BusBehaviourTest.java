@@ -32,12 +32,14 @@ class BusBehaviourTest {
 
     @BeforeEach
     void open() {
-        bus = Bus.create(BusConfig.embedded(dir)
-                .clock(clock)
-                .minFreeDiskBytes(0)
-                .maxMessageSize(1024)
-                .maxBatchSize(4096)
-                .build());
+        bus = Bus.builder()
+                .engine(EmbeddedEngineConfig.file(dir).minFreeDiskBytes(0).build())
+                .config(BusConfig.builder()
+                        .clock(clock)
+                        .maxMessageSize(1024)
+                        .maxBatchSize(4096)
+                        .build())
+                .open();
     }
 
     @AfterEach

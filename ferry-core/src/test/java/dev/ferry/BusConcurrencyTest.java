@@ -25,10 +25,12 @@ class BusConcurrencyTest {
 
     @Test
     void shouldDeliverEveryMessageOnceToEveryChannelUnderConcurrentLoad() {
-        try (Bus bus = Bus.create(BusConfig.embedded(dir)
-                .minFreeDiskBytes(0)
-                .segmentBytes(256 * 1024)
-                .build())) {
+        try (Bus bus = Bus.builder()
+                .engine(EmbeddedEngineConfig.file(dir)
+                        .minFreeDiskBytes(0)
+                        .segmentBytes(256 * 1024)
+                        .build())
+                .open()) {
             runLoad(bus);
         }
     }

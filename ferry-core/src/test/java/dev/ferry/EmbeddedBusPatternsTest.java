@@ -17,13 +17,18 @@ class EmbeddedBusPatternsTest extends BusPatternsContract {
 
     @Override
     protected Bus openBus(MutableClock clock) {
-        return Bus.create(
-                BusConfig.embedded(dir).clock(clock).minFreeDiskBytes(0).build());
+        return Bus.builder()
+                .engine(EmbeddedEngineConfig.file(dir).minFreeDiskBytes(0).build())
+                .config(BusConfig.builder().clock(clock).build())
+                .open();
     }
 
     @Test
     void shouldFailAQueryAtOnceBeyondMaxPendingQueries() {
-        try (Bus small = Bus.create(BusConfig.inMemory().maxPendingQueries(2).build())) {
+        try (Bus small = Bus.builder()
+                .engine("memory:")
+                .config(BusConfig.builder().maxPendingQueries(2).build())
+                .open()) {
             small.admin().createChannel("void", "c");
             small.queryAsync("void", "{}", Duration.ofSeconds(30));
             small.queryAsync("void", "{}", Duration.ofSeconds(30));

@@ -1,7 +1,7 @@
 package dev.ferry.bench;
 
 import dev.ferry.Bus;
-import dev.ferry.BusConfig;
+import dev.ferry.EmbeddedEngineConfig;
 import dev.ferry.SubscribeOptions;
 import dev.ferry.Subscription;
 import dev.ferry.SyncPolicy;
@@ -57,7 +57,11 @@ public class EndToEndBenchmark {
     @Setup(Level.Trial)
     public void open() {
         dir = DataDirs.create("ferry-bench-e2e-");
-        bus = Bus.create(BusConfig.embedded(dir).syncPolicy(SyncPolicy.INTERVAL).build());
+        bus = Bus.builder()
+                .engine(EmbeddedEngineConfig.file(dir)
+                        .syncPolicy(SyncPolicy.INTERVAL)
+                        .build())
+                .open();
         window = new Semaphore(WINDOW);
         Semaphore permits = window;
         subscription = bus.subscribe(TOPIC, "bench", m -> permits.release(), SubscribeOptions.maxInFlight(maxInFlight));

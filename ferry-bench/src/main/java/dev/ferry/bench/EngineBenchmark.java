@@ -1,6 +1,6 @@
 package dev.ferry.bench;
 
-import dev.ferry.BusConfig;
+import dev.ferry.EmbeddedEngineConfig;
 import dev.ferry.SyncPolicy;
 import dev.ferry.spi.Engine;
 import dev.ferry.spi.Lease;
@@ -52,7 +52,7 @@ public class EngineBenchmark {
     public void open() {
         dir = DataDirs.create("ferry-bench-engine-");
         engine = EmbeddedEngines.open(
-                BusConfig.embedded(dir).syncPolicy(SyncPolicy.INTERVAL).build());
+                EmbeddedEngineConfig.file(dir).syncPolicy(SyncPolicy.INTERVAL).build());
         engine.createTopic(APPEND_ONLY);
         engine.createChannel(CONSUMED, CHANNEL);
         byte[] body = DataDirs.body(bodySize);

@@ -1,7 +1,7 @@
 package dev.ferry.bench;
 
 import dev.ferry.Bus;
-import dev.ferry.BusConfig;
+import dev.ferry.EmbeddedEngineConfig;
 import dev.ferry.SyncPolicy;
 import java.nio.file.Path;
 import java.util.List;
@@ -47,7 +47,9 @@ public class PublishBenchmark {
     @Setup(Level.Trial)
     public void open() {
         dir = DataDirs.create("ferry-bench-publish-");
-        bus = Bus.create(BusConfig.embedded(dir).syncPolicy(sync).build());
+        bus = Bus.builder()
+                .engine(EmbeddedEngineConfig.file(dir).syncPolicy(sync).build())
+                .open();
         body = DataDirs.body(bodySize);
         batch = DataDirs.batch(body, BATCH);
     }

@@ -2,7 +2,7 @@ package dev.ferry.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.Bus;
-import dev.ferry.BusConfig;
+import dev.ferry.EmbeddedEngineConfig;
 import dev.ferry.SubscribeOptions;
 import dev.ferry.nsq.ConnectOptions;
 import dev.ferry.nsq.NsqBus;
@@ -62,7 +62,7 @@ public class QueryBenchmark {
         switch (engine) {
             case "embedded" -> {
                 dir = DataDirs.create("ferry-bench-query-");
-                bus = Bus.create(BusConfig.embedded(dir).build());
+                bus = Bus.embedded(dir);
                 responder = bus;
             }
             case "memory" -> {
@@ -71,7 +71,8 @@ public class QueryBenchmark {
             }
             case "loopback" -> {
                 dir = DataDirs.create("ferry-bench-query-");
-                brokerEngine = EmbeddedEngines.open(BusConfig.embedded(dir).build());
+                brokerEngine =
+                        EmbeddedEngines.open(EmbeddedEngineConfig.file(dir).build());
                 broker = NsqTcpServer.builder(brokerEngine).startTcp("127.0.0.1", 0);
                 String address = "127.0.0.1:" + broker.port();
                 responder = NsqBus.connect(ConnectOptions.nsqd(address).build());

@@ -1,7 +1,7 @@
 package dev.ferry.bench;
 
 import dev.ferry.Bus;
-import dev.ferry.BusConfig;
+import dev.ferry.EmbeddedEngineConfig;
 import dev.ferry.SubscribeOptions;
 import dev.ferry.Subscription;
 import java.nio.file.Files;
@@ -26,10 +26,11 @@ public final class RecoveryTime {
         double gib = args.length > 1 ? Double.parseDouble(args[1]) : 1;
         int bodySize = 1024;
         long messages = (long) (gib * (1L << 30) / bodySize);
-        BusConfig config = BusConfig.embedded(dir).minFreeDiskBytes(0).build();
+        EmbeddedEngineConfig config =
+                EmbeddedEngineConfig.file(dir).minFreeDiskBytes(0).build();
         if (!Files.exists(dir.resolve("FORMAT"))) {
             long start = System.nanoTime();
-            try (Bus bus = Bus.create(config)) {
+            try (Bus bus = Bus.builder().engine(config).open()) {
                 bus.admin().createChannel("big", "c");
                 byte[] body = new byte[bodySize];
                 List<byte[]> batch = new ArrayList<>();
@@ -61,7 +62,7 @@ public final class RecoveryTime {
         }
         for (int round = 1; round <= 3; round++) {
             long start = System.nanoTime();
-            try (Bus bus = Bus.create(config)) {
+            try (Bus bus = Bus.builder().engine(config).open()) {
                 long opened = System.nanoTime();
                 var stats = bus.admin().topic("big").orElseThrow();
                 System.out.printf(

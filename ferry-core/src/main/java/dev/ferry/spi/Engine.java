@@ -1,10 +1,12 @@
 package dev.ferry.spi;
 
 import dev.ferry.DeadLetter;
+import dev.ferry.NotSupportedException;
 import dev.ferry.TopicStats;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -15,8 +17,44 @@ import java.util.concurrent.CompletableFuture;
  * fsync; the future completes when the engine's durability promise holds). The other methods do
  * not wait for the disk. Names are assumed valid (callers check them with {@link
  * dev.ferry.Names}).
+ *
+ * <p>Some capabilities are optional ({@link Capability}): an engine that lacks one says so in {@link
+ * #capabilities()}, and its methods for it throw a {@link NotSupportedException} naming the engine
+ * and what it does not do (the defaults of {@link #queueState()} and {@link #setDeadLetter}).
  */
 public interface Engine extends AutoCloseable {
+
+    /** What an engine may offer beyond topics and channels. */
+    enum Capability {
+        /** {@link #queueState()}: the state of busmq-style queues (ttl, attachments, metadata). */
+        QUEUE_STATE("does not keep queue state (busmq queues need it)"),
+        /** {@link #setDeadLetter}: moving messages past their attempts to a dead-letter topic. */
+        DEAD_LETTERS("does not move messages to dead-letter topics (dead-letter policies need it)");
+
+        private final String lacking;
+
+        Capability(String lacking) {
+            this.lacking = lacking;
+        }
+
+        /** The error that {@code engine}, lacking this capability, throws when asked for it. */
+        public NotSupportedException missingIn(Engine engine) {
+            return new NotSupportedException("the engine " + engine.name() + " " + lacking);
+        }
+    }
+
+    /**
+     * What this engine names itself in messages: its URI ({@code file:/var/lib/ferry}, {@code
+     * memory:}) or, by default, its class's simple name.
+     */
+    default String name() {
+        return getClass().getSimpleName();
+    }
+
+    /** The optional capabilities this engine offers; none by default. */
+    default Set<Capability> capabilities() {
+        return Set.of();
+    }
 
     /**
      * Appends a batch to a topic, creating the topic when needed. All or nothing: a refused batch
@@ -86,17 +124,28 @@ public interface Engine extends AutoCloseable {
      * in {@link dev.ferry.ChannelStats#deadLetter()} and kept as long as the channel is (a durable
      * engine keeps it across restarts).
      *
+     * <p>Optional ({@link Capability#DEAD_LETTERS}): by default this throws.
+     *
      * @throws dev.ferry.NotFoundException when the topic or channel is missing
      * @throws IllegalArgumentException when the dead-letter topic ({@link DeadLetter#topicFor}) is
      *     invalid or the topic itself
+     * @throws NotSupportedException when this engine does not offer dead letters
      */
-    void setDeadLetter(String topic, String channel, DeadLetter policy);
+    default void setDeadLetter(String topic, String channel, DeadLetter policy) {
+        throw Capability.DEAD_LETTERS.missingIn(this);
+    }
 
     /**
      * The state of busmq-style queues (ttl, attachments, metadata) kept beside the topics; an
      * expired or destroyed queue's topic is deleted by the engine.
+     *
+     * <p>Optional ({@link Capability#QUEUE_STATE}): by default this throws.
+     *
+     * @throws NotSupportedException when this engine does not keep queue state
      */
-    QueueStateStore queueState();
+    default QueueStateStore queueState() {
+        throw Capability.QUEUE_STATE.missingIn(this);
+    }
 
     /** Statistics of every topic, sorted by name. */
     List<TopicStats> stats();

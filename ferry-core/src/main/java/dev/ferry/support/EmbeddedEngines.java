@@ -1,6 +1,6 @@
 package dev.ferry.support;
 
-import dev.ferry.BusConfig;
+import dev.ferry.EmbeddedEngineConfig;
 import dev.ferry.internal.engine.LocalEngine;
 import dev.ferry.spi.Engine;
 
@@ -12,13 +12,13 @@ public final class EmbeddedEngines {
     private EmbeddedEngines() {}
 
     /**
-     * Opens the embedded engine with the storage settings of {@code config}: durable under its data
-     * directory when one is set, else in memory. The caller owns the engine and closes it.
+     * Opens the embedded engine with {@code config}: durable under its data directory, or in memory.
+     * The caller owns the engine and closes it.
      *
      * @throws dev.ferry.StorageException when the directory is held by another process or has an
      *     unknown format
      */
-    public static Engine open(BusConfig config) {
+    public static Engine open(EmbeddedEngineConfig config) {
         return LocalEngine.open(config);
     }
 }

@@ -2,6 +2,7 @@ package dev.ferry.busmq;
 
 import dev.ferry.Bus;
 import dev.ferry.BusConfig;
+import dev.ferry.EmbeddedEngineConfig;
 import dev.ferry.testing.MutableClock;
 import java.nio.file.Path;
 import org.junit.jupiter.api.io.TempDir;
@@ -12,7 +13,9 @@ class EmbeddedBusQueueTest extends BusQueueContract {
 
     @Override
     protected Bus open(MutableClock clock) {
-        return Bus.create(
-                BusConfig.embedded(dir).minFreeDiskBytes(0).clock(clock).build());
+        return Bus.builder()
+                .engine(EmbeddedEngineConfig.file(dir).minFreeDiskBytes(0).build())
+                .config(BusConfig.builder().clock(clock).build())
+                .open();
     }
 }

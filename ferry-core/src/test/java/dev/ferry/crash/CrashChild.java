@@ -1,8 +1,8 @@
 package dev.ferry.crash;
 
 import dev.ferry.Bus;
-import dev.ferry.BusConfig;
 import dev.ferry.ChannelStats;
+import dev.ferry.EmbeddedEngineConfig;
 import dev.ferry.Message;
 import dev.ferry.SubscribeOptions;
 import dev.ferry.SyncPolicy;
@@ -147,7 +147,9 @@ public final class CrashChild {
     private static void publish(Path dir, Map<String, String> opts) {
         long seed = Long.parseLong(opts.get("seed"));
         SyncPolicy policy = SyncPolicy.valueOf(opts.get("policy"));
-        Bus bus = Bus.create(BusConfig.embedded(dir).syncPolicy(policy).build());
+        Bus bus = Bus.builder()
+                .engine(EmbeddedEngineConfig.file(dir).syncPolicy(policy).build())
+                .open();
         String topic = "crash";
         bus.subscribe(
                 topic,
@@ -265,7 +267,11 @@ public final class CrashChild {
         int lag = Integer.parseInt(opts.get("lag"));
         String hold = opts.get("hold");
         int segmentBytes = Integer.parseInt(opts.get("segmentBytes"));
-        Bus bus = Bus.create(BusConfig.embedded(dir).segmentBytes(segmentBytes).build());
+        Bus bus = Bus.builder()
+                .engine(EmbeddedEngineConfig.file(dir)
+                        .segmentBytes(segmentBytes)
+                        .build())
+                .open();
         String topic = "flow";
         Path topicDir = dir.resolve("topics").resolve("t-" + topic);
         AtomicLongArray seen = new AtomicLongArray((int) (total / 64 + 1));

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.ferry.Bus;
-import dev.ferry.BusConfig;
+import dev.ferry.EmbeddedEngineConfig;
 import dev.ferry.SubscribeOptions;
 import dev.ferry.SyncPolicy;
 import java.nio.file.Path;
@@ -92,7 +92,9 @@ class PublishCrashTest {
         // restart on the same directory and drain the channel
         Deliveries after = new Deliveries();
         long restartStart = System.nanoTime();
-        try (Bus bus = Bus.create(BusConfig.embedded(data).syncPolicy(policy).build())) {
+        try (Bus bus = Bus.builder()
+                .engine(EmbeddedEngineConfig.file(data).syncPolicy(policy).build())
+                .open()) {
             bus.subscribe("crash", "c", after.handler(), SubscribeOptions.maxInFlight(64));
             Deliveries.awaitDrained(bus, "crash", "draining the channel after the restart", Duration.ofSeconds(60));
         }

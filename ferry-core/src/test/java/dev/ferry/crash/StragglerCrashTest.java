@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.ferry.Bus;
-import dev.ferry.BusConfig;
+import dev.ferry.EmbeddedEngineConfig;
 import dev.ferry.SubscribeOptions;
 import dev.ferry.TopicStats;
 import java.nio.file.Path;
@@ -128,8 +128,11 @@ class StragglerCrashTest {
 
         Deliveries after = new Deliveries();
         TopicStats recovered;
-        try (Bus bus =
-                Bus.create(BusConfig.embedded(data).segmentBytes(SEGMENT_BYTES).build())) {
+        try (Bus bus = Bus.builder()
+                .engine(EmbeddedEngineConfig.file(data)
+                        .segmentBytes(SEGMENT_BYTES)
+                        .build())
+                .open()) {
             recovered = bus.admin().topic("flow").orElseThrow();
             bus.subscribe("flow", "c", after.handler(), SubscribeOptions.maxInFlight(256));
             await("the held message after the restart")

@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.ferry.BusConfig;
 import dev.ferry.ChannelStats;
 import dev.ferry.DeadLetter;
 import dev.ferry.NotFoundException;
 import dev.ferry.TopicStats;
 import dev.ferry.testing.MutableClock;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,11 +30,11 @@ public abstract class EngineConformanceTest {
     protected MutableClock clock;
     protected Engine engine;
 
-    /** Opens the engine under test. */
-    protected abstract Engine open(BusConfig.Builder config);
-
-    /** A builder for the engine's configuration (data directory or memory). */
-    protected abstract BusConfig.Builder configBuilder();
+    /**
+     * Opens the engine under test on {@code clock}, with its ephemeral topics and channels bounded
+     * at 100 messages ({@code mem-queue-size=100} for the embedded engine).
+     */
+    protected abstract Engine open(Clock clock);
 
     /**
      * Closes {@link #engine} and opens the engine again on the same storage, for engines that keep
@@ -48,7 +48,7 @@ public abstract class EngineConformanceTest {
     @BeforeEach
     void openEngine() {
         clock = MutableClock.start();
-        engine = open(configBuilder().clock(clock).memQueueSize(100));
+        engine = open(clock);
     }
 
     @AfterEach

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.ferry.BusConfig;
 import dev.ferry.NotFoundException;
 import dev.ferry.spi.QueueStateStore.QueueState;
 import dev.ferry.testing.MutableClock;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -26,16 +26,15 @@ public abstract class QueueStateConformanceTest {
     protected Engine engine;
     protected QueueStateStore store;
 
-    /** Opens the engine under test. */
-    protected abstract Engine open(BusConfig.Builder config);
-
-    /** A builder for the engine's configuration (data directory or memory). */
-    protected abstract BusConfig.Builder configBuilder();
+    /**
+     * Opens the engine under test on {@code clock}.
+     */
+    protected abstract Engine open(Clock clock);
 
     @BeforeEach
     void openEngine() {
         clock = MutableClock.start();
-        engine = open(configBuilder().clock(clock));
+        engine = open(clock);
         store = engine.queueState();
     }
 

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.ferry.Bus;
 import dev.ferry.BusConfig;
+import dev.ferry.EmbeddedEngineConfig;
 import dev.ferry.testing.MutableClock;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,8 +23,10 @@ class AsyncDurableTest {
     private final MutableClock clock = MutableClock.start();
 
     private Bus openBus() {
-        return Bus.create(
-                BusConfig.embedded(dir).clock(clock).minFreeDiskBytes(0).build());
+        return Bus.builder()
+                .engine(EmbeddedEngineConfig.file(dir).minFreeDiskBytes(0).build())
+                .config(BusConfig.builder().clock(clock).build())
+                .open();
     }
 
     @Test

@@ -2,7 +2,7 @@ package dev.ferry.nsq;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.BusConfig;
+import dev.ferry.EmbeddedEngineConfig;
 import dev.ferry.internal.engine.LocalEngine;
 import dev.ferry.nsq.testing.TestAuthService;
 import java.io.DataInputStream;
@@ -36,7 +36,7 @@ class AuthTest {
     @BeforeEach
     void start() throws IOException {
         authService = TestAuthService.start(ANSWERS, "{\"message\":\"NOT_AUTHORIZED\"}");
-        engine = LocalEngine.open(BusConfig.inMemory().build());
+        engine = LocalEngine.open(EmbeddedEngineConfig.memory().build());
         AuthSettings auth = authService.client();
         server = NsqTcpServer.builder(engine).auth(auth).startTcp("127.0.0.1", 0);
     }

@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ferry.BusConfig;
+import dev.ferry.EmbeddedEngineConfig;
 import dev.ferry.internal.engine.LocalEngine;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -39,8 +39,8 @@ class ClientStatsTest {
 
     @Test
     void shouldListConsumersPerChannelAndProducersWithTheirCounts() throws Exception {
-        try (LocalEngine engine =
-                LocalEngine.open(BusConfig.embedded(dir).minFreeDiskBytes(0).build())) {
+        try (LocalEngine engine = LocalEngine.open(
+                EmbeddedEngineConfig.file(dir).minFreeDiskBytes(0).build())) {
             // one builder: the HTTP server lists the clients of the TCP server
             NsqTcpServer.Builder servers = NsqTcpServer.builder(engine);
             try (NsqTcpServer tcp = servers.startTcp("127.0.0.1", 0);

@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ferry.BusConfig;
+import dev.ferry.EmbeddedEngineConfig;
 import dev.ferry.internal.engine.LocalEngine;
 import dev.ferry.spi.Engine;
 import dev.ferry.spi.PublishRecord;
@@ -27,7 +27,8 @@ class LookupdRegistrationTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient http = HttpClient.newHttpClient();
     private final MutableClock clock = MutableClock.start();
-    private final LocalEngine engine = LocalEngine.open(BusConfig.inMemory().build());
+    private final LocalEngine engine =
+            LocalEngine.open(EmbeddedEngineConfig.memory().build());
     private final List<AutoCloseable> started = new ArrayList<>();
     private LookupdServer lookupd = startLookupd(0, 0);
 
@@ -132,7 +133,7 @@ class LookupdRegistrationTest {
 
     @Test
     void shouldListEveryBrokerOfATopicAndDropOneThatStops() {
-        LocalEngine other = LocalEngine.open(BusConfig.inMemory().build());
+        LocalEngine other = LocalEngine.open(EmbeddedEngineConfig.memory().build());
         try {
             engine.createTopic("shared");
             other.createTopic("shared");

@@ -2,7 +2,7 @@ package dev.ferry.nsq;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.BusConfig;
+import dev.ferry.EmbeddedEngineConfig;
 import dev.ferry.internal.engine.LocalEngine;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -16,7 +16,7 @@ class NsqTcpServerTest {
     @Test
     void shouldCarryAMessageFromOneClientToAnother() throws Exception {
         try (LocalEngine engine = LocalEngine.open(
-                        BusConfig.embedded(dir).minFreeDiskBytes(0).build());
+                        EmbeddedEngineConfig.file(dir).minFreeDiskBytes(0).build());
                 NsqTcpServer server = NsqTcpServer.builder(engine).startTcp("127.0.0.1", 0);
                 WireClient consumer = new WireClient(server.port());
                 WireClient producer = new WireClient(server.port())) {

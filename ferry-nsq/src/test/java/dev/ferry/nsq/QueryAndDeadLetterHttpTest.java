@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ferry.BusConfig;
+import dev.ferry.EmbeddedEngineConfig;
 import dev.ferry.internal.engine.LocalEngine;
 import dev.ferry.testing.MutableClock;
 import java.io.DataInputStream;
@@ -45,7 +45,7 @@ class QueryAndDeadLetterHttpTest {
 
     private void startBroker() {
         engine = LocalEngine.open(
-                BusConfig.embedded(dir).clock(clock).minFreeDiskBytes(0).build());
+                EmbeddedEngineConfig.file(dir).minFreeDiskBytes(0).build(), clock);
         ServerOptions options = ServerOptions.defaults().withClock(clock);
         NsqTcpServer.Builder servers = NsqTcpServer.builder(engine).options(options);
         tcp = servers.startTcp("127.0.0.1", 0);

@@ -3,8 +3,8 @@ package dev.ferry.nsq;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.ferry.BusConfig;
 import dev.ferry.ChannelStats;
+import dev.ferry.EmbeddedEngineConfig;
 import dev.ferry.internal.engine.LocalEngine;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,7 +25,7 @@ class SlowConsumerTest {
     @Test
     void shouldHoldBackMessagesFromAConsumerThatStopsReading() throws Exception {
         try (LocalEngine engine = LocalEngine.open(
-                        BusConfig.embedded(dir).minFreeDiskBytes(0).build());
+                        EmbeddedEngineConfig.file(dir).minFreeDiskBytes(0).build());
                 NsqTcpServer server = NsqTcpServer.builder(engine).startTcp("127.0.0.1", 0);
                 WireClient stalled = new WireClient(server.port(), 16 * 1024);
                 WireClient reader = new WireClient(server.port());

@@ -7,7 +7,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
-import dev.ferry.BusConfig;
+import dev.ferry.EmbeddedEngineConfig;
 import dev.ferry.internal.engine.LocalEngine;
 import dev.ferry.nsq.TlsSettings.ClientAuthPolicy;
 import dev.ferry.nsq.TlsSettings.Required;
@@ -44,7 +44,8 @@ class TlsTest {
 
     private static TestCertificates certs;
 
-    private final LocalEngine engine = LocalEngine.open(BusConfig.inMemory().build());
+    private final LocalEngine engine =
+            LocalEngine.open(EmbeddedEngineConfig.memory().build());
     private final List<AutoCloseable> started = new java.util.ArrayList<>();
 
     @BeforeAll

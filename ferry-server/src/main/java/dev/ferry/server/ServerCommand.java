@@ -1,28 +1,28 @@
 package dev.ferry.server;
 
-import dev.ferry.BusConfig;
 import dev.ferry.nsq.AuthSettings;
 import dev.ferry.nsq.LookupdRegistration;
 import dev.ferry.nsq.NsqTcpServer;
 import dev.ferry.nsq.ServerOptions;
 import dev.ferry.nsq.TlsSettings;
 import dev.ferry.spi.Engine;
-import dev.ferry.support.EmbeddedEngines;
+import dev.ferry.spi.Engines;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * {@code ferry server}: the broker. Serves NSQ's TCP protocol and nsqd's HTTP API over the embedded
- * engine. Its command line is nsqd 1.3's: every nsqd flag, in every form Go's flag package reads, and
+ * {@code ferry server}: the broker. Serves NSQ's TCP protocol and nsqd's HTTP API over the engine
+ * {@code --engine} names (the embedded engine in {@code --data-path} by default). Its command line is nsqd 1.3's: every nsqd flag, in every form Go's flag package reads, and
  * {@code --config FILE} for nsqd's TOML option file ({@link ServerFlags}, {@link ServerArgs}); Ferry's
  * own settings sit beside them. SIGTERM (or Ctrl-C) stops accepting, requeues what is in flight, syncs
  * the data and exits 0.
@@ -37,7 +37,8 @@ import picocli.CommandLine.Command;
         sortOptions = false,
         showDefaultValues = true,
         usageHelpAutoWidth = true,
-        description = "Run the broker: NSQ's TCP protocol and nsqd's HTTP API over the embedded engine.",
+        description = "Run the broker: NSQ's TCP protocol and nsqd's HTTP API over an engine (--engine; by default"
+                + " the embedded one, durable in --data-path).",
         customSynopsis = "ferry server [FLAG]...",
         footer = {
             "",
@@ -59,16 +60,12 @@ final class ServerCommand implements Callable<Integer> {
         ServerSettings settings = settings();
         PrintWriter err = spec.commandLine().getErr();
         ServiceRunner.prepare(spec, settings.logLevel());
-        BusConfig config = settings.bus();
         ServerOptions options = settings.protocol();
         TlsSettings tls = tlsSettings(settings.tls());
         HostPort https = tls == null ? null : settings.tls().httpsAddress();
-        BrokerMemoryQueues memoryQueues = BrokerMemoryQueues.parse(
-                spec.commandLine(),
-                flags.mqueues,
-                flags.mqueueDbUrl,
-                config.dataDir().orElse(Path.of(".")));
-        Engine engine = EmbeddedEngines.open(config);
+        BrokerMemoryQueues memoryQueues =
+                BrokerMemoryQueues.parse(spec.commandLine(), flags.mqueues, flags.mqueueDbUrl, settings.dataPath());
+        Engine engine = Engines.open(settings.engine(), options.clock());
         NsqTcpServer server;
         NsqTcpServer httpServer = null;
         NsqTcpServer httpsServer = null;
@@ -86,7 +83,7 @@ final class ServerCommand implements Callable<Integer> {
                     .tls(tls)
                     .auth(auth)
                     .info(info)
-                    .queueState(true)
+                    .queueState(engine.capabilities().contains(Engine.Capability.QUEUE_STATE))
                     .routes(memoryQueues.open());
             HostPort address = settings.tcpAddress();
             server = servers.startTcp(address.host(), address.port());
@@ -109,6 +106,8 @@ final class ServerCommand implements Callable<Integer> {
         }
         describeNode(info, settings, server, httpServer);
         LookupdRegistration registration = register(engine, settings.lookupd(), info);
+        // the engine names itself: a URI's parameters (or a password in it) stay out of the log
+        err.printf("engine: %s%n", engine.name());
         err.printf("TCP: listening on %s:%d%n", settings.tcpAddress().host(), server.port());
         if (httpsServer != null) {
             err.printf("HTTPS: listening on %s:%d%n", https.host(), httpsServer.port());
@@ -165,7 +164,10 @@ final class ServerCommand implements Callable<Integer> {
     /** After parsing: the settings, or a usage error naming every flag that is wrong. */
     ServerSettings settings() {
         try {
-            return ServerSettings.from(flags);
+            Set<String> given = spec.commandLine().getParseResult().matchedOptions().stream()
+                    .map(o -> o.longestName())
+                    .collect(Collectors.toSet());
+            return ServerSettings.from(flags, given);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
         }

@@ -231,7 +231,8 @@ final class ServerFlags {
             names = "--data-path",
             defaultValue = "./data",
             paramLabel = "DIR",
-            description = "Directory of the data; empty for the current one.")
+            description = "Directory of the data (the engine's when --engine is not given; the memory queues'"
+                    + " database otherwise); empty for the current one.")
     String dataPath;
 
     @Option(
@@ -542,6 +543,16 @@ final class ServerFlags {
     boolean snappy;
 
     // ---- Ferry's own --------------------------------------------------------------------------------
+
+    @Option(
+            names = "--engine",
+            paramLabel = "URI",
+            description = "The engine: file:DIR (embedded and durable; default: file: of --data-path), memory:"
+                    + " (nothing survives a stop), or any engine URI on the class path, with its settings as"
+                    + " parameters (file:/var/lib/ferry?sync=always&segment-bytes=64MiB). The storage flags"
+                    + " given (--sync, --segment-bytes, --mem-queue-size, ...) add to those parameters; one that"
+                    + " contradicts the URI, or that the engine does not take, is refused.")
+    String engine;
 
     @Option(
             names = "--sync",

@@ -1,20 +1,27 @@
 package dev.ferry.server;
 
-import dev.ferry.BusConfig;
+import dev.ferry.EmbeddedEngineConfig;
 import dev.ferry.nsq.ServerOptions;
+import dev.ferry.spi.EngineUri;
 import java.lang.reflect.Field;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import picocli.CommandLine.Option;
 
 /**
  * What {@code ferry server} runs with, derived from its flags and checked as a whole before anything
  * is opened. Immutable.
  *
- * @param bus the engine's configuration
+ * @param engine the engine's URI with every storage setting as a parameter: {@code --engine} (or the
+ *     {@code file:} URI of {@code --data-path}) plus the storage flags given
+ * @param dataPath where the broker keeps its own files (the memory queues' database): the {@code file:}
+ *     engine's directory, else {@code --data-path}
  * @param protocol the protocol's limits and defaults
  * @param tcpAddress where to serve the TCP protocol
  * @param httpAddress where to serve the HTTP API, or null for nowhere ({@code --http-address=""})
@@ -27,7 +34,8 @@ import picocli.CommandLine.Option;
  * @param logLevel {@code --log-level}
  */
 record ServerSettings(
-        BusConfig bus,
+        EngineUri engine,
+        Path dataPath,
         ServerOptions protocol,
         HostPort tcpAddress,
         HostPort httpAddress,
@@ -43,12 +51,21 @@ record ServerSettings(
         authHttpAddresses = List.copyOf(authHttpAddresses);
     }
 
+    /** The embedded engine's settings, when the engine is {@code file:} or {@code memory:}. */
+    Optional<EmbeddedEngineConfig> embeddedEngine() {
+        return engine.scheme().equals("file") || engine.scheme().equals("memory")
+                ? Optional.of(EmbeddedEngineConfig.parse(engine))
+                : Optional.empty();
+    }
+
     /**
-     * Checks {@code f} and derives the settings.
+     * Checks {@code f} and derives the settings. The storage flags in {@code given} (by their long
+     * names, from the command line or the option file) become parameters of the engine's URI.
      *
-     * @throws IllegalArgumentException naming every flag that is out of range, with its value
+     * @throws IllegalArgumentException naming every flag that is out of range, with its value, and
+     *     every flag that contradicts {@code --engine}, with both
      */
-    static ServerSettings from(ServerFlags f) {
+    static ServerSettings from(ServerFlags f, Set<String> given) {
         Problems p = new Problems();
         p.notNegative(f);
         HostPort tcp = p.address("--tcp-address", f.tcpAddress);
@@ -94,25 +111,12 @@ record ServerSettings(
         p.check((cert == null) == (key == null), "--tls-cert and --tls-key go together; only one was given");
         p.throwIfAny();
 
-        BusConfig bus;
-        try {
-            bus = BusConfig.embedded(f.dataPath.isEmpty() ? Path.of(".") : Path.of(f.dataPath))
-                    .syncPolicy(f.sync)
-                    .syncInterval(f.syncInterval)
-                    // nsqd's 0 keeps nothing in memory; Ferry stores durable topics on disk anyway, and an
-                    // ephemeral one needs room for one message
-                    .memQueueSize(Math.max(1, f.memQueueSize))
-                    .maxMessageSize(f.maxMsgSize)
-                    .maxBatchSize(f.maxBodySize)
-                    .maxRequeueDelay(f.maxReqTimeout)
-                    .retention(f.retentionBytes, f.retentionAge)
-                    .channelMaxDepth(f.channelMaxDepth, f.depthPolicy)
-                    .maxDataBytes(f.maxDataBytes)
-                    .minFreeDiskBytes(f.minFreeDiskBytes)
-                    .segmentBytes(f.segmentBytes)
-                    .build();
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("storage settings: " + e.getMessage(), e);
+        Path dataPath = f.dataPath.isEmpty() ? Path.of(".") : Path.of(f.dataPath);
+        Problems engineProblems = new Problems();
+        EngineUri engine = EngineFlags.engine(f, given, dataPath, engineProblems);
+        engineProblems.throwIfAny();
+        if (engine.scheme().equals("file")) {
+            dataPath = EmbeddedEngineConfig.parse(engine).dataDir().orElseThrow();
         }
         ServerOptions defaults = ServerOptions.defaults();
         ServerOptions protocol = new ServerOptions(
@@ -133,11 +137,12 @@ record ServerSettings(
                 f.deflate,
                 f.snappy,
                 defaults.version(),
-                bus.clock());
+                Clock.systemUTC());
         TlsFlags tls = new TlsFlags(
                 cert, key, f.tlsRequired, f.tlsClientAuthPolicy, path(f.tlsRootCaFile), f.tlsMinVersion, https);
         return new ServerSettings(
-                bus,
+                engine,
+                dataPath,
                 protocol,
                 tcp,
                 http,
@@ -156,7 +161,7 @@ record ServerSettings(
     }
 
     /** The problems found so far, reported together. */
-    private static final class Problems {
+    static final class Problems {
         private final List<String> found = new ArrayList<>();
 
         void check(boolean ok, String problem) {

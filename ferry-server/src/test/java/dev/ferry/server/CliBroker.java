@@ -1,7 +1,7 @@
 package dev.ferry.server;
 
-import dev.ferry.BusConfig;
 import dev.ferry.ChannelStats;
+import dev.ferry.EmbeddedEngineConfig;
 import dev.ferry.TopicStats;
 import dev.ferry.internal.engine.LocalEngine;
 import dev.ferry.nsq.NsqTcpServer;
@@ -37,7 +37,7 @@ final class CliBroker implements AutoCloseable {
     }
 
     CliBroker(ServerOptions options) {
-        engine = LocalEngine.open(BusConfig.inMemory().build());
+        engine = LocalEngine.open(EmbeddedEngineConfig.memory().build());
         NsqTcpServer.Builder servers = NsqTcpServer.builder(engine).options(options);
         tcp = servers.startTcp("127.0.0.1", 0);
         http = servers.startHttp("127.0.0.1", 0);

@@ -2,7 +2,7 @@ package dev.ferry.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.BusConfig;
+import dev.ferry.EmbeddedEngineConfig;
 import dev.ferry.internal.engine.LocalEngine;
 import dev.ferry.mqueue.MemoryQueues;
 import dev.ferry.nsq.AuthSettings;
@@ -30,7 +30,7 @@ class MqueueRpcTest {
 
     @BeforeEach
     void start() {
-        engine = LocalEngine.open(BusConfig.inMemory().build());
+        engine = LocalEngine.open(EmbeddedEngineConfig.memory().build());
         queues = MemoryQueues.of("name=first", "name=myq;size=3", "name=keyed;addmode=2");
         http = NsqTcpServer.builder(engine).routes(routes()).startHttp("127.0.0.1", 0);
     }

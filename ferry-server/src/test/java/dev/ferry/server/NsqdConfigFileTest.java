@@ -100,10 +100,10 @@ class NsqdConfigFileTest {
         assertThat(fromFile.lookupd().addresses()).hasSize(2);
         assertThat(fromFile.protocol().deflateEnabled()).isFalse();
         assertThat(fromFile.protocol().snappyEnabled()).isFalse();
-        assertThat(fromFile.bus().syncPolicy()).isEqualTo(SyncPolicy.ALWAYS);
-        assertThat(fromFile.bus().syncInterval()).isEqualTo(Duration.ofSeconds(1));
-        assertThat(fromFile.bus().retentionAge()).isEqualTo(Duration.ofHours(24));
-        assertThat(fromFile.bus().channelMaxDepth()).isEqualTo(500);
+        assertThat(fromFile.embeddedEngine().orElseThrow().syncPolicy()).isEqualTo(SyncPolicy.ALWAYS);
+        assertThat(fromFile.embeddedEngine().orElseThrow().syncInterval()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(fromFile.embeddedEngine().orElseThrow().retentionAge()).isEqualTo(Duration.ofHours(24));
+        assertThat(fromFile.embeddedEngine().orElseThrow().channelMaxDepth()).isEqualTo(500);
 
         ServerSettings overridden = parse(
                         "-tcp-address=127.0.0.1:6150",
@@ -116,7 +116,7 @@ class NsqdConfigFileTest {
         assertThat(overridden.tcpAddress()).isEqualTo(new HostPort("127.0.0.1", 6150));
         assertThat(overridden.lookupd().addresses()).containsExactly(new HostPort("l3", 4160));
         assertThat(overridden.protocol().snappyEnabled()).isTrue();
-        assertThat(overridden.bus().syncPolicy()).isEqualTo(SyncPolicy.NEVER);
+        assertThat(overridden.embeddedEngine().orElseThrow().syncPolicy()).isEqualTo(SyncPolicy.NEVER);
         assertThat(overridden.protocol().msgTimeout()).isEqualTo(Duration.ofSeconds(30));
     }
 
@@ -185,12 +185,12 @@ class NsqdConfigFileTest {
         assertThat(p.settings().protocol()).isEqualTo(defaults.protocol());
         assertThat(p.settings())
                 .usingRecursiveComparison()
-                .ignoringFields("bus")
+                .ignoringFields("engine")
                 .isEqualTo(defaults);
-        assertThat(p.settings().bus())
+        assertThat(p.settings().embeddedEngine())
+                .as("the file's storage keys are the engine's defaults")
                 .usingRecursiveComparison()
-                .ignoringFields("handlerThreads")
-                .isEqualTo(defaults.bus());
+                .isEqualTo(defaults.embeddedEngine());
     }
 
     @Test

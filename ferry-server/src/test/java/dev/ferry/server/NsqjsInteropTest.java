@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ferry.BusConfig;
+import dev.ferry.EmbeddedEngineConfig;
 import dev.ferry.internal.engine.LocalEngine;
 import dev.ferry.nsq.AuthSettings;
 import dev.ferry.nsq.NsqTcpServer;
@@ -219,8 +219,8 @@ class NsqjsInteropTest {
 
     /** Starts a broker, with TLS and auth when given (null: none). */
     private Broker broker(TlsSettings tls, AuthSettings auth) {
-        LocalEngine engine =
-                LocalEngine.open(BusConfig.embedded(dir).minFreeDiskBytes(0).build());
+        LocalEngine engine = LocalEngine.open(
+                EmbeddedEngineConfig.file(dir).minFreeDiskBytes(0).build());
         Map<String, Object> info = new ConcurrentHashMap<>();
         NsqTcpServer.Builder servers =
                 NsqTcpServer.builder(engine).tls(tls).auth(auth).info(info);

@@ -122,6 +122,59 @@ class ServerCommandTest {
     }
 
     @Test
+    void shouldServeOnAnEngineInMemoryAndKeepNothingOnDisk() throws Exception {
+        Path unused = dir.resolve("unused");
+        Broker broker = start(
+                "-tcp-address=127.0.0.1:0",
+                "--http-address",
+                "127.0.0.1:0",
+                "--engine",
+                "memory:",
+                "--data-path",
+                unused.toString());
+        try {
+            assertThat(broker.lines()).contains("engine: memory:");
+            assertThat(publish(broker.tcpPort(), "fleeting", "hello")).isEqualTo("OK");
+            var stats = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + broker.httpPort()
+                                            + "/stats?format=json&topic=fleeting"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+            assertThat(new ObjectMapper()
+                            .readTree(stats.body())
+                            .path("topics")
+                            .path(0)
+                            .path("message_count")
+                            .asLong())
+                    .isEqualTo(1);
+            assertThat(stop(broker)).isZero();
+        } finally {
+            broker.process().destroyForcibly();
+        }
+        assertThat(unused).as("a memory: engine writes nothing").doesNotExist();
+    }
+
+    @Test
+    void shouldServeOnTheFileEngineItsUriNamesWithItsParameters() throws Exception {
+        Path data = dir.resolve("by-uri");
+        String uri = "file:" + data + "?sync=always&segment-bytes=1MiB";
+        Broker broker = start("-tcp-address=127.0.0.1:0", "--http-address", "127.0.0.1:0", "--engine", uri);
+        try {
+            assertThat(broker.lines()).contains("engine: file:" + data);
+            assertThat(publish(broker.tcpPort(), "kept", "hello")).isEqualTo("OK");
+            assertThat(stop(broker)).isZero();
+        } finally {
+            broker.process().destroyForcibly();
+        }
+        try (dev.ferry.Bus bus = dev.ferry.Bus.open("file:" + data + "?min-free-disk-bytes=0")) {
+            assertThat(bus.admin().topic("kept").map(t -> t.depth()))
+                    .as("the message is in the directory --engine named")
+                    .contains(1L);
+        }
+    }
+
+    @Test
     void shouldStopCleanlyWithExitZeroOnSigterm() throws Exception {
         Broker broker =
                 start("-tcp-address=127.0.0.1:0", "--http-address", "127.0.0.1:0", "--data-path", dir.toString());
@@ -138,8 +191,11 @@ class ServerCommandTest {
             broker.process().destroyForcibly();
         }
         // the message outlived the broker
-        try (dev.ferry.Bus bus = dev.ferry.Bus.create(
-                dev.ferry.BusConfig.embedded(dir).minFreeDiskBytes(0).build())) {
+        try (dev.ferry.Bus bus = dev.ferry.Bus.builder()
+                .engine(dev.ferry.EmbeddedEngineConfig.file(dir)
+                        .minFreeDiskBytes(0)
+                        .build())
+                .open()) {
             await().until(() -> bus.admin().topic("kept").map(t -> t.depth()).orElse(0L) == 1);
         }
     }

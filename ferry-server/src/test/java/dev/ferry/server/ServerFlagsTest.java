@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.BusConfig;
 import dev.ferry.DepthPolicy;
+import dev.ferry.EmbeddedEngineConfig;
 import dev.ferry.SyncPolicy;
 import dev.ferry.nsq.ServerOptions;
 import dev.ferry.nsq.TlsSettings;
@@ -49,15 +50,22 @@ class ServerFlagsTest {
     void shouldDefaultToNsqdsLimitsAndFerrysStorageDefaults() {
         ServerSettings s = parse().settings();
         assertThat(s.protocol()).isEqualTo(ServerOptions.defaults());
-        BusConfig defaults = BusConfig.embedded(Path.of("./data")).build();
-        BusConfig bus = s.bus();
+        EmbeddedEngineConfig defaults =
+                EmbeddedEngineConfig.file(Path.of("./data")).build();
+        BusConfig busDefaults = BusConfig.defaults();
+        assertThat(s.engine().toString())
+                .as("no storage flag given: no parameter")
+                .isEqualTo("file:./data");
+        EmbeddedEngineConfig bus = s.embeddedEngine().orElseThrow();
         assertThat(bus.dataDir()).contains(Path.of("./data"));
+        assertThat(s.dataPath()).isEqualTo(Path.of("./data"));
         assertThat(bus.syncPolicy()).isEqualTo(defaults.syncPolicy());
         assertThat(bus.syncInterval()).isEqualTo(defaults.syncInterval());
         assertThat(bus.memQueueSize()).isEqualTo(defaults.memQueueSize());
-        assertThat(bus.maxMessageSize()).isEqualTo(defaults.maxMessageSize());
-        assertThat(bus.maxBatchSize()).isEqualTo(defaults.maxBatchSize());
-        assertThat(bus.maxRequeueDelay()).isEqualTo(defaults.maxRequeueDelay());
+        assertThat(bus.maxMessageBytes()).isEqualTo(defaults.maxMessageBytes());
+        assertThat(s.protocol().maxMsgSize()).isEqualTo(busDefaults.maxMessageSize());
+        assertThat(s.protocol().maxBodySize()).isEqualTo(busDefaults.maxBatchSize());
+        assertThat(s.protocol().maxReqTimeout()).isEqualTo(busDefaults.maxRequeueDelay());
         assertThat(bus.retentionBytes()).isEqualTo(defaults.retentionBytes());
         assertThat(bus.retentionAge()).isEqualTo(defaults.retentionAge());
         assertThat(bus.channelMaxDepth()).isEqualTo(defaults.channelMaxDepth());
@@ -144,14 +152,16 @@ class ServerFlagsTest {
         assertThat(p.minOutputBufferTimeout()).isEqualTo(Duration.ofMillis(10));
         assertThat(p.outputBufferTimeout()).isEqualTo(Duration.ofMillis(100));
         assertThat(p.maxDeflateLevel()).isEqualTo(9);
-        BusConfig bus = s.bus();
+        EmbeddedEngineConfig bus = s.embeddedEngine().orElseThrow();
         assertThat(bus.dataDir()).contains(Path.of("/var/lib/ferry"));
         assertThat(bus.memQueueSize())
                 .as("nsqd's 0 leaves an ephemeral channel room for one")
                 .isEqualTo(1);
-        assertThat(bus.maxMessageSize()).isEqualTo(65536);
-        assertThat(bus.maxBatchSize()).isEqualTo(1_000_000);
-        assertThat(bus.maxRequeueDelay()).as("REQ up to --max-req-timeout").isEqualTo(Duration.ofHours(2));
+        assertThat(bus.maxMessageBytes())
+                .as("the engine stores what --max-msg-size lets through")
+                .isEqualTo(65536);
+        assertThat(p.maxBodySize()).isEqualTo(1_000_000);
+        assertThat(p.maxReqTimeout()).as("REQ up to --max-req-timeout").isEqualTo(Duration.ofHours(2));
         assertThat(bus.syncPolicy()).isEqualTo(SyncPolicy.ALWAYS);
         assertThat(bus.syncInterval()).isEqualTo(Duration.ofSeconds(1));
         assertThat(bus.retentionBytes()).isEqualTo(1L << 30);
@@ -192,7 +202,67 @@ class ServerFlagsTest {
     void shouldTurnAnEmptyHttpAddressIntoNoHttpAndAnEmptyDataPathIntoTheCurrentDirectory() {
         ServerSettings s = parse("-http-address=", "--data-path", "").settings();
         assertThat(s.httpAddress()).isNull();
-        assertThat(s.bus().dataDir()).contains(Path.of("."));
+        assertThat(s.embeddedEngine().orElseThrow().dataDir()).contains(Path.of("."));
+    }
+
+    @Test
+    void shouldTakeTheEngineUriAndAddTheStorageFlagsGivenAsItsParameters() {
+        ServerSettings memory =
+                parse("--engine", "memory:", "--mem-queue-size", "50").settings();
+        assertThat(memory.engine().toString()).isEqualTo("memory:?mem-queue-size=50");
+        assertThat(memory.dataPath())
+                .as("the memory queues' database stays in --data-path")
+                .isEqualTo(Path.of("./data"));
+
+        ServerSettings file = parse(
+                        "--engine=file:/var/lib/ferry?sync=always",
+                        "--sync=ALWAYS",
+                        "--segment-bytes=1048576",
+                        "--data-path=/var/lib/ferry/")
+                .settings();
+        EmbeddedEngineConfig e = file.embeddedEngine().orElseThrow();
+        assertThat(e.dataDir()).contains(Path.of("/var/lib/ferry"));
+        assertThat(e.syncPolicy())
+                .as("the same policy twice is no contradiction")
+                .isEqualTo(SyncPolicy.ALWAYS);
+        assertThat(e.segmentBytes()).isEqualTo(1 << 20);
+        assertThat(file.dataPath()).isEqualTo(Path.of("/var/lib/ferry"));
+
+        ServerSettings byDataPath = parse("--data-path=/srv/d", "--sync=never").settings();
+        assertThat(byDataPath.engine().toString()).isEqualTo("file:/srv/d?sync=never");
+    }
+
+    @Test
+    void shouldRefuseAFlagThatContradictsTheEngineNamingBoth() {
+        record Case(String[] args, String message) {}
+        List<Case> cases = List.of(
+                new Case(
+                        new String[] {"--engine=file:/a?sync=always", "--sync=never"},
+                        "--sync=never contradicts --engine file:/a?sync=always (sync=always)"),
+                new Case(
+                        new String[] {"--engine=file:/a", "--data-path=/b"},
+                        "--data-path /b contradicts --engine file:/a (directory /a)"),
+                new Case(
+                        new String[] {"--engine=memory:", "--segment-bytes=8192"},
+                        "--segment-bytes does not apply to --engine memory: (it takes channel-max-depth,"),
+                new Case(
+                        new String[] {"--engine=file:/a?max-message-bytes=1024", "--max-msg-size=2048"},
+                        "--max-msg-size 2048 is over --engine's max-message-bytes=1024"),
+                new Case(
+                        new String[] {"--engine=kafka://broker:9092"},
+                        "--engine: no engine for scheme 'kafka:' on the class path; the schemes there are: file:,"
+                                + " memory:"),
+                new Case(
+                        new String[] {"--engine=file:/a?colour=blue"},
+                        "--engine: the engine file: takes no parameter 'colour'"),
+                new Case(new String[] {"--engine=nothing here"}, "--engine: engine URI 'nothing here' has no scheme"));
+        for (Case c : cases) {
+            List<String> args = new ArrayList<>(List.of("server"));
+            args.addAll(List.of(c.args()));
+            Run r = run(args.toArray(String[]::new));
+            assertThat(r.exit()).as(args.toString()).isEqualTo(2);
+            assertThat(r.err()).as(args.toString()).contains(c.message());
+        }
     }
 
     @Test

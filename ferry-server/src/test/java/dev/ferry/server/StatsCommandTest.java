@@ -2,7 +2,7 @@ package dev.ferry.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.BusConfig;
+import dev.ferry.EmbeddedEngineConfig;
 import dev.ferry.internal.engine.LocalEngine;
 import dev.ferry.nsq.NsqTcpServer;
 import dev.ferry.spi.PublishRecord;
@@ -16,7 +16,7 @@ import picocli.CommandLine;
 class StatsCommandTest {
     @Test
     void shouldPrintATableOfTopicsAndChannels() {
-        try (LocalEngine engine = LocalEngine.open(BusConfig.inMemory().build());
+        try (LocalEngine engine = LocalEngine.open(EmbeddedEngineConfig.memory().build());
                 NsqTcpServer http = NsqTcpServer.builder(engine).startHttp("127.0.0.1", 0)) {
             engine.createChannel("orders", "billing");
             engine.createChannel("orders", "audit");

@@ -2,7 +2,7 @@ package dev.ferry.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.BusConfig;
+import dev.ferry.EmbeddedEngineConfig;
 import dev.ferry.internal.engine.LocalEngine;
 import dev.ferry.nsq.NsqTcpServer;
 import dev.ferry.nsq.ServerOptions;
@@ -42,7 +42,7 @@ class WakeupServiceTest {
 
     @BeforeEach
     void start() {
-        engine = LocalEngine.open(BusConfig.inMemory().clock(clock).build());
+        engine = LocalEngine.open(EmbeddedEngineConfig.memory().build(), clock);
         ServerOptions options = ServerOptions.defaults().withClock(clock);
         NsqTcpServer.Builder servers = NsqTcpServer.builder(engine).options(options);
         tcp = servers.startTcp("127.0.0.1", 0);

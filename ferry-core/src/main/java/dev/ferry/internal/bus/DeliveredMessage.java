@@ -61,7 +61,7 @@ final class DeliveredMessage extends AbstractDeliveredMessage<DeliveredMessage> 
 
     @Override
     protected boolean sendRequeue(Duration delay) {
-        return subscription.engine().nack(lease, delay);
+        return subscription.engine().nack(lease, subscription.clampDelay(delay));
     }
 
     @Override

@@ -10,7 +10,6 @@ import dev.ferry.PublishRejectedException;
 import dev.ferry.Query;
 import dev.ferry.SubscribeOptions;
 import dev.ferry.Subscription;
-import dev.ferry.internal.engine.LocalEngine;
 import dev.ferry.spi.Engine;
 import dev.ferry.spi.PublishRecord;
 import dev.ferry.spi.QueueStateStore;
@@ -77,14 +76,17 @@ public final class LocalBus implements Bus, QueueStateStore.Provider {
         this.queries = new QueryClient(this, config.clock(), ReplyRouting.SINGLE_NODE, config.maxPendingQueries());
     }
 
-    /** Opens a bus over the embedded engine for {@code config}. */
-    public static Bus open(BusConfig config) {
-        return new LocalBus(config, LocalEngine.open(config), true);
-    }
-
-    /** Opens a bus over another engine (which the bus closes with itself). */
+    /**
+     * Opens a bus over {@code engine}, which the bus closes with itself (and closes at once when the
+     * bus cannot be made).
+     */
     public static Bus over(BusConfig config, Engine engine) {
-        return new LocalBus(config, engine, true);
+        try {
+            return new LocalBus(config, engine, true);
+        } catch (RuntimeException | Error e) {
+            engine.close();
+            throw e;
+        }
     }
 
     /**
@@ -102,6 +104,11 @@ public final class LocalBus implements Bus, QueueStateStore.Provider {
 
     Clock clock() {
         return config.clock();
+    }
+
+    /** {@code millis} clamped to {@link BusConfig#maxRequeueDelay()}: the bus bounds the delays it passes on. */
+    long clampDelay(long millis) {
+        return Math.min(millis, config.maxRequeueDelay().toMillis());
     }
 
     ExecutorService handlers() {
@@ -150,7 +157,7 @@ public final class LocalBus implements Bus, QueueStateStore.Provider {
         }
         List<PublishRecord> out = new ArrayList<>(bodies.size());
         for (byte[] body : bodies) {
-            out.add(new PublishRecord(body, deferMillis));
+            out.add(new PublishRecord(body, clampDelay(deferMillis)));
         }
         return out;
     }

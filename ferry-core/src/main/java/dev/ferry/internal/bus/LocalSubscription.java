@@ -10,6 +10,7 @@ import dev.ferry.support.DeliveryOwner;
 import dev.ferry.support.InFlightMessages;
 import dev.ferry.support.NonBlockingHandler;
 import dev.ferry.support.RunningHandlers;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -65,6 +66,11 @@ final class LocalSubscription implements Subscription, DeliveryOwner<DeliveredMe
 
     Engine engine() {
         return engine;
+    }
+
+    /** {@code delay} clamped to the bus's maximum requeue delay. */
+    Duration clampDelay(Duration delay) {
+        return Duration.ofMillis(bus.clampDelay(delay.toMillis()));
     }
 
     @Override

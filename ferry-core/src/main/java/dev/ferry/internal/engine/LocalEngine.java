@@ -1,7 +1,7 @@
 package dev.ferry.internal.engine;
 
-import dev.ferry.BusConfig;
 import dev.ferry.DeadLetter;
+import dev.ferry.EmbeddedEngineConfig;
 import dev.ferry.FerryException;
 import dev.ferry.Names;
 import dev.ferry.NotFoundException;
@@ -25,6 +25,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -34,8 +35,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The embedded engine: durable topics and channels in a data directory, or everything in memory
- * when the configuration has no directory. See {@link TopicState} and {@link ChannelState} for
+ * The embedded engine: durable topics and channels in a data directory ({@code file:DIR}), or
+ * everything in memory ({@code memory:}) when the configuration has no directory. Configured by an
+ * {@link EmbeddedEngineConfig}; opened by URI through {@link EmbeddedEngineProvider}. See {@link TopicState} and {@link ChannelState} for
  * the model, {@link SyncService} and {@link EngineLoops} for the threads.
  *
  * <p>Thread-safe: each topic has its own lock; creating and deleting topics is serialised.
@@ -48,7 +50,8 @@ public final class LocalEngine implements Engine {
 
     private static final long QUEUE_SWEEP_MILLIS = 100;
 
-    private final BusConfig config;
+    private final EmbeddedEngineConfig config;
+    private final String name;
     private final Clock clock;
     private final DataDirectory dataDirectory;
     private final Storage storage;
@@ -64,14 +67,29 @@ public final class LocalEngine implements Engine {
     private volatile long lastDiskCheck;
     private volatile boolean closed;
 
-    /** Opens an engine for {@code config}, recovering what its data directory holds. */
-    public static LocalEngine open(BusConfig config) {
-        return new LocalEngine(config, FileIo.DEFAULT);
+    /**
+     * Opens an engine for {@code config} on the system UTC clock, recovering what its data directory
+     * holds.
+     */
+    public static LocalEngine open(EmbeddedEngineConfig config) {
+        return open(config, Clock.systemUTC());
     }
 
-    LocalEngine(BusConfig config, FileIo io) {
-        this.config = config;
-        this.clock = config.clock();
+    /**
+     * Opens an engine for {@code config}, recovering what its data directory holds.
+     *
+     * @param clock the clock for timestamps, timeouts and due times
+     * @throws StorageException when the directory is held by another process, has an unknown format or
+     *     cannot be recovered
+     */
+    public static LocalEngine open(EmbeddedEngineConfig config, Clock clock) {
+        return new LocalEngine(config, clock, FileIo.DEFAULT);
+    }
+
+    LocalEngine(EmbeddedEngineConfig config, Clock clock, FileIo io) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.name = config.uri().withoutParameters().toString();
         Path root = config.dataDir().orElse(null);
         this.dataDirectory = root == null ? null : DataDirectory.open(root);
         try {
@@ -125,8 +143,20 @@ public final class LocalEngine implements Engine {
         }
     }
 
-    BusConfig config() {
+    EmbeddedEngineConfig config() {
         return config;
+    }
+
+    /** The engine's URI without its parameters: {@code file:DIR} or {@code memory:}. */
+    @Override
+    public String name() {
+        return name;
+    }
+
+    /** The embedded engine offers every optional capability. */
+    @Override
+    public Set<Capability> capabilities() {
+        return Set.of(Capability.QUEUE_STATE, Capability.DEAD_LETTERS);
     }
 
     Clock clock() {
@@ -239,6 +269,12 @@ public final class LocalEngine implements Engine {
     public CompletableFuture<Void> append(String topicName, List<PublishRecord> batch) {
         long bytes = 0;
         for (PublishRecord r : batch) {
+            if (r.body().length > config.maxMessageBytes()) {
+                return CompletableFuture.failedFuture(new PublishRejectedException("publish to topic '" + topicName
+                        + "' refused: a body of " + r.body().length + " bytes is over the engine's "
+                        + EmbeddedEngineConfig.MAX_MESSAGE_BYTES + " (" + config.maxMessageBytes()
+                        + "); nothing of this publish was stored"));
+            }
             bytes += r.body().length;
         }
         PendingAppend mine = new PendingAppend(batch, bytes);

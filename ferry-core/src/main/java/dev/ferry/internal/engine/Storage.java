@@ -61,7 +61,7 @@ final class Storage {
     }
 
     private int maxPayload() {
-        return engine.config().maxMessageSize() + RecordCodec.FIXED;
+        return engine.config().maxMessageBytes() + RecordCodec.FIXED;
     }
 
     /** Names of the durable topics on disk. */

@@ -1,8 +1,8 @@
 package dev.ferry.internal.engine;
 
-import dev.ferry.BusConfig;
 import dev.ferry.ChannelStats;
 import dev.ferry.DepthPolicy;
+import dev.ferry.EmbeddedEngineConfig;
 import dev.ferry.NotFoundException;
 import dev.ferry.PublishRejectedException;
 import dev.ferry.TopicStats;
@@ -60,7 +60,7 @@ final class TopicState {
         return log;
     }
 
-    BusConfig config() {
+    EmbeddedEngineConfig config() {
         return engine.config();
     }
 
@@ -178,7 +178,7 @@ final class TopicState {
                 return disk;
             }
         }
-        BusConfig config = engine.config();
+        EmbeddedEngineConfig config = engine.config();
         if (config.channelMaxDepth() > 0 && config.depthPolicy() == DepthPolicy.REJECT) {
             for (ChannelState ch : channels.values()) {
                 long depth = ch.depth() + n;
@@ -199,18 +199,16 @@ final class TopicState {
     }
 
     private void write(List<PendingAppend> accepted, int n, long bodyBytes) {
-        BusConfig config = engine.config();
         long nowMillis = engine.clock().millis();
         long timestamp = engine.nowNanos();
         long[] ids = new long[n];
         long[] dueAts = new long[n];
         List<byte[]> bodies = new ArrayList<>(n);
-        long maxDefer = config.maxRequeueDelay().toMillis();
         int i = 0;
         for (PendingAppend p : accepted) {
             for (PublishRecord r : p.batch) {
                 ids[i] = nextId(nowMillis);
-                long defer = Math.min(r.deferMillis(), maxDefer);
+                long defer = r.deferMillis();
                 dueAts[i] = defer > 0 ? nowMillis + defer : 0;
                 bodies.add(r.body());
                 i++;
@@ -252,7 +250,7 @@ final class TopicState {
 
     /** Drops what the depth limits and the ephemeral bound say must go. */
     private void applyBounds(long nowMillis) throws IOException {
-        BusConfig config = engine.config();
+        EmbeddedEngineConfig config = engine.config();
         for (ChannelState ch : channels.values()) {
             long limit;
             if (ch.journal() == ChannelJournal.NONE && (ch.ephemeral || ephemeral)) {
@@ -345,8 +343,7 @@ final class TopicState {
         if (ch == null) {
             return null;
         }
-        long delay = Math.min(delayMillis, engine.config().maxRequeueDelay().toMillis());
-        Boolean readyNow = ch.nack(lease, delay, engine.clock().millis());
+        Boolean readyNow = ch.nack(lease, delayMillis, engine.clock().millis());
         if (readyNow != null && !readyNow) {
             scheduleDue(ch.nextDue());
         }
@@ -416,7 +413,7 @@ final class TopicState {
     }
 
     private void applyRetention(long now) throws IOException {
-        BusConfig config = engine.config();
+        EmbeddedEngineConfig config = engine.config();
         long maxBytes = config.retentionBytes();
         long maxAge = config.retentionAge().toMillis();
         if (maxBytes == 0 && maxAge == 0) {

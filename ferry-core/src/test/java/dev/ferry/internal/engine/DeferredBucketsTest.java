@@ -3,7 +3,7 @@ package dev.ferry.internal.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.ferry.BusConfig;
+import dev.ferry.EmbeddedEngineConfig;
 import dev.ferry.spi.Lease;
 import dev.ferry.spi.PublishRecord;
 import dev.ferry.testing.MutableClock;
@@ -33,9 +33,9 @@ class DeferredBucketsTest {
 
     @Test
     void shouldKeepFarDeferralsOnDiskOnlyUntilTheirBucketComesDue() {
-        BusConfig config =
-                BusConfig.embedded(dir).clock(clock).minFreeDiskBytes(0).build();
-        try (LocalEngine engine = LocalEngine.open(config)) {
+        EmbeddedEngineConfig config =
+                EmbeddedEngineConfig.file(dir).minFreeDiskBytes(0).build();
+        try (LocalEngine engine = LocalEngine.open(config, clock)) {
             engine.createChannel("t", "c");
             List<PublishRecord> batch = new ArrayList<>();
             for (int i = 0; i < 1000; i++) {

@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.ferry.BusConfig;
 import dev.ferry.DeadLetter;
+import dev.ferry.EmbeddedEngineConfig;
 import dev.ferry.StorageException;
 import dev.ferry.spi.Lease;
 import dev.ferry.spi.PublishRecord;
@@ -38,9 +38,9 @@ class EmbeddedEngineRecoveryTest {
         return open(b -> b);
     }
 
-    private LocalEngine open(java.util.function.UnaryOperator<BusConfig.Builder> tweak) {
-        return LocalEngine.open(tweak.apply(BusConfig.embedded(dir).clock(clock).minFreeDiskBytes(0))
-                .build());
+    private LocalEngine open(java.util.function.UnaryOperator<EmbeddedEngineConfig.Builder> tweak) {
+        return LocalEngine.open(
+                tweak.apply(EmbeddedEngineConfig.file(dir).minFreeDiskBytes(0)).build(), clock);
     }
 
     private static void publish(LocalEngine engine, String topic, String... bodies) {

@@ -1,9 +1,10 @@
 package dev.ferry.internal.engine;
 
-import dev.ferry.BusConfig;
+import dev.ferry.EmbeddedEngineConfig;
 import dev.ferry.spi.Engine;
 import dev.ferry.spi.QueueStateConformanceTest;
 import java.nio.file.Path;
+import java.time.Clock;
 import org.junit.jupiter.api.io.TempDir;
 
 class EmbeddedQueueStateConformanceTest extends QueueStateConformanceTest {
@@ -11,12 +12,8 @@ class EmbeddedQueueStateConformanceTest extends QueueStateConformanceTest {
     Path dir;
 
     @Override
-    protected BusConfig.Builder configBuilder() {
-        return BusConfig.embedded(dir).minFreeDiskBytes(0);
-    }
-
-    @Override
-    protected Engine open(BusConfig.Builder config) {
-        return LocalEngine.open(config.build());
+    protected Engine open(Clock clock) {
+        return LocalEngine.open(
+                EmbeddedEngineConfig.file(dir).minFreeDiskBytes(0).build(), clock);
     }
 }

@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.ferry.BusConfig;
 import dev.ferry.ChannelStats;
 import dev.ferry.DepthPolicy;
+import dev.ferry.EmbeddedEngineConfig;
 import dev.ferry.PublishRejectedException;
 import dev.ferry.TopicStats;
 import dev.ferry.spi.Lease;
@@ -35,11 +35,9 @@ class EngineLimitsTest {
 
     private final MutableClock clock = MutableClock.start();
 
-    private LocalEngine open(UnaryOperator<BusConfig.Builder> tweak) {
+    private LocalEngine open(UnaryOperator<EmbeddedEngineConfig.Builder> tweak) {
         return new LocalEngine(
-                tweak.apply(BusConfig.embedded(dir).clock(clock).minFreeDiskBytes(0))
-                        .build(),
-                FileIo.DEFAULT);
+                tweak.apply(EmbeddedEngineConfig.file(dir).minFreeDiskBytes(0)).build(), clock, FileIo.DEFAULT);
     }
 
     private static List<PublishRecord> records(String prefix, int n) {
@@ -60,7 +58,7 @@ class EngineLimitsTest {
     void shouldFailAPublishOnAWriteErrorAndKeepWhatWasAccepted() {
         FaultyFileIo io = new FaultyFileIo();
         try (LocalEngine engine = new LocalEngine(
-                BusConfig.embedded(dir).clock(clock).minFreeDiskBytes(0).build(), io)) {
+                EmbeddedEngineConfig.file(dir).minFreeDiskBytes(0).build(), clock, io)) {
             engine.createChannel("t", "c");
             EngineTestSupport.store(engine, "t", records("ok", 3));
             io.failing = true;

@@ -1,17 +1,14 @@
 package dev.ferry.internal.engine;
 
-import dev.ferry.BusConfig;
 import dev.ferry.spi.Engine;
 import dev.ferry.spi.EngineConformanceTest;
+import dev.ferry.spi.Engines;
+import java.time.Clock;
 
+/** The conformance suite against the embedded engine in memory, opened by its URI. */
 class InMemoryEngineConformanceTest extends EngineConformanceTest {
     @Override
-    protected BusConfig.Builder configBuilder() {
-        return BusConfig.inMemory();
-    }
-
-    @Override
-    protected Engine open(BusConfig.Builder config) {
-        return LocalEngine.open(config.build());
+    protected Engine open(Clock clock) {
+        return Engines.open("memory:?mem-queue-size=100", clock);
     }
 }

@@ -1,17 +1,13 @@
 package dev.ferry.internal.engine;
 
-import dev.ferry.BusConfig;
 import dev.ferry.spi.Engine;
+import dev.ferry.spi.Engines;
 import dev.ferry.spi.QueueStateConformanceTest;
+import java.time.Clock;
 
 class InMemoryQueueStateConformanceTest extends QueueStateConformanceTest {
     @Override
-    protected BusConfig.Builder configBuilder() {
-        return BusConfig.inMemory();
-    }
-
-    @Override
-    protected Engine open(BusConfig.Builder config) {
-        return LocalEngine.open(config.build());
+    protected Engine open(Clock clock) {
+        return Engines.open("memory:", clock);
     }
 }

@@ -2,7 +2,7 @@ package dev.ferry.internal.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.BusConfig;
+import dev.ferry.EmbeddedEngineConfig;
 import dev.ferry.spi.Lease;
 import dev.ferry.spi.PublishRecord;
 import java.nio.ByteBuffer;
@@ -28,7 +28,7 @@ class LogReadTest {
 
     @Test
     void shouldReadABacklogFromTheFilesInOrderWhateverTheRecordSizes() {
-        BusConfig config = BusConfig.embedded(dir)
+        EmbeddedEngineConfig config = EmbeddedEngineConfig.file(dir)
                 .minFreeDiskBytes(0)
                 .segmentBytes(1 << 20)
                 .build();

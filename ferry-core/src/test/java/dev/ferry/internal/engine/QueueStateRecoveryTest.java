@@ -3,7 +3,7 @@ package dev.ferry.internal.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ferry.BusConfig;
+import dev.ferry.EmbeddedEngineConfig;
 import dev.ferry.StorageException;
 import dev.ferry.spi.PublishRecord;
 import dev.ferry.testing.MutableClock;
@@ -28,7 +28,7 @@ class QueueStateRecoveryTest {
 
     private LocalEngine open() {
         return LocalEngine.open(
-                BusConfig.embedded(dir).clock(clock).minFreeDiskBytes(0).build());
+                EmbeddedEngineConfig.file(dir).minFreeDiskBytes(0).build(), clock);
     }
 
     @Test

@@ -3,7 +3,7 @@ package dev.ferry.internal.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.ferry.BusConfig;
+import dev.ferry.EmbeddedEngineConfig;
 import dev.ferry.SyncPolicy;
 import dev.ferry.spi.PublishRecord;
 import java.io.IOException;
@@ -47,11 +47,12 @@ class SyncPolicyTest {
 
     private LocalEngine open(CountingIo io, SyncPolicy policy) {
         return new LocalEngine(
-                BusConfig.embedded(dir)
+                EmbeddedEngineConfig.file(dir)
                         .syncPolicy(policy)
                         .syncInterval(Duration.ofMillis(100))
                         .minFreeDiskBytes(0)
                         .build(),
+                java.time.Clock.systemUTC(),
                 io);
     }
 

@@ -63,7 +63,7 @@ final class QueryEndpoint implements AutoCloseable {
         }
         if (bus == null) {
             bus = EngineBuses.sharing(
-                    BusConfig.inMemory()
+                    BusConfig.builder()
                             .clock(options.clock())
                             .maxMessageSize(options.maxMsgSize())
                             .maxBatchSize(Math.max(options.maxMsgSize(), options.maxBodySize()))

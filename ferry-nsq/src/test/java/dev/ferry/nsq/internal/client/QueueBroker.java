@@ -1,7 +1,7 @@
 package dev.ferry.nsq.internal.client;
 
 import dev.ferry.Bus;
-import dev.ferry.BusConfig;
+import dev.ferry.EmbeddedEngineConfig;
 import dev.ferry.internal.engine.LocalEngine;
 import dev.ferry.nsq.ConnectOptions;
 import dev.ferry.nsq.NsqBus;
@@ -20,7 +20,7 @@ final class QueueBroker implements AutoCloseable {
 
     QueueBroker(Path dir, Clock clock, boolean queueRoutes) {
         engine = LocalEngine.open(
-                BusConfig.embedded(dir).clock(clock).minFreeDiskBytes(0).build());
+                EmbeddedEngineConfig.file(dir).minFreeDiskBytes(0).build(), clock);
         NsqTcpServer.Builder servers = NsqTcpServer.builder(engine).queueState(queueRoutes);
         tcp = servers.startTcp("127.0.0.1", 0);
         http = servers.startHttp("127.0.0.1", 0);

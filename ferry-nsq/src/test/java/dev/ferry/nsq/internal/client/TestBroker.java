@@ -1,6 +1,6 @@
 package dev.ferry.nsq.internal.client;
 
-import dev.ferry.BusConfig;
+import dev.ferry.EmbeddedEngineConfig;
 import dev.ferry.internal.engine.LocalEngine;
 import dev.ferry.nsq.AuthSettings;
 import dev.ferry.nsq.NsqTcpServer;
@@ -50,7 +50,7 @@ final class TestBroker implements AutoCloseable {
 
     private void start() {
         engine = LocalEngine.open(
-                BusConfig.embedded(dir).clock(clock).minFreeDiskBytes(0).build());
+                EmbeddedEngineConfig.file(dir).minFreeDiskBytes(0).build(), clock);
         Map<String, Object> info = new ConcurrentHashMap<>();
         NsqTcpServer.Builder servers = NsqTcpServer.builder(engine)
                 .options(ServerOptions.defaults().withClock(clock))

@@ -3,7 +3,7 @@ package dev.ferry.nsq.internal.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.ferry.BusConfig;
+import dev.ferry.EmbeddedEngineConfig;
 import dev.ferry.internal.engine.LocalEngine;
 import dev.ferry.nsq.AuthSettings;
 import dev.ferry.nsq.ServerOptions;
@@ -39,7 +39,7 @@ class HttpAuthCacheTest {
     @BeforeEach
     void start() throws Exception {
         service = TestAuthService.start(Map.of("one", GRANT, "two", GRANT), "{\"message\":\"NO\"}");
-        engine = LocalEngine.open(BusConfig.inMemory().build());
+        engine = LocalEngine.open(EmbeddedEngineConfig.memory().build());
         handler = new NsqHttpHandler(
                 engine,
                 ServerOptions.defaults(),

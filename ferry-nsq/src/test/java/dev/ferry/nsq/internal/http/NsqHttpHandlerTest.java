@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ferry.BusConfig;
+import dev.ferry.EmbeddedEngineConfig;
 import dev.ferry.internal.engine.LocalEngine;
 import dev.ferry.nsq.HttpRoute;
 import dev.ferry.nsq.ServerOptions;
@@ -24,7 +24,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class NsqHttpHandlerTest {
-    private final LocalEngine engine = LocalEngine.open(BusConfig.inMemory().build());
+    private final LocalEngine engine =
+            LocalEngine.open(EmbeddedEngineConfig.memory().build());
     private final ServerOptions options = new ServerOptions(
             100,
             1000,

@@ -2,7 +2,7 @@ package dev.ferry.nsq.internal.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.BusConfig;
+import dev.ferry.EmbeddedEngineConfig;
 import dev.ferry.internal.engine.LocalEngine;
 import dev.ferry.nsq.ServerOptions;
 import dev.ferry.nsq.internal.httpapi.RawHttp;
@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
  * the server's HTTP codec.
  */
 class NsqHttpRoutingTest {
-    private final LocalEngine engine = LocalEngine.open(BusConfig.inMemory().build());
+    private final LocalEngine engine =
+            LocalEngine.open(EmbeddedEngineConfig.memory().build());
     private final NsqHttpHandler handler =
             new NsqHttpHandler(engine, ServerOptions.defaults(), Map.of("version", "1.3.0"));
     private final RawHttp http = new RawHttp(handler);

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ferry.BusConfig;
+import dev.ferry.EmbeddedEngineConfig;
 import dev.ferry.internal.engine.LocalEngine;
 import dev.ferry.nsq.ServerOptions;
 import dev.ferry.nsq.internal.codec.Frame;
@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 class V2ConnectionTest {
     private final MutableClock clock = MutableClock.start();
     private final LocalEngine engine =
-            LocalEngine.open(BusConfig.inMemory().clock(clock).build());
+            LocalEngine.open(EmbeddedEngineConfig.memory().build(), clock);
     private final ServerOptions options = ServerOptions.defaults().withClock(clock);
     private final List<EmbeddedChannel> channels = new ArrayList<>();
 

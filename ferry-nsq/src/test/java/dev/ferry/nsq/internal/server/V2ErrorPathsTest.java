@@ -5,7 +5,7 @@ import static dev.ferry.nsq.internal.server.EmbeddedClient.sized;
 import static dev.ferry.nsq.internal.server.EmbeddedClient.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.BusConfig;
+import dev.ferry.EmbeddedEngineConfig;
 import dev.ferry.internal.engine.LocalEngine;
 import dev.ferry.nsq.ServerOptions;
 import dev.ferry.testing.MutableClock;
@@ -24,7 +24,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class V2ErrorPathsTest {
     private final MutableClock clock = new MutableClock(1_000_000);
     private final LocalEngine engine =
-            LocalEngine.open(BusConfig.inMemory().clock(clock).build());
+            LocalEngine.open(EmbeddedEngineConfig.memory().build(), clock);
     private final ServerOptions options = ServerOptions.defaults().withClock(clock);
 
     @AfterEach
