@@ -35,12 +35,11 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Threads: a fixed pool of handler threads ({@link BusConfig#handlerThreads()}); its queue is
  * bounded in practice by the subscriptions' max-in-flight, since a message is queued only while it
- * holds an in-flight slot. Two dispatch threads run the claim loops, and one timer thread frees the
- * slots of expired asynchronous or manually controlled messages.
+ * holds an in-flight slot. Two dispatch threads run the claim loops and continue them when a claim
+ * completes later; one timer thread retries failed claims. The engine tells each subscription when
+ * one of its leases expires, so the bus has no timeout sweep of its own.
  */
 public final class LocalBus implements Bus, QueueStateStore.Provider {
-    private static final long SWEEP_MILLIS = 50;
-
     private final BusConfig config;
     private final Engine engine;
     private final PendingBytes pending;
@@ -67,7 +66,6 @@ public final class LocalBus implements Bus, QueueStateStore.Provider {
                 DaemonThreads.named("ferry-handler-"));
         this.dispatch = Executors.newFixedThreadPool(2, DaemonThreads.named("ferry-dispatch-"));
         this.timer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("ferry-timer-"));
-        this.timer.scheduleWithFixedDelay(this::sweep, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
         this.admin = new LocalAdmin(engine);
         this.queries = new QueryClient(this, config.clock(), ReplyRouting.SINGLE_NODE, config.maxPendingQueries());
     }
@@ -115,13 +113,6 @@ public final class LocalBus implements Bus, QueueStateStore.Provider {
 
     void removed(LocalSubscription subscription) {
         subscriptions.remove(subscription);
-    }
-
-    private void sweep() {
-        long now = config.clock().millis();
-        for (LocalSubscription s : subscriptions) {
-            s.sweepExpired(now);
-        }
     }
 
     private void ensureOpen() {

@@ -8,6 +8,7 @@ import dev.ferry.internal.patterns.NonBlockingHandler;
 import dev.ferry.spi.Engine;
 import dev.ferry.spi.Lease;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -19,11 +20,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threading: the engine calls {@link #signal()} from publisher, consumer or engine threads; the
  * claim loop ({@link #drain()}) then runs on the bus's dispatch executor, one at a time per
- * subscription (a work-in-progress counter makes concurrent signals coalesce). Handlers run on the
- * handler executor, except a {@link NonBlockingHandler}, which runs on the dispatch thread.
- * Responses may come from any thread.
+ * subscription (a work-in-progress counter makes concurrent signals coalesce). The loop never waits
+ * for the engine: a claim that completes later keeps the loop's turn and continues it on the
+ * dispatch executor when the leases arrive. Handlers run on the handler executor, except a {@link
+ * NonBlockingHandler}, which runs on the dispatch thread. Responses may come from any thread. The
+ * engine tells the subscription when a lease expired ({@link Engine.ConsumerListener#expired}),
+ * from any thread; that frees the slot of a message that outlives its handler call.
  */
-final class LocalSubscription implements Subscription, DeliveryOwner<DeliveredMessage> {
+final class LocalSubscription implements Subscription, DeliveryOwner<DeliveredMessage>, Engine.ConsumerListener {
     private static final Logger log = LoggerFactory.getLogger(LocalSubscription.class);
 
     private final LocalBus bus;
@@ -40,9 +44,9 @@ final class LocalSubscription implements Subscription, DeliveryOwner<DeliveredMe
     private final RunningHandlers running;
 
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final InFlightMessages<DeliveredMessage> inFlight = new InFlightMessages<>();
+    private final InFlightMessages<DeliveredMessage> inFlight = new InFlightMessages<>(DeliveredMessage::lease);
     private volatile boolean paused;
-    private volatile Engine.Registration registration;
+    private volatile Engine.Consumer consumer;
 
     LocalSubscription(LocalBus bus, String topic, String channel, MessageHandler handler, SubscribeOptions options) {
         this.bus = bus;
@@ -57,7 +61,7 @@ final class LocalSubscription implements Subscription, DeliveryOwner<DeliveredMe
     }
 
     void start() {
-        registration = engine.register(topic, channel, this::signal);
+        consumer = engine.register(topic, channel, this);
     }
 
     Engine engine() {
@@ -80,6 +84,20 @@ final class LocalSubscription implements Subscription, DeliveryOwner<DeliveredMe
         return bus.clock().millis();
     }
 
+    @Override
+    public void available() {
+        signal();
+    }
+
+    /** The engine says a lease expired: the message's slot is freed unless its handler still runs. */
+    @Override
+    public void expired(Lease lease) {
+        DeliveredMessage message = inFlight.get(lease);
+        if (message != null) {
+            message.leaseExpired();
+        }
+    }
+
     /** Messages may be claimable: run the claim loop unless it is already running. */
     void signal() {
         if (closed.get() || paused) {
@@ -91,38 +109,94 @@ final class LocalSubscription implements Subscription, DeliveryOwner<DeliveredMe
     }
 
     private void drain() {
-        int missed = 1;
+        drain(1);
+    }
+
+    /**
+     * The claim loop, holding {@code missed} signals of the work-in-progress count. A claim that is
+     * not complete at once takes the loop's turn with it: its completion continues the loop.
+     */
+    private void drain(int missed) {
         do {
             while (!closed.get() && !paused) {
                 int free = options.maxInFlight() - inFlight.count();
                 if (free <= 0) {
                     break;
                 }
-                List<Lease> leases;
+                Engine.Consumer c = consumer;
+                CompletableFuture<List<Lease>> claimed;
                 try {
-                    leases = engine.claim(topic, channel, free, options.messageTimeout());
+                    claimed = c.claim(free, options.messageTimeout()).toCompletableFuture();
                 } catch (RuntimeException e) {
-                    log.error("topic {} channel {}: claiming messages failed; retrying", topic, channel, e);
-                    bus.retryLater(this);
-                    break;
+                    claimed = CompletableFuture.failedFuture(e);
                 }
-                if (leases.isEmpty()) {
-                    break;
+                // the slots are taken until the leases are known, so no other claim overshoots
+                inFlight.reserve(free);
+                if (!claimed.isDone()) {
+                    int held = missed;
+                    claimed.whenComplete(
+                            (leases, error) -> bus.dispatch().execute(() -> claimedLater(free, leases, error, held)));
+                    return;
                 }
-                inFlight.reserve(leases.size());
-                long deadline = nowMillis() + options.messageTimeout().toMillis();
-                for (Lease lease : leases) {
-                    DeliveredMessage message = new DeliveredMessage(this, lease, deadline);
-                    inFlight.track(message);
-                    if (inline) {
-                        handle(message);
-                    } else {
-                        bus.handlers().execute(() -> handle(message));
-                    }
+                boolean more = claimed.isCompletedExceptionally()
+                        ? claimFailed(free, claimed.exceptionNow())
+                        : deliver(free, claimed.resultNow());
+                if (!more) {
+                    break;
                 }
             }
             missed = wip.addAndGet(-missed);
         } while (missed != 0);
+    }
+
+    /** A claim completed after the loop let go of the thread: deliver, then go on with the loop. */
+    private void claimedLater(int reserved, List<Lease> leases, Throwable error, int missed) {
+        boolean more = error != null ? claimFailed(reserved, error) : deliver(reserved, leases);
+        if (more) {
+            drain(missed);
+            return;
+        }
+        int left = wip.addAndGet(-missed);
+        if (left != 0) {
+            drain(left);
+        }
+    }
+
+    private boolean claimFailed(int reserved, Throwable error) {
+        inFlight.unreserve(reserved);
+        log.error("topic {} channel {}: claiming messages failed; retrying", topic, channel, error);
+        bus.retryLater(this);
+        return false;
+    }
+
+    /**
+     * Hands claimed leases to the handler, in {@code reserved} slots taken before the claim; true
+     * when the loop should claim again.
+     */
+    private boolean deliver(int reserved, List<Lease> leases) {
+        inFlight.unreserve(reserved - leases.size());
+        if (closed.get()) {
+            // claimed while the subscription closed: back to the channel at once
+            for (Lease lease : leases) {
+                inFlight.unreserve(1);
+                engine.nack(lease, java.time.Duration.ZERO);
+            }
+            return false;
+        }
+        if (leases.isEmpty()) {
+            return false;
+        }
+        long deadline = nowMillis() + options.messageTimeout().toMillis();
+        for (Lease lease : leases) {
+            DeliveredMessage message = new DeliveredMessage(this, lease, deadline);
+            inFlight.track(message);
+            if (inline) {
+                handle(message);
+            } else {
+                bus.handlers().execute(() -> handle(message));
+            }
+        }
+        return true;
     }
 
     private void handle(DeliveredMessage message) {
@@ -135,11 +209,6 @@ final class LocalSubscription implements Subscription, DeliveryOwner<DeliveredMe
         if (inFlight.release(message)) {
             signal();
         }
-    }
-
-    /** Frees the slots of armed messages whose lease expired unanswered. */
-    void sweepExpired(long now) {
-        inFlight.sweepExpired(now);
     }
 
     @Override
@@ -187,9 +256,9 @@ final class LocalSubscription implements Subscription, DeliveryOwner<DeliveredMe
         // is answered by its own outcome
         running.awaitOthers(options.closeTimeout());
         inFlight.requeueOnClose(running.current());
-        Engine.Registration r = registration;
-        if (r != null) {
-            r.close();
+        Engine.Consumer c = consumer;
+        if (c != null) {
+            c.close();
         }
         bus.removed(this);
     }
