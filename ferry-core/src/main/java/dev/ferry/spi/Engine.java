@@ -30,7 +30,7 @@ import java.util.concurrent.CompletionStage;
  * <p>Failures complete the stage exceptionally (for instance with a {@link
  * dev.ferry.StorageException}); a stale or unknown lease is not a failure: its stage completes
  * with {@code false}. Stages are completed once and never cancelled by the engine; callers must not
- * try to complete them.
+ * try to complete or obtrude them (an engine may hand the same completed stage to many callers).
  *
  * <p>Administration and statistics (create, delete, empty, pause, dead letters, queue state, stats,
  * watch) are synchronous for now.

@@ -53,9 +53,14 @@ public final class LocalEngine implements Engine {
 
     private static final long QUEUE_SWEEP_MILLIS = 100;
 
-    private static final CompletionStage<Boolean> TRUE = CompletableFuture.completedStage(Boolean.TRUE);
-    private static final CompletionStage<Boolean> FALSE = CompletableFuture.completedStage(Boolean.FALSE);
-    private static final CompletionStage<List<Lease>> NOTHING = CompletableFuture.completedStage(List.of());
+    /*
+     * The data path's common answers, shared. Completed CompletableFutures rather than minimal
+     * stages: their toCompletableFuture() is themselves, so a caller that checks isDone() allocates
+     * nothing either; a completed future cannot be completed again, and the SPI forbids obtruding.
+     */
+    private static final CompletableFuture<Boolean> TRUE = CompletableFuture.completedFuture(Boolean.TRUE);
+    private static final CompletableFuture<Boolean> FALSE = CompletableFuture.completedFuture(Boolean.FALSE);
+    private static final CompletableFuture<List<Lease>> NOTHING = CompletableFuture.completedFuture(List.of());
 
     private final BusConfig config;
     private final Clock clock;
@@ -471,7 +476,7 @@ public final class LocalEngine implements Engine {
         if (dead != null) {
             moveToDeadLetter(dead);
         }
-        return leases.isEmpty() ? NOTHING : CompletableFuture.completedStage(leases);
+        return leases.isEmpty() ? NOTHING : CompletableFuture.completedFuture(leases);
     }
 
     /**
