@@ -32,12 +32,17 @@ class BusBehaviourTest {
 
     @BeforeEach
     void open() {
-        bus = Bus.create(BusConfig.embedded(dir)
+        bus = openBus(BusConfig.embedded(dir)
                 .clock(clock)
                 .minFreeDiskBytes(0)
                 .maxMessageSize(1024)
                 .maxBatchSize(4096)
                 .build());
+    }
+
+    /** Opens the bus under test; a subclass may put another engine under it. */
+    protected Bus openBus(BusConfig config) {
+        return Bus.create(config);
     }
 
     @AfterEach

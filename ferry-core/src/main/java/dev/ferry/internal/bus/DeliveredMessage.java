@@ -81,6 +81,12 @@ final class DeliveredMessage extends AbstractDeliveredMessage<DeliveredMessage> 
         return answer(subscription.engine().extend(lease, timeout), "touch") ? timeout.toMillis() : -1;
     }
 
+    /** Requeues at once because the subscription closes; the close waits for the engine's answer. */
+    @Override
+    protected void sendRequeueOnClose() {
+        subscription.requeuedOnClose(subscription.engine().nack(lease, Duration.ZERO));
+    }
+
     /** The engine's answer if it is there already, else the best knowledge now (see the class). */
     private boolean answer(CompletionStage<Boolean> stage, String what) {
         CompletableFuture<Boolean> answer = stage.toCompletableFuture();

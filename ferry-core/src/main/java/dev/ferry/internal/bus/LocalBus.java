@@ -26,6 +26,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
@@ -40,6 +41,9 @@ import java.util.concurrent.TimeUnit;
  * one of its leases expires, so the bus has no timeout sweep of its own.
  */
 public final class LocalBus implements Bus, QueueStateStore.Provider {
+    /** Marks the dispatch threads, which must never wait (for the engine or anything else). */
+    private static final ThreadLocal<Boolean> DISPATCH_THREAD = ThreadLocal.withInitial(() -> Boolean.FALSE);
+
     private final BusConfig config;
     private final Engine engine;
     private final PendingBytes pending;
@@ -64,7 +68,13 @@ public final class LocalBus implements Bus, QueueStateStore.Provider {
                 TimeUnit.MILLISECONDS,
                 new LinkedBlockingQueue<>(),
                 DaemonThreads.named("ferry-handler-"));
-        this.dispatch = Executors.newFixedThreadPool(2, DaemonThreads.named("ferry-dispatch-"));
+        ThreadFactory dispatchThreads = DaemonThreads.named("ferry-dispatch-");
+        this.dispatch = Executors.newFixedThreadPool(
+                2,
+                r -> dispatchThreads.newThread(() -> {
+                    DISPATCH_THREAD.set(Boolean.TRUE);
+                    r.run();
+                }));
         this.timer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("ferry-timer-"));
         this.admin = new LocalAdmin(engine);
         this.queries = new QueryClient(this, config.clock(), ReplyRouting.SINGLE_NODE, config.maxPendingQueries());
@@ -103,6 +113,11 @@ public final class LocalBus implements Bus, QueueStateStore.Provider {
 
     ExecutorService dispatch() {
         return dispatch;
+    }
+
+    /** Whether the calling thread is a dispatch thread of a bus. */
+    static boolean onDispatchThread() {
+        return DISPATCH_THREAD.get();
     }
 
     void retryLater(LocalSubscription subscription) {

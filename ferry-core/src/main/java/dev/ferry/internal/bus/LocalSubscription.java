@@ -9,6 +9,11 @@ import dev.ferry.spi.Engine;
 import dev.ferry.spi.Lease;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -47,6 +52,8 @@ final class LocalSubscription implements Subscription, DeliveryOwner<DeliveredMe
     private final InFlightMessages<DeliveredMessage> inFlight = new InFlightMessages<>(DeliveredMessage::lease);
     private volatile boolean paused;
     private volatile Engine.Consumer consumer;
+    /** The engine's answers to the requeues of a close, which the close waits for. */
+    private final List<CompletableFuture<Boolean>> closingRequeues = new CopyOnWriteArrayList<>();
 
     LocalSubscription(LocalBus bus, String topic, String channel, MessageHandler handler, SubscribeOptions options) {
         this.bus = bus;
@@ -247,15 +254,53 @@ final class LocalSubscription implements Subscription, DeliveryOwner<DeliveredMe
         return inFlight.count();
     }
 
+    /** Notes the engine's answer to a requeue made by {@link #close}. */
+    void requeuedOnClose(CompletionStage<Boolean> answer) {
+        closingRequeues.add(answer.toCompletableFuture());
+    }
+
+    /**
+     * Waits until the engine took the requeues of a close, so that the messages are back in the
+     * channel when close returns; up to the close timeout, and never on a dispatch thread (a
+     * non-blocking handler closing its own subscription), which must not wait for the engine.
+     */
+    private void awaitRequeues(long deadlineNanos) {
+        if (closingRequeues.isEmpty() || LocalBus.onDispatchThread()) {
+            return;
+        }
+        try {
+            CompletableFuture.allOf(closingRequeues.toArray(CompletableFuture[]::new))
+                    .get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            log.warn(
+                    "topic {} channel {}: the engine had not taken the requeues of the closing subscription"
+                            + " within the close timeout of {} ms; they complete later",
+                    topic,
+                    channel,
+                    options.closeTimeout().toMillis());
+        } catch (ExecutionException e) {
+            log.warn(
+                    "topic {} channel {}: requeueing at close failed; the messages are delivered again when"
+                            + " their leases expire: {}",
+                    topic,
+                    channel,
+                    e.getCause().toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        long deadline = System.nanoTime() + options.closeTimeout().toNanos();
         // a handler closing its own subscription waits for the others only, and its own message
         // is answered by its own outcome
         running.awaitOthers(options.closeTimeout());
         inFlight.requeueOnClose(running.current());
+        awaitRequeues(deadline);
         Engine.Consumer c = consumer;
         if (c != null) {
             c.close();
