@@ -69,6 +69,8 @@ final class LocalSubscription implements Subscription, DeliveryOwner<DeliveredMe
 
     void start() {
         consumer = engine.register(topic, channel, this);
+        // the engine's first signal may have come before the consumer was known here
+        signal();
     }
 
     Engine engine() {
@@ -131,6 +133,9 @@ final class LocalSubscription implements Subscription, DeliveryOwner<DeliveredMe
                     break;
                 }
                 Engine.Consumer c = consumer;
+                if (c == null) {
+                    break; // not registered yet: start() signals again once it is
+                }
                 CompletableFuture<List<Lease>> claimed;
                 try {
                     claimed = c.claim(free, options.messageTimeout()).toCompletableFuture();
