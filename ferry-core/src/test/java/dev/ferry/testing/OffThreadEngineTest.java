@@ -5,11 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.BusConfig;
 import dev.ferry.internal.engine.LocalEngine;
+import dev.ferry.spi.Engine;
 import dev.ferry.spi.Lease;
 import dev.ferry.spi.PublishRecord;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -25,17 +29,34 @@ class OffThreadEngineTest {
     }
 
     @Test
-    void shouldCompleteEveryStageOnItsOwnThread() {
-        done(engine.append("t", List.of(PublishRecord.of(new byte[] {1}))));
-        engine.createChannel("t", "c");
-        done(engine.append("t", List.of(PublishRecord.of(new byte[] {2}))));
-        AtomicReference<String> completedOn = new AtomicReference<>();
-        CompletableFuture<List<Lease>> claimed = engine.claim("t", "c", 1, Duration.ofSeconds(30))
-                .whenComplete(
-                        (leases, e) -> completedOn.set(Thread.currentThread().getName()))
-                .toCompletableFuture();
-        assertThat(done(claimed)).hasSize(1);
-        assertThat(completedOn.get()).isEqualTo("ferry-offthread-engine");
+    void shouldCompleteEveryStageLaterOnItsOwnThread() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        LocalEngine local = LocalEngine.open(BusConfig.inMemory().build());
+        // the wrapped engine's claim waits for the test, so the stage is surely not complete yet
+        Engine held = (Engine) Proxy.newProxyInstance(
+                Engine.class.getClassLoader(), new Class<?>[] {Engine.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("claim")) {
+                        release.await();
+                    }
+                    try {
+                        return method.invoke(local, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        try (OffThreadEngine later = new OffThreadEngine(held)) {
+            later.createChannel("t", "c");
+            done(later.append("t", List.of(PublishRecord.of(new byte[] {1}))));
+            AtomicReference<String> completedOn = new AtomicReference<>();
+            CompletableFuture<List<Lease>> claimed = later.claim("t", "c", 1, Duration.ofSeconds(30))
+                    .whenComplete((leases, e) ->
+                            completedOn.set(Thread.currentThread().getName()))
+                    .toCompletableFuture();
+            assertThat(claimed).isNotDone();
+            release.countDown();
+            assertThat(done(claimed)).hasSize(1);
+            assertThat(completedOn.get()).isEqualTo("ferry-offthread-engine");
+        }
     }
 
     @Test
