@@ -81,12 +81,6 @@ final class DeliveredMessage extends AbstractDeliveredMessage<DeliveredMessage> 
         return answer(subscription.engine().extend(lease, timeout), "touch") ? timeout.toMillis() : -1;
     }
 
-    /** Requeues at once because the subscription closes; the close waits for the engine's answer. */
-    @Override
-    protected void sendRequeueOnClose() {
-        subscription.requeuedOnClose(subscription.engine().nack(lease, Duration.ZERO));
-    }
-
     /** The engine's answer if it is there already, else the best knowledge now (see the class). */
     private boolean answer(CompletionStage<Boolean> stage, String what) {
         CompletableFuture<Boolean> answer = stage.toCompletableFuture();
@@ -97,6 +91,7 @@ final class DeliveredMessage extends AbstractDeliveredMessage<DeliveredMessage> 
             }
             return answer.resultNow();
         }
+        subscription.answering(answer);
         answer.whenComplete((taken, error) -> {
             if (error != null) {
                 failed(what, error);

@@ -8,9 +8,9 @@ import dev.ferry.internal.patterns.NonBlockingHandler;
 import dev.ferry.spi.Engine;
 import dev.ferry.spi.Lease;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -52,8 +52,8 @@ final class LocalSubscription implements Subscription, DeliveryOwner<DeliveredMe
     private final InFlightMessages<DeliveredMessage> inFlight = new InFlightMessages<>(DeliveredMessage::lease);
     private volatile boolean paused;
     private volatile Engine.Consumer consumer;
-    /** The engine's answers to the requeues of a close, which the close waits for. */
-    private final List<CompletableFuture<Boolean>> closingRequeues = new CopyOnWriteArrayList<>();
+    /** Answers (finish, requeue, touch) the engine has not taken yet; a close waits for them. */
+    private final Set<CompletableFuture<Boolean>> pendingAnswers = ConcurrentHashMap.newKeySet();
 
     LocalSubscription(LocalBus bus, String topic, String channel, MessageHandler handler, SubscribeOptions options) {
         this.bus = bus;
@@ -259,34 +259,36 @@ final class LocalSubscription implements Subscription, DeliveryOwner<DeliveredMe
         return inFlight.count();
     }
 
-    /** Notes the engine's answer to a requeue made by {@link #close}. */
-    void requeuedOnClose(CompletionStage<Boolean> answer) {
-        closingRequeues.add(answer.toCompletableFuture());
+    /** Notes an answer to one of the subscription's messages that the engine has not taken yet. */
+    void answering(CompletableFuture<Boolean> answer) {
+        pendingAnswers.add(answer);
+        answer.whenComplete((taken, error) -> pendingAnswers.remove(answer));
     }
 
     /**
-     * Waits until the engine took the requeues of a close, so that the messages are back in the
-     * channel when close returns; up to the close timeout, and never on a dispatch thread (a
-     * non-blocking handler closing its own subscription), which must not wait for the engine.
+     * Waits until the engine took the answers given before and during a close (the handlers'
+     * finishes and requeues, the requeues of the close), so that the channel shows them when close
+     * returns; up to the close timeout, and never on a dispatch thread (a non-blocking handler
+     * closing its own subscription), which must not wait for the engine.
      */
-    private void awaitRequeues(long deadlineNanos) {
-        if (closingRequeues.isEmpty() || LocalBus.onDispatchThread()) {
+    private void awaitAnswers(long deadlineNanos) {
+        if (pendingAnswers.isEmpty() || LocalBus.onDispatchThread()) {
             return;
         }
         try {
-            CompletableFuture.allOf(closingRequeues.toArray(CompletableFuture[]::new))
+            CompletableFuture.allOf(pendingAnswers.toArray(CompletableFuture[]::new))
                     .get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             log.warn(
-                    "topic {} channel {}: the engine had not taken the requeues of the closing subscription"
+                    "topic {} channel {}: the engine had not taken the answers of the closing subscription"
                             + " within the close timeout of {} ms; they complete later",
                     topic,
                     channel,
                     options.closeTimeout().toMillis());
         } catch (ExecutionException e) {
             log.warn(
-                    "topic {} channel {}: requeueing at close failed; the messages are delivered again when"
-                            + " their leases expire: {}",
+                    "topic {} channel {}: an answer failed in the engine at close; its message is delivered"
+                            + " again when its lease expires: {}",
                     topic,
                     channel,
                     e.getCause().toString());
@@ -305,7 +307,7 @@ final class LocalSubscription implements Subscription, DeliveryOwner<DeliveredMe
         // is answered by its own outcome
         running.awaitOthers(options.closeTimeout());
         inFlight.requeueOnClose(running.current());
-        awaitRequeues(deadline);
+        awaitAnswers(deadline);
         Engine.Consumer c = consumer;
         if (c != null) {
             c.close();
