@@ -32,14 +32,18 @@ class BusBehaviourTest {
 
     @BeforeEach
     void open() {
-        bus = Bus.builder()
-                .engine(EmbeddedEngineConfig.file(dir).minFreeDiskBytes(0).build())
-                .config(BusConfig.builder()
+        bus = openBus(
+                EmbeddedEngineConfig.file(dir).minFreeDiskBytes(0).build(),
+                BusConfig.builder()
                         .clock(clock)
                         .maxMessageSize(1024)
                         .maxBatchSize(4096)
-                        .build())
-                .open();
+                        .build());
+    }
+
+    /** Opens the bus under test; a subclass may put another engine under it. */
+    protected Bus openBus(EmbeddedEngineConfig engine, BusConfig config) {
+        return Bus.builder().engine(engine).config(config).open();
     }
 
     @AfterEach

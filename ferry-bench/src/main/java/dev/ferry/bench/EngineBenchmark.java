@@ -82,10 +82,13 @@ public class EngineBenchmark {
     @OperationsPerInvocation(BATCH)
     public int appendClaimAck() {
         engine.append(CONSUMED, batch).join();
-        List<Lease> leases = engine.claim(CONSUMED, CHANNEL, BATCH, LEASE);
+        // the embedded engine's stages are complete on return: join() only reads them
+        List<Lease> leases = engine.claim(CONSUMED, CHANNEL, BATCH, LEASE)
+                .toCompletableFuture()
+                .join();
         int acked = 0;
         for (Lease lease : leases) {
-            if (engine.ack(lease)) {
+            if (engine.ack(lease).toCompletableFuture().join()) {
                 acked++;
             }
         }

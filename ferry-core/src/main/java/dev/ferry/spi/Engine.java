@@ -8,15 +8,41 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * A storage engine: topics as logs that every channel reads, channels that hand out messages as
  * leases. Knows nothing about connections, RDY or wire ids; those belong to the layers above.
  *
- * <p>All methods are thread-safe. {@link #append} may block briefly to write (never to wait for an
- * fsync; the future completes when the engine's durability promise holds). The other methods do
- * not wait for the disk. Names are assumed valid (callers check them with {@link
+ * <p>All methods are thread-safe. Names are assumed valid (callers check them with {@link
  * dev.ferry.Names}).
+ *
+ * <h2>The data path completes later</h2>
+ *
+ * {@link #append}, {@link #claim}, {@link #ack}, {@link #nack} and {@link #extend} return a stage
+ * that completes when the engine has answered: an engine that talks over the network completes it
+ * on one of its own threads (an I/O thread), an embedded engine usually returns a stage that is
+ * already complete. Callers therefore never block on these stages: they chain on them ({@code
+ * whenComplete}, {@code thenAccept}) and hand the result to their own thread when they need to (a
+ * Netty event loop, a dispatch thread); a callback chained on a stage runs on the thread that
+ * completes it, or at once on the caller's thread when the stage is already complete, so it must
+ * be short and must not block either. The methods themselves do not wait for the disk or the
+ * network (an embedded {@link #append} may write before it returns, never waiting for an fsync).
+ *
+ * <p>Failures complete the stage exceptionally (for instance with a {@link
+ * dev.ferry.StorageException}); a stale or unknown lease is not a failure: its stage completes
+ * with {@code false}. Stages are completed once and never cancelled by the engine; callers must not
+ * try to complete or obtrude them (an engine may hand the same completed stage to many callers).
+ *
+ * <p>Administration and statistics (create, delete, empty, pause, dead letters, queue state, stats,
+ * watch) are synchronous for now.
+ *
+ * <h2>Consumers and expiry</h2>
+ *
+ * A consumer {@link #register registers} on a channel with a {@link ConsumerListener} and claims
+ * through its {@link Consumer}: the engine tells the listener when messages may be claimable and
+ * when a lease it claimed expired, so the layers above need no timers of their own to free the
+ * slot of a message that timed out.
  *
  * <p>Some capabilities are optional ({@link Capability}): an engine that lacks one says so in {@link
  * #capabilities()}, and its methods for it throw a {@link NotSupportedException} naming the engine
@@ -65,30 +91,40 @@ public interface Engine extends AutoCloseable {
 
     /**
      * Registers a consumer of a channel, creating the topic and channel when needed. The engine calls
-     * {@code onAvailable} (on an engine thread; it must not block) whenever messages may have become
-     * claimable: after a publish, a requeue, a timeout, a deferral coming due or an unpause. Closing
-     * the registration removes the consumer; an ephemeral channel goes away with its last one.
+     * {@code listener} (on an engine thread or the thread of the operation that caused it; the
+     * listener must not block and must not wait for the engine): {@link ConsumerListener#available}
+     * whenever messages may have become claimable (after a publish, a requeue, a timeout, a deferral
+     * coming due or an unpause, and once at registration), {@link ConsumerListener#expired} for each
+     * lease claimed through the returned consumer that expired unanswered or was dropped with its
+     * channel. Closing the consumer removes it; an ephemeral channel goes away with its last one.
      */
-    Registration register(String topic, String channel, Runnable onAvailable);
+    Consumer register(String topic, String channel, ConsumerListener listener);
 
     /**
      * Hands out up to {@code max} ready messages of a channel as leases that expire after {@code
-     * timeout}. Returns an empty list when nothing is ready or the topic or channel is paused or
-     * missing. Never blocks on other consumers' work beyond a short lock.
+     * timeout}, for no registered consumer: nobody hears when they expire (tools and tests; a
+     * consumer claims through {@link Consumer#claim}). The stage completes with an empty list when
+     * nothing is ready or the topic or channel is paused or missing.
      */
-    List<Lease> claim(String topic, String channel, int max, Duration timeout);
+    CompletionStage<List<Lease>> claim(String topic, String channel, int max, Duration timeout);
 
-    /** Finishes a leased message (FIN). Returns false when the lease is stale or unknown. */
-    boolean ack(Lease lease);
+    /**
+     * Finishes a leased message (FIN). Completes with {@code true} when done, {@code false} when the
+     * lease is stale or unknown (it expired, was answered already, or its channel is gone).
+     */
+    CompletionStage<Boolean> ack(Lease lease);
 
     /**
      * Requeues a leased message (REQ) to be delivered again after {@code delay} (zero: at once).
-     * Returns false when the lease is stale or unknown.
+     * Completes with {@code false} when the lease is stale or unknown.
      */
-    boolean nack(Lease lease, Duration delay);
+    CompletionStage<Boolean> nack(Lease lease, Duration delay);
 
-    /** Restarts a lease's timeout with {@code timeout} (TOUCH). False when stale or unknown. */
-    boolean extend(Lease lease, Duration timeout);
+    /**
+     * Restarts a lease's timeout with {@code timeout} (TOUCH). Completes with {@code false} when the
+     * lease is stale or unknown.
+     */
+    CompletionStage<Boolean> extend(Lease lease, Duration timeout);
 
     /** Creates a topic; no-op when it exists. */
     void createTopic(String topic);
@@ -195,5 +231,40 @@ public interface Engine extends AutoCloseable {
         /** Removes the consumer, or stops the watch. Idempotent. */
         @Override
         void close();
+    }
+
+    /**
+     * A consumer registered on a channel ({@link #register}): claims on its behalf, so that the
+     * engine can tell its listener when one of its leases expires. Thread-safe.
+     */
+    interface Consumer extends Registration {
+        /**
+         * Hands out up to {@code max} ready messages of the channel as leases that expire after
+         * {@code timeout}; the consumer's listener hears of each one that expires unanswered. The
+         * stage completes with an empty list when nothing is ready, the topic or channel is paused,
+         * or the consumer is closed.
+         */
+        CompletionStage<List<Lease>> claim(int max, Duration timeout);
+    }
+
+    /**
+     * What a consumer hears from the engine ({@link #register}). Called on an engine thread or on
+     * the thread of the operation that caused it, possibly on several threads at once: each method
+     * must return quickly, must not block and must not wait for a stage of the engine.
+     */
+    @FunctionalInterface
+    interface ConsumerListener {
+        /** Messages may have become claimable. */
+        void available();
+
+        /**
+         * A lease claimed through this consumer is no longer valid: it timed out unanswered (counted
+         * as a timeout in the channel's statistics; the message is delivered again), or its message
+         * was dropped (the channel was emptied or deleted). From now on the engine refuses the lease;
+         * the consumer frees its slot. Told once per lease, after the fact, and never for a lease
+         * that was acked or nacked. The lease equals the one claimed ({@link Lease#equals}). Does
+         * nothing unless overridden.
+         */
+        default void expired(Lease lease) {}
     }
 }

@@ -31,6 +31,8 @@ public abstract class AbstractDeliveredMessage<M extends AbstractDeliveredMessag
 
     private volatile boolean armed;
     private volatile long deadlineMillis;
+    /** The broker said the delivery expired or was dropped ({@link #leaseExpired}). */
+    private volatile boolean leaseExpired;
 
     /**
      * @param owner the subscription the message was delivered to
@@ -116,12 +118,15 @@ public abstract class AbstractDeliveredMessage<M extends AbstractDeliveredMessag
     @Override
     public final void takeControl() {
         controlled = true;
-        armed = true;
+        arm();
     }
 
     /** From now on the message may outlive its handler call: watch its expiry. */
     public final void arm() {
         armed = true;
+        if (leaseExpired) {
+            expireNow();
+        }
     }
 
     /** Whether the owner's sweep must watch this message's expiry. */
@@ -247,9 +252,30 @@ public abstract class AbstractDeliveredMessage<M extends AbstractDeliveredMessag
 
     /** Frees the slot of an unanswered message past its deadline (the broker redelivers it). */
     public final void expireIfDue(long nowMillis) {
-        if (nowMillis < deadlineMillis) {
-            return;
+        if (nowMillis >= deadlineMillis) {
+            expireNow();
         }
+    }
+
+    /**
+     * The broker says this delivery expired unanswered (or was dropped): it redelivers the message
+     * and refuses this delivery's answers. An armed message (one that may outlive its handler call)
+     * frees its slot now; a handler still running answers its message itself when it returns (the
+     * answer is refused), so max-in-flight keeps bounding the running handlers. Any thread.
+     */
+    public final void leaseExpired() {
+        leaseExpired = true;
+        if (armed) {
+            expireNow();
+        }
+    }
+
+    /** Whether the broker said this delivery expired ({@link #leaseExpired}). */
+    protected final boolean knownExpired() {
+        return leaseExpired;
+    }
+
+    private void expireNow() {
         if (claimResponse() || finishedOnReceipt) {
             owner.released(self());
         }

@@ -9,7 +9,7 @@ import org.slf4j.Logger;
  * its responses follow, the clock its deadline runs on, and where a freed in-flight slot goes.
  *
  * <p>Threading: every method may be called from any thread (handler threads, the thread that
- * responds, the subscription's expiry sweep) and must not block.
+ * responds, the thread that reports an expiry) and must not block.
  *
  * @param <M> the owner's message type
  */

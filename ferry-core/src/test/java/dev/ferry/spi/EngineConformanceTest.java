@@ -1,5 +1,6 @@
 package dev.ferry.spi;
 
+import static dev.ferry.testing.Stages.done;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
@@ -73,7 +74,7 @@ public abstract class EngineConformanceTest {
     }
 
     protected List<String> claimAll(String topic, String channel) {
-        return engine.claim(topic, channel, 10_000, LEASE).stream()
+        return done(engine.claim(topic, channel, 10_000, LEASE)).stream()
                 .map(EngineConformanceTest::text)
                 .toList();
     }
@@ -89,7 +90,7 @@ public abstract class EngineConformanceTest {
     protected List<Lease> awaitClaim(String topic, String channel, int max) {
         List<Lease> got = new ArrayList<>();
         await().atMost(Duration.ofSeconds(5)).until(() -> {
-            got.addAll(engine.claim(topic, channel, max - got.size(), LEASE));
+            got.addAll(done(engine.claim(topic, channel, max - got.size(), LEASE)));
             return got.size() >= max;
         });
         return got;
@@ -99,7 +100,7 @@ public abstract class EngineConformanceTest {
     void shouldDeliverInPublishOrderWithAttemptsOneAndHexIds() {
         engine.createChannel("t", "c");
         publish("t", "a", "b", "c");
-        List<Lease> leases = engine.claim("t", "c", 10, LEASE);
+        List<Lease> leases = done(engine.claim("t", "c", 10, LEASE));
         assertThat(leases).extracting(EngineConformanceTest::text).containsExactly("a", "b", "c");
         assertThat(leases).allSatisfy(l -> assertThat(l.attempts()).isEqualTo(1));
         assertThat(leases).allSatisfy(l -> assertThat(l.idHex()).matches("[0-9a-f]{16}"));
@@ -119,7 +120,7 @@ public abstract class EngineConformanceTest {
     void shouldShareOneChannelBetweenItsConsumers() {
         engine.createChannel("t", "c");
         publish("t", "a", "b", "c", "d");
-        List<String> first = engine.claim("t", "c", 2, LEASE).stream()
+        List<String> first = done(engine.claim("t", "c", 2, LEASE)).stream()
                 .map(EngineConformanceTest::text)
                 .toList();
         List<String> second = claimAll("t", "c");
@@ -131,8 +132,8 @@ public abstract class EngineConformanceTest {
     void shouldNeverHandOutMoreThanAsked() {
         engine.createChannel("t", "c");
         publish("t", "a", "b", "c");
-        assertThat(engine.claim("t", "c", 2, LEASE)).hasSize(2);
-        assertThat(engine.claim("t", "c", 0, LEASE)).isEmpty();
+        assertThat(done(engine.claim("t", "c", 2, LEASE))).hasSize(2);
+        assertThat(done(engine.claim("t", "c", 0, LEASE))).isEmpty();
     }
 
     @Test
@@ -151,40 +152,40 @@ public abstract class EngineConformanceTest {
     void shouldRedeliverAfterTimeoutWithAttemptsIncremented() {
         engine.createChannel("t", "c");
         publish("t", "a");
-        Lease first = engine.claim("t", "c", 1, Duration.ofSeconds(1)).get(0);
-        assertThat(engine.claim("t", "c", 1, LEASE)).isEmpty();
+        Lease first = done(engine.claim("t", "c", 1, Duration.ofSeconds(1))).get(0);
+        assertThat(done(engine.claim("t", "c", 1, LEASE))).isEmpty();
         clock.advance(Duration.ofMillis(1001));
         Lease again = awaitClaim("t", "c", 1).get(0);
         assertThat(again.attempts()).isEqualTo(2);
         assertThat(again.messageId()).isEqualTo(first.messageId());
         assertThat(channelStats("t", "c").timeoutCount()).isEqualTo(1);
-        assertThat(engine.ack(first)).as("a stale lease is refused").isFalse();
-        assertThat(engine.ack(again)).isTrue();
-        assertThat(engine.ack(again)).as("a second FIN is refused").isFalse();
+        assertThat(done(engine.ack(first))).as("a stale lease is refused").isFalse();
+        assertThat(done(engine.ack(again))).isTrue();
+        assertThat(done(engine.ack(again))).as("a second FIN is refused").isFalse();
     }
 
     @Test
     void shouldExtendALeaseOnTouch() {
         engine.createChannel("t", "c");
         publish("t", "a");
-        Lease lease = engine.claim("t", "c", 1, Duration.ofSeconds(1)).get(0);
+        Lease lease = done(engine.claim("t", "c", 1, Duration.ofSeconds(1))).get(0);
         clock.advance(Duration.ofMillis(800));
-        assertThat(engine.extend(lease, Duration.ofSeconds(1))).isTrue();
+        assertThat(done(engine.extend(lease, Duration.ofSeconds(1)))).isTrue();
         clock.advance(Duration.ofMillis(800));
         // the original deadline has passed: wait for the engine to have looked at it
         await().pollDelay(Duration.ofMillis(60)).atMost(Duration.ofSeconds(2)).until(() -> true);
-        assertThat(engine.claim("t", "c", 1, LEASE)).isEmpty();
-        assertThat(engine.ack(lease)).isTrue();
+        assertThat(done(engine.claim("t", "c", 1, LEASE))).isEmpty();
+        assertThat(done(engine.ack(lease))).isTrue();
     }
 
     @Test
     void shouldRequeueAtOnceOrAfterADelay() {
         engine.createChannel("t", "c");
         publish("t", "now", "later");
-        List<Lease> leases = engine.claim("t", "c", 2, LEASE);
-        assertThat(engine.nack(leases.get(0), Duration.ZERO)).isTrue();
-        assertThat(engine.nack(leases.get(1), Duration.ofSeconds(5))).isTrue();
-        List<Lease> ready = engine.claim("t", "c", 10, LEASE);
+        List<Lease> leases = done(engine.claim("t", "c", 2, LEASE));
+        assertThat(done(engine.nack(leases.get(0), Duration.ZERO))).isTrue();
+        assertThat(done(engine.nack(leases.get(1), Duration.ofSeconds(5)))).isTrue();
+        List<Lease> ready = done(engine.claim("t", "c", 10, LEASE));
         assertThat(ready).extracting(EngineConformanceTest::text).containsExactly("now");
         assertThat(ready.get(0).attempts()).isEqualTo(2);
         assertThat(channelStats("t", "c").deferred()).isEqualTo(1);
@@ -201,16 +202,16 @@ public abstract class EngineConformanceTest {
         engine.append("t", List.of(new PublishRecord(bytes("soon"), 10_000))).join();
         engine.append("t", List.of(new PublishRecord(bytes("hour"), 3_600_000))).join();
         publish("t", "plain");
-        List<Lease> plain = engine.claim("t", "c", 10, LEASE);
+        List<Lease> plain = done(engine.claim("t", "c", 10, LEASE));
         assertThat(plain).extracting(EngineConformanceTest::text).containsExactly("plain");
-        engine.ack(plain.get(0));
+        done(engine.ack(plain.get(0)));
         assertThat(channelStats("t", "c").deferred()).isEqualTo(2);
         clock.advance(Duration.ofSeconds(10));
         List<Lease> soon = awaitClaim("t", "c", 1);
         assertThat(soon).extracting(EngineConformanceTest::text).containsExactly("soon");
-        engine.ack(soon.get(0));
+        done(engine.ack(soon.get(0)));
         clock.advance(Duration.ofMinutes(59));
-        assertThat(engine.claim("t", "c", 10, LEASE)).isEmpty();
+        assertThat(done(engine.claim("t", "c", 10, LEASE))).isEmpty();
         clock.advance(Duration.ofMinutes(1));
         assertThat(awaitClaim("t", "c", 1))
                 .extracting(EngineConformanceTest::text)
@@ -235,13 +236,13 @@ public abstract class EngineConformanceTest {
         engine.createChannel("t", "c");
         publish("t", "a");
         engine.setChannelPaused("t", "c", true);
-        assertThat(engine.claim("t", "c", 10, LEASE)).isEmpty();
+        assertThat(done(engine.claim("t", "c", 10, LEASE))).isEmpty();
         assertThat(channelStats("t", "c").paused()).isTrue();
         engine.setChannelPaused("t", "c", false);
         assertThat(claimAll("t", "c")).containsExactly("a");
         engine.setTopicPaused("t", true);
         publish("t", "b");
-        assertThat(engine.claim("t", "c", 10, LEASE)).isEmpty();
+        assertThat(done(engine.claim("t", "c", 10, LEASE))).isEmpty();
         assertThat(engine.stats("t").orElseThrow().paused()).isTrue();
         engine.setTopicPaused("t", false);
         assertThat(claimAll("t", "c")).containsExactly("b");
@@ -290,11 +291,107 @@ public abstract class EngineConformanceTest {
         assertThat(stats.ephemeral()).isTrue();
     }
 
+    /** A consumer's listener that records what the engine tells it. */
+    protected static final class Heard implements Engine.ConsumerListener {
+        final AtomicInteger available = new AtomicInteger();
+        final List<Lease> expired = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        public void available() {
+            available.incrementAndGet();
+        }
+
+        @Override
+        public void expired(Lease lease) {
+            expired.add(lease);
+        }
+    }
+
+    @Test
+    void shouldTellTheConsumerThatClaimedALeaseWhenItExpiresAndNobodyElse() {
+        Heard mine = new Heard();
+        Heard other = new Heard();
+        try (Engine.Consumer consumer = engine.register("t", "c", mine);
+                Engine.Consumer bystander = engine.register("t", "c", other)) {
+            publish("t", "a", "b");
+            List<Lease> leases = done(consumer.claim(2, Duration.ofSeconds(1)));
+            assertThat(leases).hasSize(2);
+            assertThat(done(engine.ack(leases.get(1)))).isTrue();
+
+            clock.advance(Duration.ofMillis(1001));
+            await().atMost(Duration.ofSeconds(5)).until(() -> !mine.expired.isEmpty());
+
+            assertThat(mine.expired).as("the lease that timed out, once").containsExactly(leases.get(0));
+            assertThat(other.expired)
+                    .as("another consumer's lease is none of its business")
+                    .isEmpty();
+            assertThat(channelStats("t", "c").timeoutCount()).isEqualTo(1);
+            assertThat(done(engine.ack(leases.get(0))))
+                    .as("an expired lease is refused")
+                    .isFalse();
+            Lease again = done(bystander.claim(1, LEASE)).get(0);
+            assertThat(again.attempts()).isEqualTo(2);
+            assertThat(again).as("a redelivery is another lease").isNotEqualTo(leases.get(0));
+            assertThat(mine.expired).hasSize(1);
+        }
+    }
+
+    @Test
+    void shouldNotTellOfAnExtendedLeaseUntilItsNewDeadline() {
+        Heard heard = new Heard();
+        try (Engine.Consumer consumer = engine.register("t", "c", heard)) {
+            publish("t", "a");
+            Lease lease = done(consumer.claim(1, Duration.ofSeconds(1))).get(0);
+            clock.advance(Duration.ofMillis(800));
+            assertThat(done(engine.extend(lease, Duration.ofSeconds(1)))).isTrue();
+            clock.advance(Duration.ofMillis(800));
+            assertThat(done(consumer.claim(1, LEASE))).as("still leased").isEmpty();
+            assertThat(heard.expired).isEmpty();
+            clock.advance(Duration.ofMillis(201));
+            await().atMost(Duration.ofSeconds(5)).until(() -> !heard.expired.isEmpty());
+            assertThat(heard.expired).containsExactly(lease);
+        }
+    }
+
+    @Test
+    void shouldTellTheConsumerOfLeasesDroppedWithTheirChannel() {
+        Heard heard = new Heard();
+        try (Engine.Consumer consumer = engine.register("t", "c", heard)) {
+            publish("t", "a");
+            Lease lease = done(consumer.claim(1, LEASE)).get(0);
+            engine.emptyChannel("t", "c");
+            assertThat(heard.expired).containsExactly(lease);
+            assertThat(done(engine.ack(lease))).isFalse();
+            assertThat(channelStats("t", "c").timeoutCount())
+                    .as("a drop is not a timeout")
+                    .isZero();
+        }
+    }
+
+    @Test
+    void shouldRefuseAStaleLeaseWithFalseOnEveryAnswer() {
+        engine.createChannel("t", "c");
+        publish("t", "a");
+        Lease lease = done(engine.claim("t", "c", 1, LEASE)).get(0);
+        assertThat(done(engine.nack(lease, Duration.ZERO))).isTrue();
+        assertThat(done(engine.ack(lease))).isFalse();
+        assertThat(done(engine.nack(lease, Duration.ZERO))).isFalse();
+        assertThat(done(engine.extend(lease, LEASE))).isFalse();
+    }
+
+    @Test
+    void shouldClaimNothingThroughAClosedConsumer() {
+        publish("t", "a");
+        Engine.Consumer consumer = engine.register("t", "c", () -> {});
+        consumer.close();
+        assertThat(done(consumer.claim(10, LEASE))).isEmpty();
+    }
+
     @Test
     void shouldEmptyAChannelAndATopic() {
         engine.createChannel("t", "c");
         publish("t", "a", "b");
-        engine.claim("t", "c", 1, LEASE);
+        done(engine.claim("t", "c", 1, LEASE));
         engine.emptyChannel("t", "c");
         ChannelStats stats = channelStats("t", "c");
         assertThat(stats.depth()).isZero();
@@ -339,8 +436,8 @@ public abstract class EngineConformanceTest {
     void shouldCountMessagesInTheStats() {
         engine.createChannel("t", "c");
         publish("t", "a", "b", "c");
-        List<Lease> leases = engine.claim("t", "c", 2, LEASE);
-        engine.ack(leases.get(0));
+        List<Lease> leases = done(engine.claim("t", "c", 2, LEASE));
+        done(engine.ack(leases.get(0)));
         TopicStats topic = engine.stats("t").orElseThrow();
         assertThat(topic.messageCount()).isEqualTo(3);
         assertThat(topic.messageBytes()).isEqualTo(3);
@@ -356,13 +453,13 @@ public abstract class EngineConformanceTest {
     private int failUntilGone(String topic, String channel) {
         int deliveries = 0;
         while (true) {
-            List<Lease> got = engine.claim(topic, channel, 10, LEASE);
+            List<Lease> got = done(engine.claim(topic, channel, 10, LEASE));
             if (got.isEmpty()) {
                 return deliveries;
             }
             for (Lease lease : got) {
                 deliveries++;
-                engine.nack(lease, Duration.ZERO);
+                done(engine.nack(lease, Duration.ZERO));
             }
         }
     }
@@ -387,13 +484,13 @@ public abstract class EngineConformanceTest {
         engine.createChannel("t", "c");
         engine.setDeadLetter("t", "c", DeadLetter.after(2).to("graveyard"));
         publish("t", "bad", "good");
-        List<Lease> first = engine.claim("t", "c", 10, LEASE);
-        engine.nack(first.get(0), Duration.ZERO);
-        engine.ack(first.get(1));
-        Lease second = engine.claim("t", "c", 10, LEASE).get(0);
+        List<Lease> first = done(engine.claim("t", "c", 10, LEASE));
+        done(engine.nack(first.get(0), Duration.ZERO));
+        done(engine.ack(first.get(1)));
+        Lease second = done(engine.claim("t", "c", 10, LEASE)).get(0);
         assertThat(second.attempts()).isEqualTo(2);
         publish("t", "later");
-        engine.nack(second, Duration.ZERO);
+        done(engine.nack(second, Duration.ZERO));
         assertThat(claimAll("t", "c")).containsExactly("later");
         await().until(() -> channelStats("t", "c").deadLetterCount() == 1);
         engine.createChannel("graveyard", "inspect");
@@ -405,10 +502,10 @@ public abstract class EngineConformanceTest {
         engine.createChannel("t", "c");
         engine.setDeadLetter("t", "c", DeadLetter.after(1));
         publish("t", "slow");
-        assertThat(engine.claim("t", "c", 1, Duration.ofSeconds(1))).hasSize(1);
+        assertThat(done(engine.claim("t", "c", 1, Duration.ofSeconds(1)))).hasSize(1);
         clock.advance(Duration.ofSeconds(2));
         await().until(() -> {
-            engine.claim("t", "c", 10, LEASE).forEach(engine::ack);
+            done(engine.claim("t", "c", 10, LEASE)).forEach(l -> done(engine.ack(l)));
             return channelStats("t", "c").deadLetterCount() == 1;
         });
         assertThat(channelStats("t", "c").timeoutCount()).isEqualTo(1);
@@ -431,12 +528,12 @@ public abstract class EngineConformanceTest {
     private int failUntilGoneOrLimit(String topic, String channel, int limit) {
         int deliveries = 0;
         while (deliveries < limit) {
-            List<Lease> got = engine.claim(topic, channel, 1, LEASE);
+            List<Lease> got = done(engine.claim(topic, channel, 1, LEASE));
             if (got.isEmpty()) {
                 break;
             }
             deliveries++;
-            engine.nack(got.get(0), Duration.ZERO);
+            done(engine.nack(got.get(0), Duration.ZERO));
         }
         return deliveries;
     }
@@ -476,7 +573,7 @@ public abstract class EngineConformanceTest {
         engine.createChannel("t", "c");
         engine.setDeadLetter("t", "c", DeadLetter.after(2).to("graveyard"));
         publish("t", "m");
-        engine.nack(engine.claim("t", "c", 1, LEASE).get(0), Duration.ZERO);
+        done(engine.nack(done(engine.claim("t", "c", 1, LEASE)).get(0), Duration.ZERO));
         Engine again = reopen();
         assumeThat(again).as("the engine keeps state across restarts").isNotNull();
         engine = again;

@@ -30,6 +30,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
@@ -39,11 +40,13 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Threads: a fixed pool of handler threads ({@link BusConfig#handlerThreads()}); its queue is
  * bounded in practice by the subscriptions' max-in-flight, since a message is queued only while it
- * holds an in-flight slot. Two dispatch threads run the claim loops, and one timer thread frees the
- * slots of expired asynchronous or manually controlled messages.
+ * holds an in-flight slot. Two dispatch threads run the claim loops and continue them when a claim
+ * completes later; one timer thread retries failed claims. The engine tells each subscription when
+ * one of its leases expires, so the bus has no timeout sweep of its own.
  */
 public final class LocalBus implements Bus, QueueStateStore.Provider {
-    private static final long SWEEP_MILLIS = 50;
+    /** Marks the dispatch threads, which must never wait (for the engine or anything else). */
+    private static final ThreadLocal<Boolean> DISPATCH_THREAD = ThreadLocal.withInitial(() -> Boolean.FALSE);
 
     private final BusConfig config;
     private final Engine engine;
@@ -69,9 +72,14 @@ public final class LocalBus implements Bus, QueueStateStore.Provider {
                 TimeUnit.MILLISECONDS,
                 new LinkedBlockingQueue<>(),
                 DaemonThreads.named("ferry-handler-"));
-        this.dispatch = Executors.newFixedThreadPool(2, DaemonThreads.named("ferry-dispatch-"));
+        ThreadFactory dispatchThreads = DaemonThreads.named("ferry-dispatch-");
+        this.dispatch = Executors.newFixedThreadPool(
+                2,
+                r -> dispatchThreads.newThread(() -> {
+                    DISPATCH_THREAD.set(Boolean.TRUE);
+                    r.run();
+                }));
         this.timer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("ferry-timer-"));
-        this.timer.scheduleWithFixedDelay(this::sweep, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
         this.admin = new LocalAdmin(engine);
         this.queries = new QueryClient(this, config.clock(), ReplyRouting.SINGLE_NODE, config.maxPendingQueries());
     }
@@ -119,6 +127,11 @@ public final class LocalBus implements Bus, QueueStateStore.Provider {
         return dispatch;
     }
 
+    /** Whether the calling thread is a dispatch thread of a bus. */
+    static boolean onDispatchThread() {
+        return DISPATCH_THREAD.get();
+    }
+
     void retryLater(LocalSubscription subscription) {
         if (!closed) {
             timer.schedule(subscription::signal, 1, TimeUnit.SECONDS);
@@ -127,13 +140,6 @@ public final class LocalBus implements Bus, QueueStateStore.Provider {
 
     void removed(LocalSubscription subscription) {
         subscriptions.remove(subscription);
-    }
-
-    private void sweep() {
-        long now = config.clock().millis();
-        for (LocalSubscription s : subscriptions) {
-            s.sweepExpired(now);
-        }
     }
 
     private void ensureOpen() {

@@ -76,7 +76,7 @@ final class ChannelState {
     /** Messages claimed for the dead-letter topic by the last claims, not yet taken by the engine. */
     private List<Lease> claimedDead;
 
-    final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+    final List<LocalConsumer> listeners = new CopyOnWriteArrayList<>();
 
     ChannelState(
             TopicState topic,
@@ -192,8 +192,8 @@ final class ChannelState {
 
     // ---- delivery -------------------------------------------------------------------------------
 
-    /** Hands out up to {@code max} messages as leases. */
-    List<Lease> claim(int max, long timeoutMillis, long now) throws IOException {
+    /** Hands out up to {@code max} messages as leases of {@code owner} (null: anonymous). */
+    List<Lease> claim(int max, long timeoutMillis, long now, LocalConsumer owner) throws IOException {
         List<Lease> out = new ArrayList<>(Math.min(max, 64));
         if (paused) {
             return out;
@@ -219,10 +219,10 @@ final class ChannelState {
                     if (claimedDead == null) {
                         claimedDead = new ArrayList<>();
                     }
-                    claimedDead.add(deliver(e, now, timeoutMillis));
+                    claimedDead.add(deliver(e, now, timeoutMillis, null));
                     continue;
                 }
-                out.add(deliver(e, now, timeoutMillis));
+                out.add(deliver(e, now, timeoutMillis, owner));
                 continue;
             }
             if (topic.paused()) {
@@ -242,7 +242,7 @@ final class ChannelState {
                 fresh.body = r.body();
                 entries.put(fresh.key, fresh);
                 inLog.put(fresh.key, fresh);
-                out.add(deliver(fresh, now, timeoutMillis));
+                out.add(deliver(fresh, now, timeoutMillis, owner));
             }
             journal.cursor(cursorOffset, cursorSeq);
         }
@@ -280,14 +280,39 @@ final class ChannelState {
         return true;
     }
 
-    private Lease deliver(Entry e, long now, long timeoutMillis) {
+    private Lease deliver(Entry e, long now, long timeoutMillis, LocalConsumer owner) {
         e.attempts++;
         e.state = Entry.IN_FLIGHT;
         e.deadline = now + timeoutMillis;
         inFlight++;
         inFlightHeap.add(e, e.deadline);
         journal.deliver(e.key, e.attempts);
-        return new Lease(topic.name, name, e.key, e.id, e.timestamp, e.attempts, e.body);
+        // the entry is the lease's handle: no lookup by key, and no box, on the way back
+        Lease lease = new Lease(topic.name, name, e, e.id, e.timestamp, e.attempts, e.body);
+        e.lease = lease;
+        e.owner = owner;
+        return lease;
+    }
+
+    /** The delivery of {@code e} ended (answered, timed out or dropped): it has no lease any more. */
+    private static void endLease(Entry e) {
+        e.lease = null;
+        e.owner = null;
+    }
+
+    /** Tells the owner of an in-flight entry that its lease is gone (once the lock is released). */
+    private void leaseLost(Entry e) {
+        if (e.owner != null) {
+            topic.expired(e.owner, e.lease);
+        }
+        endLease(e);
+    }
+
+    /** Drops every lease in flight, telling their consumers (the channel is emptied or deleted). */
+    void dropLeases() {
+        for (Entry e = inFlightHeap.poll(); e != null; e = inFlightHeap.poll()) {
+            leaseLost(e);
+        }
     }
 
     private byte[] loadBody(Entry e) throws IOException {
@@ -361,9 +386,12 @@ final class ChannelState {
         e.body = null;
     }
 
+    /** The entry of a lease this channel handed out and still holds in flight, or null (stale). */
     private Entry leased(Lease lease) {
-        Entry e = entries.get(lease.handle());
-        if (e == null || e.state != Entry.IN_FLIGHT || e.attempts != lease.attempts()) {
+        if (!(lease.handle() instanceof Entry e)
+                || e.state != Entry.IN_FLIGHT
+                || e.attempts != lease.attempts()
+                || entries.get(e.key) != e) {
             return null;
         }
         return e;
@@ -375,6 +403,7 @@ final class ChannelState {
             return false;
         }
         inFlight--;
+        endLease(e);
         forget(e);
         journal.finish(e.key);
         return true;
@@ -389,6 +418,7 @@ final class ChannelState {
         inFlight--;
         requeueCount++;
         inFlightHeap.remove(e);
+        endLease(e);
         if (delayMillis <= 0) {
             e.state = Entry.READY;
             e.dueAt = 0;
@@ -465,6 +495,7 @@ final class ChannelState {
             Entry e = inFlightHeap.poll();
             inFlight--;
             timeoutCount++;
+            leaseLost(e);
             e.state = Entry.READY;
             ready.addLast(e);
             readied = true;
@@ -576,6 +607,7 @@ final class ChannelState {
             retry.delete(bucket);
         }
         dropCount += depth() + inFlight + deferredCount();
+        dropLeases();
         entries.clear();
         copiedAhead.clear();
         inLog.clear();

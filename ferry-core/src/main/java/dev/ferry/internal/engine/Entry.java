@@ -24,6 +24,14 @@ final class Entry {
     long pos;
     byte[] body;
 
+    /**
+     * While in flight: the lease of the current delivery (its handle is this entry) and the consumer
+     * that claimed it, or null for an anonymous claim.
+     */
+    dev.ferry.spi.Lease lease;
+
+    LocalConsumer owner;
+
     /** The entry's time in the heap it is in (deadline or due time), and its index there. */
     long heapTime;
 

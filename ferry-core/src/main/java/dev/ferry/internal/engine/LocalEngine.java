@@ -27,10 +27,10 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +40,12 @@ import org.slf4j.LoggerFactory;
  * {@link EmbeddedEngineConfig}; opened by URI through {@link EmbeddedEngineProvider}. See {@link TopicState} and {@link ChannelState} for
  * the model, {@link SyncService} and {@link EngineLoops} for the threads.
  *
- * <p>Thread-safe: each topic has its own lock; creating and deleting topics is serialised.
+ * <p>Thread-safe: each topic has its own lock; creating and deleting topics is serialised. The data
+ * path ({@link #claim}, {@link #ack}, {@link #nack}, {@link #extend}) works on the caller's thread
+ * under the topic's lock and returns stages that are already complete, shared constants for the
+ * common answers, so it allocates nothing for them. Consumers hear of availability and of expired
+ * leases on the thread that caused them (a publisher, a requeue, an engine loop's tick), never
+ * under a lock.
  */
 public final class LocalEngine implements Engine {
     private static final Logger log = LoggerFactory.getLogger(LocalEngine.class);
@@ -49,6 +54,15 @@ public final class LocalEngine implements Engine {
     private static final Duration DEAD_LETTER_RETRY = Duration.ofSeconds(1);
 
     private static final long QUEUE_SWEEP_MILLIS = 100;
+
+    /*
+     * The data path's common answers, shared. Completed CompletableFutures rather than minimal
+     * stages: their toCompletableFuture() is themselves, so a caller that checks isDone() allocates
+     * nothing either; a completed future cannot be completed again, and the SPI forbids obtruding.
+     */
+    private static final CompletableFuture<Boolean> TRUE = CompletableFuture.completedFuture(Boolean.TRUE);
+    private static final CompletableFuture<Boolean> FALSE = CompletableFuture.completedFuture(Boolean.FALSE);
+    private static final CompletableFuture<List<Lease>> NOTHING = CompletableFuture.completedFuture(List.of());
 
     private final EmbeddedEngineConfig config;
     private final String name;
@@ -353,7 +367,7 @@ public final class LocalEngine implements Engine {
     }
 
     /** Reports a change to every watcher; a watcher's failure is logged, the others still hear. */
-    private void tell(Consumer<TopologyListener> event) {
+    private void tell(java.util.function.Consumer<TopologyListener> event) {
         for (TopologyListener w : watchers) {
             try {
                 event.accept(w);
@@ -365,30 +379,39 @@ public final class LocalEngine implements Engine {
 
     private static void signal(List<ChannelState> channels) {
         for (ChannelState ch : channels) {
-            for (Runnable listener : ch.listeners) {
-                listener.run();
+            for (LocalConsumer consumer : ch.listeners) {
+                consumer.available();
+            }
+        }
+    }
+
+    /** Tells consumers of their leases that expired or were dropped; called without a lock. */
+    private static void reportExpired(List<LocalConsumer.Expiry> expiries) {
+        if (expiries == null) {
+            return;
+        }
+        for (LocalConsumer.Expiry expiry : expiries) {
+            try {
+                expiry.consumer().expired(expiry.lease());
+            } catch (RuntimeException e) {
+                log.warn("a consumer failed to hear that lease {} expired: {}", expiry.lease(), e.toString(), e);
             }
         }
     }
 
     @Override
-    public Registration register(String topicName, String channel, Runnable onAvailable) {
-        onLiveTopic(topicName, topic -> openChannel(topic, channel).listeners.add(onAvailable));
-        onAvailable.run();
-        return new Registration() {
-            private boolean done;
-
-            @Override
-            public synchronized void close() {
-                if (!done) {
-                    done = true;
-                    unregister(topicName, channel, onAvailable);
-                }
-            }
-        };
+    public Consumer register(String topicName, String channel, ConsumerListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        LocalConsumer consumer = new LocalConsumer(this, topicName, channel, listener);
+        onLiveTopic(topicName, topic -> openChannel(topic, channel).listeners.add(consumer));
+        consumer.available();
+        return consumer;
     }
 
-    private void unregister(String topicName, String channel, Runnable listener) {
+    /** Removes a closed consumer from its channel; an ephemeral channel goes with its last one. */
+    void unregister(LocalConsumer consumer) {
+        String topicName = consumer.topic;
+        String channel = consumer.channel;
         TopicState topic = topics.get(topicName);
         if (topic == null) {
             return;
@@ -400,12 +423,14 @@ public final class LocalEngine implements Engine {
             if (ch == null) {
                 return;
             }
-            ch.listeners.remove(listener);
+            ch.listeners.remove(consumer);
             if (ch.ephemeral && ch.listeners.isEmpty() && !closed) {
                 topic.deleteChannel(channel);
                 tell(w -> w.channelDeleted(topicName, channel));
                 deleteTopic = topic.ephemeral && topic.channels().isEmpty();
             }
+            // the channel's other consumers are gone (it was ephemeral): nobody to tell
+            topic.takeExpiries();
         } catch (IOException e) {
             log.warn(
                     "topic {} channel {}: removing the ephemeral channel failed: {}", topicName, channel, e.toString());
@@ -431,8 +456,10 @@ public final class LocalEngine implements Engine {
         }
     }
 
+    /** Removes a topic, under its lock; the caller reports {@link TopicState#takeExpiries}. */
     private void removeTopic(TopicState topic) {
         for (ChannelState ch : topic.channels()) {
+            ch.dropLeases();
             tell(w -> w.channelDeleted(topic.name, ch.name));
         }
         tell(w -> w.topicDeleted(topic.name));
@@ -448,27 +475,44 @@ public final class LocalEngine implements Engine {
     }
 
     @Override
-    public List<Lease> claim(String topicName, String channel, int max, Duration timeout) {
+    public CompletionStage<List<Lease>> claim(String topicName, String channel, int max, Duration timeout) {
+        return claim(topicName, channel, null, max, timeout);
+    }
+
+    /** Claims for a registered consumer, whose listener hears of the leases that expire. */
+    CompletionStage<List<Lease>> claim(LocalConsumer consumer, int max, Duration timeout) {
+        if (consumer.closed()) {
+            return NOTHING;
+        }
+        return claim(consumer.topic, consumer.channel, consumer, max, timeout);
+    }
+
+    private CompletionStage<List<Lease>> claim(
+            String topicName, String channel, LocalConsumer owner, int max, Duration timeout) {
         TopicState topic = topics.get(topicName);
         if (topic == null || max <= 0 || closed) {
-            return List.of();
+            return NOTHING;
         }
         List<Lease> leases;
         ChannelState.DeadBatch dead;
+        List<LocalConsumer.Expiry> expired;
         topic.lock.lock();
         try {
-            leases = topic.claim(channel, max, timeout.toMillis());
+            leases = topic.claim(channel, max, timeout.toMillis(), owner);
             dead = topic.takeDead(channel);
         } catch (IOException e) {
-            throw new StorageException(
-                    "topic '" + topicName + "' channel '" + channel + "': reading messages failed: " + e, e);
+            return CompletableFuture.failedStage(new StorageException(
+                    "topic '" + topicName + "' channel '" + channel + "': reading messages failed: " + e, e));
         } finally {
+            // a claim runs the channel's due timeouts first: their consumers hear of them below
+            expired = topic.takeExpiries();
             topic.lock.unlock();
         }
+        reportExpired(expired);
         if (dead != null) {
             moveToDeadLetter(dead);
         }
-        return leases;
+        return leases.isEmpty() ? NOTHING : CompletableFuture.completedFuture(leases);
     }
 
     /**
@@ -526,24 +570,24 @@ public final class LocalEngine implements Engine {
     }
 
     @Override
-    public boolean ack(Lease lease) {
+    public CompletionStage<Boolean> ack(Lease lease) {
         TopicState topic = topics.get(lease.topic());
         if (topic == null) {
-            return false;
+            return FALSE;
         }
         topic.lock.lock();
         try {
-            return topic.ack(lease);
+            return topic.ack(lease) ? TRUE : FALSE;
         } finally {
             topic.lock.unlock();
         }
     }
 
     @Override
-    public boolean nack(Lease lease, Duration delay) {
+    public CompletionStage<Boolean> nack(Lease lease, Duration delay) {
         TopicState topic = topics.get(lease.topic());
         if (topic == null) {
-            return false;
+            return FALSE;
         }
         Boolean readyNow;
         List<ChannelState> listening = List.of();
@@ -555,23 +599,24 @@ public final class LocalEngine implements Engine {
                 listening = ch == null ? List.of() : List.of(ch);
             }
         } catch (IOException e) {
-            throw new StorageException("topic '" + lease.topic() + "': requeue failed: " + e, e);
+            return CompletableFuture.failedStage(
+                    new StorageException("topic '" + lease.topic() + "': requeue failed: " + e, e));
         } finally {
             topic.lock.unlock();
         }
         signal(listening);
-        return readyNow != null;
+        return readyNow != null ? TRUE : FALSE;
     }
 
     @Override
-    public boolean extend(Lease lease, Duration timeout) {
+    public CompletionStage<Boolean> extend(Lease lease, Duration timeout) {
         TopicState topic = topics.get(lease.topic());
         if (topic == null) {
-            return false;
+            return FALSE;
         }
         topic.lock.lock();
         try {
-            return topic.extend(lease, timeout.toMillis());
+            return topic.extend(lease, timeout.toMillis()) ? TRUE : FALSE;
         } finally {
             topic.lock.unlock();
         }
@@ -583,6 +628,7 @@ public final class LocalEngine implements Engine {
             return;
         }
         List<ChannelState> readied;
+        List<LocalConsumer.Expiry> expired;
         topic.lock.lock();
         try {
             if (topic.deleted()) {
@@ -593,8 +639,11 @@ public final class LocalEngine implements Engine {
             log.error("topic {}: housekeeping failed: {}", topic.name, e.toString());
             return;
         } finally {
+            expired = topic.takeExpiries();
             topic.lock.unlock();
         }
+        // the consumers free the slots of their expired leases before they hear there is more
+        reportExpired(expired);
         signal(readied);
     }
 
@@ -626,15 +675,18 @@ public final class LocalEngine implements Engine {
     @Override
     public void deleteTopic(String name) {
         ensureOpen();
+        List<LocalConsumer.Expiry> dropped;
         synchronized (topicsLock) {
             TopicState topic = existing(name);
             topic.lock.lock();
             try {
                 removeTopic(topic);
             } finally {
+                dropped = topic.takeExpiries();
                 topic.lock.unlock();
             }
         }
+        reportExpired(dropped);
     }
 
     @Override
@@ -713,6 +765,7 @@ public final class LocalEngine implements Engine {
     private List<ChannelState> withTopic(String name, TopicAction action) {
         ensureOpen();
         TopicState topic = existing(name);
+        List<LocalConsumer.Expiry> dropped;
         topic.lock.lock();
         try {
             if (topic.deleted()) {
@@ -723,7 +776,10 @@ public final class LocalEngine implements Engine {
         } catch (IOException e) {
             throw new StorageException("topic '" + name + "': " + e, e);
         } finally {
+            // an emptied or deleted channel dropped its leases: their consumers hear it below
+            dropped = topic.takeExpiries();
             topic.lock.unlock();
+            reportExpired(dropped);
         }
     }
 

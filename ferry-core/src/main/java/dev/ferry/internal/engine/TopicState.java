@@ -44,6 +44,8 @@ final class TopicState {
     private long rejectCount;
     private long lastId;
     private volatile long nextDue = Long.MAX_VALUE;
+    /** Leases of registered consumers that expired or were dropped under the lock, to report. */
+    private List<LocalConsumer.Expiry> expiries;
 
     TopicState(LocalEngine engine, String name, boolean memoryOnly, boolean ephemeral, int shard, TopicLog log) {
         this.engine = engine;
@@ -311,12 +313,12 @@ final class TopicState {
 
     // ---- consuming ------------------------------------------------------------------------------
 
-    List<Lease> claim(String channel, int max, long timeoutMillis) throws IOException {
+    List<Lease> claim(String channel, int max, long timeoutMillis, LocalConsumer owner) throws IOException {
         ChannelState ch = channels.get(channel);
         if (ch == null) {
             return List.of();
         }
-        List<Lease> leases = ch.claim(max, timeoutMillis, engine.clock().millis());
+        List<Lease> leases = ch.claim(max, timeoutMillis, engine.clock().millis(), owner);
         scheduleDue(ch.nextDue());
         return leases;
     }
@@ -353,6 +355,21 @@ final class TopicState {
     boolean extend(Lease lease, long timeoutMillis) {
         ChannelState ch = channels.get(lease.channel());
         return ch != null && ch.extend(lease, timeoutMillis, engine.clock().millis());
+    }
+
+    /** Notes that a lease of {@code consumer} expired or was dropped; reported after the lock. */
+    void expired(LocalConsumer consumer, Lease lease) {
+        if (expiries == null) {
+            expiries = new ArrayList<>();
+        }
+        expiries.add(new LocalConsumer.Expiry(consumer, lease));
+    }
+
+    /** The expiries noted since the last call, or null; under the lock. */
+    List<LocalConsumer.Expiry> takeExpiries() {
+        List<LocalConsumer.Expiry> out = expiries;
+        expiries = null;
+        return out;
     }
 
     private void scheduleDue(long due) {
@@ -470,6 +487,7 @@ final class TopicState {
         if (ch == null) {
             throw new NotFoundException("channel '" + channel + "' of topic '" + name + "' not found");
         }
+        ch.dropLeases();
         if (channels.isEmpty()) {
             // from now on the topic holds new messages for a future first channel
             holdOffset = log.endOffset();

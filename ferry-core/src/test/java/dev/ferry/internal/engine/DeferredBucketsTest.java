@@ -1,5 +1,6 @@
 package dev.ferry.internal.engine;
 
+import static dev.ferry.testing.Stages.done;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -42,7 +43,7 @@ class DeferredBucketsTest {
                 batch.add(new PublishRecord(new byte[] {(byte) i}, 3_600_000L + i));
             }
             engine.append("t", batch).join();
-            assertThat(engine.claim("t", "c", 10, Duration.ofMinutes(5))).isEmpty();
+            assertThat(done(engine.claim("t", "c", 10, Duration.ofMinutes(5)))).isEmpty();
             assertThat(tracked(engine)).as("far deferrals held in memory").isZero();
             assertThat(engine.stats("t").orElseThrow().channels().get(0).deferred())
                     .isEqualTo(1000);
@@ -51,15 +52,15 @@ class DeferredBucketsTest {
             await().during(Duration.ofMillis(300)).until(() -> tracked(engine) == 0);
             clock.advance(Duration.ofSeconds(45)); // its bucket is now within the loading horizon
             await().until(() -> tracked(engine) == 1000);
-            assertThat(engine.claim("t", "c", 10, Duration.ofMinutes(5))).isEmpty();
+            assertThat(done(engine.claim("t", "c", 10, Duration.ofMinutes(5)))).isEmpty();
 
             clock.advance(Duration.ofSeconds(16));
             List<Lease> got = new ArrayList<>();
             await().until(() -> {
-                got.addAll(engine.claim("t", "c", 1000, Duration.ofMinutes(5)));
+                got.addAll(done(engine.claim("t", "c", 1000, Duration.ofMinutes(5))));
                 return got.size() == 1000;
             });
-            got.forEach(engine::ack);
+            got.forEach(l -> done(engine.ack(l)));
             assertThat(tracked(engine)).isZero();
         }
     }

@@ -2,6 +2,7 @@ package dev.ferry.internal.engine;
 
 import static dev.ferry.internal.engine.EngineTestSupport.channel;
 import static dev.ferry.internal.engine.EngineTestSupport.text;
+import static dev.ferry.testing.Stages.done;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -56,11 +57,11 @@ class EmbeddedEngineRecoveryTest {
         try (LocalEngine engine = open()) {
             engine.createChannel("t", "c");
             publish(engine, "t", "a", "b", "c", "d");
-            List<Lease> leases = engine.claim("t", "c", 2, LEASE);
-            engine.ack(leases.get(0));
+            List<Lease> leases = done(engine.claim("t", "c", 2, LEASE));
+            done(engine.ack(leases.get(0)));
         }
         try (LocalEngine engine = open()) {
-            List<Lease> again = engine.claim("t", "c", 10, LEASE);
+            List<Lease> again = done(engine.claim("t", "c", 10, LEASE));
             assertThat(again).extracting(EngineTestSupport::text).containsExactly("b", "c", "d");
             assertThat(again).extracting(Lease::attempts).containsExactly(2, 1, 1);
         }
@@ -72,17 +73,17 @@ class EmbeddedEngineRecoveryTest {
             engine.createChannel("t", "c");
             publish(engine, "t", "twice", "thrice");
             for (int round = 0; round < 2; round++) {
-                for (Lease l : engine.claim("t", "c", 10, LEASE)) {
-                    engine.nack(l, Duration.ZERO);
+                for (Lease l : done(engine.claim("t", "c", 10, LEASE))) {
+                    done(engine.nack(l, Duration.ZERO));
                 }
             }
-            List<Lease> held = engine.claim("t", "c", 10, LEASE);
+            List<Lease> held = done(engine.claim("t", "c", 10, LEASE));
             assertThat(held).extracting(Lease::attempts).containsExactly(3, 3);
-            engine.nack(held.get(1), Duration.ZERO);
-            engine.claim("t", "c", 10, LEASE);
+            done(engine.nack(held.get(1), Duration.ZERO));
+            done(engine.claim("t", "c", 10, LEASE));
         }
         try (LocalEngine engine = open()) {
-            List<Lease> again = engine.claim("t", "c", 10, LEASE);
+            List<Lease> again = done(engine.claim("t", "c", 10, LEASE));
             assertThat(again).extracting(EngineTestSupport::text).containsExactly("twice", "thrice");
             assertThat(again).extracting(Lease::attempts).containsExactly(4, 5);
         }
@@ -97,21 +98,21 @@ class EmbeddedEngineRecoveryTest {
             engine.append("t", List.of(new PublishRecord("hour".getBytes(StandardCharsets.UTF_8), 3_600_000)))
                     .join();
             publish(engine, "t", "requeued");
-            engine.nack(engine.claim("t", "c", 1, LEASE).get(0), Duration.ofSeconds(40));
+            done(engine.nack(done(engine.claim("t", "c", 1, LEASE)).get(0), Duration.ofSeconds(40)));
             assertThat(channel(engine, "t", "c").deferred()).isEqualTo(3);
         }
         try (LocalEngine engine = open()) {
             assertThat(channel(engine, "t", "c").deferred()).isEqualTo(3);
-            assertThat(engine.claim("t", "c", 10, LEASE)).isEmpty();
+            assertThat(done(engine.claim("t", "c", 10, LEASE))).isEmpty();
             clock.advance(Duration.ofSeconds(20));
-            await().until(() -> !engine.claim("t", "c", 10, LEASE).isEmpty());
+            await().until(() -> !done(engine.claim("t", "c", 10, LEASE)).isEmpty());
             clock.advance(Duration.ofSeconds(20));
-            await().until(() -> engine.claim("t", "c", 10, LEASE).stream()
+            await().until(() -> done(engine.claim("t", "c", 10, LEASE)).stream()
                     .anyMatch(l -> text(l).equals("requeued") && l.attempts() == 2));
         }
         clock.advance(Duration.ofHours(1));
         try (LocalEngine engine = open()) {
-            await().until(() -> engine.claim("t", "c", 10, LEASE).stream().anyMatch(l -> text(l).equals("hour")));
+            await().until(() -> done(engine.claim("t", "c", 10, LEASE)).stream().anyMatch(l -> text(l).equals("hour")));
         }
     }
 
@@ -129,7 +130,7 @@ class EmbeddedEngineRecoveryTest {
             assertThat(engine.stats("held").orElseThrow().depth()).isEqualTo(2);
             engine.setTopicPaused("held", false);
             engine.createChannel("held", "first");
-            assertThat(engine.claim("held", "first", 10, LEASE))
+            assertThat(done(engine.claim("held", "first", 10, LEASE)))
                     .extracting(EngineTestSupport::text)
                     .containsExactly("x", "y");
         }
@@ -146,7 +147,7 @@ class EmbeddedEngineRecoveryTest {
             engine.setDeadLetter("t", "cleared", DeadLetter.after(1));
             engine.setDeadLetter("t", "cleared", DeadLetter.NONE);
             publish(engine, "t", "m");
-            engine.nack(engine.claim("t", "explicit", 1, LEASE).get(0), Duration.ZERO);
+            done(engine.nack(done(engine.claim("t", "explicit", 1, LEASE)).get(0), Duration.ZERO));
         }
         assertThat(Files.readString(dir.resolve("topics/t-t/c-explicit/dead-letter")))
                 .isEqualTo("ferry-dead-letter 1\nmax_attempts=2\ntopic=graveyard\n");
@@ -155,11 +156,11 @@ class EmbeddedEngineRecoveryTest {
             assertThat(channel(engine, "t", "explicit").deadLetter()).isEqualTo(new DeadLetter(2, "graveyard"));
             assertThat(channel(engine, "t", "default").deadLetter()).isEqualTo(DeadLetter.after(1));
             assertThat(channel(engine, "t", "cleared").deadLetter()).isEqualTo(DeadLetter.NONE);
-            engine.nack(engine.claim("t", "explicit", 1, LEASE).get(0), Duration.ZERO);
-            assertThat(engine.claim("t", "explicit", 1, LEASE)).isEmpty();
+            done(engine.nack(done(engine.claim("t", "explicit", 1, LEASE)).get(0), Duration.ZERO));
+            assertThat(done(engine.claim("t", "explicit", 1, LEASE))).isEmpty();
             engine.createChannel("graveyard", "inspect");
-            await().until(() ->
-                    engine.claim("graveyard", "inspect", 10, LEASE).stream().anyMatch(l -> text(l).equals("m")));
+            await().until(() -> done(engine.claim("graveyard", "inspect", 10, LEASE)).stream()
+                    .anyMatch(l -> text(l).equals("m")));
         }
     }
 
@@ -182,9 +183,9 @@ class EmbeddedEngineRecoveryTest {
             engine.createChannel("t", "c");
             for (int i = 0; i < 500; i++) {
                 publish(engine, "t", "m" + i);
-                Lease l = engine.claim("t", "c", 1, LEASE).get(0);
+                Lease l = done(engine.claim("t", "c", 1, LEASE)).get(0);
                 if (i % 10 != 0) {
-                    engine.ack(l);
+                    done(engine.ack(l));
                 }
             }
             await().until(() -> {
@@ -194,7 +195,7 @@ class EmbeddedEngineRecoveryTest {
             });
         }
         try (LocalEngine engine = open()) {
-            List<Lease> again = engine.claim("t", "c", 1000, LEASE);
+            List<Lease> again = done(engine.claim("t", "c", 1000, LEASE));
             assertThat(again)
                     .extracting(EngineTestSupport::text)
                     .containsExactlyElementsOf(
@@ -217,11 +218,11 @@ class EmbeddedEngineRecoveryTest {
         Files.write(segment, new byte[] {0, 0, 0, 60, 1, 2, 3, 4, 9, 9}, StandardOpenOption.APPEND);
         try (LocalEngine engine = open()) {
             assertThat(Files.size(segment)).isEqualTo(intact);
-            assertThat(engine.claim("t", "c", 10, LEASE))
+            assertThat(done(engine.claim("t", "c", 10, LEASE)))
                     .extracting(EngineTestSupport::text)
                     .containsExactly("a", "b");
             publish(engine, "t", "c");
-            assertThat(engine.claim("t", "c", 10, LEASE))
+            assertThat(done(engine.claim("t", "c", 10, LEASE)))
                     .extracting(EngineTestSupport::text)
                     .containsExactly("c");
         }
@@ -238,7 +239,7 @@ class EmbeddedEngineRecoveryTest {
         data[data.length - 1] ^= 0x55; // flip bits in the last body: its CRC no longer matches
         Files.write(segment, data);
         try (LocalEngine engine = open()) {
-            assertThat(engine.claim("t", "c", 10, LEASE))
+            assertThat(done(engine.claim("t", "c", 10, LEASE)))
                     .extracting(EngineTestSupport::text)
                     .containsExactly("a");
         }

@@ -2,6 +2,7 @@ package dev.ferry.internal.engine;
 
 import static dev.ferry.internal.engine.EngineTestSupport.channel;
 import static dev.ferry.internal.engine.EngineTestSupport.text;
+import static dev.ferry.testing.Stages.done;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -71,7 +72,7 @@ class EngineLimitsTest {
             EngineTestSupport.store(engine, "t", records("after", 1));
         }
         try (LocalEngine engine = open(b -> b)) {
-            assertThat(engine.claim("t", "c", 100, LEASE))
+            assertThat(done(engine.claim("t", "c", 100, LEASE)))
                     .extracting(EngineTestSupport::text)
                     .containsExactly("ok0", "ok1", "ok2", "after0");
         }
@@ -115,7 +116,7 @@ class EngineLimitsTest {
                     .hasMessageContaining("channel 'c' is full")
                     .hasMessageContaining("maximum depth 5");
             assertThat(channel(engine, "t", "c").depth()).isEqualTo(5);
-            engine.ack(engine.claim("t", "c", 1, LEASE).get(0));
+            done(engine.ack(done(engine.claim("t", "c", 1, LEASE)).get(0)));
             EngineTestSupport.store(engine, "t", records("x", 1));
         }
     }
@@ -128,7 +129,7 @@ class EngineLimitsTest {
             ChannelStats stats = channel(engine, "t", "c");
             assertThat(stats.depth()).isEqualTo(5);
             assertThat(stats.dropCount()).isEqualTo(3);
-            assertThat(engine.claim("t", "c", 100, LEASE))
+            assertThat(done(engine.claim("t", "c", 100, LEASE)))
                     .extracting(EngineTestSupport::text)
                     .containsExactly("m3", "m4", "m5", "m6", "m7");
         }
@@ -160,7 +161,7 @@ class EngineLimitsTest {
             EngineTestSupport.store(engine, "t", List.of(PublishRecord.of(new byte[3500])));
             await().until(() -> channel(engine, "t", "c").dropCount() == 200);
             assertThat(segments("t")).isEqualTo(1);
-            assertThat(engine.claim("t", "c", 1000, LEASE))
+            assertThat(done(engine.claim("t", "c", 1000, LEASE)))
                     .extracting(l -> l.body().length)
                     .containsExactly(3500);
         }
@@ -171,23 +172,23 @@ class EngineLimitsTest {
         try (LocalEngine engine = open(b -> b.segmentBytes(8192))) {
             engine.createChannel("t", "c");
             EngineTestSupport.store(engine, "t", records("stuck", 1));
-            Lease stuck = engine.claim("t", "c", 1, LEASE).get(0);
+            Lease stuck = done(engine.claim("t", "c", 1, LEASE)).get(0);
             for (int round = 0; round < 200; round++) {
                 EngineTestSupport.store(engine, "t", records("r" + round + "-", 20));
-                for (Lease l : engine.claim("t", "c", 100, LEASE)) {
-                    engine.ack(l);
+                for (Lease l : done(engine.claim("t", "c", 100, LEASE))) {
+                    done(engine.ack(l));
                 }
             }
             await().until(() -> segments("t") <= 2);
             assertThat(engine.stats("t").orElseThrow().storedBytes()).isLessThan(3 * 8192);
-            assertThat(engine.extend(stuck, LEASE)).isTrue();
-            assertThat(engine.nack(stuck, Duration.ZERO)).isTrue();
-            Lease again = engine.claim("t", "c", 1, LEASE).get(0);
+            assertThat(done(engine.extend(stuck, LEASE))).isTrue();
+            assertThat(done(engine.nack(stuck, Duration.ZERO))).isTrue();
+            Lease again = done(engine.claim("t", "c", 1, LEASE)).get(0);
             assertThat(text(again)).isEqualTo("stuck0");
             assertThat(again.attempts()).isEqualTo(2);
         }
         try (LocalEngine engine = open(b -> b.segmentBytes(8192))) {
-            Lease after = engine.claim("t", "c", 1, LEASE).get(0);
+            Lease after = done(engine.claim("t", "c", 1, LEASE)).get(0);
             assertThat(text(after)).isEqualTo("stuck0");
             assertThat(after.attempts()).isEqualTo(3);
         }

@@ -1,5 +1,6 @@
 package dev.ferry.internal.engine;
 
+import static dev.ferry.testing.Stages.done;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.EmbeddedEngineConfig;
@@ -47,16 +48,16 @@ class LogReadTest {
             int a = 0;
             int b = 0;
             while (a < count || b < count) {
-                for (Lease l : engine.claim("t", "a", 1, Duration.ofMinutes(5))) {
+                for (Lease l : done(engine.claim("t", "a", 1, Duration.ofMinutes(5)))) {
                     assertThat(ByteBuffer.wrap(l.body()).getInt()).isEqualTo(a++);
-                    engine.ack(l);
+                    done(engine.ack(l));
                 }
-                for (Lease l : engine.claim("t", "b", 7, Duration.ofMinutes(5))) {
+                for (Lease l : done(engine.claim("t", "b", 7, Duration.ofMinutes(5)))) {
                     assertThat(ByteBuffer.wrap(l.body()).getInt()).isEqualTo(b++);
-                    engine.ack(l);
+                    done(engine.ack(l));
                 }
             }
-            assertThat(engine.claim("t", "a", 10, Duration.ofMinutes(5))).isEmpty();
+            assertThat(done(engine.claim("t", "a", 10, Duration.ofMinutes(5)))).isEmpty();
         }
     }
 }

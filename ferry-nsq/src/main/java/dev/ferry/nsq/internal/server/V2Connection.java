@@ -27,12 +27,12 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -49,15 +49,19 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Flow control as nsqd: RDY is a cap on the messages in flight to this client, not a credit.
  * Commands are handled one at a time and in order: while a publish waits for the engine's
- * durability promise, later commands wait too, so responses keep the order of the commands.
+ * durability promise, or a FIN, REQ or TOUCH for the engine's answer, later commands wait too, so
+ * responses (OK, E_FIN_FAILED and the other answers) keep the order of the commands. An engine
+ * whose stages are complete at once (the embedded one) never makes a command wait.
  *
- * <p>Threading: everything runs on the connection's event loop; the engine's availability signal
- * comes from other threads and is handed to the event loop.
+ * <p>Threading: everything runs on the connection's event loop, which never waits for the engine:
+ * what an engine stage brings (claimed messages, an answer) is handed back to the event loop when
+ * the stage completes. The engine's availability signal and its expiry notices come from other
+ * threads and are handed to the event loop too. A message whose lease expired frees its RDY slot
+ * when the engine says so; the connection has no timers of its own for that.
  */
-final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
+final class V2Connection extends SimpleChannelInboundHandler<Inbound> implements Engine.ConsumerListener {
     private static final Logger log = LoggerFactory.getLogger(V2Connection.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final long SWEEP_MILLIS = 100;
     /**
      * About how many message bytes one claim takes before writability is checked again: claimed
      * messages are written even when the connection turns unwritable, so this bounds the overshoot.
@@ -71,7 +75,7 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
     }
 
     /** A message in flight to this client. */
-    private record InFlight(Lease lease, long deliveredAt, long deadline) {}
+    private record InFlight(Lease lease, long deliveredAt) {}
 
     private final Engine engine;
     private final ServerOptions options;
@@ -94,19 +98,20 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
 
     private String topic;
     private String channel;
-    private Engine.Registration registration;
+    private Engine.Consumer consumer;
     private long ready;
     private final Map<Long, InFlight> inFlight = new LinkedHashMap<>();
     private final ArrayDeque<Inbound> waiting = new ArrayDeque<>();
     private boolean busy;
     private boolean closed;
     private boolean pumpScheduled;
+    /** A claim is out at the engine: no other starts until its messages are written. */
+    private boolean claiming;
     /** FIN or REQ freed slots during this read: refill once, when the read is done. */
     private boolean pumpAfterRead;
 
     private long lastReadNanos;
     private ScheduledFuture<?> heartbeat;
-    private ScheduledFuture<?> sweep;
 
     V2Connection(
             Engine engine,
@@ -410,7 +415,7 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
         }
         authorized("SUB", t, ch, () -> {
             try {
-                registration = engine.register(t, ch, this::signal);
+                consumer = engine.register(t, ch, this);
             } catch (RuntimeException e) {
                 throw NsqError.fatal("E_SUB_FAILED", "SUB failed " + e.getMessage());
             }
@@ -675,11 +680,10 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
         InFlight m = owned(messageId(c, "FIN", 1), c, "FIN", "E_FIN_FAILED");
         inFlight.remove(m.lease().messageId());
         activity.inFlightCount = inFlight.size();
-        if (!engine.ack(m.lease())) {
-            throw notInFlight(c, "FIN", "E_FIN_FAILED");
-        }
-        activity.finishCount++;
-        pumpAfterRead = true;
+        answered(engine.ack(m.lease()), c, "FIN", "E_FIN_FAILED", () -> {
+            activity.finishCount++;
+            pumpAfterRead = true;
+        });
     }
 
     private void req(Inbound.Command c) {
@@ -692,11 +696,10 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
         InFlight m = owned(id, c, "REQ", "E_REQ_FAILED");
         inFlight.remove(id);
         activity.inFlightCount = inFlight.size();
-        if (!engine.nack(m.lease(), Duration.ofMillis(delay))) {
-            throw notInFlight(c, "REQ", "E_REQ_FAILED");
-        }
-        activity.requeueCount++;
-        pumpAfterRead = true;
+        answered(engine.nack(m.lease(), Duration.ofMillis(delay)), c, "REQ", "E_REQ_FAILED", () -> {
+            activity.requeueCount++;
+            pumpAfterRead = true;
+        });
     }
 
     private void touch(Inbound.Command c) {
@@ -707,11 +710,78 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
         long deadline = Math.min(
                 now + msgTimeoutMillis,
                 m.deliveredAt() + options.maxMsgTimeout().toMillis());
-        if (!engine.extend(m.lease(), Duration.ofMillis(Math.max(1, deadline - now)))) {
-            inFlight.remove(id);
-            throw notInFlight(c, "TOUCH", "E_TOUCH_FAILED");
+        CompletionStage<Boolean> extended = engine.extend(m.lease(), Duration.ofMillis(Math.max(1, deadline - now)));
+        answered(extended, c, "TOUCH", "E_TOUCH_FAILED", null, () -> {
+            if (inFlight.remove(id, m)) {
+                activity.inFlightCount = inFlight.size();
+            }
+        });
+    }
+
+    private void answered(
+            CompletionStage<Boolean> answer, Inbound.Command c, String cmd, String failCode, Runnable taken) {
+        answered(answer, c, cmd, failCode, taken, null);
+    }
+
+    /**
+     * Acts on the engine's answer to a FIN, REQ or TOUCH: {@code taken} when it took it, {@code
+     * refused} and nsqd's non-fatal error when the lease was stale, a fatal error when the engine
+     * failed. An answer that is not there yet makes later commands wait (see the class), so the
+     * client gets its answers in the order of its commands; the event loop never waits for it.
+     */
+    private void answered(
+            CompletionStage<Boolean> answer,
+            Inbound.Command c,
+            String cmd,
+            String failCode,
+            Runnable taken,
+            Runnable refused) {
+        CompletableFuture<Boolean> result = answer.toCompletableFuture();
+        if (result.isDone()) {
+            Throwable error = result.isCompletedExceptionally() ? result.exceptionNow() : null;
+            onAnswer(error == null && result.resultNow(), error, c, cmd, failCode, taken, refused);
+            return;
         }
-        inFlight.put(id, new InFlight(m.lease(), m.deliveredAt(), deadline));
+        busy = true;
+        result.whenComplete((ok, error) -> ctx.executor().execute(() -> {
+            busy = false;
+            if (!closed) {
+                try {
+                    onAnswer(error == null && ok, error, c, cmd, failCode, taken, refused);
+                } catch (NsqError e) {
+                    fail(e);
+                }
+                if (pumpAfterRead) {
+                    pumpAfterRead = false;
+                    pump();
+                }
+            }
+            drainWaiting();
+        }));
+    }
+
+    private static void onAnswer(
+            boolean ok,
+            Throwable error,
+            Inbound.Command c,
+            String cmd,
+            String failCode,
+            Runnable taken,
+            Runnable refused) {
+        if (error != null) {
+            Throwable cause =
+                    error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            throw NsqError.fatal(failCode, cmd + " failed " + cause.getMessage());
+        }
+        if (!ok) {
+            if (refused != null) {
+                refused.run();
+            }
+            throw notInFlight(c, cmd, failCode);
+        }
+        if (taken != null) {
+            taken.run();
+        }
     }
 
     private void cls() {
@@ -728,6 +798,11 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
     // ---- delivery -------------------------------------------------------------------------------
 
     /** The engine says messages may be claimable: pump on the event loop. */
+    @Override
+    public void available() {
+        signal();
+    }
+
     private void signal() {
         ctx.executor().execute(() -> {
             if (!pumpScheduled) {
@@ -737,68 +812,99 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
         });
     }
 
+    /** The engine says a lease of this connection expired: free its slot on the event loop. */
+    @Override
+    public void expired(Lease lease) {
+        ctx.executor().execute(() -> {
+            InFlight m = inFlight.get(lease.messageId());
+            // the same message may be in flight again here, under a newer lease: keep that one
+            if (m != null && m.lease().equals(lease)) {
+                inFlight.remove(lease.messageId());
+                activity.inFlightCount = inFlight.size();
+                pump();
+            }
+        });
+    }
+
     private void pump() {
         pumpScheduled = false;
-        if (closed || state != State.SUBSCRIBED || !ctx.channel().isActive()) {
+        if (claiming || closed || state != State.SUBSCRIBED || !ctx.channel().isActive()) {
             return;
         }
-        boolean wrote = false;
-        int buffered = 0;
         // a client that stops reading stops getting messages: nothing piles up in the broker
         while (ready > inFlight.size() && ctx.channel().isWritable()) {
             int wanted = (int) Math.min(ready - inFlight.size(), Math.max(1, CLAIM_BYTES / lastBodySize));
-            List<Lease> leases = engine.claim(topic, channel, wanted, Duration.ofMillis(msgTimeoutMillis));
-            if (leases.isEmpty()) {
+            CompletableFuture<List<Lease>> claimed =
+                    consumer.claim(wanted, Duration.ofMillis(msgTimeoutMillis)).toCompletableFuture();
+            if (!claimed.isDone()) {
+                claiming = true;
+                claimed.whenComplete((leases, error) -> ctx.executor().execute(() -> {
+                    claiming = false;
+                    if (write(leases, error)) {
+                        pump();
+                    }
+                }));
                 break;
             }
-            long now = options.clock().millis();
-            long deadline = now + msgTimeoutMillis;
+            if (!write(claimed.isCompletedExceptionally() ? null : claimed.resultNow(), exceptionOf(claimed))) {
+                break;
+            }
+        }
+        activity.inFlightCount = inFlight.size();
+    }
+
+    private static Throwable exceptionOf(CompletableFuture<?> done) {
+        return done.isCompletedExceptionally() ? done.exceptionNow() : null;
+    }
+
+    /**
+     * Writes claimed messages to the client; true when some were written and more may be claimed.
+     * Messages claimed while the connection went away or began closing go back to the channel.
+     */
+    private boolean write(List<Lease> leases, Throwable error) {
+        if (error != null) {
+            log.error(
+                    "client {}: claiming messages of {}/{} failed: {}",
+                    ctx.channel(),
+                    topic,
+                    channel,
+                    error.toString());
+            return false;
+        }
+        if (leases.isEmpty()) {
+            return false;
+        }
+        if (closed || state != State.SUBSCRIBED || !ctx.channel().isActive()) {
             for (Lease lease : leases) {
-                if (sampleRate > 0 && ThreadLocalRandom.current().nextInt(100) > sampleRate) {
-                    engine.ack(lease); // sampled out: dropped for this client, as nsqd
-                    continue;
-                }
-                inFlight.put(lease.messageId(), new InFlight(lease, now, deadline));
-                activity.messageCount++;
-                ctx.write(new Frame.Message(lease.timestamp(), lease.attempts(), lease.idHex(), lease.body()));
-                wrote = true;
-                lastBodySize = Math.max(64, lease.body().length);
-                buffered += Frame.Message.HEADER_BYTES + lease.body().length;
-                if (buffered >= outputBufferSize) {
-                    ctx.flush();
-                    buffered = 0;
-                    wrote = false;
-                }
+                engine.nack(lease, Duration.ZERO);
+            }
+            return false;
+        }
+        long now = options.clock().millis();
+        boolean wrote = false;
+        int buffered = 0;
+        for (Lease lease : leases) {
+            if (sampleRate > 0 && ThreadLocalRandom.current().nextInt(100) > sampleRate) {
+                engine.ack(lease); // sampled out: dropped for this client, as nsqd
+                continue;
+            }
+            inFlight.put(lease.messageId(), new InFlight(lease, now));
+            activity.messageCount++;
+            ctx.write(new Frame.Message(lease.timestamp(), lease.attempts(), lease.idHex(), lease.body()));
+            wrote = true;
+            lastBodySize = Math.max(64, lease.body().length);
+            buffered += Frame.Message.HEADER_BYTES + lease.body().length;
+            if (buffered >= outputBufferSize) {
+                ctx.flush();
+                buffered = 0;
+                wrote = false;
             }
         }
         if (wrote) {
             ctx.flush();
         }
         activity.inFlightCount = inFlight.size();
-        scheduleSweep();
-    }
-
-    private void scheduleSweep() {
-        if (sweep == null && !inFlight.isEmpty()) {
-            sweep = ctx.executor()
-                    .scheduleAtFixedRate(this::sweepExpired, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
-        }
-    }
-
-    /** Frees the slots of messages whose timeout passed; the engine redelivers them. */
-    private void sweepExpired() {
-        long now = options.clock().millis();
-        boolean freed = false;
-        for (Iterator<InFlight> it = inFlight.values().iterator(); it.hasNext(); ) {
-            if (it.next().deadline() <= now) {
-                it.remove();
-                freed = true;
-            }
-        }
-        if (freed) {
-            activity.inFlightCount = inFlight.size();
-            pump();
-        }
+        return true;
     }
 
     @Override
@@ -858,16 +964,13 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
         if (heartbeat != null) {
             heartbeat.cancel(false);
         }
-        if (sweep != null) {
-            sweep.cancel(false);
-        }
         // unlike nsqd, messages in flight to a client that went away are requeued at once
         for (InFlight m : inFlight.values()) {
             engine.nack(m.lease(), Duration.ZERO);
         }
         inFlight.clear();
-        if (registration != null) {
-            registration.close();
+        if (consumer != null) {
+            consumer.close();
         }
         super.channelInactive(ctx);
     }

@@ -1,5 +1,6 @@
 package dev.ferry.nsq.internal.client;
 
+import static dev.ferry.testing.Stages.done;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -100,7 +101,7 @@ class NsqClientBusTest {
             List<String> got = new ArrayList<>();
             // the topic's first channel receives everything the topic holds, in log order
             broker.engine().createChannel("ordered", "check");
-            for (Lease lease : broker.engine().claim("ordered", "check", 100, Duration.ofSeconds(5))) {
+            for (Lease lease : done(broker.engine().claim("ordered", "check", 100, Duration.ofSeconds(5)))) {
                 got.add(new String(lease.body(), StandardCharsets.UTF_8));
             }
             assertThat(got)

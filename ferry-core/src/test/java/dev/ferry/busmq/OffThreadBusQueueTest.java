@@ -1,0 +1,30 @@
+package dev.ferry.busmq;
+
+import dev.ferry.Bus;
+import dev.ferry.BusConfig;
+import dev.ferry.EmbeddedEngineConfig;
+import dev.ferry.testing.MutableClock;
+import dev.ferry.testing.OffThreadBus;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The busmq contract over an engine whose every stage completes later, on another thread. */
+class OffThreadBusQueueTest extends BusQueueContract {
+    @TempDir
+    Path dir;
+
+    private final OffThreadBus buses = new OffThreadBus();
+
+    @Override
+    protected Bus open(MutableClock clock) {
+        return buses.open(
+                EmbeddedEngineConfig.file(dir).minFreeDiskBytes(0).build(),
+                BusConfig.builder().clock(clock).build());
+    }
+
+    @AfterEach
+    void nothingWaited() {
+        buses.assertNothingWaited();
+    }
+}

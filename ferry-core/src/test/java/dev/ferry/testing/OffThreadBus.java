@@ -1,0 +1,35 @@
+package dev.ferry.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.Bus;
+import dev.ferry.BusConfig;
+import dev.ferry.EmbeddedEngineConfig;
+import dev.ferry.internal.bus.LocalBus;
+import dev.ferry.internal.engine.LocalEngine;
+
+/**
+ * Opens buses over the embedded engine behind an {@link OffThreadEngine}, for the bus-level contracts
+ * run with stages that complete later, and checks afterwards that no dispatch thread waited on one.
+ */
+public final class OffThreadBus {
+    private OffThreadEngine engine;
+
+    /**
+     * A bus with {@code config} over the embedded engine with {@code engineConfig}, every stage
+     * completing on another thread.
+     */
+    public Bus open(EmbeddedEngineConfig engineConfig, BusConfig config) {
+        engine = new OffThreadEngine(LocalEngine.open(engineConfig, config.clock()));
+        return LocalBus.over(config, engine);
+    }
+
+    /** Fails when a thread that must not wait (a dispatch thread, an event loop) waited on a stage. */
+    public void assertNothingWaited() {
+        if (engine != null) {
+            assertThat(engine.forbiddenWaits())
+                    .as("threads that waited on an engine stage")
+                    .isEmpty();
+        }
+    }
+}
