@@ -107,6 +107,9 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> implements
     private boolean pumpScheduled;
     /** A claim is out at the engine: no other starts until its messages are written. */
     private boolean claiming;
+
+    /** The engine signalled (or a slot freed) while a claim was out: claim again once it is back. */
+    private boolean signalledWhileClaiming;
     /** FIN or REQ freed slots during this read: refill once, when the read is done. */
     private boolean pumpAfterRead;
 
@@ -828,7 +831,12 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> implements
 
     private void pump() {
         pumpScheduled = false;
-        if (claiming || closed || state != State.SUBSCRIBED || !ctx.channel().isActive()) {
+        if (claiming) {
+            // the claim out may have been made before what the engine now signals: claim again after it
+            signalledWhileClaiming = true;
+            return;
+        }
+        if (closed || state != State.SUBSCRIBED || !ctx.channel().isActive()) {
             return;
         }
         // a client that stops reading stops getting messages: nothing piles up in the broker
@@ -840,7 +848,9 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> implements
                 claiming = true;
                 claimed.whenComplete((leases, error) -> ctx.executor().execute(() -> {
                     claiming = false;
-                    if (write(leases, error)) {
+                    boolean more = write(leases, error);
+                    if (more || signalledWhileClaiming) {
+                        signalledWhileClaiming = false;
                         pump();
                     }
                 }));
