@@ -94,13 +94,13 @@ final class FileRetryStore implements RetryStore {
             return null;
         }
         ByteBuffer head = ByteBuffer.allocate(RecordCodec.HEADER);
-        SegmentedLog.readFully(channel, head, pos);
+        LogSegment.readFully(channel, head, pos);
         int length = head.getInt(0);
         if (length < RecordCodec.FIXED || length > maxPayload) {
             return null;
         }
         ByteBuffer buf = ByteBuffer.allocate(RecordCodec.HEADER + length);
-        SegmentedLog.readFully(channel, buf, pos);
+        LogSegment.readFully(channel, buf, pos);
         buf.flip();
         if (RecordCodec.check(buf, maxPayload) != null) {
             log.error("retry bucket {} in {}: damaged record at byte {}", bucket, dir, pos);

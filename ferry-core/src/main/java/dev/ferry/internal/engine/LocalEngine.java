@@ -77,6 +77,7 @@ public final class LocalEngine implements Engine {
     private final List<TopologyListener> watchers = new CopyOnWriteArrayList<>();
     private final FileStore fileStore;
     private final LocalQueueStates queueStates;
+    private final TailCacheBudget tailCache;
     private volatile long usableBytes = Long.MAX_VALUE;
     private volatile long lastDiskCheck;
     private volatile boolean closed;
@@ -112,6 +113,7 @@ public final class LocalEngine implements Engine {
             dataDirectory.close();
             throw new StorageException("cannot inspect the disk of " + root + ": " + e, e);
         }
+        this.tailCache = new TailCacheBudget(config.tailCacheBytes());
         this.storage = new Storage(this, root, io);
         this.sync = new SyncService(config.syncPolicy(), config.syncInterval());
         int threads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
@@ -147,6 +149,8 @@ public final class LocalEngine implements Engine {
             channels += topic.channels().size();
             loops.add(topic);
         }
+        // recovered tails were read in whole: bring them within the budget before the first publish
+        tailCache.enforce(null);
         if (!topics.isEmpty()) {
             log.info(
                     "recovered {} topics and {} channels from {} in {} ms",
@@ -188,6 +192,18 @@ public final class LocalEngine implements Engine {
 
     SyncService sync() {
         return sync;
+    }
+
+    TailCacheBudget tailCache() {
+        return tailCache;
+    }
+
+    /**
+     * What the durable topics' tail caches hold and how often the engine-wide budget ({@link
+     * EmbeddedEngineConfig#tailCacheBytes()}) trimmed them. Thread-safe, non-blocking.
+     */
+    public TailCacheStats tailCacheStats() {
+        return tailCache.stats();
     }
 
     private int shardOf(String name) {
