@@ -175,7 +175,7 @@ final class TopicState {
     private String refusal(PendingAppend p, int n, long bytes) {
         int size = p.batch.size();
         if (!memoryOnly) {
-            String disk = engine.diskRefusal(bytes + p.bodyBytes + (long) (n + size) * RecordCodec.OVERHEAD);
+            String disk = engine.disk().refusal(bytes + p.bodyBytes + (long) (n + size) * RecordCodec.OVERHEAD);
             if (disk != null) {
                 return disk;
             }
@@ -222,7 +222,7 @@ final class TopicState {
             log.append(ids, timestamp, dueAts, bodies);
         } catch (IOException e) {
             rejectCount += accepted.size();
-            engine.reportWriteError(name, e);
+            engine.disk().reportWriteError(name, e);
             for (PendingAppend p : accepted) {
                 p.error = new PublishRejectedException(
                         "publish to topic '"
@@ -234,7 +234,7 @@ final class TopicState {
             }
             return;
         }
-        engine.addStoredBytes(log.sizeBytes() - before);
+        engine.disk().addStoredBytes(log.sizeBytes() - before);
         for (int k = 0; k < n; k++) {
             if (dueAts[k] > 0) {
                 deferredAhead.add(firstSeq + k, dueAts[k]);
@@ -246,7 +246,7 @@ final class TopicState {
             applyBounds(nowMillis);
         } catch (IOException e) {
             // the publishes are stored; only the dropping of old messages failed
-            engine.reportWriteError(name, e);
+            engine.disk().reportWriteError(name, e);
         }
     }
 
@@ -296,7 +296,7 @@ final class TopicState {
     private void freeLog(long floor) throws IOException {
         long before = log.sizeBytes();
         if (log.freeBefore(floor)) {
-            engine.addStoredBytes(log.sizeBytes() - before);
+            engine.disk().addStoredBytes(log.sizeBytes() - before);
         }
     }
 
