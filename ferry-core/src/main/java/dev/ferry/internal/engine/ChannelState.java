@@ -60,11 +60,7 @@ final class ChannelState {
     private long timeoutCount;
     private long dropCount;
     private boolean paused;
-    private DeadLetter deadLetter = DeadLetter.NONE;
-    private String deadLetterTopic;
-    private long deadLetterCount;
-    /** Messages claimed for the dead-letter topic by the last claims, not yet taken by the engine. */
-    private List<Lease> claimedDead;
+    private final ChannelDeadLetters deadLetters = new ChannelDeadLetters();
 
     final List<LocalConsumer> listeners = new CopyOnWriteArrayList<>();
 
@@ -104,13 +100,12 @@ final class ChannelState {
     }
 
     DeadLetter deadLetter() {
-        return deadLetter;
+        return deadLetters.policy();
     }
 
     /** Sets the dead-letter policy; {@code topicName} is its resolved topic (null for NONE). */
     void setDeadLetter(DeadLetter policy, String topicName) {
-        deadLetter = policy;
-        deadLetterTopic = topicName;
+        deadLetters.set(policy, topicName);
     }
 
     /**
@@ -119,12 +114,7 @@ final class ChannelState {
      * requeues them.
      */
     DeadBatch takeDead() {
-        if (claimedDead == null) {
-            return null;
-        }
-        DeadBatch batch = new DeadBatch(deadLetterTopic, deadLetter.maxAttempts(), claimedDead);
-        claimedDead = null;
-        return batch;
+        return deadLetters.take();
     }
 
     /** Leases to move to {@code topic}, from a channel whose policy allows {@code maxAttempts}. */
@@ -135,7 +125,7 @@ final class ChannelState {
         if (!ack(lease)) {
             return false;
         }
-        deadLetterCount++;
+        deadLetters.moved();
         return true;
     }
 
@@ -195,12 +185,9 @@ final class ChannelState {
                     continue;
                 }
                 e.body = body;
-                if (deadLetter.exhausted(e.attempts)) {
+                if (deadLetters.exhausted(e.attempts)) {
                     // leased like a delivery (so a crash before the move redelivers it), but to the engine
-                    if (claimedDead == null) {
-                        claimedDead = new ArrayList<>();
-                    }
-                    claimedDead.add(deliver(e, now, timeoutMillis, null));
+                    deadLetters.claimed(deliver(e, now, timeoutMillis, null));
                     continue;
                 }
                 out.add(deliver(e, now, timeoutMillis, owner));
@@ -227,7 +214,7 @@ final class ChannelState {
             }
             journal.cursor(cursor.offset(), cursor.seq());
         }
-        if (!out.isEmpty() || copiedOut || claimedDead != null) {
+        if (!out.isEmpty() || copiedOut || deadLetters.hasClaimed()) {
             // attempts must survive a killed process: the journal reaches the file before delivery;
             // and a retry copy must not outlive its journal record for long
             journal.write();
@@ -607,8 +594,8 @@ final class ChannelState {
                 consumers,
                 paused,
                 ephemeral,
-                deadLetter,
-                deadLetterCount);
+                deadLetters.policy(),
+                deadLetters.count());
     }
 
     // ---- snapshots and recovery ---------------------------------------------------------------
