@@ -43,6 +43,8 @@ public final class EmbeddedEngineConfig {
     public static final String MIN_FREE_DISK_BYTES = "min-free-disk-bytes";
     /** {@link #journalSnapshotBytes()}, a size. */
     public static final String JOURNAL_SNAPSHOT_BYTES = "journal-snapshot-bytes";
+    /** {@link #tailCacheBytes()}, a size. */
+    public static final String TAIL_CACHE_BYTES = "tail-cache-bytes";
     /** {@link #memQueueSize()}, a number. */
     public static final String MEM_QUEUE_SIZE = "mem-queue-size";
     /** {@link #maxMessageBytes()}, a size. */
@@ -64,6 +66,7 @@ public final class EmbeddedEngineConfig {
             MAX_DATA_BYTES,
             MIN_FREE_DISK_BYTES,
             JOURNAL_SNAPSHOT_BYTES,
+            TAIL_CACHE_BYTES,
             MEM_QUEUE_SIZE,
             MAX_MESSAGE_BYTES);
 
@@ -78,6 +81,7 @@ public final class EmbeddedEngineConfig {
     private final long maxDataBytes;
     private final long minFreeDiskBytes;
     private final long journalSnapshotBytes;
+    private final long tailCacheBytes;
     private final int memQueueSize;
     private final int maxMessageBytes;
 
@@ -93,6 +97,7 @@ public final class EmbeddedEngineConfig {
         this.maxDataBytes = b.maxDataBytes;
         this.minFreeDiskBytes = b.minFreeDiskBytes;
         this.journalSnapshotBytes = b.journalSnapshotBytes;
+        this.tailCacheBytes = b.tailCacheBytes;
         this.memQueueSize = b.memQueueSize;
         this.maxMessageBytes = b.maxMessageBytes;
     }
@@ -149,6 +154,7 @@ public final class EmbeddedEngineConfig {
         uri.bytes(MAX_DATA_BYTES).ifPresent(b::maxDataBytes);
         uri.bytes(MIN_FREE_DISK_BYTES).ifPresent(b::minFreeDiskBytes);
         uri.bytes(JOURNAL_SNAPSHOT_BYTES).ifPresent(b::journalSnapshotBytes);
+        uri.bytes(TAIL_CACHE_BYTES).ifPresent(b::tailCacheBytes);
         uri.number(MEM_QUEUE_SIZE).ifPresent(v -> b.memQueueSize(toInt(MEM_QUEUE_SIZE, v)));
         uri.bytes(MAX_MESSAGE_BYTES).ifPresent(v -> b.maxMessageBytes(toInt(MAX_MESSAGE_BYTES, v)));
         try {
@@ -208,6 +214,7 @@ public final class EmbeddedEngineConfig {
         differs(p, MAX_DATA_BYTES, maxDataBytes, d.maxDataBytes);
         differs(p, MIN_FREE_DISK_BYTES, minFreeDiskBytes, d.minFreeDiskBytes);
         differs(p, JOURNAL_SNAPSHOT_BYTES, journalSnapshotBytes, d.journalSnapshotBytes);
+        differs(p, TAIL_CACHE_BYTES, tailCacheBytes, d.tailCacheBytes);
         differs(p, MEM_QUEUE_SIZE, memQueueSize, d.memQueueSize);
         differs(p, MAX_MESSAGE_BYTES, maxMessageBytes, d.maxMessageBytes);
         return dataDir == null ? new EngineUri("memory", "", p) : new EngineUri("file", fileLocation(dataDir), p);
@@ -291,6 +298,20 @@ public final class EmbeddedEngineConfig {
     }
 
     /**
+     * The memory all durable topics together may use to keep their newest records (default 64 MiB),
+     * so that channels reading near the tail of a log are served without touching its files. When a
+     * topic's append would take the total over this budget, the caches of the topics appended to
+     * least recently are trimmed first (oldest records first), then the appending topic's own; a
+     * trimmed record is read from its segment file instead. Zero keeps no tail in memory. The
+     * records trimmed are counted ({@code LocalEngine#tailCacheStats}). In-memory topics
+     * ({@code memory:}, ephemeral names) are not cached copies and are not counted here: they are
+     * bounded by retention and {@link #memQueueSize()}.
+     */
+    public long tailCacheBytes() {
+        return tailCacheBytes;
+    }
+
+    /**
      * The bound of each ephemeral topic and channel in messages (default 10,000, as nsqd's
      * mem-queue-size); past it the oldest ready messages are dropped and counted.
      */
@@ -322,6 +343,7 @@ public final class EmbeddedEngineConfig {
         b.maxDataBytes = maxDataBytes;
         b.minFreeDiskBytes = minFreeDiskBytes;
         b.journalSnapshotBytes = journalSnapshotBytes;
+        b.tailCacheBytes = tailCacheBytes;
         b.memQueueSize = memQueueSize;
         b.maxMessageBytes = maxMessageBytes;
         return b;
@@ -345,6 +367,7 @@ public final class EmbeddedEngineConfig {
         private long maxDataBytes = 0;
         private long minFreeDiskBytes = 64L << 20;
         private long journalSnapshotBytes = 4L << 20;
+        private long tailCacheBytes = 64L << 20;
         private int memQueueSize = 10_000;
         private int maxMessageBytes = 1 << 20;
 
@@ -400,6 +423,12 @@ public final class EmbeddedEngineConfig {
             return this;
         }
 
+        /** Sets the memory budget of all durable topics' tail caches in bytes (0: none). */
+        public Builder tailCacheBytes(long value) {
+            this.tailCacheBytes = value;
+            return this;
+        }
+
         /** Sets the bound of ephemeral topics and channels in messages. */
         public Builder memQueueSize(int value) {
             this.memQueueSize = value;
@@ -426,6 +455,7 @@ public final class EmbeddedEngineConfig {
             notNegative("retentionAge", retentionAge.toMillis());
             notNegative("maxDataBytes", maxDataBytes);
             notNegative("minFreeDiskBytes", minFreeDiskBytes);
+            notNegative("tailCacheBytes", tailCacheBytes);
             if (segmentBytes < 4096) {
                 throw new IllegalArgumentException("segmentBytes must be at least 4096, got " + segmentBytes);
             }

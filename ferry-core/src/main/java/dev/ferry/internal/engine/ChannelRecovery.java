@@ -1,9 +1,8 @@
 package dev.ferry.internal.engine;
 
+import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.TreeSet;
 
 /**
@@ -27,7 +26,7 @@ final class ChannelRecovery {
         /** The highest log key a delivery or copy record names (-1: none). */
         long maxLogKey = -1;
 
-        final Map<Long, Entry> entries = new HashMap<>();
+        final Long2ObjectOpenHashMap<Entry> entries = new Long2ObjectOpenHashMap<>();
         final TreeSet<Long> loadedBuckets = new TreeSet<>();
     }
 
@@ -75,7 +74,12 @@ final class ChannelRecovery {
         }
 
         private Entry entry(long key) {
-            return state.entries.computeIfAbsent(key, Entry::new);
+            Entry e = state.entries.get(key);
+            if (e == null) {
+                e = new Entry(key);
+                state.entries.put(key, e);
+            }
+            return e;
         }
 
         @Override

@@ -3,28 +3,27 @@ package dev.ferry.internal.engine;
 import dev.ferry.ChannelStats;
 import dev.ferry.DeadLetter;
 import dev.ferry.spi.Lease;
+import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
+import it.unimi.dsi.fastutil.longs.Long2ObjectRBTreeMap;
+import it.unimi.dsi.fastutil.longs.LongOpenHashSet;
+import it.unimi.dsi.fastutil.objects.ObjectIterator;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.SortedSet;
-import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One channel: a cursor into its topic's log plus the messages it tracks one by one (in flight,
- * requeued, deferred). Every state change goes to the channel's journal; messages that would hold
- * old log segments (requeued, deferred, or left behind by the cursor) are copied into the retry
- * store, bucketed by due time, and only buckets coming due soon are held in memory.
+ * One channel: a {@link ChannelCursor} into its topic's log plus the messages it tracks one by one
+ * (in flight in its {@link InFlightTable}, requeued, deferred). Every state change goes to the
+ * channel's journal; messages that would hold old log segments (requeued, deferred, or left behind
+ * by the cursor) are copied into the retry store, bucketed by due time, and only buckets coming due
+ * soon are held in memory ({@link RetryBuckets}). This class ties those parts together: delivery,
+ * answers, timers and housekeeping, snapshots and recovery.
  *
  * <p>Delivery order: requeued and due messages first, then the log from the cursor.
  *
@@ -32,12 +31,6 @@ import org.slf4j.LoggerFactory;
  */
 final class ChannelState {
     private static final Logger log = LoggerFactory.getLogger(ChannelState.class);
-
-    /** Width of a retry bucket in ms. */
-    static final long BUCKET_MILLIS = 10_000;
-
-    /** Buckets this many widths ahead of now are loaded into memory. */
-    static final long HORIZON_BUCKETS = 2;
 
     final String name;
     final boolean ephemeral;
@@ -48,33 +41,26 @@ final class ChannelState {
     private final RetryStore retry;
     private long generation;
 
-    private long cursorOffset;
-    private long cursorSeq;
-    private final Map<Long, Entry> entries = new HashMap<>();
-    private final TreeMap<Long, Entry> inLog = new TreeMap<>();
+    private final ChannelCursor cursor = new ChannelCursor();
+    /** Every message tracked one by one, by key (its log offset, or its key in the retry store). */
+    private final Long2ObjectOpenHashMap<Entry> entries = new Long2ObjectOpenHashMap<>();
+    /** The tracked messages still read from the log, by offset: the lowest holds the log's floor. */
+    private final Long2ObjectRBTreeMap<Entry> inLog = new Long2ObjectRBTreeMap<>();
+
     private final ArrayDeque<Entry> ready = new ArrayDeque<>();
-    private final EntryHeap inFlightHeap = new EntryHeap();
+    private final InFlightTable inFlight = new InFlightTable();
     private final EntryHeap deferredHeap = new EntryHeap();
-    /** Log keys past the recovered cursor that already have a retry copy (a lost journal tail). */
-    private final Set<Long> copiedAhead = new HashSet<>();
     /** A deferred message was copied out since the journal was last written. */
     private boolean copiedOut;
 
-    private final TreeSet<Long> loadedBuckets = new TreeSet<>();
-    private final TreeMap<Long, Long> farBuckets = new TreeMap<>();
-    private final Map<Long, Integer> bucketLive = new HashMap<>();
-    private int inFlight;
+    private final RetryBuckets buckets = new RetryBuckets();
     private int deferred;
     private long messageCount;
     private long requeueCount;
     private long timeoutCount;
     private long dropCount;
     private boolean paused;
-    private DeadLetter deadLetter = DeadLetter.NONE;
-    private String deadLetterTopic;
-    private long deadLetterCount;
-    /** Messages claimed for the dead-letter topic by the last claims, not yet taken by the engine. */
-    private List<Lease> claimedDead;
+    private final ChannelDeadLetters deadLetters = new ChannelDeadLetters();
 
     final List<LocalConsumer> listeners = new CopyOnWriteArrayList<>();
 
@@ -114,13 +100,12 @@ final class ChannelState {
     }
 
     DeadLetter deadLetter() {
-        return deadLetter;
+        return deadLetters.policy();
     }
 
     /** Sets the dead-letter policy; {@code topicName} is its resolved topic (null for NONE). */
     void setDeadLetter(DeadLetter policy, String topicName) {
-        deadLetter = policy;
-        deadLetterTopic = topicName;
+        deadLetters.set(policy, topicName);
     }
 
     /**
@@ -129,12 +114,7 @@ final class ChannelState {
      * requeues them.
      */
     DeadBatch takeDead() {
-        if (claimedDead == null) {
-            return null;
-        }
-        DeadBatch batch = new DeadBatch(deadLetterTopic, deadLetter.maxAttempts(), claimedDead);
-        claimedDead = null;
-        return batch;
+        return deadLetters.take();
     }
 
     /** Leases to move to {@code topic}, from a channel whose policy allows {@code maxAttempts}. */
@@ -145,49 +125,40 @@ final class ChannelState {
         if (!ack(lease)) {
             return false;
         }
-        deadLetterCount++;
+        deadLetters.moved();
         return true;
     }
 
     long cursorOffset() {
-        return cursorOffset;
+        return cursor.offset();
     }
 
     long cursorSeq() {
-        return cursorSeq;
+        return cursor.seq();
     }
 
     void setCursor(long offset, long seq) {
-        cursorOffset = offset;
-        cursorSeq = seq;
+        cursor.moveTo(offset, seq);
     }
 
     /** The lowest log offset this channel still needs. */
     long floor() {
-        return inLog.isEmpty() ? cursorOffset : Math.min(cursorOffset, inLog.firstKey());
+        return inLog.isEmpty() ? cursor.offset() : Math.min(cursor.offset(), inLog.firstLongKey());
     }
 
     /** Messages ready to deliver: unread log messages plus requeued ones. */
     long depth() {
-        return Math.max(0, topic.log().endSeq() - cursorSeq) + ready.size();
+        return Math.max(0, topic.log().endSeq() - cursor.seq()) + ready.size();
     }
 
     /** When the next timeout or deferral falls due, or Long.MAX_VALUE. */
     long nextDue() {
-        long next = Math.min(inFlightHeap.peekTime(), deferredHeap.peekTime());
-        if (!farBuckets.isEmpty()) {
-            long loadAt = (farBuckets.firstKey() - HORIZON_BUCKETS) * BUCKET_MILLIS;
-            next = Math.min(next, loadAt);
-        }
-        return next;
+        long next = Math.min(inFlight.nextDeadline(), deferredHeap.peekTime());
+        return Math.min(next, buckets.nextLoadAt());
     }
 
-    static long bucketOf(long dueAt) {
-        return Math.floorDiv(dueAt, BUCKET_MILLIS);
-    }
-
-    private boolean isFar(long bucket, long now) {
-        return bucket > bucketOf(now) + HORIZON_BUCKETS && !loadedBuckets.contains(bucket);
+    private static long bucketOf(long dueAt) {
+        return RetryBuckets.bucketOf(dueAt);
     }
 
     // ---- delivery -------------------------------------------------------------------------------
@@ -214,12 +185,9 @@ final class ChannelState {
                     continue;
                 }
                 e.body = body;
-                if (deadLetter.exhausted(e.attempts)) {
+                if (deadLetters.exhausted(e.attempts)) {
                     // leased like a delivery (so a crash before the move redelivers it), but to the engine
-                    if (claimedDead == null) {
-                        claimedDead = new ArrayList<>();
-                    }
-                    claimedDead.add(deliver(e, now, timeoutMillis, null));
+                    deadLetters.claimed(deliver(e, now, timeoutMillis, null));
                     continue;
                 }
                 out.add(deliver(e, now, timeoutMillis, owner));
@@ -228,7 +196,7 @@ final class ChannelState {
             if (topic.paused()) {
                 break;
             }
-            List<LogRecord> records = topic.log().read(cursorOffset, cursorSeq, max - out.size());
+            List<LogRecord> records = topic.log().read(cursor.offset(), cursor.seq(), max - out.size());
             if (records.isEmpty()) {
                 break;
             }
@@ -244,9 +212,9 @@ final class ChannelState {
                 inLog.put(fresh.key, fresh);
                 out.add(deliver(fresh, now, timeoutMillis, owner));
             }
-            journal.cursor(cursorOffset, cursorSeq);
+            journal.cursor(cursor.offset(), cursor.seq());
         }
-        if (!out.isEmpty() || copiedOut || claimedDead != null) {
+        if (!out.isEmpty() || copiedOut || deadLetters.hasClaimed()) {
             // attempts must survive a killed process: the journal reaches the file before delivery;
             // and a retry copy must not outlive its journal record for long
             journal.write();
@@ -261,14 +229,13 @@ final class ChannelState {
      * whose retry copy survived a lost journal tail, is skipped.
      */
     private boolean advancePast(LogRecord r, long now) throws IOException {
-        cursorOffset = r.nextOffset();
         if (r.body() == null) {
-            dropCount += Math.max(0, r.seq() - cursorSeq);
-            cursorSeq = r.seq();
+            dropCount += Math.max(0, r.seq() - cursor.seq());
+            cursor.moveTo(r.nextOffset(), r.seq());
             return false;
         }
-        cursorSeq = r.seq() + 1;
-        if (!copiedAhead.isEmpty() && copiedAhead.remove(r.offset())) {
+        cursor.moveTo(r.nextOffset(), r.seq() + 1);
+        if (cursor.takeCopiedAhead(r.offset())) {
             return false;
         }
         messageCount++;
@@ -283,9 +250,7 @@ final class ChannelState {
     private Lease deliver(Entry e, long now, long timeoutMillis, LocalConsumer owner) {
         e.attempts++;
         e.state = Entry.IN_FLIGHT;
-        e.deadline = now + timeoutMillis;
-        inFlight++;
-        inFlightHeap.add(e, e.deadline);
+        inFlight.add(e, now + timeoutMillis);
         journal.deliver(e.key, e.attempts);
         // the entry is the lease's handle: no lookup by key, and no box, on the way back
         Lease lease = new Lease(topic.name, name, e, e.id, e.timestamp, e.attempts, e.body);
@@ -310,7 +275,7 @@ final class ChannelState {
 
     /** Drops every lease in flight, telling their consumers (the channel is emptied or deleted). */
     void dropLeases() {
-        for (Entry e = inFlightHeap.poll(); e != null; e = inFlightHeap.poll()) {
+        for (Entry e = inFlight.pollDropped(); e != null; e = inFlight.pollDropped()) {
             leaseLost(e);
         }
     }
@@ -322,14 +287,14 @@ final class ChannelState {
 
     private void deferFromLog(LogRecord r, long now) throws IOException {
         long bucket = bucketOf(r.dueAt());
-        boolean far = isFar(bucket, now);
+        boolean far = buckets.isFar(bucket, now);
         if (!far) {
             ensureLoaded(bucket);
         }
         long pos = retry.append(bucket, r.offset(), r.id(), r.timestamp(), r.dueAt(), 0, r.body());
         journal.move(r.offset(), bucket, pos, 0, r.dueAt(), r.id(), r.timestamp());
         if (far) {
-            farBuckets.merge(bucket, 1L, Long::sum);
+            buckets.addFar(bucket, 1);
             return;
         }
         Entry e = new Entry(r.offset());
@@ -351,7 +316,7 @@ final class ChannelState {
 
     private void trackInBucket(Entry e) throws IOException {
         ensureLoaded(e.bucket);
-        bucketLive.merge(e.bucket, 1, Integer::sum);
+        buckets.live(e.bucket, 1);
     }
 
     /**
@@ -359,13 +324,13 @@ final class ChannelState {
      * that recovery knows the bucket's records are accounted for by the journal.
      */
     private void ensureLoaded(long bucket) throws IOException {
-        if (loadedBuckets.contains(bucket)) {
+        if (buckets.isLoaded(bucket)) {
             return;
         }
-        if (farBuckets.remove(bucket) != null) {
+        if (buckets.removeFar(bucket)) {
             loadBucket(bucket);
         } else {
-            loadedBuckets.add(bucket);
+            buckets.markLoaded(bucket);
             journal.loaded(bucket);
         }
     }
@@ -373,7 +338,7 @@ final class ChannelState {
     /** Removes an entry entirely (finished or dropped). */
     private void forget(Entry e) {
         entries.remove(e.key);
-        inFlightHeap.remove(e);
+        inFlight.discard(e);
         if (deferredHeap.size() > 0 && e.state == Entry.DEFERRED) {
             deferredHeap.remove(e);
             deferred--;
@@ -381,7 +346,7 @@ final class ChannelState {
         if (e.inLog()) {
             inLog.remove(e.key);
         } else {
-            bucketLive.merge(e.bucket, -1, Integer::sum);
+            buckets.live(e.bucket, -1);
         }
         e.body = null;
     }
@@ -402,7 +367,7 @@ final class ChannelState {
         if (e == null) {
             return false;
         }
-        inFlight--;
+        inFlight.answered(e);
         endLease(e);
         forget(e);
         journal.finish(e.key);
@@ -415,9 +380,8 @@ final class ChannelState {
         if (e == null) {
             return null;
         }
-        inFlight--;
+        inFlight.answered(e);
         requeueCount++;
-        inFlightHeap.remove(e);
         endLease(e);
         if (delayMillis <= 0) {
             e.state = Entry.READY;
@@ -445,8 +409,7 @@ final class ChannelState {
         if (e == null) {
             return false;
         }
-        e.deadline = now + timeoutMillis;
-        inFlightHeap.change(e, e.deadline);
+        inFlight.extend(e, now + timeoutMillis);
         return true;
     }
 
@@ -461,7 +424,7 @@ final class ChannelState {
                     "topic {} channel {}: message at key {} is missing from the log; dropped", topic.name, name, e.key);
             return;
         }
-        boolean far = isFar(bucket, now) && e.state != Entry.IN_FLIGHT;
+        boolean far = buckets.isFar(bucket, now) && e.state != Entry.IN_FLIGHT;
         if (!far) {
             ensureLoaded(bucket);
         }
@@ -473,10 +436,10 @@ final class ChannelState {
         if (far) {
             entries.remove(e.key);
             e.body = null;
-            farBuckets.merge(bucket, 1L, Long::sum);
+            buckets.addFar(bucket, 1);
             return;
         }
-        bucketLive.merge(bucket, 1, Integer::sum);
+        buckets.live(bucket, 1);
     }
 
     // ---- timers and housekeeping ------------------------------------------------------------------
@@ -488,12 +451,10 @@ final class ChannelState {
      */
     boolean processDue(long now) throws IOException {
         boolean readied = false;
-        while (!farBuckets.isEmpty() && farBuckets.firstKey() <= bucketOf(now) + HORIZON_BUCKETS) {
-            loadBucket(farBuckets.pollFirstEntry().getKey());
+        while (buckets.hasFarDueBy(now)) {
+            loadBucket(buckets.pollFirstFar());
         }
-        while (inFlightHeap.peekTime() <= now) {
-            Entry e = inFlightHeap.poll();
-            inFlight--;
+        for (Entry e = inFlight.pollExpired(now); e != null; e = inFlight.pollExpired(now)) {
             timeoutCount++;
             leaseLost(e);
             e.state = Entry.READY;
@@ -512,14 +473,14 @@ final class ChannelState {
 
     private void loadBucket(long bucket) throws IOException {
         List<LogRecord> records = retry.readAll(bucket);
-        loadedBuckets.add(bucket);
+        buckets.markLoaded(bucket);
         journal.loaded(bucket);
         for (LogRecord r : records) {
             if (entries.containsKey(r.seq())) {
                 continue;
             }
             Entry e = Entry.fromRetryCopy(r, bucket);
-            bucketLive.merge(bucket, 1, Integer::sum);
+            buckets.live(bucket, 1);
             entries.put(e.key, e);
             defer(e);
         }
@@ -530,25 +491,13 @@ final class ChannelState {
      * hold old segments, and deletes retry buckets nothing refers to any more.
      */
     void housekeep(long now) throws IOException {
-        long cursorSegment = topic.log().segmentBaseOf(cursorOffset);
-        while (!inLog.isEmpty() && inLog.firstKey() < cursorSegment) {
-            Entry e = inLog.firstEntry().getValue();
+        long cursorSegment = topic.log().segmentBaseOf(cursor.offset());
+        while (!inLog.isEmpty() && inLog.firstLongKey() < cursorSegment) {
+            Entry e = inLog.get(inLog.firstLongKey());
             long due = e.state == Entry.DEFERRED ? e.dueAt : now;
             moveToRetry(e, bucketOf(Math.max(due, now)), now);
         }
-        long current = bucketOf(now);
-        Iterator<Long> it = loadedBuckets.iterator();
-        while (it.hasNext()) {
-            long b = it.next();
-            if (b >= current) {
-                break;
-            }
-            if (bucketLive.getOrDefault(b, 0) <= 0) {
-                retry.delete(b);
-                bucketLive.remove(b);
-                it.remove();
-            }
-        }
+        buckets.deleteEmptyBefore(bucketOf(now), retry);
         if (journal.size() > topic.config().journalSnapshotBytes()) {
             snapshot();
         }
@@ -556,8 +505,8 @@ final class ChannelState {
 
     /** Moves entries held in the log below {@code offset} out of it, before the log drops it. */
     void evacuateBefore(long offset, long now) throws IOException {
-        while (!inLog.isEmpty() && inLog.firstKey() < offset) {
-            Entry e = inLog.firstEntry().getValue();
+        while (!inLog.isEmpty() && inLog.firstLongKey() < offset) {
+            Entry e = inLog.get(inLog.firstLongKey());
             long due = e.state == Entry.DEFERRED ? e.dueAt : now;
             moveToRetry(e, bucketOf(Math.max(due, now)), now);
         }
@@ -566,11 +515,10 @@ final class ChannelState {
     /** Moves the cursor up to the log's start after old segments were dropped; counts the loss. */
     void clampCursor() {
         TopicLog topicLog = topic.log();
-        if (cursorOffset < topicLog.startOffset()) {
-            dropCount += Math.max(0, topicLog.startSeq() - cursorSeq);
-            cursorOffset = topicLog.startOffset();
-            cursorSeq = topicLog.startSeq();
-            journal.cursor(cursorOffset, cursorSeq);
+        if (cursor.offset() < topicLog.startOffset()) {
+            dropCount += Math.max(0, topicLog.startSeq() - cursor.seq());
+            cursor.moveTo(topicLog.startOffset(), topicLog.startSeq());
+            journal.cursor(cursor.offset(), cursor.seq());
         }
     }
 
@@ -584,7 +532,7 @@ final class ChannelState {
             count--;
         }
         while (count > 0) {
-            List<LogRecord> records = topic.log().read(cursorOffset, cursorSeq, (int) Math.min(count, 4096));
+            List<LogRecord> records = topic.log().read(cursor.offset(), cursor.seq(), (int) Math.min(count, 4096));
             if (records.isEmpty()) {
                 break;
             }
@@ -597,7 +545,7 @@ final class ChannelState {
                     break;
                 }
             }
-            journal.cursor(cursorOffset, cursorSeq);
+            journal.cursor(cursor.offset(), cursor.seq());
         }
     }
 
@@ -606,23 +554,19 @@ final class ChannelState {
         for (long bucket : retry.buckets()) {
             retry.delete(bucket);
         }
-        dropCount += depth() + inFlight + deferredCount();
+        dropCount += depth() + inFlight.count() + deferredCount();
         dropLeases();
         entries.clear();
-        copiedAhead.clear();
+        cursor.clearCopiedAhead();
         inLog.clear();
         ready.clear();
-        inFlightHeap.clear();
+        inFlight.clear();
         deferredHeap.clear();
-        loadedBuckets.clear();
-        farBuckets.clear();
-        bucketLive.clear();
-        inFlight = 0;
+        buckets.clear();
         deferred = 0;
-        cursorOffset = topic.log().endOffset();
-        cursorSeq = topic.log().endSeq();
+        cursor.moveTo(topic.log().endOffset(), topic.log().endSeq());
         journal.emptied();
-        journal.cursor(cursorOffset, cursorSeq);
+        journal.cursor(cursor.offset(), cursor.seq());
         journal.write();
     }
 
@@ -632,20 +576,16 @@ final class ChannelState {
     }
 
     long deferredCount() {
-        long far = 0;
-        for (long n : farBuckets.values()) {
-            far += n;
-        }
-        return deferred + far;
+        return deferred + buckets.farCount();
     }
 
     /** Statistics; deferred publishes not yet read count as deferred, not as depth (as nsqd). */
     ChannelStats stats(int consumers, long now) {
-        long unreadDeferred = topic.deferredAhead(cursorSeq, now);
+        long unreadDeferred = topic.deferredAhead(cursor.seq(), now);
         return new ChannelStats(
                 name,
                 Math.max(0, depth() - unreadDeferred),
-                inFlight,
+                inFlight.count(),
                 deferredCount() + unreadDeferred,
                 messageCount,
                 requeueCount,
@@ -654,8 +594,8 @@ final class ChannelState {
                 consumers,
                 paused,
                 ephemeral,
-                deadLetter,
-                deadLetterCount);
+                deadLetters.policy(),
+                deadLetters.count());
     }
 
     // ---- snapshots and recovery ---------------------------------------------------------------
@@ -674,13 +614,13 @@ final class ChannelState {
         long next = generation + 1;
         new Snapshot(
                         next,
-                        cursorOffset,
-                        cursorSeq,
+                        cursor.offset(),
+                        cursor.seq(),
                         messageCount,
                         requeueCount,
                         timeoutCount,
                         dropCount,
-                        new ArrayList<>(loadedBuckets),
+                        buckets.loadedList(),
                         items)
                 .write(dir, io);
         journal.rotate(next);
@@ -698,25 +638,23 @@ final class ChannelState {
      */
     void recover(long now) throws IOException {
         ChannelRecovery.State state = ChannelRecovery.read(dir, retry);
-        cursorOffset = state.cursorOffset;
-        cursorSeq = state.cursorSeq;
+        cursor.moveTo(state.cursorOffset, state.cursorSeq);
         messageCount = state.messageCount;
         requeueCount = state.requeueCount;
         timeoutCount = state.timeoutCount;
         dropCount = state.dropCount;
-        loadedBuckets.addAll(state.loadedBuckets);
+        buckets.markLoaded(state.loadedBuckets);
         entries.putAll(state.entries);
         TopicLog topicLog = topic.log();
         // a torn journal may hold deliveries whose cursor record was lost
-        if (state.maxLogKey >= cursorOffset) {
+        if (state.maxLogKey >= cursor.offset()) {
             LogRecord last = topicLog.readAt(state.maxLogKey);
             if (last != null) {
-                cursorOffset = last.nextOffset();
-                cursorSeq = last.seq() + 1;
+                cursor.moveTo(last.nextOffset(), last.seq() + 1);
             }
         }
         clampCursor();
-        Iterator<Entry> it = entries.values().iterator();
+        ObjectIterator<Entry> it = entries.values().iterator();
         while (it.hasNext()) {
             Entry e = it.next();
             if (e.inLog()) {
@@ -735,9 +673,9 @@ final class ChannelState {
                 e.timestamp = r.timestamp();
                 inLog.put(e.key, e);
             } else {
-                bucketLive.merge(e.bucket, 1, Integer::sum);
-                if (e.key >= cursorOffset) {
-                    copiedAhead.add(e.key);
+                buckets.live(e.bucket, 1);
+                if (e.key >= cursor.offset()) {
+                    cursor.copiedAhead(e.key);
                 }
             }
             if (e.dueAt > now) {
@@ -753,15 +691,15 @@ final class ChannelState {
         ready.addAll(ordered);
         SortedSet<Long> onDisk = retry.buckets();
         for (long bucket : onDisk) {
-            if (!loadedBuckets.contains(bucket)) {
-                Set<Long> keys = new HashSet<>();
+            if (!buckets.isLoaded(bucket)) {
+                LongOpenHashSet keys = new LongOpenHashSet();
                 for (LogRecord r : retry.readAll(bucket)) {
                     keys.add(r.seq());
-                    if (r.seq() >= cursorOffset) {
-                        copiedAhead.add(r.seq());
+                    if (r.seq() >= cursor.offset()) {
+                        cursor.copiedAhead(r.seq());
                     }
                 }
-                farBuckets.put(bucket, (long) keys.size());
+                buckets.putFar(bucket, keys.size());
             }
         }
         snapshot();

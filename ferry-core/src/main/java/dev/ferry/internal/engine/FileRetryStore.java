@@ -1,5 +1,7 @@
 package dev.ferry.internal.engine;
 
+import it.unimi.dsi.fastutil.longs.Long2LongOpenHashMap;
+import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
@@ -8,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedSet;
@@ -21,7 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A retry store on disk: one file {@code <bucket>.bkt} per bucket, holding {@link RecordCodec}
  * records. Open files are kept per bucket; {@link #sync(boolean)} forces those written since the
- * last sync.
+ * last sync. Not thread-safe: the owning topic's lock guards it, except {@link #sync(boolean)}, which
+ * the sync thread calls.
  */
 final class FileRetryStore implements RetryStore {
     private static final Logger log = LoggerFactory.getLogger(FileRetryStore.class);
@@ -30,8 +32,8 @@ final class FileRetryStore implements RetryStore {
     private final Path dir;
     private final FileIo io;
     private final int maxPayload;
-    private final Map<Long, FileChannel> open = new HashMap<>();
-    private final Map<Long, Long> sizes = new HashMap<>();
+    private final Long2ObjectOpenHashMap<FileChannel> open = new Long2ObjectOpenHashMap<>();
+    private final Long2LongOpenHashMap sizes = new Long2LongOpenHashMap();
     private final Map<FileChannel, Boolean> dirty = new ConcurrentHashMap<>();
     private ByteBuffer buffer = ByteBuffer.allocate(4096);
 
@@ -94,13 +96,13 @@ final class FileRetryStore implements RetryStore {
             return null;
         }
         ByteBuffer head = ByteBuffer.allocate(RecordCodec.HEADER);
-        SegmentedLog.readFully(channel, head, pos);
+        LogSegment.readFully(channel, head, pos);
         int length = head.getInt(0);
         if (length < RecordCodec.FIXED || length > maxPayload) {
             return null;
         }
         ByteBuffer buf = ByteBuffer.allocate(RecordCodec.HEADER + length);
-        SegmentedLog.readFully(channel, buf, pos);
+        LogSegment.readFully(channel, buf, pos);
         buf.flip();
         if (RecordCodec.check(buf, maxPayload) != null) {
             log.error("retry bucket {} in {}: damaged record at byte {}", bucket, dir, pos);

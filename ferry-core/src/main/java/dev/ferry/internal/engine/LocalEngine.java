@@ -3,7 +3,6 @@ package dev.ferry.internal.engine;
 import dev.ferry.DeadLetter;
 import dev.ferry.EmbeddedEngineConfig;
 import dev.ferry.FerryException;
-import dev.ferry.Names;
 import dev.ferry.NotFoundException;
 import dev.ferry.PublishRejectedException;
 import dev.ferry.StorageException;
@@ -20,17 +19,12 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +33,12 @@ import org.slf4j.LoggerFactory;
  * everything in memory ({@code memory:}) when the configuration has no directory. Configured by an
  * {@link EmbeddedEngineConfig}; opened by URI through {@link EmbeddedEngineProvider}. See {@link TopicState} and {@link ChannelState} for
  * the model, {@link SyncService} and {@link EngineLoops} for the threads.
+ *
+ * <p>Its parts: the {@link TopicRegistry} (topics by name, topology watchers), the {@link
+ * DiskBudget} (stored bytes, free disk), the {@link TailCacheBudget} (memory for the newest
+ * records), the {@link DeadLetterMover}, and {@link EngineAdmin} (administration and statistics,
+ * delegated to at the end of this class). This class opens and recovers the engine, runs the data
+ * path and the timers, and closes.
  *
  * <p>Thread-safe: each topic has its own lock; creating and deleting topics is serialised. The data
  * path ({@link #claim}, {@link #ack}, {@link #nack}, {@link #extend}) works on the caller's thread
@@ -49,9 +49,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class LocalEngine implements Engine {
     private static final Logger log = LoggerFactory.getLogger(LocalEngine.class);
-    private static final long DISK_CHECK_NANOS = 500_000_000L;
-    /** How long a message waits before its move to a dead-letter topic is tried again. */
-    private static final Duration DEAD_LETTER_RETRY = Duration.ofSeconds(1);
 
     private static final long QUEUE_SWEEP_MILLIS = 100;
 
@@ -71,15 +68,12 @@ public final class LocalEngine implements Engine {
     private final Storage storage;
     private final SyncService sync;
     private final EngineLoops loops;
-    private final ConcurrentHashMap<String, TopicState> topics = new ConcurrentHashMap<>();
-    private final Object topicsLock = new Object();
-    private final AtomicLong storedBytes = new AtomicLong();
-    private final List<TopologyListener> watchers = new CopyOnWriteArrayList<>();
-    private final FileStore fileStore;
+    private final TopicRegistry topics;
+    private final DiskBudget disk;
+    private final TailCacheBudget tailCache;
+    private final DeadLetterMover deadLetters;
+    private final EngineAdmin admin;
     private final LocalQueueStates queueStates;
-    private volatile long usableBytes = Long.MAX_VALUE;
-    private volatile long lastDiskCheck;
-    private volatile boolean closed;
 
     /**
      * Opens an engine for {@code config} on the system UTC clock, recovering what its data directory
@@ -106,16 +100,22 @@ public final class LocalEngine implements Engine {
         this.name = config.uri().withoutParameters().toString();
         Path root = config.dataDir().orElse(null);
         this.dataDirectory = root == null ? null : DataDirectory.open(root);
+        FileStore fileStore;
         try {
-            this.fileStore = root == null ? null : Files.getFileStore(root);
+            fileStore = root == null ? null : Files.getFileStore(root);
         } catch (IOException e) {
             dataDirectory.close();
             throw new StorageException("cannot inspect the disk of " + root + ": " + e, e);
         }
+        this.disk = new DiskBudget(config, root, fileStore);
+        this.tailCache = new TailCacheBudget(config.tailCacheBytes());
         this.storage = new Storage(this, root, io);
         this.sync = new SyncService(config.syncPolicy(), config.syncInterval());
         int threads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
         this.loops = new EngineLoops(threads, tick -> tick(tick.topic(), tick.housekeeping()));
+        this.topics = new TopicRegistry(storage, loops, sync);
+        this.deadLetters = new DeadLetterMover(this, topics);
+        this.admin = new EngineAdmin(topics, storage);
         this.queueStates = new LocalQueueStates(clock, root, this::deleteQueueTopic);
         try {
             recover();
@@ -141,12 +141,13 @@ public final class LocalEngine implements Engine {
         long start = System.nanoTime();
         int channels = 0;
         for (String name : storage.topicsOnDisk()) {
-            TopicState topic = storage.openTopic(name, shardOf(name), true);
-            topics.put(name, topic);
-            storedBytes.addAndGet(topic.log().sizeBytes());
+            TopicState topic = storage.openTopic(name, topics.shardOf(name), true);
+            topics.addRecovered(topic);
+            disk.addStoredBytes(topic.log().sizeBytes());
             channels += topic.channels().size();
-            loops.add(topic);
         }
+        // recovered tails were read in whole: bring them within the budget before the first publish
+        tailCache.enforce(null);
         if (!topics.isEmpty()) {
             log.info(
                     "recovered {} topics and {} channels from {} in {} ms",
@@ -190,91 +191,25 @@ public final class LocalEngine implements Engine {
         return sync;
     }
 
-    private int shardOf(String name) {
-        return Math.floorMod(name.hashCode(), loops.shardCount());
+    TailCacheBudget tailCache() {
+        return tailCache;
     }
 
-    void addStoredBytes(long delta) {
-        storedBytes.addAndGet(delta);
+    /**
+     * What the durable topics' tail caches hold and how often the engine-wide budget ({@link
+     * EmbeddedEngineConfig#tailCacheBytes()}) trimmed them. Thread-safe, non-blocking.
+     */
+    public TailCacheStats tailCacheStats() {
+        return tailCache.stats();
     }
 
-    /** Why a publish of {@code bytes} more must be refused for disk reasons, or null. */
-    String diskRefusal(long bytes) {
-        long max = config.maxDataBytes();
-        if (max > 0 && storedBytes.get() + bytes > max) {
-            return "the data size limit is reached ("
-                    + storedBytes.get()
-                    + " bytes stored + "
-                    + bytes
-                    + " new > maxDataBytes "
-                    + max
-                    + ")";
-        }
-        long now = System.nanoTime();
-        if (fileStore != null && now - lastDiskCheck > DISK_CHECK_NANOS) {
-            lastDiskCheck = now;
-            try {
-                usableBytes = fileStore.getUsableSpace();
-            } catch (IOException e) {
-                log.warn("cannot read free space of {}: {}", config.dataDir().orElseThrow(), e.toString());
-            }
-        }
-        if (usableBytes - bytes < config.minFreeDiskBytes()) {
-            return "only "
-                    + usableBytes
-                    + " bytes are free on the disk of "
-                    + config.dataDir().orElseThrow()
-                    + ", below minFreeDiskBytes "
-                    + config.minFreeDiskBytes();
-        }
-        return null;
-    }
-
-    void reportWriteError(String topic, IOException e) {
-        log.error("topic {}: write failed: {}", topic, e.toString());
-        lastDiskCheck = 0;
-    }
-
-    private void ensureOpen() {
-        if (closed) {
-            throw new FerryException("the engine is closed");
-        }
-    }
-
-    private TopicState topic(String name, boolean create) {
-        TopicState topic = topics.get(name);
-        if (topic != null || !create) {
-            return topic;
-        }
-        synchronized (topicsLock) {
-            ensureOpen();
-            topic = topics.get(name);
-            if (topic == null) {
-                try {
-                    topic = storage.openTopic(name, shardOf(name), false);
-                } catch (IOException e) {
-                    throw new StorageException("cannot create topic '" + name + "': " + e, e);
-                }
-                topics.put(name, topic);
-                loops.add(topic);
-                String created = name;
-                tell(w -> w.topicCreated(created));
-            }
-            return topic;
-        }
+    DiskBudget disk() {
+        return disk;
     }
 
     /** The state of a topic, for tests in this package. */
     TopicState topicState(String name) {
         return topics.get(name);
-    }
-
-    private TopicState existing(String name) {
-        TopicState topic = topics.get(name);
-        if (topic == null) {
-            throw new NotFoundException("topic '" + name + "' not found");
-        }
-        return topic;
     }
 
     // ---- Engine ---------------------------------------------------------------------------------
@@ -293,8 +228,8 @@ public final class LocalEngine implements Engine {
         }
         PendingAppend mine = new PendingAppend(batch, bytes);
         while (true) {
-            ensureOpen();
-            TopicState topic = topic(topicName, true);
+            topics.ensureOpen();
+            TopicState topic = topics.getOrCreate(topicName);
             topic.enqueue(mine);
             List<ChannelState> listening;
             topic.lock.lock();
@@ -310,7 +245,7 @@ public final class LocalEngine implements Engine {
                 mine.reset();
                 continue;
             }
-            signal(listening);
+            ConsumerNotices.signal(listening);
             if (mine.error != null) {
                 return CompletableFuture.failedFuture(mine.error);
             }
@@ -325,85 +260,12 @@ public final class LocalEngine implements Engine {
         }
     }
 
-    /** Work on a topic under its lock. */
-    private interface TopicFunction<T> {
-        T apply(TopicState topic) throws IOException;
-    }
-
-    /** Runs {@code fn} on the topic, created when missing, retrying if it is deleted meanwhile. */
-    private <T> T onLiveTopic(String name, TopicFunction<T> fn) {
-        ensureOpen();
-        while (true) {
-            TopicState topic = topic(name, true);
-            topic.lock.lock();
-            try {
-                if (!topic.deleted()) {
-                    return fn.apply(topic);
-                }
-            } catch (IOException e) {
-                throw new StorageException("topic '" + name + "': " + e, e);
-            } finally {
-                topic.lock.unlock();
-            }
-        }
-    }
-
-    /** The channel, created (and reported) when missing; under the topic's lock. */
-    private ChannelState openChannel(TopicState topic, String channel) throws IOException {
-        ChannelState existing = topic.channel(channel);
-        if (existing != null) {
-            return existing;
-        }
-        ChannelState created = topic.createChannel(channel);
-        tell(w -> w.channelCreated(topic.name, channel));
-        return created;
-    }
-
-    @Override
-    public Registration watch(TopologyListener listener) {
-        Objects.requireNonNull(listener, "listener");
-        watchers.add(listener);
-        return () -> watchers.remove(listener);
-    }
-
-    /** Reports a change to every watcher; a watcher's failure is logged, the others still hear. */
-    private void tell(java.util.function.Consumer<TopologyListener> event) {
-        for (TopologyListener w : watchers) {
-            try {
-                event.accept(w);
-            } catch (RuntimeException e) {
-                log.warn("a topology listener failed: {}", e.toString(), e);
-            }
-        }
-    }
-
-    private static void signal(List<ChannelState> channels) {
-        for (ChannelState ch : channels) {
-            for (LocalConsumer consumer : ch.listeners) {
-                consumer.available();
-            }
-        }
-    }
-
-    /** Tells consumers of their leases that expired or were dropped; called without a lock. */
-    private static void reportExpired(List<LocalConsumer.Expiry> expiries) {
-        if (expiries == null) {
-            return;
-        }
-        for (LocalConsumer.Expiry expiry : expiries) {
-            try {
-                expiry.consumer().expired(expiry.lease());
-            } catch (RuntimeException e) {
-                log.warn("a consumer failed to hear that lease {} expired: {}", expiry.lease(), e.toString(), e);
-            }
-        }
-    }
-
     @Override
     public Consumer register(String topicName, String channel, ConsumerListener listener) {
         Objects.requireNonNull(listener, "listener");
         LocalConsumer consumer = new LocalConsumer(this, topicName, channel, listener);
-        onLiveTopic(topicName, topic -> openChannel(topic, channel).listeners.add(consumer));
+        topics.onLiveTopic(
+                topicName, topic -> topics.openChannel(topic, channel).listeners.add(consumer));
         consumer.available();
         return consumer;
     }
@@ -424,10 +286,8 @@ public final class LocalEngine implements Engine {
                 return;
             }
             ch.listeners.remove(consumer);
-            if (ch.ephemeral && ch.listeners.isEmpty() && !closed) {
-                topic.deleteChannel(channel);
-                tell(w -> w.channelDeleted(topicName, channel));
-                deleteTopic = topic.ephemeral && topic.channels().isEmpty();
+            if (ch.ephemeral && ch.listeners.isEmpty() && !topics.closed()) {
+                deleteTopic = topics.deleteChannel(topic, channel);
             }
             // the channel's other consumers are gone (it was ephemeral): nobody to tell
             topic.takeExpiries();
@@ -438,39 +298,7 @@ public final class LocalEngine implements Engine {
             topic.lock.unlock();
         }
         if (deleteTopic) {
-            deleteTopicIfUnused(topic);
-        }
-    }
-
-    private void deleteTopicIfUnused(TopicState topic) {
-        synchronized (topicsLock) {
-            topic.lock.lock();
-            try {
-                if (topic.deleted() || !topic.channels().isEmpty()) {
-                    return;
-                }
-                removeTopic(topic);
-            } finally {
-                topic.lock.unlock();
-            }
-        }
-    }
-
-    /** Removes a topic, under its lock; the caller reports {@link TopicState#takeExpiries}. */
-    private void removeTopic(TopicState topic) {
-        for (ChannelState ch : topic.channels()) {
-            ch.dropLeases();
-            tell(w -> w.channelDeleted(topic.name, ch.name));
-        }
-        tell(w -> w.topicDeleted(topic.name));
-        topic.markDeleted();
-        topics.remove(topic.name, topic);
-        loops.remove(topic);
-        sync.remove(SyncService.LOG, topic.log());
-        try {
-            storage.deleteTopic(topic);
-        } catch (IOException e) {
-            throw new StorageException("cannot delete topic '" + topic.name + "': " + e, e);
+            topics.deleteIfUnused(topic);
         }
     }
 
@@ -490,7 +318,7 @@ public final class LocalEngine implements Engine {
     private CompletionStage<List<Lease>> claim(
             String topicName, String channel, LocalConsumer owner, int max, Duration timeout) {
         TopicState topic = topics.get(topicName);
-        if (topic == null || max <= 0 || closed) {
+        if (topic == null || max <= 0 || topics.closed()) {
             return NOTHING;
         }
         List<Lease> leases;
@@ -508,65 +336,11 @@ public final class LocalEngine implements Engine {
             expired = topic.takeExpiries();
             topic.lock.unlock();
         }
-        reportExpired(expired);
+        ConsumerNotices.reportExpired(expired);
         if (dead != null) {
-            moveToDeadLetter(dead);
+            deadLetters.move(dead);
         }
         return leases.isEmpty() ? NOTHING : CompletableFuture.completedFuture(leases);
-    }
-
-    /**
-     * Appends the bodies of messages whose attempts are used up to their dead-letter topic, then
-     * finishes them on their channel; requeues them when the append fails, so none is lost. Runs
-     * without any topic lock held: the dead-letter topic has its own lock.
-     */
-    private void moveToDeadLetter(ChannelState.DeadBatch dead) {
-        List<PublishRecord> records = new ArrayList<>(dead.leases().size());
-        for (Lease lease : dead.leases()) {
-            records.add(PublishRecord.of(lease.body()));
-        }
-        CompletableFuture<Void> stored;
-        try {
-            stored = append(dead.topic(), records);
-        } catch (RuntimeException e) {
-            stored = CompletableFuture.failedFuture(e);
-        }
-        stored.whenComplete((v, e) -> {
-            for (Lease lease : dead.leases()) {
-                if (e != null) {
-                    nack(lease, DEAD_LETTER_RETRY);
-                    continue;
-                }
-                TopicState topic = topics.get(lease.topic());
-                if (topic == null) {
-                    continue;
-                }
-                topic.lock.lock();
-                try {
-                    topic.deadLettered(lease);
-                } finally {
-                    topic.lock.unlock();
-                }
-                log.warn(
-                        "topic {} channel {}: message {} moved to dead-letter topic {} after {} deliveries"
-                                + " (maxAttempts {})",
-                        lease.topic(),
-                        lease.channel(),
-                        lease.idHex(),
-                        dead.topic(),
-                        lease.attempts() - 1,
-                        dead.maxAttempts());
-            }
-            if (e != null) {
-                log.error(
-                        "topic {}: {} messages could not be moved to dead-letter topic {}; retrying in {} ms: {}",
-                        dead.leases().get(0).topic(),
-                        dead.leases().size(),
-                        dead.topic(),
-                        DEAD_LETTER_RETRY.toMillis(),
-                        e.toString());
-            }
-        });
     }
 
     @Override
@@ -604,7 +378,7 @@ public final class LocalEngine implements Engine {
         } finally {
             topic.lock.unlock();
         }
-        signal(listening);
+        ConsumerNotices.signal(listening);
         return readyNow != null ? TRUE : FALSE;
     }
 
@@ -643,192 +417,30 @@ public final class LocalEngine implements Engine {
             topic.lock.unlock();
         }
         // the consumers free the slots of their expired leases before they hear there is more
-        reportExpired(expired);
-        signal(readied);
-    }
-
-    // ---- administration -------------------------------------------------------------------------
-
-    @Override
-    public QueueStateStore queueState() {
-        ensureOpen();
-        return queueStates;
+        ConsumerNotices.reportExpired(expired);
+        ConsumerNotices.signal(readied);
     }
 
     /** Deletes the topic of an expired or destroyed queue, if it exists. */
     private void deleteQueueTopic(String name) {
-        if (closed || !topics.containsKey(name)) {
+        if (topics.closed() || !topics.contains(name)) {
             return;
         }
         try {
-            deleteTopic(name);
+            admin.deleteTopic(name);
         } catch (NotFoundException e) {
             // deleted meanwhile: what expiry wanted
         }
     }
 
     @Override
-    public void createTopic(String topic) {
-        onLiveTopic(topic, t -> t);
-    }
-
-    @Override
-    public void deleteTopic(String name) {
-        ensureOpen();
-        List<LocalConsumer.Expiry> dropped;
-        synchronized (topicsLock) {
-            TopicState topic = existing(name);
-            topic.lock.lock();
-            try {
-                removeTopic(topic);
-            } finally {
-                dropped = topic.takeExpiries();
-                topic.lock.unlock();
-            }
-        }
-        reportExpired(dropped);
-    }
-
-    @Override
-    public void emptyTopic(String name) {
-        withTopic(name, TopicState::empty);
-    }
-
-    @Override
-    public void setTopicPaused(String name, boolean paused) {
-        List<ChannelState> listening = withTopic(name, topic -> {
-            topic.setPaused(paused);
-            storage.writePaused(topic, null, paused);
-        });
-        if (!paused) {
-            signal(listening);
-        }
-    }
-
-    @Override
-    public void createChannel(String topicName, String channel) {
-        onLiveTopic(topicName, topic -> openChannel(topic, channel));
-    }
-
-    @Override
-    public void deleteChannel(String topicName, String channel) {
-        boolean[] deleteTopic = new boolean[1];
-        TopicState topic = existing(topicName);
-        withTopic(topicName, t -> {
-            t.deleteChannel(channel);
-            tell(w -> w.channelDeleted(topicName, channel));
-            deleteTopic[0] = t.ephemeral && t.channels().isEmpty();
-        });
-        if (deleteTopic[0]) {
-            deleteTopicIfUnused(topic);
-        }
-    }
-
-    @Override
-    public void emptyChannel(String topicName, String channel) {
-        withTopic(topicName, t -> t.emptyChannel(channel));
-    }
-
-    @Override
-    public void setChannelPaused(String topicName, String channel, boolean paused) {
-        List<ChannelState> listening = withTopic(topicName, t -> {
-            ChannelState ch = t.channel(channel);
-            if (ch == null) {
-                throw new NotFoundException("channel '" + channel + "' of topic '" + topicName + "' not found");
-            }
-            ch.setPaused(paused);
-            storage.writePaused(t, channel, paused);
-        });
-        if (!paused) {
-            signal(listening);
-        }
-    }
-
-    @Override
-    public void setDeadLetter(String topicName, String channel, DeadLetter policy) {
-        String target = policy.enabled() ? policy.topicFor(topicName) : null;
-        withTopic(topicName, t -> {
-            ChannelState ch = t.channel(channel);
-            if (ch == null) {
-                throw new NotFoundException("channel '" + channel + "' of topic '" + topicName + "' not found");
-            }
-            storage.writeDeadLetter(t, ch, policy);
-            ch.setDeadLetter(policy, target);
-        });
-    }
-
-    private interface TopicAction {
-        void apply(TopicState topic) throws IOException;
-    }
-
-    /** Runs an action under the topic's lock; returns the channels with consumers afterwards. */
-    private List<ChannelState> withTopic(String name, TopicAction action) {
-        ensureOpen();
-        TopicState topic = existing(name);
-        List<LocalConsumer.Expiry> dropped;
-        topic.lock.lock();
-        try {
-            if (topic.deleted()) {
-                throw new NotFoundException("topic '" + name + "' not found");
-            }
-            action.apply(topic);
-            return topic.listening();
-        } catch (IOException e) {
-            throw new StorageException("topic '" + name + "': " + e, e);
-        } finally {
-            // an emptied or deleted channel dropped its leases: their consumers hear it below
-            dropped = topic.takeExpiries();
-            topic.lock.unlock();
-            reportExpired(dropped);
-        }
-    }
-
-    @Override
-    public List<TopicStats> stats() {
-        List<TopicState> all = new ArrayList<>(topics.values());
-        all.sort(Comparator.comparing(t -> t.name));
-        List<TopicStats> out = new ArrayList<>(all.size());
-        for (TopicState topic : all) {
-            topic.lock.lock();
-            try {
-                if (!topic.deleted()) {
-                    out.add(topic.stats());
-                }
-            } finally {
-                topic.lock.unlock();
-            }
-        }
-        return out;
-    }
-
-    @Override
-    public Optional<TopicStats> stats(String name) {
-        if (!Names.isValid(name)) {
-            return Optional.empty();
-        }
-        TopicState topic = topics.get(name);
-        if (topic == null) {
-            return Optional.empty();
-        }
-        topic.lock.lock();
-        try {
-            return topic.deleted() ? Optional.empty() : Optional.of(topic.stats());
-        } finally {
-            topic.lock.unlock();
-        }
-    }
-
-    @Override
     public void close() {
-        synchronized (topicsLock) {
-            if (closed) {
-                return;
-            }
-            closed = true;
+        if (!topics.close()) {
+            return;
         }
         queueStates.close();
         loops.close();
-        for (TopicState topic : topics.values()) {
+        for (TopicState topic : topics.all()) {
             topic.lock.lock();
             try {
                 for (ChannelState ch : topic.channels()) {
@@ -844,7 +456,7 @@ public final class LocalEngine implements Engine {
             }
         }
         sync.close();
-        for (TopicState topic : topics.values()) {
+        for (TopicState topic : topics.all()) {
             topic.lock.lock();
             try {
                 for (ChannelState ch : topic.channels()) {
@@ -859,5 +471,73 @@ public final class LocalEngine implements Engine {
         if (dataDirectory != null) {
             dataDirectory.close();
         }
+    }
+
+    // ---- administration and statistics: thin delegations to EngineAdmin ------------------------
+
+    @Override
+    public Registration watch(TopologyListener listener) {
+        return topics.watch(listener);
+    }
+
+    @Override
+    public QueueStateStore queueState() {
+        topics.ensureOpen();
+        return queueStates;
+    }
+
+    @Override
+    public void createTopic(String topic) {
+        admin.createTopic(topic);
+    }
+
+    @Override
+    public void deleteTopic(String name) {
+        admin.deleteTopic(name);
+    }
+
+    @Override
+    public void emptyTopic(String name) {
+        admin.emptyTopic(name);
+    }
+
+    @Override
+    public void setTopicPaused(String name, boolean paused) {
+        admin.setTopicPaused(name, paused);
+    }
+
+    @Override
+    public void createChannel(String topicName, String channel) {
+        admin.createChannel(topicName, channel);
+    }
+
+    @Override
+    public void deleteChannel(String topicName, String channel) {
+        admin.deleteChannel(topicName, channel);
+    }
+
+    @Override
+    public void emptyChannel(String topicName, String channel) {
+        admin.emptyChannel(topicName, channel);
+    }
+
+    @Override
+    public void setChannelPaused(String topicName, String channel, boolean paused) {
+        admin.setChannelPaused(topicName, channel, paused);
+    }
+
+    @Override
+    public void setDeadLetter(String topicName, String channel, DeadLetter policy) {
+        admin.setDeadLetter(topicName, channel, policy);
+    }
+
+    @Override
+    public List<TopicStats> stats() {
+        return admin.stats();
+    }
+
+    @Override
+    public Optional<TopicStats> stats(String name) {
+        return admin.stats(name);
     }
 }

@@ -1,14 +1,10 @@
 package dev.ferry.internal.engine;
 
-import dev.ferry.StorageException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,20 +14,24 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A topic log on disk: segment files named by their base offset, each starting with a 32-byte
- * header (magic, base sequence number, base offset) followed by {@link RecordCodec} records. The
- * newest records are also kept in a {@link RecordRing} so that channels reading at the tail are
- * served from memory.
+ * A topic log on disk: the ordered list of its {@link LogSegment} files, named by their base offset.
+ * It rolls to a new segment when the active one is full, deletes whole segments from the front,
+ * finds the segment holding an offset, and reads forward through a reused buffer. The newest
+ * records are also kept in a {@link TailCache} (under the engine's {@link TailCacheBudget}) so that
+ * channels reading at the tail are served from memory.
  *
  * <p>Threading: the owning topic's lock guards everything but {@link #force()}, which the sync
  * thread calls concurrently; it forces whatever segment is active at that moment.
  */
 final class SegmentedLog implements TopicLog {
     private static final Logger log = LoggerFactory.getLogger(SegmentedLog.class);
-    static final String SUFFIX = ".seg";
-    static final int SEG_HEADER = 32;
-    private static final byte[] MAGIC = "FRYSEG01".getBytes(StandardCharsets.US_ASCII);
-    private static final int READ_CHUNK = 256 * 1024;
+    static final String SUFFIX = LogSegment.SUFFIX;
+    private static final int SEG_HEADER = LogSegment.HEADER;
+    private static final int READ_CHUNK = LogSegment.READ_CHUNK;
+    /** A topic's own bound on its tail cache, below the engine-wide budget. */
+    private static final int TAIL_MAX_RECORDS = 1 << 16;
+
+    private static final long TAIL_MAX_BYTES = 16L << 20;
 
     private final String topic;
     private final Path dir;
@@ -39,9 +39,9 @@ final class SegmentedLog implements TopicLog {
     private final int segmentBytes;
     private final int maxPayload;
     private final boolean forceOnRoll;
-    private final TreeMap<Long, Segment> segments = new TreeMap<>();
-    private final RecordRing tail = new RecordRing(1 << 16, 16L << 20);
-    private volatile Segment active;
+    private final TreeMap<Long, LogSegment> segments = new TreeMap<>();
+    private final TailCache tail;
+    private volatile LogSegment active;
     private volatile boolean dirty;
     private ByteBuffer writeBuffer = ByteBuffer.allocate(64 * 1024);
     private ByteBuffer readBuffer = ByteBuffer.allocate(READ_CHUNK);
@@ -51,47 +51,46 @@ final class SegmentedLog implements TopicLog {
     private long cachedPos;
     private long endSeq;
     private long totalBytes;
+    /** The id of the newest record, kept here because the tail cache may have been trimmed. */
+    private long lastId;
 
-    private static final class Segment {
-        final long base;
-        final long baseSeq;
-        final Path path;
-        final FileChannel channel;
-        long size;
-        long firstTimestamp = -1;
-        /** The newest record's timestamp, known for segments rolled since the log was opened. */
-        long lastTimestamp = -1;
-
-        Segment(long base, long baseSeq, Path path, FileChannel channel, long size) {
-            this.base = base;
-            this.baseSeq = baseSeq;
-            this.path = path;
-            this.channel = channel;
-            this.size = size;
-        }
-
-        long end() {
-            return base + size - SEG_HEADER;
-        }
-    }
-
-    private SegmentedLog(String topic, Path dir, FileIo io, int segmentBytes, int maxPayload, boolean forceOnRoll) {
+    private SegmentedLog(
+            String topic,
+            Path dir,
+            FileIo io,
+            int segmentBytes,
+            int maxPayload,
+            boolean forceOnRoll,
+            TailCacheBudget budget) {
         this.topic = topic;
         this.dir = dir;
         this.io = io;
         this.segmentBytes = segmentBytes;
         this.maxPayload = maxPayload;
         this.forceOnRoll = forceOnRoll;
+        this.tail = budget.newCache(topic, TAIL_MAX_RECORDS, TAIL_MAX_BYTES);
     }
 
     /**
      * Opens (or creates) the log in {@code dir}, cutting a torn or corrupt tail off the newest
-     * segment.
+     * segment. Its tail cache shares {@code budget}.
      */
-    static SegmentedLog open(String topic, Path dir, FileIo io, int segmentBytes, int maxPayload, boolean forceOnRoll)
+    static SegmentedLog open(
+            String topic,
+            Path dir,
+            FileIo io,
+            int segmentBytes,
+            int maxPayload,
+            boolean forceOnRoll,
+            TailCacheBudget budget)
             throws IOException {
-        SegmentedLog result = new SegmentedLog(topic, dir, io, segmentBytes, maxPayload, forceOnRoll);
-        result.load();
+        SegmentedLog result = new SegmentedLog(topic, dir, io, segmentBytes, maxPayload, forceOnRoll, budget);
+        try {
+            result.load();
+        } catch (IOException | RuntimeException e) {
+            result.tail.release();
+            throw e;
+        }
         return result;
     }
 
@@ -117,23 +116,8 @@ final class SegmentedLog implements TopicLog {
                 Files.delete(path);
                 continue;
             }
-            FileChannel channel = last
-                    ? io.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)
-                    : io.open(path, StandardOpenOption.READ);
-            ByteBuffer header = ByteBuffer.allocate(SEG_HEADER);
-            readFully(channel, header, 0);
-            header.flip();
-            byte[] magic = new byte[MAGIC.length];
-            header.get(magic);
-            if (!java.util.Arrays.equals(magic, MAGIC)) {
-                channel.close();
-                throw new StorageException(
-                        "topic " + topic + ": " + path + " is not a Ferry log segment (unknown format)");
-            }
-            long baseSeq = header.getLong();
-            long base = header.getLong();
-            Segment segment = new Segment(base, baseSeq, path, channel, size);
-            segments.put(base, segment);
+            LogSegment segment = LogSegment.open(topic, path, io, size, last);
+            segments.put(segment.base, segment);
             totalBytes += size;
         }
         if (segments.isEmpty()) {
@@ -142,87 +126,20 @@ final class SegmentedLog implements TopicLog {
             return;
         }
         active = segments.lastEntry().getValue();
-        if (active.channel.size() != active.size) {
-            active.size = active.channel.size();
-        }
-        recoverTail();
+        long[] cut = new long[1];
+        endSeq = active.recover(
+                topic,
+                maxPayload,
+                r -> {
+                    tail.addRecovered(r);
+                    lastId = r.id();
+                },
+                cut);
+        totalBytes -= cut[0];
     }
 
-    /** Scans the newest segment, keeps its intact records, and cuts off whatever follows them. */
-    private void recoverTail() throws IOException {
-        Segment s = active;
-        long pos = SEG_HEADER;
-        long seq = s.baseSeq;
-        ByteBuffer buf = ByteBuffer.allocate(READ_CHUNK);
-        long fileSize = s.channel.size();
-        RecordCodec.Problem problem = null;
-        while (pos < fileSize) {
-            buf.clear();
-            int want = (int) Math.min(buf.capacity(), fileSize - pos);
-            buf.limit(want);
-            readFully(s.channel, buf, pos);
-            buf.flip();
-            int consumed = 0;
-            while (true) {
-                problem = RecordCodec.check(buf, maxPayload);
-                if (problem != null) {
-                    break;
-                }
-                LogRecord r = RecordCodec.decode(buf, s.base + pos + consumed - SEG_HEADER);
-                seq = r.seq() + 1;
-                consumed += r.size();
-                tail.add(r);
-            }
-            if (problem == RecordCodec.Problem.INCOMPLETE && pos + want < fileSize) {
-                if (consumed == 0) {
-                    int length = buf.getInt(0);
-                    if (length + RecordCodec.HEADER > buf.capacity()) {
-                        buf = ByteBuffer.allocate(length + RecordCodec.HEADER);
-                    }
-                }
-                pos += consumed;
-                problem = null;
-                continue;
-            }
-            pos += consumed;
-            break;
-        }
-        if (pos < fileSize) {
-            log.warn(
-                    "topic {}: cut off {} bytes of a torn or corrupt tail ({}) at byte {} of segment {}",
-                    topic,
-                    fileSize - pos,
-                    problem == null ? "INCOMPLETE" : problem,
-                    pos,
-                    s.path.getFileName());
-            s.channel.truncate(pos);
-            s.channel.force(true);
-            totalBytes -= fileSize - pos;
-        }
-        s.size = pos;
-        endSeq = seq;
-    }
-
-    private Segment createSegment(long base, long baseSeq) throws IOException {
-        Path path = dir.resolve(String.format("%020d%s", base, SUFFIX));
-        FileChannel channel = io.open(
-                path,
-                StandardOpenOption.CREATE,
-                StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.READ,
-                StandardOpenOption.WRITE);
-        ByteBuffer header = ByteBuffer.allocate(SEG_HEADER);
-        header.put(MAGIC).putLong(baseSeq).putLong(base).putLong(0).flip();
-        try {
-            while (header.hasRemaining()) {
-                channel.write(header, header.position());
-            }
-        } catch (IOException e) {
-            channel.close();
-            Files.deleteIfExists(path);
-            throw e;
-        }
-        Segment segment = new Segment(base, baseSeq, path, channel, SEG_HEADER);
+    private LogSegment createSegment(long base, long baseSeq) throws IOException {
+        LogSegment segment = LogSegment.create(dir, io, base, baseSeq);
         segments.put(base, segment);
         totalBytes += SEG_HEADER;
         return segment;
@@ -234,7 +151,7 @@ final class SegmentedLog implements TopicLog {
         for (byte[] body : bodies) {
             total += RecordCodec.size(body.length);
         }
-        Segment s = active;
+        LogSegment s = active;
         if (s.size > SEG_HEADER && s.size + total > segmentBytes) {
             s = roll();
         }
@@ -248,40 +165,29 @@ final class SegmentedLog implements TopicLog {
             RecordCodec.encode(buf, seq + i, ids[i], timestamp, dueAts[i], 0, bodies.get(i));
         }
         buf.flip();
-        long pos = s.size;
-        try {
-            long at = pos;
-            while (buf.hasRemaining()) {
-                at += s.channel.write(buf, at);
-            }
-        } catch (IOException e) {
-            try {
-                s.channel.truncate(pos);
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
-        }
+        long offset = s.write(buf);
         dirty = true;
-        long offset = s.base + pos - SEG_HEADER;
         for (int i = 0; i < bodies.size(); i++) {
             byte[] body = bodies.get(i);
             int size = RecordCodec.size(body.length);
             tail.add(new LogRecord(offset, seq + i, ids[i], timestamp, dueAts[i], 0, body, size));
             offset += size;
         }
-        s.size += total;
         s.lastTimestamp = timestamp;
         totalBytes += total;
         endSeq += bodies.size();
+        if (!bodies.isEmpty()) {
+            lastId = ids[bodies.size() - 1];
+        }
+        tail.appended();
     }
 
-    private Segment roll() throws IOException {
-        Segment old = active;
+    private LogSegment roll() throws IOException {
+        LogSegment old = active;
         if (forceOnRoll) {
-            old.channel.force(false);
+            old.force();
         }
-        Segment next = createSegment(old.end(), endSeq);
+        LogSegment next = createSegment(old.end(), endSeq);
         active = next;
         return next;
     }
@@ -292,11 +198,7 @@ final class SegmentedLog implements TopicLog {
         if (seq >= endSeq || max <= 0) {
             return out;
         }
-        LogRecord cached = tail.bySeq(seq);
-        if (cached != null && cached.offset() == offset) {
-            for (long s = seq; s < endSeq && out.size() < max; s++) {
-                out.add(tail.bySeq(s));
-            }
+        if (tail.read(offset, seq, endSeq, max, out)) {
             return out;
         }
         readFromFile(offset, max, out);
@@ -304,11 +206,11 @@ final class SegmentedLog implements TopicLog {
     }
 
     private void readFromFile(long offset, int max, List<LogRecord> out) throws IOException {
-        Map.Entry<Long, Segment> entry = segments.floorEntry(offset);
+        Map.Entry<Long, LogSegment> entry = segments.floorEntry(offset);
         if (entry == null) {
             return;
         }
-        Segment s = entry.getValue();
+        LogSegment s = entry.getValue();
         if (offset >= s.end()) {
             return;
         }
@@ -321,7 +223,7 @@ final class SegmentedLog implements TopicLog {
         } else {
             buf.clear();
             buf.limit((int) Math.min(buf.capacity(), s.size - pos));
-            readFully(s.channel, buf, pos);
+            LogSegment.readFully(s.channel, buf, pos);
             buf.flip();
             cachedBase = s.base;
             cachedPos = pos;
@@ -353,8 +255,8 @@ final class SegmentedLog implements TopicLog {
     }
 
     /** A marker that skips the rest of a damaged segment. */
-    private LogRecord gap(Segment s, long at, RecordCodec.Problem problem) {
-        Map.Entry<Long, Segment> next = segments.higherEntry(s.base);
+    private LogRecord gap(LogSegment s, long at, RecordCodec.Problem problem) {
+        Map.Entry<Long, LogSegment> next = segments.higherEntry(s.base);
         long nextSeq = next == null ? endSeq : next.getValue().baseSeq;
         log.error(
                 "topic {}: {} record at byte {} of segment {}; skipping to the next segment",
@@ -367,32 +269,15 @@ final class SegmentedLog implements TopicLog {
 
     @Override
     public LogRecord readAt(long offset) throws IOException {
-        LogRecord first = tail.first();
-        if (first != null && offset >= first.offset()) {
-            return tail.byOffset(offset);
+        LogRecord cached = tail.readAt(offset);
+        if (cached != TailCache.NOT_CACHED) {
+            return cached;
         }
-        Map.Entry<Long, Segment> entry = segments.floorEntry(offset);
+        Map.Entry<Long, LogSegment> entry = segments.floorEntry(offset);
         if (entry == null || offset >= entry.getValue().end()) {
             return null;
         }
-        Segment s = entry.getValue();
-        long pos = offset - s.base + SEG_HEADER;
-        ByteBuffer head = ByteBuffer.allocate(RecordCodec.HEADER);
-        readFully(s.channel, head, pos);
-        int length = head.getInt(0);
-        if (length < RecordCodec.FIXED || length > maxPayload) {
-            log.error("topic {}: bad record length {} at offset {}", topic, length, offset);
-            return null;
-        }
-        ByteBuffer buf = ByteBuffer.allocate(RecordCodec.HEADER + length);
-        readFully(s.channel, buf, pos);
-        buf.flip();
-        RecordCodec.Problem problem = RecordCodec.check(buf, maxPayload);
-        if (problem != null) {
-            log.error("topic {}: {} record at offset {}", topic, problem, offset);
-            return null;
-        }
-        return RecordCodec.decode(buf, offset);
+        return entry.getValue().readAt(topic, offset, maxPayload);
     }
 
     @Override
@@ -417,7 +302,7 @@ final class SegmentedLog implements TopicLog {
 
     @Override
     public long segmentBaseOf(long offset) {
-        Map.Entry<Long, Segment> entry = segments.floorEntry(offset);
+        Map.Entry<Long, LogSegment> entry = segments.floorEntry(offset);
         return entry == null ? offset : entry.getKey();
     }
 
@@ -425,13 +310,12 @@ final class SegmentedLog implements TopicLog {
     public boolean freeBefore(long offset) throws IOException {
         boolean freed = false;
         while (segments.size() > 1) {
-            Segment first = segments.firstEntry().getValue();
+            LogSegment first = segments.firstEntry().getValue();
             if (first == active || first.end() > offset) {
                 break;
             }
             segments.pollFirstEntry();
-            first.channel.close();
-            Files.deleteIfExists(first.path);
+            first.delete();
             totalBytes -= first.size;
             freed = true;
         }
@@ -443,7 +327,7 @@ final class SegmentedLog implements TopicLog {
 
     @Override
     public long retentionCut(long maxBytes, long maxAgeMillis, long nowMillis) {
-        Segment first = segments.firstEntry().getValue();
+        LogSegment first = segments.firstEntry().getValue();
         if (first == active) {
             return -1;
         }
@@ -453,7 +337,7 @@ final class SegmentedLog implements TopicLog {
         if (maxAgeMillis > 0) {
             long newest = first.lastTimestamp;
             // otherwise: every record of a segment is older than the first record of the next one
-            Segment next = segments.higherEntry(first.base).getValue();
+            LogSegment next = segments.higherEntry(first.base).getValue();
             try {
                 if (newest < 0 && next.firstTimestamp < 0) {
                     LogRecord r = readAt(next.base);
@@ -480,8 +364,7 @@ final class SegmentedLog implements TopicLog {
 
     @Override
     public long lastId() {
-        LogRecord last = tail.last();
-        return last == null ? 0 : last.id();
+        return lastId;
     }
 
     @Override
@@ -496,7 +379,7 @@ final class SegmentedLog implements TopicLog {
         }
         dirty = false;
         try {
-            active.channel.force(false);
+            active.force();
         } catch (ClosedChannelException e) {
             // rolled or closed meanwhile: a roll forces the old segment, a close needs nothing
         }
@@ -504,37 +387,26 @@ final class SegmentedLog implements TopicLog {
 
     @Override
     public void close() {
-        for (Segment s : segments.values()) {
+        for (LogSegment s : segments.values()) {
             try {
                 if (s == active && dirty) {
-                    s.channel.force(false);
+                    s.force();
                 }
                 s.channel.close();
             } catch (IOException e) {
                 log.warn("topic {}: closing {} failed: {}", topic, s.path, e.toString());
             }
         }
+        tail.release();
     }
 
     @Override
     public void delete() throws IOException {
         cachedBase = -1;
-        for (Segment s : segments.values()) {
-            s.channel.close();
-            Files.deleteIfExists(s.path);
+        for (LogSegment s : segments.values()) {
+            s.delete();
         }
         segments.clear();
-        tail.clear();
-    }
-
-    static void readFully(FileChannel channel, ByteBuffer buf, long position) throws IOException {
-        long at = position;
-        while (buf.hasRemaining()) {
-            int n = channel.read(buf, at);
-            if (n < 0) {
-                throw new IOException("unexpected end of file at byte " + at);
-            }
-            at += n;
-        }
+        tail.release();
     }
 }

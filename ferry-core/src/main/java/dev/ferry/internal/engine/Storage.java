@@ -98,7 +98,8 @@ final class Storage {
                 io,
                 engine.config().segmentBytes(),
                 maxPayload(),
-                engine.config().syncPolicy() != dev.ferry.SyncPolicy.NEVER);
+                engine.config().syncPolicy() != dev.ferry.SyncPolicy.NEVER,
+                engine.tailCache());
         TopicState topic = new TopicState(engine, name, false, false, shard, log);
         engine.sync().add(SyncService.LOG, log);
         if (recover) {

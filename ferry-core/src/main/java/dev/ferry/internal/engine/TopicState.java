@@ -4,15 +4,12 @@ import dev.ferry.ChannelStats;
 import dev.ferry.DepthPolicy;
 import dev.ferry.EmbeddedEngineConfig;
 import dev.ferry.NotFoundException;
-import dev.ferry.PublishRejectedException;
 import dev.ferry.TopicStats;
 import dev.ferry.spi.Lease;
-import dev.ferry.spi.PublishRecord;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -21,7 +18,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * calls {@link #tick} to time out, defer and clean up.
  *
  * <p>While the topic has no channel, it holds its messages from {@code hold} on for the first
- * channel created.
+ * channel created. Publishes are written by its {@link TopicAppender}; this class owns the channels,
+ * the hold, the bounds (depth, ephemeral size, retention) and the timers.
  */
 final class TopicState {
     final String name;
@@ -33,16 +31,12 @@ final class TopicState {
     private final TopicLog log;
     private final TreeMap<String, ChannelState> channels = new TreeMap<>();
     private final DeferredIndex deferredAhead = new DeferredIndex();
-    private final ConcurrentLinkedQueue<PendingAppend> pendingAppends = new ConcurrentLinkedQueue<>();
+    private final TopicAppender appender;
     private long holdOffset;
     private long holdSeq;
     private boolean paused;
     private boolean deleted;
-    private long messageCount;
-    private long messageBytes;
     private long dropCount;
-    private long rejectCount;
-    private long lastId;
     private volatile long nextDue = Long.MAX_VALUE;
     /** Leases of registered consumers that expired or were dropped under the lock, to report. */
     private List<LocalConsumer.Expiry> expiries;
@@ -56,6 +50,7 @@ final class TopicState {
         this.log = log;
         this.holdOffset = log.startOffset();
         this.holdSeq = log.startSeq();
+        this.appender = new TopicAppender(engine, this);
     }
 
     TopicLog log() {
@@ -90,7 +85,7 @@ final class TopicState {
             this.holdOffset = holdOffset;
             this.holdSeq = holdSeq;
         }
-        this.lastId = lastId;
+        appender.restoreLastId(lastId);
     }
 
     long holdOffset() {
@@ -113,145 +108,33 @@ final class TopicState {
         channels.put(channel.name, channel);
     }
 
-    /** A fresh id: above the last one, and tied to the wall clock like nsqd's. */
-    private long nextId(long nowMillis) {
-        long candidate = (nowMillis - 1_600_000_000_000L) << 20;
-        lastId = Math.max(lastId + 1, candidate);
-        return lastId;
-    }
-
     // ---- publishing -----------------------------------------------------------------------------
 
     /** Queues a publish for the next group write. Any thread. */
     void enqueue(PendingAppend append) {
-        pendingAppends.add(append);
+        appender.enqueue(append);
     }
 
-    /**
-     * Writes every queued publish: each is checked against the limits on its own (a batch is
-     * stored all or nothing), and all accepted ones go to the log in one write. Lock held.
-     */
+    /** Writes every queued publish as one group (see {@link TopicAppender}). Lock held. */
     void appendQueued() {
-        List<PendingAppend> group = new ArrayList<>();
-        for (PendingAppend p; (p = pendingAppends.poll()) != null; ) {
-            group.add(p);
-        }
-        try {
-            if (deleted) {
-                group.forEach(p -> p.retry = true);
-                return;
-            }
-            List<PendingAppend> accepted = new ArrayList<>(group.size());
-            int n = 0;
-            long bytes = 0;
-            for (PendingAppend p : group) {
-                String refusal = refusal(p, n, bytes);
-                if (refusal != null) {
-                    rejectCount++;
-                    p.error = new PublishRejectedException(
-                            "publish to topic '" + name + "' refused: " + refusal + "; nothing was stored");
-                } else {
-                    accepted.add(p);
-                    n += p.batch.size();
-                    bytes += p.bodyBytes;
-                }
-            }
-            if (!accepted.isEmpty()) {
-                write(accepted, n, bytes);
-            }
-        } catch (RuntimeException e) {
-            for (PendingAppend p : group) {
-                if (p.error == null && !p.retry) {
-                    p.error = e;
-                }
-            }
-            throw e;
-        } finally {
-            group.forEach(p -> p.done = true);
-        }
+        appender.appendQueued();
     }
 
-    /** Why {@code p} must be refused after {@code n} messages of {@code bytes} ahead of it, or null. */
-    private String refusal(PendingAppend p, int n, long bytes) {
-        int size = p.batch.size();
-        if (!memoryOnly) {
-            String disk = engine.diskRefusal(bytes + p.bodyBytes + (long) (n + size) * RecordCodec.OVERHEAD);
-            if (disk != null) {
-                return disk;
-            }
-        }
-        EmbeddedEngineConfig config = engine.config();
-        if (config.channelMaxDepth() > 0 && config.depthPolicy() == DepthPolicy.REJECT) {
-            for (ChannelState ch : channels.values()) {
-                long depth = ch.depth() + n;
-                if (ch.journal() != ChannelJournal.NONE && depth + size > config.channelMaxDepth()) {
-                    return "channel '"
-                            + ch.name
-                            + "' is full (depth "
-                            + depth
-                            + " + "
-                            + size
-                            + " new > maximum depth "
-                            + config.channelMaxDepth()
-                            + ", policy reject)";
-                }
-            }
-        }
-        return null;
-    }
-
-    private void write(List<PendingAppend> accepted, int n, long bodyBytes) {
-        long nowMillis = engine.clock().millis();
-        long timestamp = engine.nowNanos();
-        long[] ids = new long[n];
-        long[] dueAts = new long[n];
-        List<byte[]> bodies = new ArrayList<>(n);
-        int i = 0;
-        for (PendingAppend p : accepted) {
-            for (PublishRecord r : p.batch) {
-                ids[i] = nextId(nowMillis);
-                long defer = r.deferMillis();
-                dueAts[i] = defer > 0 ? nowMillis + defer : 0;
-                bodies.add(r.body());
-                i++;
-            }
-        }
-        long before = log.sizeBytes();
-        long firstSeq = log.endSeq();
-        try {
-            log.append(ids, timestamp, dueAts, bodies);
-        } catch (IOException e) {
-            rejectCount += accepted.size();
-            engine.reportWriteError(name, e);
-            for (PendingAppend p : accepted) {
-                p.error = new PublishRejectedException(
-                        "publish to topic '"
-                                + name
-                                + "' failed: writing its log failed ("
-                                + e.getMessage()
-                                + "); nothing of this publish was stored",
-                        e);
-            }
-            return;
-        }
-        engine.addStoredBytes(log.sizeBytes() - before);
+    /** Notes deferred publishes just appended from {@code firstSeq} on; lock held. */
+    void appended(long firstSeq, long[] dueAts, int n) {
         for (int k = 0; k < n; k++) {
             if (dueAts[k] > 0) {
                 deferredAhead.add(firstSeq + k, dueAts[k]);
             }
         }
-        messageCount += n;
-        messageBytes += bodyBytes;
-        try {
-            applyBounds(nowMillis);
-        } catch (IOException e) {
-            // the publishes are stored; only the dropping of old messages failed
-            engine.reportWriteError(name, e);
-        }
+    }
+
+    Iterable<ChannelState> channelsView() {
+        return channels.values();
     }
 
     /** Drops what the depth limits and the ephemeral bound say must go. */
-    private void applyBounds(long nowMillis) throws IOException {
+    void applyBounds(long nowMillis) throws IOException {
         EmbeddedEngineConfig config = engine.config();
         for (ChannelState ch : channels.values()) {
             long limit;
@@ -296,7 +179,7 @@ final class TopicState {
     private void freeLog(long floor) throws IOException {
         long before = log.sizeBytes();
         if (log.freeBefore(floor)) {
-            engine.addStoredBytes(log.sizeBytes() - before);
+            engine.disk().addStoredBytes(log.sizeBytes() - before);
         }
     }
 
@@ -530,11 +413,11 @@ final class TopicState {
         return new TopicStats(
                 name,
                 depth,
-                messageCount,
-                messageBytes,
+                appender.messageCount(),
+                appender.messageBytes(),
                 log.sizeBytes(),
                 dropCount,
-                rejectCount,
+                appender.rejectCount(),
                 paused,
                 ephemeral,
                 list);

@@ -1,0 +1,134 @@
+package dev.ferry.internal.engine;
+
+/**
+ * The newest records of one durable topic's log, held in memory so that channels reading near the
+ * tail never touch the segment files. Bounded twice: by its own limits (records and bytes, the oldest
+ * fall out first) and by the engine-wide {@link TailCacheBudget}, which may trim it from another
+ * topic's thread. The records held are always a contiguous run ending at the newest one appended
+ * since the cache was last emptied; a record not held is read from the file.
+ *
+ * <p>Threading: the owning topic's lock serialises appends and reads, but every method also takes
+ * this cache's monitor, because the budget trims it from whichever thread appends elsewhere.
+ */
+final class TailCache {
+    /** What {@link #readAt} answers for an offset the cache does not cover. */
+    static final LogRecord NOT_CACHED = new LogRecord(-1, -1, -1, 0, 0, 0, null, 0);
+
+    private final TailCacheBudget budget;
+    private final String topic;
+    private final RecordRing ring;
+    /** The bytes of {@link #ring} the budget has been told of. */
+    private long accounted;
+
+    private volatile long lastAppend;
+
+    TailCache(TailCacheBudget budget, String topic, int maxRecords, long maxBytes) {
+        this.budget = budget;
+        this.topic = topic;
+        this.ring = new RecordRing(maxRecords, maxBytes);
+    }
+
+    String topic() {
+        return topic;
+    }
+
+    long lastAppend() {
+        return lastAppend;
+    }
+
+    /** Adds a record found while recovering the log; the budget is enforced by the next append. */
+    synchronized void addRecovered(LogRecord record) {
+        ring.add(record);
+        settle();
+    }
+
+    /** Adds an appended record, the next in sequence; {@link #appended()} ends the batch. */
+    synchronized void add(LogRecord record) {
+        ring.add(record);
+    }
+
+    /** Ends a batch of {@link #add}s: reports the bytes to the budget and enforces it. */
+    void appended() {
+        synchronized (this) {
+            settle();
+            lastAppend = budget.tick();
+        }
+        budget.enforce(this);
+    }
+
+    /** Trims the oldest records until {@code bytes} are freed or the cache is empty; the policy's. */
+    synchronized void trim(long bytes) {
+        long freed = 0;
+        long records = 0;
+        while (freed < bytes && ring.size() > 0) {
+            freed += ring.first().size();
+            ring.removeFirst();
+            records++;
+        }
+        if (records > 0) {
+            budget.countTrimmed(records, freed);
+            settle();
+        }
+    }
+
+    /**
+     * Copies up to {@code max} records from sequence number {@code seq} to {@code endSeq} (exclusive)
+     * into {@code out} when the cache holds the record at {@code seq} starting at {@code offset}.
+     *
+     * @return whether the cache served the read
+     */
+    synchronized boolean read(long offset, long seq, long endSeq, int max, java.util.List<LogRecord> out) {
+        LogRecord first = ring.bySeq(seq);
+        if (first == null || first.offset() != offset) {
+            return false;
+        }
+        for (long s = seq; s < endSeq && out.size() < max; s++) {
+            out.add(ring.bySeq(s));
+        }
+        return true;
+    }
+
+    /**
+     * The record at {@code offset} when the cache covers it (null when it covers the offset but no
+     * record starts there), or {@link #NOT_CACHED}.
+     */
+    synchronized LogRecord readAt(long offset) {
+        LogRecord first = ring.first();
+        if (first == null || offset < first.offset()) {
+            return NOT_CACHED;
+        }
+        return ring.byOffset(offset);
+    }
+
+    /** Drops records below {@code offset} (their segment is gone). */
+    synchronized void removeBefore(long offset) {
+        ring.removeBefore(offset);
+        settle();
+    }
+
+    /** Visits the records held, oldest first. */
+    synchronized void forEach(java.util.function.Consumer<LogRecord> visitor) {
+        ring.forEach(visitor);
+    }
+
+    /** Drops everything and leaves the budget (the log is closed or deleted). */
+    synchronized void release() {
+        ring.clear();
+        settle();
+        budget.remove(this);
+    }
+
+    synchronized long bytes() {
+        return ring.bytes();
+    }
+
+    synchronized int size() {
+        return ring.size();
+    }
+
+    private void settle() {
+        long now = ring.bytes();
+        budget.account(now - accounted);
+        accounted = now;
+    }
+}
