@@ -1,5 +1,6 @@
 package dev.ferry.nsq;
 
+import static dev.ferry.testing.Stages.done;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -50,7 +51,7 @@ class OffThreadBrokerTest {
     }
 
     private ChannelStats channel(String topic) {
-        return engine.stats(topic).orElseThrow().channels().get(0);
+        return done(engine.stats(topic)).orElseThrow().channels().get(0);
     }
 
     @Test

@@ -661,19 +661,17 @@ public final class LocalEngine implements Engine {
             return;
         }
         try {
-            deleteTopic(name);
+            deleteTopicNow(name);
         } catch (NotFoundException e) {
             // deleted meanwhile: what expiry wanted
         }
     }
 
-    @Override
-    public void createTopic(String topic) {
+    void createTopicNow(String topic) {
         onLiveTopic(topic, t -> t);
     }
 
-    @Override
-    public void deleteTopic(String name) {
+    void deleteTopicNow(String name) {
         ensureOpen();
         List<LocalConsumer.Expiry> dropped;
         synchronized (topicsLock) {
@@ -689,13 +687,11 @@ public final class LocalEngine implements Engine {
         reportExpired(dropped);
     }
 
-    @Override
-    public void emptyTopic(String name) {
+    void emptyTopicNow(String name) {
         withTopic(name, TopicState::empty);
     }
 
-    @Override
-    public void setTopicPaused(String name, boolean paused) {
+    void setTopicPausedNow(String name, boolean paused) {
         List<ChannelState> listening = withTopic(name, topic -> {
             topic.setPaused(paused);
             storage.writePaused(topic, null, paused);
@@ -705,13 +701,11 @@ public final class LocalEngine implements Engine {
         }
     }
 
-    @Override
-    public void createChannel(String topicName, String channel) {
+    void createChannelNow(String topicName, String channel) {
         onLiveTopic(topicName, topic -> openChannel(topic, channel));
     }
 
-    @Override
-    public void deleteChannel(String topicName, String channel) {
+    void deleteChannelNow(String topicName, String channel) {
         boolean[] deleteTopic = new boolean[1];
         TopicState topic = existing(topicName);
         withTopic(topicName, t -> {
@@ -724,13 +718,11 @@ public final class LocalEngine implements Engine {
         }
     }
 
-    @Override
-    public void emptyChannel(String topicName, String channel) {
+    void emptyChannelNow(String topicName, String channel) {
         withTopic(topicName, t -> t.emptyChannel(channel));
     }
 
-    @Override
-    public void setChannelPaused(String topicName, String channel, boolean paused) {
+    void setChannelPausedNow(String topicName, String channel, boolean paused) {
         List<ChannelState> listening = withTopic(topicName, t -> {
             ChannelState ch = t.channel(channel);
             if (ch == null) {
@@ -744,8 +736,7 @@ public final class LocalEngine implements Engine {
         }
     }
 
-    @Override
-    public void setDeadLetter(String topicName, String channel, DeadLetter policy) {
+    void setDeadLetterNow(String topicName, String channel, DeadLetter policy) {
         String target = policy.enabled() ? policy.topicFor(topicName) : null;
         withTopic(topicName, t -> {
             ChannelState ch = t.channel(channel);
@@ -783,8 +774,7 @@ public final class LocalEngine implements Engine {
         }
     }
 
-    @Override
-    public List<TopicStats> stats() {
+    List<TopicStats> statsNow() {
         List<TopicState> all = new ArrayList<>(topics.values());
         all.sort(Comparator.comparing(t -> t.name));
         List<TopicStats> out = new ArrayList<>(all.size());
@@ -801,8 +791,7 @@ public final class LocalEngine implements Engine {
         return out;
     }
 
-    @Override
-    public Optional<TopicStats> stats(String name) {
+    Optional<TopicStats> statsNow(String name) {
         if (!Names.isValid(name)) {
             return Optional.empty();
         }
@@ -858,6 +847,75 @@ public final class LocalEngine implements Engine {
         topics.clear();
         if (dataDirectory != null) {
             dataDirectory.close();
+        }
+    }
+
+    // ---- the Engine's administration and statistics, as stages ----------------------------------
+    // Thin wrappers over the synchronous bodies above: the embedded engine answers on the caller's
+    // thread and hands back a completed stage (failures included), with no hand-off.
+
+    @Override
+    public CompletionStage<Void> createTopic(String topic) {
+        return completed(() -> createTopicNow(topic));
+    }
+
+    @Override
+    public CompletionStage<Void> deleteTopic(String topic) {
+        return completed(() -> deleteTopicNow(topic));
+    }
+
+    @Override
+    public CompletionStage<Void> emptyTopic(String topic) {
+        return completed(() -> emptyTopicNow(topic));
+    }
+
+    @Override
+    public CompletionStage<Void> setTopicPaused(String topic, boolean paused) {
+        return completed(() -> setTopicPausedNow(topic, paused));
+    }
+
+    @Override
+    public CompletionStage<Void> createChannel(String topic, String channel) {
+        return completed(() -> createChannelNow(topic, channel));
+    }
+
+    @Override
+    public CompletionStage<Void> deleteChannel(String topic, String channel) {
+        return completed(() -> deleteChannelNow(topic, channel));
+    }
+
+    @Override
+    public CompletionStage<Void> emptyChannel(String topic, String channel) {
+        return completed(() -> emptyChannelNow(topic, channel));
+    }
+
+    @Override
+    public CompletionStage<Void> setChannelPaused(String topic, String channel, boolean paused) {
+        return completed(() -> setChannelPausedNow(topic, channel, paused));
+    }
+
+    @Override
+    public CompletionStage<Void> setDeadLetter(String topic, String channel, DeadLetter policy) {
+        return completed(() -> setDeadLetterNow(topic, channel, policy));
+    }
+
+    @Override
+    public CompletionStage<List<TopicStats>> stats() {
+        return CompletableFuture.completedFuture(statsNow());
+    }
+
+    @Override
+    public CompletionStage<Optional<TopicStats>> stats(String topic) {
+        return CompletableFuture.completedFuture(statsNow(topic));
+    }
+
+    /** Runs {@code action} now; a completed stage, or a failed one with what it threw. */
+    private static CompletionStage<Void> completed(Runnable action) {
+        try {
+            action.run();
+            return CompletableFuture.completedFuture(null);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
         }
     }
 }
