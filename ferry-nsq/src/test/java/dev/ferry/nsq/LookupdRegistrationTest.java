@@ -11,6 +11,7 @@ import dev.ferry.internal.engine.LocalEngine;
 import dev.ferry.spi.Engine;
 import dev.ferry.spi.PublishRecord;
 import dev.ferry.testing.MutableClock;
+import dev.ferry.testing.OffThreadEngine;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -113,6 +114,22 @@ class LookupdRegistrationTest {
         assertThat(node.get("hostname").asText()).isEqualTo("broker-5000");
         assertThat(node.get("http_port").asInt()).isEqualTo(5001);
         assertThat(names(node.get("topics"))).containsExactly("bare", "fresh", "old");
+    }
+
+    @Test
+    void shouldRegisterOverAnEngineThatAnswersItsStatisticsLater() {
+        OffThreadEngine later = new OffThreadEngine(engine);
+        started.add(later); // closed after the registration; closing the engine twice is harmless
+        done(later.createChannel("old", "c"));
+        register(later, 5000);
+        await().untilAsserted(() -> assertThat(producerPorts("old")).containsExactly(5000));
+        // a change told while connected still reaches the lookupd, after the first registrations
+        done(later.createChannel("fresh", "d"));
+        await().untilAsserted(() ->
+                assertThat(names(get("/channels?topic=fresh").path("channels"))).containsExactly("d"));
+        assertThat(later.forbiddenWaits())
+                .as("event loops that waited on an engine stage")
+                .isEmpty();
     }
 
     @Test
