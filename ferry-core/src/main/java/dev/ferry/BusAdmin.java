@@ -4,9 +4,17 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Administration of a bus's topics and channels. Thread-safe; every method blocks until done.
- * Names are checked with {@link Names}; an operation on a missing topic or channel (other than
- * create) throws {@link NotFoundException}.
+ * Administration of a bus's topics and channels. Names are checked with {@link Names}; an operation
+ * on a missing topic or channel (other than create) throws {@link NotFoundException}.
+ *
+ * <p>Thread-safe and blocking: every method waits on the calling thread until the engine (or the
+ * broker) has answered, which an embedded engine does at once and an engine over the network after
+ * a round trip; an interrupt while waiting throws a {@link FerryException} with the thread's
+ * interrupt flag set again. Call it from the application's own threads. Do not call it from a
+ * message handler or a listener of the bus when the answer could depend on that thread (for
+ * instance an engine whose replies are handed to the bus's dispatch threads): the handler would wait
+ * for itself. Ferry's own layers that run on an event loop or a dispatch thread use the engine's
+ * asynchronous administration ({@link dev.ferry.spi.Engine}) instead.
  */
 public interface BusAdmin {
     /** All topics with their channels, sorted by name. */

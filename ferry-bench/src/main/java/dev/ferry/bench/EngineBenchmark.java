@@ -53,8 +53,8 @@ public class EngineBenchmark {
         dir = DataDirs.create("ferry-bench-engine-");
         engine = EmbeddedEngines.open(
                 EmbeddedEngineConfig.file(dir).syncPolicy(SyncPolicy.INTERVAL).build());
-        engine.createTopic(APPEND_ONLY);
-        engine.createChannel(CONSUMED, CHANNEL);
+        engine.createTopic(APPEND_ONLY).toCompletableFuture().join();
+        engine.createChannel(CONSUMED, CHANNEL).toCompletableFuture().join();
         byte[] body = DataDirs.body(bodySize);
         List<PublishRecord> records = new ArrayList<>(BATCH);
         for (int i = 0; i < BATCH; i++) {

@@ -34,8 +34,26 @@ import java.util.concurrent.CompletionStage;
  * with {@code false}. Stages are completed once and never cancelled by the engine; callers must not
  * try to complete or obtrude them (an engine may hand the same completed stage to many callers).
  *
- * <p>Administration and statistics (create, delete, empty, pause, dead letters, queue state, stats,
- * watch) are synchronous for now.
+ * <h2>Administration and statistics complete later too</h2>
+ *
+ * {@link #createTopic}, {@link #deleteTopic}, {@link #emptyTopic}, {@link #setTopicPaused}, {@link
+ * #createChannel}, {@link #deleteChannel}, {@link #emptyChannel}, {@link #setChannelPaused}, {@link
+ * #setDeadLetter} and {@link #stats()} / {@link #stats(String)} return stages under the same rules
+ * as the data path: an engine over the network answers them on its own thread, the embedded engine
+ * with stages already complete. Their failures (a {@link dev.ferry.NotFoundException} for a missing
+ * topic or channel, an {@link IllegalArgumentException} for a refused argument, a {@link
+ * NotSupportedException} for a missing capability) complete the stage exceptionally with that
+ * exception, never thrown from the call. A caller on a Netty event loop or a dispatch thread chains
+ * on the stage (an HTTP endpoint writes its answer when it completes); only a thread of the
+ * application's own may wait for it (as {@link dev.ferry.BusAdmin} does).
+ *
+ * <p>Two parts stay synchronous on purpose. {@link #watch} only adds a listener (an engine over the
+ * network subscribes to its server's changes in the background and reports them to the listener as
+ * they arrive), so registering never waits. {@link #queueState()} only hands out the {@link
+ * QueueStateStore}, which is not a per-message path: busmq queues call it when a queue is attached,
+ * detached or inspected, from the application's threads or an HTTP endpoint, and an engine whose
+ * store needs the network is expected to answer those calls from a local view it keeps up to date;
+ * see that interface for what its calls may block on.
  *
  * <h2>Consumers and expiry</h2>
  *
@@ -126,29 +144,47 @@ public interface Engine extends AutoCloseable {
      */
     CompletionStage<Boolean> extend(Lease lease, Duration timeout);
 
-    /** Creates a topic; no-op when it exists. */
-    void createTopic(String topic);
+    /** Creates a topic; completes at once (no-op) when it exists. */
+    CompletionStage<Void> createTopic(String topic);
 
-    /** Deletes a topic. @throws dev.ferry.NotFoundException when missing */
-    void deleteTopic(String topic);
+    /**
+     * Deletes a topic with its channels and messages. Completes exceptionally with a {@link
+     * dev.ferry.NotFoundException} when it is missing.
+     */
+    CompletionStage<Void> deleteTopic(String topic);
 
-    /** Drops what the topic holds for a first channel. @throws dev.ferry.NotFoundException */
-    void emptyTopic(String topic);
+    /**
+     * Drops what the topic holds for a first channel. Completes exceptionally with a {@link
+     * dev.ferry.NotFoundException} when it is missing.
+     */
+    CompletionStage<Void> emptyTopic(String topic);
 
-    /** Pauses or unpauses a topic. @throws dev.ferry.NotFoundException when missing */
-    void setTopicPaused(String topic, boolean paused);
+    /**
+     * Pauses or unpauses a topic. Completes exceptionally with a {@link dev.ferry.NotFoundException}
+     * when it is missing.
+     */
+    CompletionStage<Void> setTopicPaused(String topic, boolean paused);
 
-    /** Creates a channel (and its topic); no-op when it exists. */
-    void createChannel(String topic, String channel);
+    /** Creates a channel (and its topic); completes at once (no-op) when it exists. */
+    CompletionStage<Void> createChannel(String topic, String channel);
 
-    /** Deletes a channel. @throws dev.ferry.NotFoundException when missing */
-    void deleteChannel(String topic, String channel);
+    /**
+     * Deletes a channel and its messages. Completes exceptionally with a {@link
+     * dev.ferry.NotFoundException} when the topic or channel is missing.
+     */
+    CompletionStage<Void> deleteChannel(String topic, String channel);
 
-    /** Drops every message of a channel. @throws dev.ferry.NotFoundException when missing */
-    void emptyChannel(String topic, String channel);
+    /**
+     * Drops every message of a channel. Completes exceptionally with a {@link
+     * dev.ferry.NotFoundException} when the topic or channel is missing.
+     */
+    CompletionStage<Void> emptyChannel(String topic, String channel);
 
-    /** Pauses or unpauses a channel. @throws dev.ferry.NotFoundException when missing */
-    void setChannelPaused(String topic, String channel, boolean paused);
+    /**
+     * Pauses or unpauses a channel. Completes exceptionally with a {@link
+     * dev.ferry.NotFoundException} when the topic or channel is missing.
+     */
+    CompletionStage<Void> setChannelPaused(String topic, String channel, boolean paused);
 
     /**
      * Sets a channel's dead-letter policy ({@link DeadLetter#NONE} removes it). From then on {@link
@@ -160,20 +196,22 @@ public interface Engine extends AutoCloseable {
      * in {@link dev.ferry.ChannelStats#deadLetter()} and kept as long as the channel is (a durable
      * engine keeps it across restarts).
      *
-     * <p>Optional ({@link Capability#DEAD_LETTERS}): by default this throws.
-     *
-     * @throws dev.ferry.NotFoundException when the topic or channel is missing
-     * @throws IllegalArgumentException when the dead-letter topic ({@link DeadLetter#topicFor}) is
-     *     invalid or the topic itself
-     * @throws NotSupportedException when this engine does not offer dead letters
+     * <p>Optional ({@link Capability#DEAD_LETTERS}). The stage completes exceptionally with a {@link
+     * dev.ferry.NotFoundException} when the topic or channel is missing, an {@link
+     * IllegalArgumentException} when the dead-letter topic ({@link DeadLetter#topicFor}) is invalid
+     * or the topic itself, and (by default) a {@link NotSupportedException} when this engine does not
+     * offer dead letters.
      */
-    default void setDeadLetter(String topic, String channel, DeadLetter policy) {
-        throw Capability.DEAD_LETTERS.missingIn(this);
+    default CompletionStage<Void> setDeadLetter(String topic, String channel, DeadLetter policy) {
+        return CompletableFuture.failedFuture(Capability.DEAD_LETTERS.missingIn(this));
     }
 
     /**
      * The state of busmq-style queues (ttl, attachments, metadata) kept beside the topics; an
      * expired or destroyed queue's topic is deleted by the engine.
+     *
+     * <p>Synchronous: it only hands out the store and does not talk to the engine (the class
+     * documentation says why the store stays synchronous).
      *
      * <p>Optional ({@link Capability#QUEUE_STATE}): by default this throws.
      *
@@ -183,17 +221,21 @@ public interface Engine extends AutoCloseable {
         throw Capability.QUEUE_STATE.missingIn(this);
     }
 
-    /** Statistics of every topic, sorted by name. */
-    List<TopicStats> stats();
+    /** Statistics of every topic, sorted by name, as one snapshot per topic. */
+    CompletionStage<List<TopicStats>> stats();
 
-    /** Statistics of one topic. */
-    Optional<TopicStats> stats(String topic);
+    /** Statistics of one topic; empty when it does not exist. */
+    CompletionStage<Optional<TopicStats>> stats(String topic);
 
     /**
      * Tells {@code listener} of every topic and channel created or deleted from now on, however it
      * happened (administration, a first publish or subscription, an ephemeral channel losing its last
      * consumer), until the returned registration is closed. What exists already is not reported: read
      * it with {@link #stats()} after watching, so nothing falls between the two.
+     *
+     * <p>Synchronous: watching only adds the listener and never waits for the engine (an engine over
+     * the network starts following its server's changes in the background), so any thread may call
+     * it. What exists already is read with {@link #stats()} afterwards.
      *
      * <p>The listener is called on the thread that made the change, in the order the changes happened,
      * while the engine may hold a lock: it must return quickly, must not block and must not call the

@@ -16,6 +16,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
@@ -80,7 +81,7 @@ public abstract class EngineConformanceTest {
     }
 
     protected ChannelStats channelStats(String topic, String channel) {
-        return engine.stats(topic).orElseThrow().channels().stream()
+        return done(engine.stats(topic)).orElseThrow().channels().stream()
                 .filter(c -> c.name().equals(channel))
                 .findFirst()
                 .orElseThrow();
@@ -98,7 +99,7 @@ public abstract class EngineConformanceTest {
 
     @Test
     void shouldDeliverInPublishOrderWithAttemptsOneAndHexIds() {
-        engine.createChannel("t", "c");
+        done(engine.createChannel("t", "c"));
         publish("t", "a", "b", "c");
         List<Lease> leases = done(engine.claim("t", "c", 10, LEASE));
         assertThat(leases).extracting(EngineConformanceTest::text).containsExactly("a", "b", "c");
@@ -109,8 +110,8 @@ public abstract class EngineConformanceTest {
 
     @Test
     void shouldGiveEveryChannelEveryMessage() {
-        engine.createChannel("t", "one");
-        engine.createChannel("t", "two");
+        done(engine.createChannel("t", "one"));
+        done(engine.createChannel("t", "two"));
         publish("t", "a", "b");
         assertThat(claimAll("t", "one")).containsExactly("a", "b");
         assertThat(claimAll("t", "two")).containsExactly("a", "b");
@@ -118,7 +119,7 @@ public abstract class EngineConformanceTest {
 
     @Test
     void shouldShareOneChannelBetweenItsConsumers() {
-        engine.createChannel("t", "c");
+        done(engine.createChannel("t", "c"));
         publish("t", "a", "b", "c", "d");
         List<String> first = done(engine.claim("t", "c", 2, LEASE)).stream()
                 .map(EngineConformanceTest::text)
@@ -130,7 +131,7 @@ public abstract class EngineConformanceTest {
 
     @Test
     void shouldNeverHandOutMoreThanAsked() {
-        engine.createChannel("t", "c");
+        done(engine.createChannel("t", "c"));
         publish("t", "a", "b", "c");
         assertThat(done(engine.claim("t", "c", 2, LEASE))).hasSize(2);
         assertThat(done(engine.claim("t", "c", 0, LEASE))).isEmpty();
@@ -139,10 +140,10 @@ public abstract class EngineConformanceTest {
     @Test
     void shouldKeepMessagesOfATopicWithoutChannelsForTheFirstChannel() {
         publish("t", "a", "b");
-        assertThat(engine.stats("t").orElseThrow().depth()).isEqualTo(2);
-        engine.createChannel("t", "first");
+        assertThat(done(engine.stats("t")).orElseThrow().depth()).isEqualTo(2);
+        done(engine.createChannel("t", "first"));
         publish("t", "c");
-        engine.createChannel("t", "second");
+        done(engine.createChannel("t", "second"));
         publish("t", "d");
         assertThat(claimAll("t", "first")).containsExactly("a", "b", "c", "d");
         assertThat(claimAll("t", "second")).containsExactly("d");
@@ -150,7 +151,7 @@ public abstract class EngineConformanceTest {
 
     @Test
     void shouldRedeliverAfterTimeoutWithAttemptsIncremented() {
-        engine.createChannel("t", "c");
+        done(engine.createChannel("t", "c"));
         publish("t", "a");
         Lease first = done(engine.claim("t", "c", 1, Duration.ofSeconds(1))).get(0);
         assertThat(done(engine.claim("t", "c", 1, LEASE))).isEmpty();
@@ -166,7 +167,7 @@ public abstract class EngineConformanceTest {
 
     @Test
     void shouldExtendALeaseOnTouch() {
-        engine.createChannel("t", "c");
+        done(engine.createChannel("t", "c"));
         publish("t", "a");
         Lease lease = done(engine.claim("t", "c", 1, Duration.ofSeconds(1))).get(0);
         clock.advance(Duration.ofMillis(800));
@@ -180,7 +181,7 @@ public abstract class EngineConformanceTest {
 
     @Test
     void shouldRequeueAtOnceOrAfterADelay() {
-        engine.createChannel("t", "c");
+        done(engine.createChannel("t", "c"));
         publish("t", "now", "later");
         List<Lease> leases = done(engine.claim("t", "c", 2, LEASE));
         assertThat(done(engine.nack(leases.get(0), Duration.ZERO))).isTrue();
@@ -198,7 +199,7 @@ public abstract class EngineConformanceTest {
 
     @Test
     void shouldDeliverADeferredPublishAtItsDueTime() {
-        engine.createChannel("t", "c");
+        done(engine.createChannel("t", "c"));
         engine.append("t", List.of(new PublishRecord(bytes("soon"), 10_000))).join();
         engine.append("t", List.of(new PublishRecord(bytes("hour"), 3_600_000))).join();
         publish("t", "plain");
@@ -220,7 +221,7 @@ public abstract class EngineConformanceTest {
 
     @Test
     void shouldCountDeferredPublishesAsDeferredBeforeAnyConsumerReadsThem() {
-        engine.createChannel("t", "c");
+        done(engine.createChannel("t", "c"));
         engine.append("t", List.of(new PublishRecord(bytes("later"), 5_000))).join();
         publish("t", "now");
         assertThat(channelStats("t", "c").deferred()).isEqualTo(1);
@@ -233,18 +234,18 @@ public abstract class EngineConformanceTest {
 
     @Test
     void shouldPauseAndUnpauseAChannelAndATopic() {
-        engine.createChannel("t", "c");
+        done(engine.createChannel("t", "c"));
         publish("t", "a");
-        engine.setChannelPaused("t", "c", true);
+        done(engine.setChannelPaused("t", "c", true));
         assertThat(done(engine.claim("t", "c", 10, LEASE))).isEmpty();
         assertThat(channelStats("t", "c").paused()).isTrue();
-        engine.setChannelPaused("t", "c", false);
+        done(engine.setChannelPaused("t", "c", false));
         assertThat(claimAll("t", "c")).containsExactly("a");
-        engine.setTopicPaused("t", true);
+        done(engine.setTopicPaused("t", true));
         publish("t", "b");
         assertThat(done(engine.claim("t", "c", 10, LEASE))).isEmpty();
-        assertThat(engine.stats("t").orElseThrow().paused()).isTrue();
-        engine.setTopicPaused("t", false);
+        assertThat(done(engine.stats("t")).orElseThrow().paused()).isTrue();
+        done(engine.setTopicPaused("t", false));
         assertThat(claimAll("t", "c")).containsExactly("b");
     }
 
@@ -277,15 +278,15 @@ public abstract class EngineConformanceTest {
         Engine.Registration one = engine.register("reply#ephemeral", "c#ephemeral", () -> {});
         Engine.Registration two = engine.register("reply#ephemeral", "c#ephemeral", () -> {});
         one.close();
-        assertThat(engine.stats("reply#ephemeral")).isPresent();
+        assertThat(done(engine.stats("reply#ephemeral"))).isPresent();
         two.close();
-        assertThat(engine.stats("reply#ephemeral")).isEmpty();
+        assertThat(done(engine.stats("reply#ephemeral"))).isEmpty();
     }
 
     @Test
     void shouldBoundAnEphemeralTopicWithoutChannels() {
         publish("e#ephemeral", IntStream.range(0, 130).mapToObj(i -> "m" + i).toArray(String[]::new));
-        TopicStats stats = engine.stats("e#ephemeral").orElseThrow();
+        TopicStats stats = done(engine.stats("e#ephemeral")).orElseThrow();
         assertThat(stats.depth()).isEqualTo(100);
         assertThat(stats.dropCount()).isEqualTo(30);
         assertThat(stats.ephemeral()).isTrue();
@@ -359,7 +360,7 @@ public abstract class EngineConformanceTest {
         try (Engine.Consumer consumer = engine.register("t", "c", heard)) {
             publish("t", "a");
             Lease lease = done(consumer.claim(1, LEASE)).get(0);
-            engine.emptyChannel("t", "c");
+            done(engine.emptyChannel("t", "c"));
             assertThat(heard.expired).containsExactly(lease);
             assertThat(done(engine.ack(lease))).isFalse();
             assertThat(channelStats("t", "c").timeoutCount())
@@ -370,7 +371,7 @@ public abstract class EngineConformanceTest {
 
     @Test
     void shouldRefuseAStaleLeaseWithFalseOnEveryAnswer() {
-        engine.createChannel("t", "c");
+        done(engine.createChannel("t", "c"));
         publish("t", "a");
         Lease lease = done(engine.claim("t", "c", 1, LEASE)).get(0);
         assertThat(done(engine.nack(lease, Duration.ZERO))).isTrue();
@@ -389,10 +390,10 @@ public abstract class EngineConformanceTest {
 
     @Test
     void shouldEmptyAChannelAndATopic() {
-        engine.createChannel("t", "c");
+        done(engine.createChannel("t", "c"));
         publish("t", "a", "b");
         done(engine.claim("t", "c", 1, LEASE));
-        engine.emptyChannel("t", "c");
+        done(engine.emptyChannel("t", "c"));
         ChannelStats stats = channelStats("t", "c");
         assertThat(stats.depth()).isZero();
         assertThat(stats.inFlight()).isZero();
@@ -400,45 +401,62 @@ public abstract class EngineConformanceTest {
         assertThat(claimAll("t", "c")).containsExactly("c");
 
         publish("held", "x", "y");
-        engine.emptyTopic("held");
-        assertThat(engine.stats("held").orElseThrow().depth()).isZero();
-        engine.createChannel("held", "c");
+        done(engine.emptyTopic("held"));
+        assertThat(done(engine.stats("held")).orElseThrow().depth()).isZero();
+        done(engine.createChannel("held", "c"));
         assertThat(claimAll("held", "c")).isEmpty();
     }
 
     @Test
     void shouldDeleteChannelsAndTopics() {
-        engine.createChannel("t", "c");
+        done(engine.createChannel("t", "c"));
         publish("t", "a");
-        engine.deleteChannel("t", "c");
-        assertThat(engine.stats("t").orElseThrow().channels()).isEmpty();
-        engine.deleteTopic("t");
-        assertThat(engine.stats("t")).isEmpty();
-        assertThat(engine.stats()).extracting(TopicStats::name).doesNotContain("t");
-        assertThatThrownBy(() -> engine.deleteTopic("t"))
+        done(engine.deleteChannel("t", "c"));
+        assertThat(done(engine.stats("t")).orElseThrow().channels()).isEmpty();
+        done(engine.deleteTopic("t"));
+        assertThat(done(engine.stats("t"))).isEmpty();
+        assertThat(done(engine.stats())).extracting(TopicStats::name).doesNotContain("t");
+        assertThatThrownBy(() -> done(engine.deleteTopic("t")))
                 .isInstanceOf(NotFoundException.class)
                 .hasMessageContaining("'t'");
         publish("t", "fresh");
-        engine.createChannel("t", "c");
+        done(engine.createChannel("t", "c"));
         assertThat(claimAll("t", "c")).containsExactly("fresh");
     }
 
     @Test
     void shouldRejectAdministrationOfMissingChannels() {
-        engine.createTopic("t");
-        assertThatThrownBy(() -> engine.emptyChannel("t", "nope"))
+        done(engine.createTopic("t"));
+        assertThatThrownBy(() -> done(engine.emptyChannel("t", "nope")))
                 .isInstanceOf(NotFoundException.class)
                 .hasMessageContaining("'nope'");
-        assertThatThrownBy(() -> engine.setChannelPaused("missing", "c", true)).isInstanceOf(NotFoundException.class);
+        assertThatThrownBy(() -> done(engine.setChannelPaused("missing", "c", true)))
+                .isInstanceOf(NotFoundException.class);
+    }
+
+    @Test
+    void shouldFailAdministrationStagesInsteadOfThrowing() {
+        // the call itself returns; the failure arrives through the stage, with its own type
+        List<CompletionStage<Void>> refused = List.of(
+                engine.deleteTopic("missing"),
+                engine.emptyTopic("missing"),
+                engine.setTopicPaused("missing", true),
+                engine.deleteChannel("missing", "c"),
+                engine.emptyChannel("missing", "c"),
+                engine.setChannelPaused("missing", "c", false));
+        for (CompletionStage<Void> stage : refused) {
+            assertThatThrownBy(() -> done(stage)).isInstanceOf(NotFoundException.class);
+        }
+        assertThat(done(engine.stats("missing"))).isEmpty();
     }
 
     @Test
     void shouldCountMessagesInTheStats() {
-        engine.createChannel("t", "c");
+        done(engine.createChannel("t", "c"));
         publish("t", "a", "b", "c");
         List<Lease> leases = done(engine.claim("t", "c", 2, LEASE));
         done(engine.ack(leases.get(0)));
-        TopicStats topic = engine.stats("t").orElseThrow();
+        TopicStats topic = done(engine.stats("t")).orElseThrow();
         assertThat(topic.messageCount()).isEqualTo(3);
         assertThat(topic.messageBytes()).isEqualTo(3);
         ChannelStats channel = topic.channels().get(0);
@@ -466,8 +484,8 @@ public abstract class EngineConformanceTest {
 
     @Test
     void shouldMoveAMessageToItsDeadLetterTopicOnceItsAttemptsAreUsedUp() {
-        engine.createChannel("orders", "billing");
-        engine.setDeadLetter("orders", "billing", DeadLetter.after(3));
+        done(engine.createChannel("orders", "billing"));
+        done(engine.setDeadLetter("orders", "billing", DeadLetter.after(3)));
         publish("orders", "poison");
         assertThat(failUntilGone("orders", "billing")).isEqualTo(3);
         await().until(() -> channelStats("orders", "billing").deadLetterCount() == 1);
@@ -475,14 +493,14 @@ public abstract class EngineConformanceTest {
         assertThat(stats.depth()).isZero();
         assertThat(stats.inFlight()).isZero();
         assertThat(stats.deferred()).isZero();
-        engine.createChannel("orders.dead", "inspect");
+        done(engine.createChannel("orders.dead", "inspect"));
         assertThat(claimAll("orders.dead", "inspect")).containsExactly("poison");
     }
 
     @Test
     void shouldDeadLetterOnlyTheMessagesWhoseAttemptsAreUsedUp() {
-        engine.createChannel("t", "c");
-        engine.setDeadLetter("t", "c", DeadLetter.after(2).to("graveyard"));
+        done(engine.createChannel("t", "c"));
+        done(engine.setDeadLetter("t", "c", DeadLetter.after(2).to("graveyard")));
         publish("t", "bad", "good");
         List<Lease> first = done(engine.claim("t", "c", 10, LEASE));
         done(engine.nack(first.get(0), Duration.ZERO));
@@ -493,14 +511,14 @@ public abstract class EngineConformanceTest {
         done(engine.nack(second, Duration.ZERO));
         assertThat(claimAll("t", "c")).containsExactly("later");
         await().until(() -> channelStats("t", "c").deadLetterCount() == 1);
-        engine.createChannel("graveyard", "inspect");
+        done(engine.createChannel("graveyard", "inspect"));
         assertThat(claimAll("graveyard", "inspect")).containsExactly("bad");
     }
 
     @Test
     void shouldDeadLetterAMessageWhoseLeasesTimedOut() {
-        engine.createChannel("t", "c");
-        engine.setDeadLetter("t", "c", DeadLetter.after(1));
+        done(engine.createChannel("t", "c"));
+        done(engine.setDeadLetter("t", "c", DeadLetter.after(1)));
         publish("t", "slow");
         assertThat(done(engine.claim("t", "c", 1, Duration.ofSeconds(1)))).hasSize(1);
         clock.advance(Duration.ofSeconds(2));
@@ -509,16 +527,16 @@ public abstract class EngineConformanceTest {
             return channelStats("t", "c").deadLetterCount() == 1;
         });
         assertThat(channelStats("t", "c").timeoutCount()).isEqualTo(1);
-        assertThat(engine.stats("t.dead")).isPresent();
+        assertThat(done(engine.stats("t.dead"))).isPresent();
     }
 
     @Test
     void shouldShowAndClearTheDeadLetterPolicy() {
-        engine.createChannel("t", "c");
+        done(engine.createChannel("t", "c"));
         assertThat(channelStats("t", "c").deadLetter()).isEqualTo(DeadLetter.NONE);
-        engine.setDeadLetter("t", "c", DeadLetter.after(5).to("t-dlq"));
+        done(engine.setDeadLetter("t", "c", DeadLetter.after(5).to("t-dlq")));
         assertThat(channelStats("t", "c").deadLetter()).isEqualTo(new DeadLetter(5, "t-dlq"));
-        engine.setDeadLetter("t", "c", DeadLetter.NONE);
+        done(engine.setDeadLetter("t", "c", DeadLetter.NONE));
         assertThat(channelStats("t", "c").deadLetter()).isEqualTo(DeadLetter.NONE);
         publish("t", "m");
         assertThat(failUntilGoneOrLimit("t", "c", 8)).isEqualTo(8);
@@ -540,9 +558,9 @@ public abstract class EngineConformanceTest {
 
     @Test
     void shouldPutTheDefaultDeadLetterTopicBeforeTheEphemeralSuffix() {
-        engine.createChannel("calls#ephemeral", "c");
-        engine.setDeadLetter("calls#ephemeral", "c", DeadLetter.after(1));
-        engine.createChannel("calls.dead#ephemeral", "inspect");
+        done(engine.createChannel("calls#ephemeral", "c"));
+        done(engine.setDeadLetter("calls#ephemeral", "c", DeadLetter.after(1)));
+        done(engine.createChannel("calls.dead#ephemeral", "inspect"));
         publish("calls#ephemeral", "x");
         assertThat(failUntilGone("calls#ephemeral", "c")).isEqualTo(1);
         await().until(() -> claimAll("calls.dead#ephemeral", "inspect").contains("x"));
@@ -551,27 +569,27 @@ public abstract class EngineConformanceTest {
     @Test
     void shouldRefuseADeadLetterPolicyItCannotHonour() {
         String longest = "t".repeat(60);
-        engine.createChannel(longest, "c");
-        assertThatThrownBy(() -> engine.setDeadLetter(longest, "c", DeadLetter.after(2)))
+        done(engine.createChannel(longest, "c"));
+        assertThatThrownBy(() -> done(engine.setDeadLetter(longest, "c", DeadLetter.after(2))))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(longest + ".dead")
                 .hasMessageContaining("64");
-        engine.setDeadLetter(longest, "c", DeadLetter.after(2).to("short.dead"));
-        assertThatThrownBy(() ->
-                        engine.setDeadLetter(longest, "c", DeadLetter.after(2).to(longest)))
+        done(engine.setDeadLetter(longest, "c", DeadLetter.after(2).to("short.dead")));
+        assertThatThrownBy(() -> done(
+                        engine.setDeadLetter(longest, "c", DeadLetter.after(2).to(longest))))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("cannot be the topic itself");
-        assertThatThrownBy(() -> engine.setDeadLetter("t", "missing", DeadLetter.after(2)))
+        assertThatThrownBy(() -> done(engine.setDeadLetter("t", "missing", DeadLetter.after(2))))
                 .isInstanceOf(NotFoundException.class);
-        engine.createTopic("t");
-        assertThatThrownBy(() -> engine.setDeadLetter("t", "missing", DeadLetter.after(2)))
+        done(engine.createTopic("t"));
+        assertThatThrownBy(() -> done(engine.setDeadLetter("t", "missing", DeadLetter.after(2))))
                 .isInstanceOf(NotFoundException.class);
     }
 
     @Test
     void shouldKeepTheDeadLetterPolicyAcrossARestart() {
-        engine.createChannel("t", "c");
-        engine.setDeadLetter("t", "c", DeadLetter.after(2).to("graveyard"));
+        done(engine.createChannel("t", "c"));
+        done(engine.setDeadLetter("t", "c", DeadLetter.after(2).to("graveyard")));
         publish("t", "m");
         done(engine.nack(done(engine.claim("t", "c", 1, LEASE)).get(0), Duration.ZERO));
         Engine again = reopen();
@@ -579,7 +597,7 @@ public abstract class EngineConformanceTest {
         engine = again;
         assertThat(channelStats("t", "c").deadLetter()).isEqualTo(new DeadLetter(2, "graveyard"));
         assertThat(failUntilGone("t", "c")).isEqualTo(1);
-        engine.createChannel("graveyard", "inspect");
+        done(engine.createChannel("graveyard", "inspect"));
         await().until(() -> claimAll("graveyard", "inspect").contains("m"));
     }
 
@@ -610,17 +628,17 @@ public abstract class EngineConformanceTest {
 
     @Test
     void shouldReportTopicsAndChannelsCreatedAndDeletedToAWatch() {
-        engine.createChannel("old", "c");
+        done(engine.createChannel("old", "c"));
         TopologyLog log = new TopologyLog();
         Engine.Registration watch = engine.watch(log);
         publish("t", "a");
         publish("t", "b");
-        engine.createChannel("t", "c");
-        engine.createChannel("t", "c");
-        engine.createTopic("t");
-        engine.createChannel("t", "d");
-        engine.deleteChannel("t", "c");
-        engine.deleteTopic("t");
+        done(engine.createChannel("t", "c"));
+        done(engine.createChannel("t", "c"));
+        done(engine.createTopic("t"));
+        done(engine.createChannel("t", "d"));
+        done(engine.deleteChannel("t", "c"));
+        done(engine.deleteTopic("t"));
         assertThat(log.events).containsExactly("+t", "+t/c", "+t/d", "-t/c", "-t/d", "-t");
 
         log.events.clear();
@@ -636,7 +654,7 @@ public abstract class EngineConformanceTest {
         watch.close();
         watch.close();
         log.events.clear();
-        engine.createChannel("later", "c");
+        done(engine.createChannel("later", "c"));
         assertThat(log.events).isEmpty();
     }
 }

@@ -1,5 +1,6 @@
 package dev.ferry.spi;
 
+import static dev.ferry.testing.Stages.done;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -40,7 +41,7 @@ class EnginesTest {
         try (Engine engine = Engines.open("memory:", Clock.systemUTC())) {
             assertThat(engine.name()).isEqualTo("memory:");
             engine.append("t", one(3)).toCompletableFuture().get();
-            assertThat(engine.stats("t")).isPresent();
+            assertThat(done(engine.stats("t"))).isPresent();
         }
     }
 
@@ -129,7 +130,11 @@ class EnginesTest {
             for (int i = 0; i < 5; i++) {
                 engine.append("t", one(1)).toCompletableFuture().get();
             }
-            assertThat(engine.stats("t").orElseThrow().channels().getFirst().depth())
+            assertThat(done(engine.stats("t"))
+                            .orElseThrow()
+                            .channels()
+                            .getFirst()
+                            .depth())
                     .as("the ephemeral channel keeps mem-queue-size messages")
                     .isEqualTo(3);
         }

@@ -1,5 +1,6 @@
 package dev.ferry.spi;
 
+import static dev.ferry.testing.Stages.done;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -75,7 +76,7 @@ public abstract class QueueStateConformanceTest {
     void shouldExpireTtlAfterTheLastDetachAndDeleteTheTopic() {
         store.attach("q", "a", TTL, Duration.ZERO);
         store.attach("q", "b", TTL, Duration.ZERO);
-        engine.createChannel("q", "queue");
+        done(engine.createChannel("q", "queue"));
         publish("q", "lost");
         assertThat(store.detach("q", "a")).isTrue();
         assertThat(store.detach("q", "a")).isFalse();
@@ -85,7 +86,7 @@ public abstract class QueueStateConformanceTest {
         clock.advance(TTL.minusMillis(1));
         assertThat(store.state("q")).isPresent();
         clock.advance(Duration.ofMillis(1));
-        await().until(() -> engine.stats("q").isEmpty());
+        await().until(() -> done(engine.stats("q")).isEmpty());
         assertThat(store.state("q")).isEmpty();
         assertThat(store.attach("q", "a", TTL, Duration.ZERO)).isFalse();
     }
@@ -93,10 +94,11 @@ public abstract class QueueStateConformanceTest {
     @Test
     void shouldExpireInTheBackgroundWithoutCalls() {
         store.attach("q", "a", TTL, Duration.ZERO);
-        engine.createTopic("q");
+        done(engine.createTopic("q"));
         store.detach("q", "a");
         clock.advance(TTL);
-        await().atMost(Duration.ofSeconds(5)).until(() -> engine.stats("q").isEmpty());
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> done(engine.stats("q")).isEmpty());
     }
 
     @Test
@@ -130,7 +132,7 @@ public abstract class QueueStateConformanceTest {
         publish("q", "gone");
         assertThat(store.destroy("q")).isTrue();
         assertThat(store.state("q")).isEmpty();
-        assertThat(engine.stats("q")).isEmpty();
+        assertThat(done(engine.stats("q"))).isEmpty();
         assertThat(store.destroy("q")).isFalse();
         assertThat(store.detach("q", "a")).isFalse();
     }

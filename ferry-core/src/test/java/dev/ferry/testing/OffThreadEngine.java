@@ -25,10 +25,12 @@ import java.util.function.Supplier;
 /**
  * An engine that behaves like a remote one: it wraps another engine and runs every operation of the
  * data path ({@link #append}, {@link #claim}, {@link #ack}, {@link #nack}, {@link #extend} and a
- * consumer's claim) later, on its own thread, which also completes the stage. Nothing it hands out
- * is complete when the call returns, so the layers above run over it prove that they do not rely on
+ * consumer's claim), of administration (create, delete, empty, pause, dead letters) and of
+ * statistics later, on its own thread, which also completes the stage. Nothing it hands out is
+ * complete when the call returns, so the layers above run over it prove that they do not rely on
  * same-thread completion. Operations run one at a time in the order they were called, as over one
- * connection to a server. Administration and statistics go straight to the wrapped engine.
+ * connection to a server. Registration, {@link #watch} and {@link #queueState()} are synchronous in
+ * the SPI and go straight to the wrapped engine.
  *
  * <p>Waiting is checked: the stages it hands out (and every stage derived from them) refuse {@code
  * get()} and {@code join()} on a thread that must never block (by default a Netty event loop or a
@@ -143,48 +145,48 @@ public final class OffThreadEngine implements Engine {
     }
 
     @Override
-    public void createTopic(String topic) {
-        delegate.createTopic(topic);
+    public CompletionStage<Void> createTopic(String topic) {
+        return later(() -> delegate.createTopic(topic));
     }
 
     @Override
-    public void deleteTopic(String topic) {
-        delegate.deleteTopic(topic);
+    public CompletionStage<Void> deleteTopic(String topic) {
+        return later(() -> delegate.deleteTopic(topic));
     }
 
     @Override
-    public void emptyTopic(String topic) {
-        delegate.emptyTopic(topic);
+    public CompletionStage<Void> emptyTopic(String topic) {
+        return later(() -> delegate.emptyTopic(topic));
     }
 
     @Override
-    public void setTopicPaused(String topic, boolean paused) {
-        delegate.setTopicPaused(topic, paused);
+    public CompletionStage<Void> setTopicPaused(String topic, boolean paused) {
+        return later(() -> delegate.setTopicPaused(topic, paused));
     }
 
     @Override
-    public void createChannel(String topic, String channel) {
-        delegate.createChannel(topic, channel);
+    public CompletionStage<Void> createChannel(String topic, String channel) {
+        return later(() -> delegate.createChannel(topic, channel));
     }
 
     @Override
-    public void deleteChannel(String topic, String channel) {
-        delegate.deleteChannel(topic, channel);
+    public CompletionStage<Void> deleteChannel(String topic, String channel) {
+        return later(() -> delegate.deleteChannel(topic, channel));
     }
 
     @Override
-    public void emptyChannel(String topic, String channel) {
-        delegate.emptyChannel(topic, channel);
+    public CompletionStage<Void> emptyChannel(String topic, String channel) {
+        return later(() -> delegate.emptyChannel(topic, channel));
     }
 
     @Override
-    public void setChannelPaused(String topic, String channel, boolean paused) {
-        delegate.setChannelPaused(topic, channel, paused);
+    public CompletionStage<Void> setChannelPaused(String topic, String channel, boolean paused) {
+        return later(() -> delegate.setChannelPaused(topic, channel, paused));
     }
 
     @Override
-    public void setDeadLetter(String topic, String channel, DeadLetter policy) {
-        delegate.setDeadLetter(topic, channel, policy);
+    public CompletionStage<Void> setDeadLetter(String topic, String channel, DeadLetter policy) {
+        return later(() -> delegate.setDeadLetter(topic, channel, policy));
     }
 
     @Override
@@ -193,13 +195,13 @@ public final class OffThreadEngine implements Engine {
     }
 
     @Override
-    public List<TopicStats> stats() {
-        return delegate.stats();
+    public CompletionStage<List<TopicStats>> stats() {
+        return later(delegate::stats);
     }
 
     @Override
-    public Optional<TopicStats> stats(String topic) {
-        return delegate.stats(topic);
+    public CompletionStage<Optional<TopicStats>> stats(String topic) {
+        return later(() -> delegate.stats(topic));
     }
 
     @Override

@@ -46,7 +46,7 @@ class OffThreadEngineTest {
                     }
                 });
         try (OffThreadEngine later = new OffThreadEngine(held)) {
-            later.createChannel("t", "c");
+            done(later.createChannel("t", "c"));
             done(later.append("t", List.of(PublishRecord.of(new byte[] {1}))));
             AtomicReference<String> completedOn = new AtomicReference<>();
             CompletableFuture<List<Lease>> claimed = later.claim("t", "c", 1, Duration.ofSeconds(30))

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -177,17 +178,22 @@ public final class LookupdRegistration implements AutoCloseable {
         }
     }
 
-    /** What nsqd registers on connecting: each topic without channels, else each of its channels. */
-    private static List<String> registrations(Engine engine) {
-        List<String> lines = new ArrayList<>();
-        for (TopicStats topic : engine.stats()) {
-            if (topic.channels().isEmpty()) {
-                lines.add("REGISTER " + topic.name());
-            } else {
-                topic.channels().forEach(c -> lines.add("REGISTER " + topic.name() + " " + c.name()));
+    /**
+     * What nsqd registers on connecting: each topic without channels, else each of its channels;
+     * once the engine's statistics arrive (never waited for on the peer's event loop).
+     */
+    private static CompletionStage<List<String>> registrations(Engine engine) {
+        return engine.stats().thenApply(topics -> {
+            List<String> lines = new ArrayList<>();
+            for (TopicStats topic : topics) {
+                if (topic.channels().isEmpty()) {
+                    lines.add("REGISTER " + topic.name());
+                } else {
+                    topic.channels().forEach(c -> lines.add("REGISTER " + topic.name() + " " + c.name()));
+                }
             }
-        }
-        return lines;
+            return lines;
+        });
     }
 
     /** Stops watching the engine and closes every lookupd connection. Idempotent. */

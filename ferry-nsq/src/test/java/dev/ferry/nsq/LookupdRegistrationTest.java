@@ -1,5 +1,6 @@
 package dev.ferry.nsq;
 
+import static dev.ferry.testing.Stages.done;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -10,6 +11,7 @@ import dev.ferry.internal.engine.LocalEngine;
 import dev.ferry.spi.Engine;
 import dev.ferry.spi.PublishRecord;
 import dev.ferry.testing.MutableClock;
+import dev.ferry.testing.OffThreadEngine;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -93,8 +95,8 @@ class LookupdRegistrationTest {
 
     @Test
     void shouldRegisterTheTopicsAndChannelsThatExistAndThoseCreatedLater() {
-        engine.createChannel("old", "c");
-        engine.createTopic("bare");
+        done(engine.createChannel("old", "c"));
+        done(engine.createTopic("bare"));
         register(engine, 5000);
         await().untilAsserted(() -> {
             assertThat(producerPorts("old")).containsExactly(5000);
@@ -103,7 +105,7 @@ class LookupdRegistrationTest {
         assertThat(names(get("/channels?topic=old").path("channels"))).containsExactly("c");
 
         engine.append("fresh", List.of(PublishRecord.of(new byte[] {1}))).join();
-        engine.createChannel("fresh", "d");
+        done(engine.createChannel("fresh", "d"));
         await().untilAsserted(() -> {
             assertThat(producerPorts("fresh")).containsExactly(5000);
             assertThat(names(get("/channels?topic=fresh").path("channels"))).containsExactly("d");
@@ -115,8 +117,24 @@ class LookupdRegistrationTest {
     }
 
     @Test
+    void shouldRegisterOverAnEngineThatAnswersItsStatisticsLater() {
+        OffThreadEngine later = new OffThreadEngine(engine);
+        started.add(later); // closed after the registration; closing the engine twice is harmless
+        done(later.createChannel("old", "c"));
+        register(later, 5000);
+        await().untilAsserted(() -> assertThat(producerPorts("old")).containsExactly(5000));
+        // a change told while connected still reaches the lookupd, after the first registrations
+        done(later.createChannel("fresh", "d"));
+        await().untilAsserted(() ->
+                assertThat(names(get("/channels?topic=fresh").path("channels"))).containsExactly("d"));
+        assertThat(later.forbiddenWaits())
+                .as("event loops that waited on an engine stage")
+                .isEmpty();
+    }
+
+    @Test
     void shouldUnregisterWhatIsDeleted() {
-        engine.createChannel("t", "c");
+        done(engine.createChannel("t", "c"));
         register(engine, 5000);
         await().until(() -> producerPorts("t").equals(List.of(5000)));
 
@@ -125,7 +143,7 @@ class LookupdRegistrationTest {
         consumer.close();
         await().until(() -> !names(get("/channels?topic=t").path("channels")).contains("tail#ephemeral"));
 
-        engine.deleteTopic("t");
+        done(engine.deleteTopic("t"));
         // the topic stays known to the lookupd, with no producer left, as with nsqlookupd
         await().until(() -> producerPorts("t").isEmpty());
         assertThat(names(get("/topics").path("topics"))).contains("t");
@@ -135,8 +153,8 @@ class LookupdRegistrationTest {
     void shouldListEveryBrokerOfATopicAndDropOneThatStops() {
         LocalEngine other = LocalEngine.open(EmbeddedEngineConfig.memory().build());
         try {
-            engine.createTopic("shared");
-            other.createTopic("shared");
+            done(engine.createTopic("shared"));
+            done(other.createTopic("shared"));
             register(engine, 5000);
             LookupdRegistration second = register(other, 6000);
             await().until(() -> producerPorts("shared").size() == 2);
@@ -152,7 +170,7 @@ class LookupdRegistrationTest {
 
     @Test
     void shouldRegisterEverythingAgainWhenTheLookupdComesBack() {
-        engine.createChannel("t", "c");
+        done(engine.createChannel("t", "c"));
         register(engine, 5000);
         await().until(() -> producerPorts("t").equals(List.of(5000)));
 
@@ -160,7 +178,7 @@ class LookupdRegistrationTest {
         int httpPort = lookupd.httpPort();
         lookupd.close();
         started.remove(lookupd);
-        engine.createChannel("while-down", "c");
+        done(engine.createChannel("while-down", "c"));
         lookupd = startLookupd(tcp, httpPort);
 
         await().untilAsserted(() -> {
@@ -171,7 +189,7 @@ class LookupdRegistrationTest {
 
     @Test
     void shouldStopListingABrokerThatStopsPingingAfterTheInactiveProducerTimeout() {
-        engine.createTopic("t");
+        done(engine.createTopic("t"));
         LookupdRegistration registration = LookupdRegistration.builder(engine)
                 .node("127.0.0.1", "quiet", 5000, 5001)
                 .lookupd("127.0.0.1", lookupd.tcpPort())
@@ -189,7 +207,7 @@ class LookupdRegistrationTest {
 
     @Test
     void shouldKeepListingABrokerThatPings() {
-        engine.createTopic("t");
+        done(engine.createTopic("t"));
         register(engine, 5000);
         await().until(() -> producerPorts("t").equals(List.of(5000)));
         // each PING (every 200 ms here) refreshes the broker: once one came after the clock moved, it is listed again

@@ -1,5 +1,6 @@
 package dev.ferry.nsq;
 
+import static dev.ferry.testing.Stages.done;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.EmbeddedEngineConfig;
@@ -28,7 +29,11 @@ class NsqTcpServerTest {
             assertThat(message.body()).isEqualTo("hello");
             assertThat(consumer.send("FIN " + message.messageId() + "\nCLS\n", null))
                     .isEqualTo("CLOSE_WAIT");
-            assertThat(engine.stats("events").orElseThrow().channels().get(0).inFlight())
+            assertThat(done(engine.stats("events"))
+                            .orElseThrow()
+                            .channels()
+                            .get(0)
+                            .inFlight())
                     .isZero();
         }
     }

@@ -1,5 +1,6 @@
 package dev.ferry.nsq;
 
+import static dev.ferry.testing.Stages.done;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -58,7 +59,7 @@ class SlowConsumerTest {
     }
 
     private static ChannelStats channel(LocalEngine engine, String name) {
-        return engine.stats("big").orElseThrow().channels().stream()
+        return done(engine.stats("big")).orElseThrow().channels().stream()
                 .filter(c -> c.name().equals(name))
                 .findFirst()
                 .orElseThrow();

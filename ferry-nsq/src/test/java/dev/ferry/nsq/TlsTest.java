@@ -1,5 +1,6 @@
 package dev.ferry.nsq;
 
+import static dev.ferry.testing.Stages.done;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -168,7 +169,7 @@ class TlsTest {
             assertThat(consumer.get("tls_negotiated_protocol_is_mutual").asBoolean())
                     .isTrue();
         }
-        assertThat(engine.stats("orders").orElseThrow().messageCount()).isEqualTo(1);
+        assertThat(done(engine.stats("orders")).orElseThrow().messageCount()).isEqualTo(1);
     }
 
     @Test
@@ -298,7 +299,8 @@ class TlsTest {
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(pub.body()).isEqualTo("OK");
-        await().until(() -> engine.stats("orders").map(t -> t.messageCount()).orElse(0L) == 1);
+        await().until(() ->
+                done(engine.stats("orders")).map(t -> t.messageCount()).orElse(0L) == 1);
 
         // TLS required for HTTP too: the plain listener refuses everything and names the HTTPS port
         HttpResponse<String> refused = client.send(

@@ -1,5 +1,7 @@
 package dev.ferry.server;
 
+import static dev.ferry.testing.Stages.done;
+
 import dev.ferry.ChannelStats;
 import dev.ferry.EmbeddedEngineConfig;
 import dev.ferry.TopicStats;
@@ -111,7 +113,7 @@ final class CliBroker implements AutoCloseable {
     }
 
     Optional<ChannelStats> channel(String topic, String channel) {
-        return engine.stats(topic).stream()
+        return done(engine.stats(topic)).stream()
                 .flatMap(t -> t.channels().stream())
                 .filter(c -> c.name().equals(channel))
                 .findFirst();
@@ -123,7 +125,7 @@ final class CliBroker implements AutoCloseable {
     }
 
     Optional<TopicStats> topic(String topic) {
-        return engine.stats(topic);
+        return done(engine.stats(topic));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.ferry.server;
 
+import static dev.ferry.testing.Stages.done;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -85,7 +86,7 @@ class ClientCommandsTest {
     @Test
     void shouldTailWhatIsPublishedFromNowThroughAnEphemeralChannel() {
         broker.publish("events", "before");
-        broker.engine.createChannel("events", "keeper"); // takes "before", so tail starts from now
+        done(broker.engine.createChannel("events", "keeper")); // takes "before", so tail starts from now
         CompletableFuture<CliBroker.Run> tail = broker.start("tail", "events", "--count", "1");
         await().atMost(WAIT)
                 .until(() -> broker.topic("events").orElseThrow().channels().stream()

@@ -1,5 +1,6 @@
 package dev.ferry.server;
 
+import static dev.ferry.testing.Stages.done;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -178,7 +179,8 @@ class NsqjsInteropTest {
             assertThat(result.get("attemptsAfterRequeue").asInt()).isEqualTo(2);
             assertThat(result.get("pausedDelivered").asBoolean()).isFalse();
             assertThat(result.get("deliveredAfterUnpause").asBoolean()).isTrue();
-            var channel = b.engine().stats("behave").orElseThrow().channels().get(0);
+            var channel =
+                    done(b.engine().stats("behave")).orElseThrow().channels().get(0);
             assertThat(channel.requeueCount()).isEqualTo(1);
         }
     }
@@ -255,7 +257,7 @@ class NsqjsInteropTest {
         assertThat(result.get("received").asInt()).isEqualTo(100);
         assertThat(result.get("ok").asBoolean()).isTrue();
         await().untilAsserted(() -> {
-            var channel = engine.stats("interop").orElseThrow().channels().get(0);
+            var channel = done(engine.stats("interop")).orElseThrow().channels().get(0);
             assertThat(channel.messageCount()).isEqualTo(100);
             assertThat(channel.depth()).as(channel.toString()).isZero();
             assertThat(channel.inFlight()).isZero();

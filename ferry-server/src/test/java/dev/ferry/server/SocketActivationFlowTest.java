@@ -1,5 +1,6 @@
 package dev.ferry.server;
 
+import static dev.ferry.testing.Stages.done;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
@@ -123,7 +124,7 @@ class SocketActivationFlowTest {
 
     @Test
     void shouldStartTheConsumerOnABacklogLetItExitWhenIdleAndStartItAgain() throws Exception {
-        broker.engine.createChannel("jobs", "workers"); // as the consumer's first run would have
+        done(broker.engine.createChannel("jobs", "workers")); // as the consumer's first run would have
         Path socket = dir.resolve("jobs/workers.sock");
         Files.createDirectories(socket.getParent());
         Path out = dir.resolve("consumer.out");

@@ -1,5 +1,6 @@
 package dev.ferry.server;
 
+import static dev.ferry.testing.Stages.done;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.EmbeddedEngineConfig;
@@ -18,9 +19,9 @@ class StatsCommandTest {
     void shouldPrintATableOfTopicsAndChannels() {
         try (LocalEngine engine = LocalEngine.open(EmbeddedEngineConfig.memory().build());
                 NsqTcpServer http = NsqTcpServer.builder(engine).startHttp("127.0.0.1", 0)) {
-            engine.createChannel("orders", "billing");
-            engine.createChannel("orders", "audit");
-            engine.setChannelPaused("orders", "audit", true);
+            done(engine.createChannel("orders", "billing"));
+            done(engine.createChannel("orders", "audit"));
+            done(engine.setChannelPaused("orders", "audit", true));
             engine.append("orders", List.of(PublishRecord.of(new byte[] {1}), PublishRecord.of(new byte[] {2})))
                     .join();
             StringWriter out = new StringWriter();

@@ -1,5 +1,6 @@
 package dev.ferry.server;
 
+import static dev.ferry.testing.Stages.done;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.EmbeddedEngineConfig;
@@ -85,8 +86,8 @@ class WakeupServiceTest {
 
     @Test
     void shouldWakeTheSocketOfAChannelWithABacklogAndNoConsumer() throws Exception {
-        engine.createChannel("foo", "1");
-        engine.createChannel("foo", "2");
+        done(engine.createChannel("foo", "1"));
+        done(engine.createChannel("foo", "2"));
         ServerSocketChannel one = listen("foo", "1");
         listen("foo", "2");
         assertThat(wakeup.poll()).as("nothing to do yet").isEmpty();
@@ -106,7 +107,7 @@ class WakeupServiceTest {
     @Test
     void shouldRateLimitEachSocket() throws Exception {
         listen("foo", "1");
-        engine.createChannel("foo", "1");
+        done(engine.createChannel("foo", "1"));
         publish("foo", 1);
         assertThat(wakeup.poll()).hasSize(1);
         assertThat(wakeup.poll()).as("within the minimum interval").isEmpty();
@@ -117,7 +118,7 @@ class WakeupServiceTest {
     @Test
     void shouldLeaveAChannelWithAConsumerAlone() throws Exception {
         listen("foo", "1");
-        engine.createChannel("foo", "1");
+        done(engine.createChannel("foo", "1"));
         publish("foo", 2);
         try (Socket consumer = new Socket("127.0.0.1", tcp.port())) {
             OutputStream out = consumer.getOutputStream();
@@ -133,7 +134,7 @@ class WakeupServiceTest {
 
     @Test
     void shouldSkipAChannelWithoutASocketAndSaySoOnce() {
-        engine.createChannel("bar", "x");
+        done(engine.createChannel("bar", "x"));
         publish("bar", 1);
         assertThat(wakeup.poll()).isEmpty();
         assertThat(wakeup.poll()).isEmpty();
@@ -143,8 +144,8 @@ class WakeupServiceTest {
     @Test
     void shouldSkipAPausedChannel() throws Exception {
         listen("foo", "1");
-        engine.createChannel("foo", "1");
-        engine.setChannelPaused("foo", "1", true);
+        done(engine.createChannel("foo", "1"));
+        done(engine.setChannelPaused("foo", "1", true));
         publish("foo", 1);
         assertThat(wakeup.poll()).isEmpty();
     }

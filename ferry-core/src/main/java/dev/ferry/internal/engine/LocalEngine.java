@@ -473,7 +473,7 @@ public final class LocalEngine implements Engine {
         }
     }
 
-    // ---- administration and statistics: thin delegations to EngineAdmin ------------------------
+    // ---- administration and statistics: EngineAdmin's work, handed back as completed stages -----
 
     @Override
     public Registration watch(TopologyListener listener) {
@@ -487,57 +487,67 @@ public final class LocalEngine implements Engine {
     }
 
     @Override
-    public void createTopic(String topic) {
-        admin.createTopic(topic);
+    public CompletionStage<Void> createTopic(String topic) {
+        return completed(() -> admin.createTopic(topic));
     }
 
     @Override
-    public void deleteTopic(String name) {
-        admin.deleteTopic(name);
+    public CompletionStage<Void> deleteTopic(String topic) {
+        return completed(() -> admin.deleteTopic(topic));
     }
 
     @Override
-    public void emptyTopic(String name) {
-        admin.emptyTopic(name);
+    public CompletionStage<Void> emptyTopic(String topic) {
+        return completed(() -> admin.emptyTopic(topic));
     }
 
     @Override
-    public void setTopicPaused(String name, boolean paused) {
-        admin.setTopicPaused(name, paused);
+    public CompletionStage<Void> setTopicPaused(String topic, boolean paused) {
+        return completed(() -> admin.setTopicPaused(topic, paused));
     }
 
     @Override
-    public void createChannel(String topicName, String channel) {
-        admin.createChannel(topicName, channel);
+    public CompletionStage<Void> createChannel(String topic, String channel) {
+        return completed(() -> admin.createChannel(topic, channel));
     }
 
     @Override
-    public void deleteChannel(String topicName, String channel) {
-        admin.deleteChannel(topicName, channel);
+    public CompletionStage<Void> deleteChannel(String topic, String channel) {
+        return completed(() -> admin.deleteChannel(topic, channel));
     }
 
     @Override
-    public void emptyChannel(String topicName, String channel) {
-        admin.emptyChannel(topicName, channel);
+    public CompletionStage<Void> emptyChannel(String topic, String channel) {
+        return completed(() -> admin.emptyChannel(topic, channel));
     }
 
     @Override
-    public void setChannelPaused(String topicName, String channel, boolean paused) {
-        admin.setChannelPaused(topicName, channel, paused);
+    public CompletionStage<Void> setChannelPaused(String topic, String channel, boolean paused) {
+        return completed(() -> admin.setChannelPaused(topic, channel, paused));
     }
 
     @Override
-    public void setDeadLetter(String topicName, String channel, DeadLetter policy) {
-        admin.setDeadLetter(topicName, channel, policy);
+    public CompletionStage<Void> setDeadLetter(String topic, String channel, DeadLetter policy) {
+        return completed(() -> admin.setDeadLetter(topic, channel, policy));
     }
 
     @Override
-    public List<TopicStats> stats() {
-        return admin.stats();
+    public CompletionStage<List<TopicStats>> stats() {
+        return CompletableFuture.completedFuture(admin.stats());
     }
 
     @Override
-    public Optional<TopicStats> stats(String name) {
-        return admin.stats(name);
+    public CompletionStage<Optional<TopicStats>> stats(String topic) {
+        return CompletableFuture.completedFuture(admin.stats(topic));
+    }
+
+    /** Runs {@code action} now; a completed stage, or a failed one with what it threw. */
+    private static CompletionStage<Void> completed(Runnable action) {
+        try {
+            action.run();
+            return CompletableFuture.completedFuture(null);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 }

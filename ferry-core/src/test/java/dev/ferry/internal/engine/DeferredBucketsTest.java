@@ -37,7 +37,7 @@ class DeferredBucketsTest {
         EmbeddedEngineConfig config =
                 EmbeddedEngineConfig.file(dir).minFreeDiskBytes(0).build();
         try (LocalEngine engine = LocalEngine.open(config, clock)) {
-            engine.createChannel("t", "c");
+            done(engine.createChannel("t", "c"));
             List<PublishRecord> batch = new ArrayList<>();
             for (int i = 0; i < 1000; i++) {
                 batch.add(new PublishRecord(new byte[] {(byte) i}, 3_600_000L + i));
@@ -45,7 +45,7 @@ class DeferredBucketsTest {
             engine.append("t", batch).join();
             assertThat(done(engine.claim("t", "c", 10, Duration.ofMinutes(5)))).isEmpty();
             assertThat(tracked(engine)).as("far deferrals held in memory").isZero();
-            assertThat(engine.stats("t").orElseThrow().channels().get(0).deferred())
+            assertThat(done(engine.stats("t")).orElseThrow().channels().get(0).deferred())
                     .isEqualTo(1000);
 
             clock.advance(Duration.ofMinutes(59));

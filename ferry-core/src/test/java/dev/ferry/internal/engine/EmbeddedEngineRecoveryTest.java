@@ -55,7 +55,7 @@ class EmbeddedEngineRecoveryTest {
     @Test
     void shouldKeepUnfinishedMessagesAndForgetFinishedOnes() {
         try (LocalEngine engine = open()) {
-            engine.createChannel("t", "c");
+            done(engine.createChannel("t", "c"));
             publish(engine, "t", "a", "b", "c", "d");
             List<Lease> leases = done(engine.claim("t", "c", 2, LEASE));
             done(engine.ack(leases.get(0)));
@@ -70,7 +70,7 @@ class EmbeddedEngineRecoveryTest {
     @Test
     void shouldKeepExactAttemptsOfInFlightMessages() {
         try (LocalEngine engine = open()) {
-            engine.createChannel("t", "c");
+            done(engine.createChannel("t", "c"));
             publish(engine, "t", "twice", "thrice");
             for (int round = 0; round < 2; round++) {
                 for (Lease l : done(engine.claim("t", "c", 10, LEASE))) {
@@ -92,7 +92,7 @@ class EmbeddedEngineRecoveryTest {
     @Test
     void shouldKeepDeferredMessagesWithTheirDueTimes() {
         try (LocalEngine engine = open()) {
-            engine.createChannel("t", "c");
+            done(engine.createChannel("t", "c"));
             engine.append("t", List.of(new PublishRecord("soon".getBytes(StandardCharsets.UTF_8), 20_000)))
                     .join();
             engine.append("t", List.of(new PublishRecord("hour".getBytes(StandardCharsets.UTF_8), 3_600_000)))
@@ -120,16 +120,16 @@ class EmbeddedEngineRecoveryTest {
     void shouldKeepPausedFlagsAndHeldMessagesOfATopicWithoutChannels() {
         try (LocalEngine engine = open()) {
             publish(engine, "held", "x", "y");
-            engine.createChannel("t", "c");
-            engine.setChannelPaused("t", "c", true);
-            engine.setTopicPaused("held", true);
+            done(engine.createChannel("t", "c"));
+            done(engine.setChannelPaused("t", "c", true));
+            done(engine.setTopicPaused("held", true));
         }
         try (LocalEngine engine = open()) {
             assertThat(channel(engine, "t", "c").paused()).isTrue();
-            assertThat(engine.stats("held").orElseThrow().paused()).isTrue();
-            assertThat(engine.stats("held").orElseThrow().depth()).isEqualTo(2);
-            engine.setTopicPaused("held", false);
-            engine.createChannel("held", "first");
+            assertThat(done(engine.stats("held")).orElseThrow().paused()).isTrue();
+            assertThat(done(engine.stats("held")).orElseThrow().depth()).isEqualTo(2);
+            done(engine.setTopicPaused("held", false));
+            done(engine.createChannel("held", "first"));
             assertThat(done(engine.claim("held", "first", 10, LEASE)))
                     .extracting(EngineTestSupport::text)
                     .containsExactly("x", "y");
@@ -139,13 +139,13 @@ class EmbeddedEngineRecoveryTest {
     @Test
     void shouldKeepAChannelsDeadLetterPolicy() throws IOException {
         try (LocalEngine engine = open()) {
-            engine.createChannel("t", "explicit");
-            engine.createChannel("t", "default");
-            engine.createChannel("t", "cleared");
-            engine.setDeadLetter("t", "explicit", DeadLetter.after(2).to("graveyard"));
-            engine.setDeadLetter("t", "default", DeadLetter.after(1));
-            engine.setDeadLetter("t", "cleared", DeadLetter.after(1));
-            engine.setDeadLetter("t", "cleared", DeadLetter.NONE);
+            done(engine.createChannel("t", "explicit"));
+            done(engine.createChannel("t", "default"));
+            done(engine.createChannel("t", "cleared"));
+            done(engine.setDeadLetter("t", "explicit", DeadLetter.after(2).to("graveyard")));
+            done(engine.setDeadLetter("t", "default", DeadLetter.after(1)));
+            done(engine.setDeadLetter("t", "cleared", DeadLetter.after(1)));
+            done(engine.setDeadLetter("t", "cleared", DeadLetter.NONE));
             publish(engine, "t", "m");
             done(engine.nack(done(engine.claim("t", "explicit", 1, LEASE)).get(0), Duration.ZERO));
         }
@@ -158,7 +158,7 @@ class EmbeddedEngineRecoveryTest {
             assertThat(channel(engine, "t", "cleared").deadLetter()).isEqualTo(DeadLetter.NONE);
             done(engine.nack(done(engine.claim("t", "explicit", 1, LEASE)).get(0), Duration.ZERO));
             assertThat(done(engine.claim("t", "explicit", 1, LEASE))).isEmpty();
-            engine.createChannel("graveyard", "inspect");
+            done(engine.createChannel("graveyard", "inspect"));
             await().until(() -> done(engine.claim("graveyard", "inspect", 10, LEASE)).stream()
                     .anyMatch(l -> text(l).equals("m")));
         }
@@ -167,8 +167,8 @@ class EmbeddedEngineRecoveryTest {
     @Test
     void shouldRefuseADeadLetterFileOfAnotherVersion() throws IOException {
         try (LocalEngine engine = open()) {
-            engine.createChannel("t", "c");
-            engine.setDeadLetter("t", "c", DeadLetter.after(2));
+            done(engine.createChannel("t", "c"));
+            done(engine.setDeadLetter("t", "c", DeadLetter.after(2)));
         }
         Files.writeString(dir.resolve("topics/t-t/c-c/dead-letter"), "ferry-dead-letter 9\nmax_attempts=2\n");
         assertThatThrownBy(this::open)
@@ -180,7 +180,7 @@ class EmbeddedEngineRecoveryTest {
     @Test
     void shouldRecoverFromManyJournalSnapshots() {
         try (LocalEngine engine = open(b -> b.journalSnapshotBytes(4096))) {
-            engine.createChannel("t", "c");
+            done(engine.createChannel("t", "c"));
             for (int i = 0; i < 500; i++) {
                 publish(engine, "t", "m" + i);
                 Lease l = done(engine.claim("t", "c", 1, LEASE)).get(0);
@@ -210,7 +210,7 @@ class EmbeddedEngineRecoveryTest {
     @Test
     void shouldCutOffATornTailAndKeepEverythingBeforeIt() throws IOException {
         try (LocalEngine engine = open()) {
-            engine.createChannel("t", "c");
+            done(engine.createChannel("t", "c"));
             publish(engine, "t", "a", "b");
         }
         Path segment = EngineTestSupport.firstSegment(dir, "t");
@@ -231,7 +231,7 @@ class EmbeddedEngineRecoveryTest {
     @Test
     void shouldCutOffACorruptRecordAtTheTail() throws IOException {
         try (LocalEngine engine = open()) {
-            engine.createChannel("t", "c");
+            done(engine.createChannel("t", "c"));
             publish(engine, "t", "a", "b");
         }
         Path segment = EngineTestSupport.firstSegment(dir, "t");

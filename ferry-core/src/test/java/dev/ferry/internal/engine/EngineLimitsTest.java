@@ -60,14 +60,14 @@ class EngineLimitsTest {
         FaultyFileIo io = new FaultyFileIo();
         try (LocalEngine engine = new LocalEngine(
                 EmbeddedEngineConfig.file(dir).minFreeDiskBytes(0).build(), clock, io)) {
-            engine.createChannel("t", "c");
+            done(engine.createChannel("t", "c"));
             EngineTestSupport.store(engine, "t", records("ok", 3));
             io.failing = true;
             assertThatThrownBy(() -> EngineTestSupport.store(engine, "t", records("lost", 2)))
                     .isInstanceOf(PublishRejectedException.class)
                     .hasMessageContaining("No space left on device")
                     .hasMessageContaining("nothing of this publish was stored");
-            assertThat(engine.stats("t").orElseThrow().rejectCount()).isEqualTo(1);
+            assertThat(done(engine.stats("t")).orElseThrow().rejectCount()).isEqualTo(1);
             io.failing = false;
             EngineTestSupport.store(engine, "t", records("after", 1));
         }
@@ -90,7 +90,7 @@ class EngineLimitsTest {
                     .isInstanceOf(PublishRejectedException.class)
                     .hasMessageContaining("maxDataBytes 2000")
                     .hasMessageContaining("nothing was stored");
-            TopicStats stats = engine.stats("t").orElseThrow();
+            TopicStats stats = done(engine.stats("t")).orElseThrow();
             assertThat(stats.rejectCount()).isEqualTo(1);
             assertThat(stats.storedBytes()).isLessThanOrEqualTo(2000);
         }
@@ -109,7 +109,7 @@ class EngineLimitsTest {
     @Test
     void shouldRejectPublishesToAFullChannelUnderTheRejectPolicy() {
         try (LocalEngine engine = open(b -> b.channelMaxDepth(5, DepthPolicy.REJECT))) {
-            engine.createChannel("t", "c");
+            done(engine.createChannel("t", "c"));
             EngineTestSupport.store(engine, "t", records("m", 5));
             assertThatThrownBy(() -> EngineTestSupport.store(engine, "t", records("x", 1)))
                     .isInstanceOf(PublishRejectedException.class)
@@ -124,7 +124,7 @@ class EngineLimitsTest {
     @Test
     void shouldDropTheOldestUnderTheDropOldestPolicy() {
         try (LocalEngine engine = open(b -> b.channelMaxDepth(5, DepthPolicy.DROP_OLDEST))) {
-            engine.createChannel("t", "c");
+            done(engine.createChannel("t", "c"));
             EngineTestSupport.store(engine, "t", records("m", 8));
             ChannelStats stats = channel(engine, "t", "c");
             assertThat(stats.depth()).isEqualTo(5);
@@ -141,8 +141,8 @@ class EngineLimitsTest {
             for (int i = 0; i < 50; i++) {
                 EngineTestSupport.store(engine, "t", records("m" + i + "-", 20));
             }
-            await().until(() -> engine.stats("t").orElseThrow().storedBytes() <= 16 * 1024 + 4096);
-            TopicStats stats = engine.stats("t").orElseThrow();
+            await().until(() -> done(engine.stats("t")).orElseThrow().storedBytes() <= 16 * 1024 + 4096);
+            TopicStats stats = done(engine.stats("t")).orElseThrow();
             assertThat(stats.dropCount()).isPositive();
             assertThat(stats.depth()).isEqualTo(1000 - stats.dropCount());
             assertThat(segments("t")).isLessThanOrEqualTo(6);
@@ -152,7 +152,7 @@ class EngineLimitsTest {
     @Test
     void shouldApplyRetentionByAgeAndCountWhatAChannelLost() throws IOException {
         try (LocalEngine engine = open(b -> b.segmentBytes(4096).retention(0, Duration.ofHours(1)))) {
-            engine.createChannel("t", "c");
+            done(engine.createChannel("t", "c"));
             for (int i = 0; i < 10; i++) {
                 EngineTestSupport.store(engine, "t", records("old" + i + "-", 20));
             }
@@ -170,7 +170,7 @@ class EngineLimitsTest {
     @Test
     void shouldFreeOldSegmentsWhileOneMessageStaysUnfinished() throws IOException {
         try (LocalEngine engine = open(b -> b.segmentBytes(8192))) {
-            engine.createChannel("t", "c");
+            done(engine.createChannel("t", "c"));
             EngineTestSupport.store(engine, "t", records("stuck", 1));
             Lease stuck = done(engine.claim("t", "c", 1, LEASE)).get(0);
             for (int round = 0; round < 200; round++) {
@@ -180,7 +180,7 @@ class EngineLimitsTest {
                 }
             }
             await().until(() -> segments("t") <= 2);
-            assertThat(engine.stats("t").orElseThrow().storedBytes()).isLessThan(3 * 8192);
+            assertThat(done(engine.stats("t")).orElseThrow().storedBytes()).isLessThan(3 * 8192);
             assertThat(done(engine.extend(stuck, LEASE))).isTrue();
             assertThat(done(engine.nack(stuck, Duration.ZERO))).isTrue();
             Lease again = done(engine.claim("t", "c", 1, LEASE)).get(0);
@@ -198,7 +198,7 @@ class EngineLimitsTest {
     void shouldBoundEphemeralChannelsOfDurableTopics() {
         try (LocalEngine engine = open(b -> b.memQueueSize(10));
                 var r = engine.register("t", "tail#ephemeral", () -> {})) {
-            engine.createChannel("t", "durable");
+            done(engine.createChannel("t", "durable"));
             EngineTestSupport.store(engine, "t", records("m", 25));
             assertThat(channel(engine, "t", "tail#ephemeral").depth()).isEqualTo(10);
             assertThat(channel(engine, "t", "tail#ephemeral").dropCount()).isEqualTo(15);

@@ -1,5 +1,7 @@
 package dev.ferry.internal.engine;
 
+import static dev.ferry.testing.Stages.done;
+
 import dev.ferry.ChannelStats;
 import dev.ferry.spi.Engine;
 import dev.ferry.spi.Lease;
@@ -32,7 +34,7 @@ final class EngineTestSupport {
 
     /** The statistics of one channel. */
     static ChannelStats channel(Engine engine, String topic, String channel) {
-        return engine.stats(topic).orElseThrow().channels().stream()
+        return done(engine.stats(topic)).orElseThrow().channels().stream()
                 .filter(c -> c.name().equals(channel))
                 .findFirst()
                 .orElseThrow();

@@ -35,8 +35,8 @@ class LogReadTest {
                 .build();
         int count = 3000;
         try (LocalEngine engine = LocalEngine.open(config)) {
-            engine.createChannel("t", "a");
-            engine.createChannel("t", "b");
+            done(engine.createChannel("t", "a"));
+            done(engine.createChannel("t", "b"));
             for (int i = 0; i < count; i++) {
                 // mostly small, now and then one larger than the 256 KiB read chunk
                 int size = i % 500 == 7 ? 300_000 : 100 + i % 50;

@@ -1,5 +1,6 @@
 package dev.ferry.internal.engine;
 
+import static dev.ferry.testing.Stages.done;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -36,7 +37,7 @@ class QueueStateRecoveryTest {
         try (LocalEngine engine = open()) {
             engine.queueState().attach("q", "a", TTL, Duration.ZERO);
             engine.queueState().setMetadata("q", "owner", "alice");
-            engine.createChannel("q", "queue");
+            done(engine.createChannel("q", "queue"));
             engine.append("q", List.of(PublishRecord.of("kept".getBytes(StandardCharsets.UTF_8))))
                     .join();
         }
@@ -45,12 +46,16 @@ class QueueStateRecoveryTest {
             assertThat(state.ttl()).isEqualTo(TTL);
             assertThat(state.metadata()).isEqualTo(Map.of("owner", "alice"));
             assertThat(state.attachments()).isZero();
-            assertThat(engine.stats("q").orElseThrow().channels().getFirst().depth())
+            assertThat(done(engine.stats("q"))
+                            .orElseThrow()
+                            .channels()
+                            .getFirst()
+                            .depth())
                     .isEqualTo(1);
             // detached since recovery: expires one ttl after it
             clock.advance(TTL);
             assertThat(engine.queueState().state("q")).isEmpty();
-            assertThat(engine.stats("q")).isEmpty();
+            assertThat(done(engine.stats("q"))).isEmpty();
         }
         try (LocalEngine engine = open()) {
             assertThat(engine.queueState().state("q")).isEmpty();
@@ -71,11 +76,11 @@ class QueueStateRecoveryTest {
     @Test
     void shouldOpenADataDirectoryFromBeforeQueues() throws IOException {
         try (LocalEngine engine = open()) {
-            engine.createTopic("t");
+            done(engine.createTopic("t"));
         }
         assertThat(dir.resolve(LocalQueueStates.DIR)).doesNotExist();
         try (LocalEngine engine = open()) {
-            assertThat(engine.stats("t")).isPresent();
+            assertThat(done(engine.stats("t"))).isPresent();
             assertThat(engine.queueState().state("t")).isEmpty();
         }
     }

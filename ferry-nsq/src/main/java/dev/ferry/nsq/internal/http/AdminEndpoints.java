@@ -12,6 +12,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 
 /**
  * nsqd's topic and channel administration, {@code POST} only: {@code
@@ -27,7 +29,9 @@ import java.util.concurrent.CompletableFuture;
  * CHANNEL_NOT_FOUND}.
  *
  * <p>Each endpoint makes its engine call in one place, the lambda it is registered with. Stateless
- * and thread-safe; the engine's administration calls run on the event loop.
+ * and thread-safe. Runs on the event loop and never waits there: the engine's administration
+ * returns a stage, and the answer is made when it completes (on whichever thread completes it; the
+ * handler writes it on the connection's event loop).
  */
 final class AdminEndpoints {
     private final Engine engine;
@@ -39,13 +43,13 @@ final class AdminEndpoints {
     /** A topic action's engine call. */
     @FunctionalInterface
     private interface TopicAction {
-        void run(String topic);
+        CompletionStage<Void> run(String topic);
     }
 
     /** A channel action's engine call. */
     @FunctionalInterface
     private interface ChannelAction {
-        void run(String topic, String channel);
+        CompletionStage<Void> run(String topic, String channel);
     }
 
     /** Registers the endpoints, each behind {@code guard}: publish on the topic, subscribe on the channel. */
@@ -60,48 +64,49 @@ final class AdminEndpoints {
         channel(routes, guard, "empty", (topic, channel) -> engine.emptyChannel(topic, channel));
         channel(routes, guard, "pause", (topic, channel) -> engine.setChannelPaused(topic, channel, true));
         channel(routes, guard, "unpause", (topic, channel) -> engine.setChannelPaused(topic, channel, false));
-        routes.post("/channel/dead-letter", guard.subscribing(x -> answer(() -> deadLetter(x))));
+        routes.post("/channel/dead-letter", guard.subscribing(x -> answer(deadLetter(x))));
     }
 
     private static void topic(
             HttpRouter.Builder<Endpoint> routes, HttpAuthGuard guard, String action, TopicAction call) {
-        routes.post(
-                "/topic/" + action,
-                guard.publishing(x -> answer(() -> {
-                    String topic = x.requiredTopic();
-                    if (!Names.isValid(topic)) {
-                        throw HttpError.badRequest("INVALID_TOPIC");
-                    }
-                    call.run(topic);
-                    return HttpResponses.empty();
-                })));
+        routes.post("/topic/" + action, guard.publishing(x -> {
+            String topic = x.requiredTopic();
+            if (!Names.isValid(topic)) {
+                throw HttpError.badRequest("INVALID_TOPIC");
+            }
+            return answer(call.run(topic).thenApply(done -> HttpResponses.empty()));
+        }));
     }
 
     private void channel(HttpRouter.Builder<Endpoint> routes, HttpAuthGuard guard, String action, ChannelAction call) {
-        routes.post(
-                "/channel/" + action,
-                guard.subscribing(x -> answer(() -> {
-                    String topic = x.requiredTopic();
-                    String channel = checkedChannel(topic, x);
-                    if (engine.stats(topic).isEmpty()) {
-                        throw HttpError.notFound("TOPIC_NOT_FOUND");
-                    }
-                    call.run(topic, channel);
-                    return HttpResponses.empty();
-                })));
+        routes.post("/channel/" + action, guard.subscribing(x -> {
+            String topic = x.requiredTopic();
+            String channel = checkedChannel(topic, x);
+            return answer(engine.stats(topic)
+                    .thenCompose(stats -> {
+                        if (stats.isEmpty()) {
+                            throw HttpError.notFound("TOPIC_NOT_FOUND");
+                        }
+                        return call.run(topic, channel);
+                    })
+                    .thenApply(done -> HttpResponses.empty()));
+        }));
     }
 
-    /** Runs an action, answering the engine's {@link NotFoundException} as nsqd's 404. */
-    private static CompletableFuture<FullHttpResponse> answer(java.util.function.Supplier<FullHttpResponse> action) {
-        try {
-            return CompletableFuture.completedFuture(action.get());
-        } catch (NotFoundException e) {
-            throw HttpError.notFound(e.getMessage().startsWith("channel") ? "CHANNEL_NOT_FOUND" : "TOPIC_NOT_FOUND");
-        }
+    /** The endpoint's answer once the engine's stage completes; its {@link NotFoundException} as nsqd's 404. */
+    private static CompletableFuture<FullHttpResponse> answer(CompletionStage<FullHttpResponse> engineCall) {
+        return engineCall.toCompletableFuture().exceptionallyCompose(e -> {
+            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof NotFoundException notFound) {
+                return CompletableFuture.failedFuture(HttpError.notFound(
+                        notFound.getMessage().startsWith("channel") ? "CHANNEL_NOT_FOUND" : "TOPIC_NOT_FOUND"));
+            }
+            return CompletableFuture.failedFuture(cause);
+        });
     }
 
     /** Sets a channel's dead-letter policy; answers it as {@code {"max_attempts":N,"dead_letter_topic":D}}. */
-    private FullHttpResponse deadLetter(Exchange x) {
+    private CompletionStage<FullHttpResponse> deadLetter(Exchange x) {
         String topic = x.requiredTopic();
         String channel = checkedChannel(topic, x);
         String attemptsParam =
@@ -129,11 +134,12 @@ final class AdminEndpoints {
             // the default <topic>.dead would break the 64-character rule, or names the topic itself
             throw HttpError.badRequest(target.isEmpty() ? "DEAD_LETTER_TOPIC_REQUIRED" : "INVALID_DEAD_LETTER_TOPIC");
         }
-        engine.setDeadLetter(topic, channel, policy);
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("max_attempts", maxAttempts);
-        out.put("dead_letter_topic", resolved);
-        return HttpResponses.json(out);
+        return engine.setDeadLetter(topic, channel, policy).thenApply(done -> {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("max_attempts", maxAttempts);
+            out.put("dead_letter_topic", resolved);
+            return HttpResponses.json(out);
+        });
     }
 
     /** The request's channel, after checking the topic's name and the channel's. */

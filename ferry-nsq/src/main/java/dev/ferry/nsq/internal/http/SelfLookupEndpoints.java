@@ -18,7 +18,8 @@ import java.util.concurrent.CompletableFuture;
  * with this node as the one producer, described from the {@code /info} map ({@code
  * broadcast_address}, {@code hostname}, {@code tcp_port}, {@code http_port}).
  *
- * <p>Stateless and thread-safe; the engine's statistics are read on the event loop.
+ * <p>Stateless and thread-safe; runs on the event loop and never waits there: each answer is made
+ * when the engine's statistics arrive.
  */
 final class SelfLookupEndpoints {
     private final Engine engine;
@@ -32,38 +33,46 @@ final class SelfLookupEndpoints {
     }
 
     void register(HttpRouter.Builder<Endpoint> routes) {
-        routes.get("/lookup", x -> CompletableFuture.completedFuture(lookup(x)));
-        routes.get(
-                "/topics", x -> CompletableFuture.completedFuture(HttpResponses.json(Map.of("topics", topicNames()))));
+        routes.get("/lookup", this::lookup);
+        routes.get("/topics", x -> topicNames().thenApply(topics -> HttpResponses.json(Map.of("topics", topics))));
         routes.get(
                 "/channels",
-                x -> CompletableFuture.completedFuture(HttpResponses.json(Map.of("channels", channelNames(x)))));
-        routes.get("/nodes", x -> CompletableFuture.completedFuture(nodes()));
+                x -> channelNames(x).thenApply(channels -> HttpResponses.json(Map.of("channels", channels))));
+        routes.get("/nodes", x -> topicNames().thenApply(this::nodes));
     }
 
-    private List<String> topicNames() {
-        return engine.stats().stream().map(TopicStats::name).toList();
+    private CompletableFuture<List<String>> topicNames() {
+        return engine.stats()
+                .thenApply(topics -> topics.stream().map(TopicStats::name).toList())
+                .toCompletableFuture();
     }
 
-    private List<String> channelNames(Exchange x) {
+    private CompletableFuture<List<String>> channelNames(Exchange x) {
         String topic = x.requiredTopic();
         return engine.stats(topic)
-                .map(t -> t.channels().stream().map(c -> c.name()).toList())
-                .orElse(List.of());
+                .thenApply(stats -> stats.map(
+                                t -> t.channels().stream().map(c -> c.name()).toList())
+                        .orElse(List.of()))
+                .toCompletableFuture();
     }
 
-    private FullHttpResponse lookup(Exchange x) {
+    private CompletableFuture<FullHttpResponse> lookup(Exchange x) {
         String topic = x.requiredTopic();
-        TopicStats stats = engine.stats(topic).orElseThrow(() -> HttpError.notFound("TOPIC_NOT_FOUND"));
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("channels", stats.channels().stream().map(c -> c.name()).toList());
-        out.put("producers", List.of(producer()));
-        return HttpResponses.json(out);
+        return engine.stats(topic)
+                .thenApply(found -> {
+                    TopicStats stats = found.orElseThrow(() -> HttpError.notFound("TOPIC_NOT_FOUND"));
+                    Map<String, Object> out = new LinkedHashMap<>();
+                    out.put(
+                            "channels",
+                            stats.channels().stream().map(c -> c.name()).toList());
+                    out.put("producers", List.of(producer()));
+                    return HttpResponses.json(out);
+                })
+                .toCompletableFuture();
     }
 
-    private FullHttpResponse nodes() {
+    private FullHttpResponse nodes(List<String> topics) {
         Map<String, Object> node = producer();
-        List<String> topics = topicNames();
         node.put("tombstones", topics.stream().map(t -> false).toList());
         node.put("topics", topics);
         return HttpResponses.json(Map.of("producers", List.of(node)));

@@ -10,7 +10,6 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * nsqd's {@code GET /stats[?format=json&topic=&channel=&include_clients=&include_mem=]}: the
@@ -18,7 +17,8 @@ import java.util.concurrent.CompletableFuture;
  * connected clients of {@link ClientRegistry}, as nsqd's text or JSON (see {@link StatsJson}). Not
  * guarded by auth, as nsqd.
  *
- * <p>Thread-safe; runs on the event loop.
+ * <p>Thread-safe; runs on the event loop and never waits there: the answer is made when the
+ * engine's statistics arrive (the handler writes it on the connection's event loop).
  */
 final class StatsEndpoint {
     private final Engine engine;
@@ -35,11 +35,12 @@ final class StatsEndpoint {
     }
 
     void register(HttpRouter.Builder<Endpoint> routes) {
-        routes.get("/stats", x -> CompletableFuture.completedFuture(stats(x)));
+        routes.get(
+                "/stats",
+                x -> engine.stats().thenApply(topics -> stats(x, topics)).toCompletableFuture());
     }
 
-    private FullHttpResponse stats(Exchange x) {
-        List<TopicStats> topics = engine.stats();
+    private FullHttpResponse stats(Exchange x, List<TopicStats> topics) {
         Optional<String> topic = x.param("topic");
         if (topic.isPresent()) {
             topics = topics.stream().filter(t -> t.name().equals(topic.get())).toList();

@@ -15,7 +15,9 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -41,7 +43,7 @@ public final class LookupPeer {
     private final int port;
     private final EventLoop loop;
     private final byte[] identify;
-    private final Supplier<List<String>> registrations;
+    private final Supplier<? extends CompletionStage<List<String>>> registrations;
     private final Duration pingInterval;
     private final long minBackoffMillis;
     private final long maxBackoffMillis;
@@ -53,20 +55,23 @@ public final class LookupPeer {
     private long lastAnswerNanos;
     private boolean failing;
     private ScheduledFuture<?> pinger;
+    /** Commands that came while the registrations of a new connection were being read; else null. */
+    private List<String> held;
 
     /**
      * A registration with the lookupd at {@code host}:{@code port}, run on {@code loop}.
      *
      * @param identify the IDENTIFY body: the broker's JSON
      * @param registrations the REGISTER commands (without the newline) for everything the broker has
-     *     now; called on the loop at each connection
+     *     now, once the engine has answered; called on the loop at each connection, and must not
+     *     block it (commands passed on meanwhile are sent after them, in order)
      */
     public LookupPeer(
             String host,
             int port,
             EventLoop loop,
             byte[] identify,
-            Supplier<List<String>> registrations,
+            Supplier<? extends CompletionStage<List<String>>> registrations,
             Duration pingInterval,
             Duration minBackoff,
             Duration maxBackoff) {
@@ -173,18 +178,44 @@ public final class LookupPeer {
         out.writeBytes(MAGIC);
         out.writeCharSequence("IDENTIFY\n", StandardCharsets.US_ASCII);
         out.writeInt(identify.length).writeBytes(identify);
-        ch.write(out);
+        ch.writeAndFlush(out);
         unanswered++;
-        List<String> all = registrations.get();
+        // changes told while the engine reads what exists wait for it, so they are sent after it
+        List<String> waiting = new ArrayList<>();
+        held = waiting;
+        registrations.get().whenComplete((all, error) -> loop.execute(() -> register(ch, waiting, all, error)));
+    }
+
+    /** Sends a new connection's registrations, then the commands held meanwhile. */
+    private void register(Channel ch, List<String> waiting, List<String> all, Throwable error) {
+        if (held != waiting) {
+            return; // a newer connection took over
+        }
+        held = null;
+        if (channel != ch) {
+            return;
+        }
+        if (error != null) {
+            log.warn(
+                    "LOOKUPD({}): cannot read the engine's topics to register: {}; reconnecting",
+                    this,
+                    error.toString());
+            ch.close();
+            return;
+        }
         for (String line : all) {
             send(line);
         }
-        ch.flush();
+        waiting.forEach(this::send);
         log.info("LOOKUPD({}): connected; registering {} topics and channels", this, all.size());
     }
 
     private void send(String line) {
         if (channel == null || !channel.isActive()) {
+            return;
+        }
+        if (held != null) {
+            held.add(line);
             return;
         }
         ByteBuf out = channel.alloc().buffer(line.length() + 1);

@@ -1,5 +1,6 @@
 package dev.ferry.nsq.internal.client;
 
+import static dev.ferry.testing.Stages.done;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -100,8 +101,8 @@ class QueryReplyRoutingTest {
         assertThat(reply.get("done").asBoolean()).isTrue();
         assertThat(reply.get("askerNode").asText()).isEqualTo(a.tcpAddress());
         String replyTopic = reply.get("replyTopic").asText();
-        assertThat(a.engine().stats(replyTopic)).isPresent();
-        assertThat(b.engine().stats(replyTopic)).isEmpty();
+        assertThat(done(a.engine().stats(replyTopic))).isPresent();
+        assertThat(done(b.engine().stats(replyTopic))).isEmpty();
         // the responder counts the reply once its publish is acknowledged, which may be after the
         // asker has it
         await().untilAsserted(() -> assertThat(responder.queryStats().replied()).isEqualTo(1));
@@ -117,7 +118,7 @@ class QueryReplyRoutingTest {
         for (int i = 0; i < 3; i++) {
             JsonNode reply = parse(asker.query("work", "{}", Duration.ofSeconds(10)));
             assertThat(reply.get("askerNode").asText()).isEqualTo(a.tcpAddress());
-            assertThat(b.engine().stats(reply.get("replyTopic").asText())).isEmpty();
+            assertThat(done(b.engine().stats(reply.get("replyTopic").asText()))).isEmpty();
         }
         assertThat(asker.queryStats().answered()).isEqualTo(3);
     }
@@ -175,7 +176,7 @@ class QueryReplyRoutingTest {
         assertThat(onB.queryStats().replied()).isPositive();
         // the reply topic exists on B too (the asker subscribes it at every nsqd it was given), but
         // every reply went to A, the Server-Node
-        assertThat(b.engine().stats())
+        assertThat(done(b.engine().stats()))
                 .filteredOn(t -> t.name().startsWith(Query.REPLY_TOPIC_PREFIX))
                 .extracting(TopicStats::messageCount)
                 .containsExactly(0L);

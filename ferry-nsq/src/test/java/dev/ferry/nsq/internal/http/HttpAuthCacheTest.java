@@ -1,5 +1,6 @@
 package dev.ferry.nsq.internal.http;
 
+import static dev.ferry.testing.Stages.done;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -95,6 +96,6 @@ class HttpAuthCacheTest {
         // one was evicted: asked again, and two makes room for it
         assertThat(publish("one")).isEqualTo(200);
         assertThat(handler.authAnswerEvictions()).isEqualTo(2);
-        assertThat(engine.stats("t").orElseThrow().messageCount()).isEqualTo(4);
+        assertThat(done(engine.stats("t")).orElseThrow().messageCount()).isEqualTo(4);
     }
 }

@@ -1,5 +1,6 @@
 package dev.ferry.nsq.internal.http;
 
+import static dev.ferry.testing.Stages.done;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -118,14 +119,14 @@ class NsqHttpHandlerTest {
         assertThat(big).extracting(Reply::status, Reply::body).containsExactly(413, "{\"message\":\"MSG_TOO_BIG\"}");
         assertThat(call(HttpMethod.POST, "/pub?topic=t&defer=3600001", "x").body())
                 .isEqualTo("{\"message\":\"INVALID_DEFER\"}");
-        assertThat(engine.stats("t").orElseThrow().messageCount()).isEqualTo(2);
+        assertThat(done(engine.stats("t")).orElseThrow().messageCount()).isEqualTo(2);
     }
 
     @Test
     void shouldPublishTextAndBinaryBatches() {
         assertThat(call(HttpMethod.POST, "/mpub?topic=t", "a\n\nb\nc\n").status())
                 .isEqualTo(200);
-        assertThat(engine.stats("t").orElseThrow().messageCount()).isEqualTo(3);
+        assertThat(done(engine.stats("t")).orElseThrow().messageCount()).isEqualTo(3);
         byte[] binary = ByteBuffer.allocate(4 + 5 + 6)
                 .putInt(2)
                 .putInt(1)
@@ -135,7 +136,7 @@ class NsqHttpHandlerTest {
                 .array();
         assertThat(call(HttpMethod.POST, "/mpub?topic=t&binary=true", binary).status())
                 .isEqualTo(200);
-        assertThat(engine.stats("t").orElseThrow().messageCount()).isEqualTo(5);
+        assertThat(done(engine.stats("t")).orElseThrow().messageCount()).isEqualTo(5);
         byte[] bad = ByteBuffer.allocate(4).putInt(0).array();
         assertThat(call(HttpMethod.POST, "/mpub?topic=t&binary=1", bad))
                 .extracting(Reply::status, Reply::body)
@@ -183,12 +184,13 @@ class NsqHttpHandlerTest {
                 .isEqualTo(200);
         assertThat(call(HttpMethod.POST, "/channel/pause?topic=t&channel=c", "").status())
                 .isEqualTo(200);
-        assertThat(engine.stats("t").orElseThrow().channels().get(0).paused()).isTrue();
+        assertThat(done(engine.stats("t")).orElseThrow().channels().get(0).paused())
+                .isTrue();
         assertThat(call(HttpMethod.POST, "/channel/delete?topic=t&channel=nope", "")
                         .body())
                 .isEqualTo("{\"message\":\"CHANNEL_NOT_FOUND\"}");
         assertThat(call(HttpMethod.POST, "/topic/pause?topic=t", "").status()).isEqualTo(200);
-        assertThat(engine.stats("t").orElseThrow().paused()).isTrue();
+        assertThat(done(engine.stats("t")).orElseThrow().paused()).isTrue();
         assertThat(call(HttpMethod.POST, "/topic/delete?topic=t", "").status()).isEqualTo(200);
         assertThat(call(HttpMethod.POST, "/topic/delete?topic=t", ""))
                 .extracting(Reply::status, Reply::body)

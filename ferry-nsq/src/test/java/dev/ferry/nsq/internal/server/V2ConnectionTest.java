@@ -1,5 +1,6 @@
 package dev.ferry.nsq.internal.server;
 
+import static dev.ferry.testing.Stages.done;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -289,9 +290,11 @@ class V2ConnectionTest {
         send(producer, "MPUB t\n", mpub);
         send(producer, "DPUB t 5000\n", utf8("later"));
         assertThat(texts(producer)).containsExactly("OK", "OK");
-        engine.createChannel("t", "c");
-        assertThat(engine.stats("t").orElseThrow().channels().get(0).depth()).isEqualTo(2);
-        assertThat(engine.stats("t").orElseThrow().channels().get(0).deferred()).isEqualTo(1);
+        done(engine.createChannel("t", "c"));
+        assertThat(done(engine.stats("t")).orElseThrow().channels().get(0).depth())
+                .isEqualTo(2);
+        assertThat(done(engine.stats("t")).orElseThrow().channels().get(0).deferred())
+                .isEqualTo(1);
     }
 
     @Test
@@ -364,7 +367,7 @@ class V2ConnectionTest {
         EmbeddedChannel dpub = connectRequiringTls();
         send(dpub, "DPUB orders 10\n", utf8("x"));
         assertThat(texts(dpub)).containsExactly("E_INVALID cannot DPUB in current state (TLS required)");
-        assertThat(engine.stats("orders")).isEmpty();
+        assertThat(done(engine.stats("orders"))).isEmpty();
     }
 
     @Test
@@ -409,7 +412,7 @@ class V2ConnectionTest {
         assertThat(answer.toString(StandardCharsets.UTF_8)).contains("\"snappy\":true");
         answer.release();
         assertThat(snappy.isActive()).isTrue();
-        assertThat(engine.stats("orders")).isEmpty();
+        assertThat(done(engine.stats("orders"))).isEmpty();
     }
 
     @Test
@@ -475,7 +478,8 @@ class V2ConnectionTest {
                 .filter(g -> g.type() == Frame.TYPE_MESSAGE)
                 .count();
         assertThat(delivered).isZero();
-        assertThat(engine.stats("t").orElseThrow().channels().get(0).depth()).isEqualTo(50);
+        assertThat(done(engine.stats("t")).orElseThrow().channels().get(0).depth())
+                .isEqualTo(50);
         consumer.unsafe().outboundBuffer().setUserDefinedWritability(1, true);
         consumer.runPendingTasks();
         assertThat(frames(consumer).stream()
@@ -502,6 +506,7 @@ class V2ConnectionTest {
         // the engine's timer times the lease out (only the engine is polled: its signal to the
         // connection comes from another thread, which an EmbeddedChannel does not support)
         org.awaitility.Awaitility.await()
-                .until(() -> engine.stats("t").orElseThrow().channels().get(0).timeoutCount() == 1);
+                .until(() ->
+                        done(engine.stats("t")).orElseThrow().channels().get(0).timeoutCount() == 1);
     }
 }

@@ -1,0 +1,388 @@
+package dev.ferry.nsq.internal.server;
+
+import dev.ferry.nsq.ServerOptions;
+import dev.ferry.nsq.internal.codec.Frame;
+import dev.ferry.nsq.internal.codec.Inbound;
+import dev.ferry.nsq.internal.protocol.NsqError;
+import dev.ferry.spi.Engine;
+import dev.ferry.spi.Lease;
+import dev.ferry.spi.MessageIds;
+import io.netty.channel.ChannelHandlerContext;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The delivery window of a subscribed connection, as nsqd's: RDY caps the messages in flight to the
+ * client (it is not a credit); the claim loop claims from the engine while the window has room and
+ * the connection is writable, and writes the messages; FIN, REQ and TOUCH answer for messages in
+ * flight, in the order of the commands (an answer the engine has not given yet makes later commands
+ * wait). The engine tells this window when messages may be claimable and when one of its leases
+ * expired ({@link Engine.ConsumerListener}); an expired lease frees its slot, with no timer here.
+ *
+ * <p>Threading: used on the connection's event loop, which never waits for the engine: claimed
+ * messages and answers are handed back to it when their stage completes. The engine's notices come
+ * from other threads and are handed to the event loop too.
+ */
+final class DeliveryWindow implements Engine.ConsumerListener {
+    private static final Logger log = LoggerFactory.getLogger(DeliveryWindow.class);
+    /**
+     * About how many message bytes one claim takes before writability is checked again: claimed
+     * messages are written even when the connection turns unwritable, so this bounds the overshoot.
+     */
+    private static final int CLAIM_BYTES = 256 * 1024;
+
+    /** A message in flight to this client. */
+    private record InFlight(Lease lease, long deliveredAt) {}
+
+    private final V2Connection connection;
+    private final Engine engine;
+    private final ServerOptions options;
+    private final IdentifyNegotiation settings;
+    private final Map<Long, InFlight> inFlight = new LinkedHashMap<>();
+    private Engine.Consumer consumer;
+    private String topic;
+    private String channel;
+    private long ready;
+    /** The body size of the last message written, to size the next claim. */
+    private int lastBodySize = 64;
+
+    private boolean pumpScheduled;
+    /** A claim is out at the engine: no other starts until its messages are written. */
+    private boolean claiming;
+    /**
+     * The window was pumped while a claim was out: the engine may have said "available" after that
+     * claim looked, so claim again when it is back even if it brought nothing.
+     */
+    private boolean pumpedWhileClaiming;
+    /** FIN or REQ freed slots during this read: refill once, when the read is done. */
+    private boolean pumpAfterRead;
+
+    DeliveryWindow(V2Connection connection, Engine engine, ServerOptions options, IdentifyNegotiation settings) {
+        this.connection = connection;
+        this.engine = engine;
+        this.options = options;
+        this.settings = settings;
+    }
+
+    /** Registers this window as the consumer of a channel (SUB), creating the topic and channel when needed. */
+    void subscribe(String topic, String channel) {
+        this.consumer = engine.register(topic, channel, this);
+        this.topic = topic;
+        this.channel = channel;
+    }
+
+    /** RDY (the connection checked its state): the new cap on messages in flight. */
+    void rdy(Inbound.Command c) {
+        long count = 1;
+        if (!c.params().isEmpty()) {
+            String raw = c.params().get(0);
+            count = CommandParams.base10(raw, "RDY could not parse count " + raw);
+        }
+        if (count < 0 || count > options.maxRdyCount()) {
+            throw NsqError.fatal("E_INVALID", "RDY count " + count + " out of range 0-" + options.maxRdyCount());
+        }
+        ready = count;
+        connection.activity().readyCount = count;
+        pump();
+    }
+
+    /** CLS: no more messages; those in flight may still be answered. */
+    void close() {
+        ready = 0;
+        connection.activity().readyCount = 0;
+    }
+
+    /** Checks the state and the parameters of FIN, REQ and TOUCH; returns the message id. */
+    private long messageId(Inbound.Command c, String cmd, int params) {
+        V2Connection.State state = connection.state();
+        if (state != V2Connection.State.SUBSCRIBED && state != V2Connection.State.CLOSING) {
+            throw NsqError.fatal("E_INVALID", "cannot " + cmd + " in current state");
+        }
+        if (c.params().size() < params) {
+            throw NsqError.fatal("E_INVALID", cmd + " insufficient number of params");
+        }
+        try {
+            return MessageIds.fromHex(c.params().get(0));
+        } catch (IllegalArgumentException e) {
+            throw NsqError.fatal("E_INVALID", "invalid message ID");
+        }
+    }
+
+    /** The message in flight to this client with {@code id}; a non-fatal error otherwise. */
+    private InFlight owned(long id, Inbound.Command c, String cmd, String failCode) {
+        InFlight message = inFlight.get(id);
+        if (message == null) {
+            throw notInFlight(c, cmd, failCode);
+        }
+        return message;
+    }
+
+    private static NsqError notInFlight(Inbound.Command c, String cmd, String failCode) {
+        return NsqError.nonFatal(failCode, cmd + " " + c.params().get(0) + " failed ID not in flight");
+    }
+
+    /** FIN: the message is done. */
+    void fin(Inbound.Command c) {
+        InFlight m = owned(messageId(c, "FIN", 1), c, "FIN", "E_FIN_FAILED");
+        inFlight.remove(m.lease().messageId());
+        connection.activity().inFlightCount = inFlight.size();
+        answered(engine.ack(m.lease()), c, "FIN", "E_FIN_FAILED", () -> {
+            connection.activity().finishCount++;
+            pumpAfterRead = true;
+        });
+    }
+
+    /** REQ: the message goes back to the channel, delivered again after the (clamped) delay. */
+    void req(Inbound.Command c) {
+        long id = messageId(c, "REQ", 2);
+        String raw = c.params().get(1);
+        String error = "REQ could not parse timeout " + raw;
+        long ms =
+                raw.startsWith("-") ? -CommandParams.base10(raw.substring(1), error) : CommandParams.base10(raw, error);
+        // nsqd clamps the delay rather than refusing it
+        long delay = Math.max(0, Math.min(ms, options.maxReqTimeout().toMillis()));
+        InFlight m = owned(id, c, "REQ", "E_REQ_FAILED");
+        inFlight.remove(id);
+        connection.activity().inFlightCount = inFlight.size();
+        answered(engine.nack(m.lease(), Duration.ofMillis(delay)), c, "REQ", "E_REQ_FAILED", () -> {
+            connection.activity().requeueCount++;
+            pumpAfterRead = true;
+        });
+    }
+
+    /** TOUCH: the message's timeout starts again, never past its delivery plus the max msg timeout. */
+    void touch(Inbound.Command c) {
+        long id = messageId(c, "TOUCH", 1);
+        InFlight m = owned(id, c, "TOUCH", "E_TOUCH_FAILED");
+        long now = options.clock().millis();
+        // as nsqd: a touch never takes a message past its delivery time plus the max msg timeout
+        long deadline = Math.min(
+                now + settings.msgTimeoutMillis(),
+                m.deliveredAt() + options.maxMsgTimeout().toMillis());
+        CompletionStage<Boolean> extended = engine.extend(m.lease(), Duration.ofMillis(Math.max(1, deadline - now)));
+        answered(extended, c, "TOUCH", "E_TOUCH_FAILED", null, () -> {
+            if (inFlight.remove(id, m)) {
+                connection.activity().inFlightCount = inFlight.size();
+            }
+        });
+    }
+
+    private void answered(
+            CompletionStage<Boolean> answer, Inbound.Command c, String cmd, String failCode, Runnable taken) {
+        answered(answer, c, cmd, failCode, taken, null);
+    }
+
+    /**
+     * Acts on the engine's answer to a FIN, REQ or TOUCH: {@code taken} when it took it, {@code
+     * refused} and nsqd's non-fatal error when the lease was stale, a fatal error when the engine
+     * failed. An answer that is not there yet makes later commands wait (see the class), so the
+     * client gets its answers in the order of its commands; the event loop never waits for it.
+     */
+    private void answered(
+            CompletionStage<Boolean> answer,
+            Inbound.Command c,
+            String cmd,
+            String failCode,
+            Runnable taken,
+            Runnable refused) {
+        CompletableFuture<Boolean> result = answer.toCompletableFuture();
+        if (result.isDone()) {
+            Throwable error = result.isCompletedExceptionally() ? result.exceptionNow() : null;
+            onAnswer(error == null && result.resultNow(), error, c, cmd, failCode, taken, refused);
+            return;
+        }
+        connection.hold();
+        result.whenComplete((ok, error) -> connection.ctx().executor().execute(() -> {
+            connection.release();
+            if (!connection.closed()) {
+                try {
+                    onAnswer(error == null && ok, error, c, cmd, failCode, taken, refused);
+                } catch (NsqError e) {
+                    connection.fail(e);
+                }
+                readComplete();
+            }
+            connection.drainWaiting();
+        }));
+    }
+
+    private static void onAnswer(
+            boolean ok,
+            Throwable error,
+            Inbound.Command c,
+            String cmd,
+            String failCode,
+            Runnable taken,
+            Runnable refused) {
+        if (error != null) {
+            Throwable cause =
+                    error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            throw NsqError.fatal(failCode, cmd + " failed " + cause.getMessage());
+        }
+        if (!ok) {
+            if (refused != null) {
+                refused.run();
+            }
+            throw notInFlight(c, cmd, failCode);
+        }
+        if (taken != null) {
+            taken.run();
+        }
+    }
+
+    // ---- the claim loop -------------------------------------------------------------------------
+
+    /** The engine says messages may be claimable: pump on the event loop. */
+    @Override
+    public void available() {
+        connection.ctx().executor().execute(() -> {
+            if (!pumpScheduled) {
+                pumpScheduled = true;
+                pump();
+            }
+        });
+    }
+
+    /** The engine says a lease of this connection expired: free its slot on the event loop. */
+    @Override
+    public void expired(Lease lease) {
+        connection.ctx().executor().execute(() -> {
+            InFlight m = inFlight.get(lease.messageId());
+            // the same message may be in flight again here, under a newer lease: keep that one
+            if (m != null && m.lease().equals(lease)) {
+                inFlight.remove(lease.messageId());
+                connection.activity().inFlightCount = inFlight.size();
+                pump();
+            }
+        });
+    }
+
+    /** A read is done: refill the slots FIN and REQ freed during it, once. */
+    void readComplete() {
+        if (pumpAfterRead) {
+            pumpAfterRead = false;
+            pump();
+        }
+    }
+
+    /** Claims and writes messages while the window has room and the connection is writable. */
+    void pump() {
+        pumpScheduled = false;
+        ChannelHandlerContext ctx = connection.ctx();
+        if (claiming) {
+            pumpedWhileClaiming = true;
+            return;
+        }
+        if (connection.closed()
+                || connection.state() != V2Connection.State.SUBSCRIBED
+                || !ctx.channel().isActive()) {
+            return;
+        }
+        // a client that stops reading stops getting messages: nothing piles up in the broker
+        while (ready > inFlight.size() && ctx.channel().isWritable()) {
+            int wanted = (int) Math.min(ready - inFlight.size(), Math.max(1, CLAIM_BYTES / lastBodySize));
+            CompletableFuture<List<Lease>> claimed = consumer.claim(
+                            wanted, Duration.ofMillis(settings.msgTimeoutMillis()))
+                    .toCompletableFuture();
+            if (!claimed.isDone()) {
+                claiming = true;
+                pumpedWhileClaiming = false;
+                claimed.whenComplete((leases, error) -> ctx.executor().execute(() -> {
+                    claiming = false;
+                    boolean more = write(leases, error);
+                    // a signal that came while the claim was out is not lost: it was not looked at
+                    if (more || (pumpedWhileClaiming && error == null)) {
+                        pump();
+                    }
+                }));
+                break;
+            }
+            if (!write(claimed.isCompletedExceptionally() ? null : claimed.resultNow(), exceptionOf(claimed))) {
+                break;
+            }
+        }
+        connection.activity().inFlightCount = inFlight.size();
+    }
+
+    private static Throwable exceptionOf(CompletableFuture<?> done) {
+        return done.isCompletedExceptionally() ? done.exceptionNow() : null;
+    }
+
+    /**
+     * Writes claimed messages to the client; true when some were written and more may be claimed.
+     * Messages claimed while the connection went away or began closing go back to the channel.
+     */
+    private boolean write(List<Lease> leases, Throwable error) {
+        ChannelHandlerContext ctx = connection.ctx();
+        if (error != null) {
+            log.error(
+                    "client {}: claiming messages of {}/{} failed: {}",
+                    ctx.channel(),
+                    topic,
+                    channel,
+                    error.toString());
+            return false;
+        }
+        if (leases.isEmpty()) {
+            return false;
+        }
+        if (connection.closed()
+                || connection.state() != V2Connection.State.SUBSCRIBED
+                || !ctx.channel().isActive()) {
+            for (Lease lease : leases) {
+                engine.nack(lease, Duration.ZERO);
+            }
+            return false;
+        }
+        ClientActivity activity = connection.activity();
+        int sampleRate = settings.sampleRate();
+        int outputBufferSize = settings.outputBufferSize();
+        long now = options.clock().millis();
+        boolean wrote = false;
+        int buffered = 0;
+        for (Lease lease : leases) {
+            if (sampleRate > 0 && ThreadLocalRandom.current().nextInt(100) > sampleRate) {
+                engine.ack(lease); // sampled out: dropped for this client, as nsqd
+                continue;
+            }
+            inFlight.put(lease.messageId(), new InFlight(lease, now));
+            activity.messageCount++;
+            ctx.write(new Frame.Message(lease.timestamp(), lease.attempts(), lease.idHex(), lease.body()));
+            wrote = true;
+            lastBodySize = Math.max(64, lease.body().length);
+            buffered += Frame.Message.HEADER_BYTES + lease.body().length;
+            if (buffered >= outputBufferSize) {
+                ctx.flush();
+                buffered = 0;
+                wrote = false;
+            }
+        }
+        if (wrote) {
+            ctx.flush();
+        }
+        activity.inFlightCount = inFlight.size();
+        return true;
+    }
+
+    /**
+     * The connection went away: messages in flight to it are requeued at once (unlike nsqd, which
+     * waits for their timeout) and the consumer's registration ends.
+     */
+    void requeueAll() {
+        for (InFlight m : inFlight.values()) {
+            engine.nack(m.lease(), Duration.ZERO);
+        }
+        inFlight.clear();
+        if (consumer != null) {
+            consumer.close();
+        }
+    }
+}
