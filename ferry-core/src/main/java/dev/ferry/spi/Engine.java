@@ -115,6 +115,12 @@ public interface Engine extends AutoCloseable {
      * coming due or an unpause, and once at registration), {@link ConsumerListener#expired} for each
      * lease claimed through the returned consumer that expired unanswered or was dropped with its
      * channel. Closing the consumer removes it; an ephemeral channel goes away with its last one.
+     *
+     * <p>Returns at once and never waits for the network or the disk: the broker calls it on an event
+     * loop (SUB). An engine whose registration takes a round trip (creating a consumer group on a
+     * server) returns the consumer at once, finishes the registration in the background, and
+     * completes the consumer's first claims once it is done (with the registration's failure, if it
+     * failed); it tells the listener {@link ConsumerListener#available} when it is ready.
      */
     Consumer register(String topic, String channel, ConsumerListener listener);
 
