@@ -1,5 +1,6 @@
 package dev.ferry.spi;
 
+import dev.ferry.support.GoDurations;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
@@ -35,7 +36,6 @@ import java.util.regex.Pattern;
 public record EngineUri(String scheme, String location, Map<String, String> parameters) {
     private static final Pattern SCHEME = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*");
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([KMGT]i?B|B)?", Pattern.CASE_INSENSITIVE);
-    private static final Pattern DURATION_PART = Pattern.compile("(\\d+(?:\\.\\d*)?|\\.\\d+)(ns|us|µs|ms|s|m|h)");
 
     /** Copies the parameters, keeping their order. */
     public EngineUri {
@@ -256,29 +256,16 @@ public record EngineUri(String scheme, String location, Map<String, String> para
 
     private static Duration parseDuration(String name, String value) {
         String text = value.trim();
-        if (text.equals("0")) {
-            return Duration.ZERO;
+        Duration d;
+        try {
+            d = GoDurations.parse(text);
+        } catch (IllegalArgumentException e) {
+            d = null;
         }
-        Matcher m = DURATION_PART.matcher(text);
-        double nanos = 0;
-        int at = 0;
-        while (at < text.length() && m.find(at) && m.start() == at) {
-            double amount = Double.parseDouble(m.group(1));
-            nanos += amount
-                    * switch (m.group(2)) {
-                        case "ns" -> 1d;
-                        case "us", "µs" -> 1e3;
-                        case "ms" -> 1e6;
-                        case "s" -> 1e9;
-                        case "m" -> 60e9;
-                        default -> 3600e9;
-                    };
-            at = m.end();
-        }
-        if (at == 0 || at != text.length()) {
+        if (d == null || d.isNegative() || text.startsWith("+")) {
             throw new IllegalArgumentException(
                     "engine parameter " + name + "=" + value + " is not a duration (e.g. 100ms, 2s, 1h30m, or 0)");
         }
-        return Duration.ofNanos(Math.round(nanos));
+        return d;
     }
 }
