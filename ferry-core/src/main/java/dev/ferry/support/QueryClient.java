@@ -23,10 +23,10 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
@@ -80,7 +80,8 @@ public final class QueryClient implements AutoCloseable {
     final LongAdder expiredRequests = new LongAdder();
     final LongAdder malformedRequests = new LongAdder();
     private volatile Subscription replies;
-    private ScheduledExecutorService timer;
+    private ExecutorService timer;
+    private ScheduledFuture<?> sweeps;
     private volatile boolean closed;
 
     /**
@@ -243,12 +244,14 @@ public final class QueryClient implements AutoCloseable {
                 throw new FerryException("the bus is closed");
             }
             if (replies == null) {
-                timer = Executors.newSingleThreadScheduledExecutor(r -> {
+                // the process's timer beats; the sweep completes futures, whose dependent stages may
+                // be slow, so it runs on this client's own thread, never on the timer's
+                timer = Executors.newSingleThreadExecutor(r -> {
                     Thread t = new Thread(r, "ferry-query-timer");
                     t.setDaemon(true);
                     return t;
                 });
-                timer.scheduleWithFixedDelay(this::sweep, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+                sweeps = Timers.every(Duration.ofMillis(TICK_MILLIS), timer, this::sweep);
                 NonBlockingHandler onReply = this::onReply;
                 replies = bus.subscribe(
                         replyTopic, REPLY_CHANNEL, onReply, SubscribeOptions.maxInFlight(REPLY_IN_FLIGHT));
@@ -348,6 +351,7 @@ public final class QueryClient implements AutoCloseable {
                             + "' waited for its reply"));
         }
         if (timer != null) {
+            sweeps.cancel(false);
             timer.shutdownNow();
         }
         Subscription r = replies;

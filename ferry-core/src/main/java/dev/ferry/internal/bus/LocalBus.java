@@ -19,6 +19,7 @@ import dev.ferry.support.DeliveryHandler;
 import dev.ferry.support.PublishChecks;
 import dev.ferry.support.QueryClient;
 import dev.ferry.support.SubscribeChecks;
+import dev.ferry.support.Timers;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,7 +30,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -41,7 +41,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Threads: a fixed pool of handler threads ({@link BusConfig#handlerThreads()}); its queue is
  * bounded in practice by the subscriptions' max-in-flight, since a message is queued only while it
  * holds an in-flight slot. Two dispatch threads run the claim loops and continue them when a claim
- * completes later; one timer thread retries failed claims. The engine tells each subscription when
+ * completes later; the process's one timer ({@link Timers}) retries failed claims. The engine tells each subscription when
  * one of its leases expires, so the bus has no timeout sweep of its own.
  */
 public final class LocalBus implements Bus, QueueStateStore.Provider {
@@ -53,7 +53,6 @@ public final class LocalBus implements Bus, QueueStateStore.Provider {
     private final PendingBytes pending;
     private final ExecutorService handlers;
     private final ExecutorService dispatch;
-    private final ScheduledExecutorService timer;
     private final Set<LocalSubscription> subscriptions = ConcurrentHashMap.newKeySet();
     private final LocalAdmin admin;
     private final QueryClient queries;
@@ -79,7 +78,6 @@ public final class LocalBus implements Bus, QueueStateStore.Provider {
                     DISPATCH_THREAD.set(Boolean.TRUE);
                     r.run();
                 }));
-        this.timer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("ferry-timer-"));
         this.admin = new LocalAdmin(engine);
         this.queries = new QueryClient(this, config.clock(), ReplyRouting.SINGLE_NODE, config.maxPendingQueries());
     }
@@ -134,7 +132,7 @@ public final class LocalBus implements Bus, QueueStateStore.Provider {
 
     void retryLater(LocalSubscription subscription) {
         if (!closed) {
-            timer.schedule(subscription::signal, 1, TimeUnit.SECONDS);
+            Timers.schedule(Duration.ofSeconds(1), subscription::signal);
         }
     }
 
@@ -297,7 +295,6 @@ public final class LocalBus implements Bus, QueueStateStore.Provider {
             closing.add(CompletableFuture.runAsync(s::close, DaemonThreads.each("ferry-close")));
         }
         CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).join();
-        timer.shutdownNow();
         dispatch.shutdown();
         handlers.shutdown();
         try {
