@@ -71,19 +71,7 @@ final class FileRetryStore implements RetryStore {
         RecordCodec.encode(buffer, key, id, timestamp, dueAt, attempts, body);
         buffer.flip();
         long pos = sizes.get(bucket);
-        try {
-            long at = pos;
-            while (buffer.hasRemaining()) {
-                at += channel.write(buffer, at);
-            }
-        } catch (IOException e) {
-            try {
-                channel.truncate(pos);
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
-        }
+        FileIo.writeFullyAt(channel, buffer, pos);
         sizes.put(bucket, pos + size);
         dirty.put(channel, Boolean.TRUE);
         return pos;

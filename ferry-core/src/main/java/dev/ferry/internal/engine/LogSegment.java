@@ -114,19 +114,7 @@ final class LogSegment {
     long write(ByteBuffer buf) throws IOException {
         long pos = size;
         int total = buf.remaining();
-        try {
-            long at = pos;
-            while (buf.hasRemaining()) {
-                at += channel.write(buf, at);
-            }
-        } catch (IOException e) {
-            try {
-                channel.truncate(pos);
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
-        }
+        FileIo.writeFullyAt(channel, buf, pos);
         size += total;
         return base + pos - HEADER;
     }
