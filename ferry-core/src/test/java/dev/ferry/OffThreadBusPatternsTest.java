@@ -16,9 +16,7 @@ class OffThreadBusPatternsTest extends BusPatternsContract {
 
     @Override
     protected Bus openBus(MutableClock clock) {
-        return buses.open(
-                EmbeddedEngineConfig.file(dir).minFreeDiskBytes(0).build(),
-                BusConfig.builder().clock(clock).build());
+        return buses.open(dir, clock);
     }
 
     @AfterEach

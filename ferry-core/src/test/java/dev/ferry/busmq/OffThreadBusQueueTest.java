@@ -1,8 +1,6 @@
 package dev.ferry.busmq;
 
 import dev.ferry.Bus;
-import dev.ferry.BusConfig;
-import dev.ferry.EmbeddedEngineConfig;
 import dev.ferry.testing.MutableClock;
 import dev.ferry.testing.OffThreadBus;
 import java.nio.file.Path;
@@ -18,9 +16,7 @@ class OffThreadBusQueueTest extends BusQueueContract {
 
     @Override
     protected Bus open(MutableClock clock) {
-        return buses.open(
-                EmbeddedEngineConfig.file(dir).minFreeDiskBytes(0).build(),
-                BusConfig.builder().clock(clock).build());
+        return buses.open(dir, clock);
     }
 
     @AfterEach
