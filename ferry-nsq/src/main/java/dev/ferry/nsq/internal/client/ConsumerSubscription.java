@@ -148,11 +148,9 @@ final class ConsumerSubscription implements Subscription, DeliveryOwner<ClientMe
             }
             nodes.values().forEach(this::connect);
         }
-        long redistribute = connect.flowControl().rdyRedistributeInterval().toMillis();
-        timers.add(bus.timer()
-                .scheduleWithFixedDelay(this::redistribute, redistribute, redistribute, TimeUnit.MILLISECONDS));
+        timers.add(bus.timer().every(connect.flowControl().rdyRedistributeInterval(), this::redistribute));
         long sweep = Math.max(10, Math.min(1000, options.messageTimeout().toMillis() / 4));
-        timers.add(bus.timer().scheduleWithFixedDelay(this::sweepExpired, sweep, sweep, TimeUnit.MILLISECONDS));
+        timers.add(bus.timer().every(Duration.ofMillis(sweep), this::sweepExpired));
         if (!connect.discovery().lookupdHttpAddresses().isEmpty()) {
             poller = new LookupdPoller(bus.lookupd(), bus.timer(), connect, topic, this::discovered);
             poller.start();
@@ -269,7 +267,7 @@ final class ConsumerSubscription implements Subscription, DeliveryOwner<ClientMe
             return;
         }
         long delay = Jitter.of(connect.socket().reconnectBackoff().delayFor(node.failures));
-        node.reconnect = bus.timer().schedule(() -> reconnect(node), delay, TimeUnit.MILLISECONDS);
+        node.reconnect = bus.timer().schedule(Duration.ofMillis(delay), () -> reconnect(node));
     }
 
     private synchronized void reconnect(Node node) {
@@ -414,7 +412,7 @@ final class ConsumerSubscription implements Subscription, DeliveryOwner<ClientMe
                 backoffLevel);
         mode = Mode.BACKOFF_PAUSED;
         rebalance();
-        bus.timer().schedule(this::testTheWaters, pause.toMillis(), TimeUnit.MILLISECONDS);
+        bus.timer().schedule(pause, this::testTheWaters);
     }
 
     private synchronized void testTheWaters() {

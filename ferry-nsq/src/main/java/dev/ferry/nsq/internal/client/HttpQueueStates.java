@@ -19,8 +19,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,15 +42,12 @@ final class HttpQueueStates implements QueueStateStore {
     static final Duration LEASE = Duration.ofSeconds(60);
 
     private final HttpAdmin admin;
-    private final ScheduledExecutorService timer;
     /** Attachments this client holds until detached, renewed by the timer: "queue\0id" -> ttl ms. */
     private final Map<String, Long> held = new ConcurrentHashMap<>();
 
-    HttpQueueStates(HttpAdmin admin, ScheduledExecutorService timer) {
+    HttpQueueStates(HttpAdmin admin, ClientTimer timer) {
         this.admin = admin;
-        this.timer = timer;
-        long every = LEASE.toMillis() / 3;
-        timer.scheduleWithFixedDelay(this::renew, every, every, TimeUnit.MILLISECONDS);
+        timer.everyBlocking(LEASE.dividedBy(3), this::renew);
     }
 
     private String broker(String call, String queue) {

@@ -1,10 +1,9 @@
 package dev.ferry.nsq.internal.client;
 
 import dev.ferry.nsq.ConnectOptions;
+import java.time.Duration;
 import java.util.Set;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,7 +17,7 @@ final class LookupdPoller {
     private static final Logger log = LoggerFactory.getLogger(LookupdPoller.class);
 
     private final LookupdClient lookupd;
-    private final ScheduledExecutorService timer;
+    private final ClientTimer timer;
     private final ConnectOptions options;
     private final String topic;
     private final Consumer<Set<String>> found;
@@ -27,7 +26,7 @@ final class LookupdPoller {
 
     LookupdPoller(
             LookupdClient lookupd,
-            ScheduledExecutorService timer,
+            ClientTimer timer,
             ConnectOptions options,
             String topic,
             Consumer<Set<String>> found) {
@@ -66,11 +65,7 @@ final class LookupdPoller {
         }
         long delay = Jitter.above(
                 options.discovery().lookupdPollInterval(), options.discovery().lookupdPollJitter());
-        try {
-            next = timer.schedule(this::poll, delay, TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            closed = true;
-        }
+        next = timer.schedule(Duration.ofMillis(delay), this::poll);
     }
 
     void close() {

@@ -33,7 +33,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -44,8 +43,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * connection subscribes once). The admin is nsqd's HTTP API ({@link HttpAdmin}).
  *
  * <p>Threads: a small group of Netty event loops for the sockets; a fixed pool of handler threads
- * ({@link ConnectOptions#handlerThreads()}); one timer thread for lookupd polls, reconnects, RDY
- * redistribution, backoff and message timeouts; the JDK HTTP client's threads for lookupd and the
+ * ({@link ConnectOptions#handlerThreads()}); no timer thread of its own: lookupd polls, reconnects, RDY
+ * redistribution, backoff and message timeouts keep time on the process's timer and run on the
+ * event loops ({@link ClientTimer}); the JDK HTTP client's threads for lookupd and the
  * admin. Thread-safe.
  */
 public final class NsqClientBus implements Bus, QueueStateStore.Provider {
@@ -54,7 +54,7 @@ public final class NsqClientBus implements Bus, QueueStateStore.Provider {
 
     private final ConnectOptions options;
     private final EventLoopGroup group;
-    private final ScheduledExecutorService timer;
+    private final ClientTimer timer;
     private final ExecutorService handlers;
     private final HttpClient http;
     private final LookupdClient lookupd;
@@ -72,7 +72,7 @@ public final class NsqClientBus implements Bus, QueueStateStore.Provider {
         int loops = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
         this.group = new MultiThreadIoEventLoopGroup(
                 loops, DaemonThreads.named("ferry-client-io-"), NioIoHandler.newFactory());
-        this.timer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("ferry-client-timer-"));
+        this.timer = new ClientTimer(group);
         this.handlers = Executors.newFixedThreadPool(options.handlerThreads(), DaemonThreads.named("ferry-handler-"));
         this.http = HttpClient.newBuilder()
                 .connectTimeout(options.socket().connectTimeout())
@@ -107,7 +107,7 @@ public final class NsqClientBus implements Bus, QueueStateStore.Provider {
         return group;
     }
 
-    ScheduledExecutorService timer() {
+    ClientTimer timer() {
         return timer;
     }
 
@@ -372,7 +372,7 @@ public final class NsqClientBus implements Bus, QueueStateStore.Provider {
         } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
             // the sockets are closed below with the event loops
         }
-        timer.shutdownNow();
+        timer.close();
         handlers.shutdown();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         http.close();
