@@ -25,14 +25,18 @@ import java.util.Map;
  */
 record StatsJson(String version, long startTime, long now, ClientRegistry clients, String topicFilter) {
 
+    /**
+     * The JSON answer; {@code topics} null when the topic asked for does not exist, which nsqd
+     * answers with {@code "topics":null} and {@code "producers":null}.
+     */
     Map<String, Object> json(List<TopicStats> topics, boolean includeMem) {
         Map<String, List<ClientActivity>> consumers = consumersByChannel();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("version", version);
         out.put("health", "OK");
         out.put("start_time", startTime);
-        List<Object> list = new ArrayList<>();
-        for (TopicStats t : topics) {
+        List<Object> list = topics == null ? null : new ArrayList<>();
+        for (TopicStats t : topics == null ? List.<TopicStats>of() : topics) {
             Map<String, Object> topic = new LinkedHashMap<>();
             topic.put("topic_name", t.name());
             List<Object> channels = new ArrayList<>();
@@ -83,7 +87,7 @@ record StatsJson(String version, long startTime, long now, ClientRegistry client
             out.put("memory", memory());
         }
         // as nsqd: null rather than an empty list when there is none
-        List<ClientActivity> producers = producers();
+        List<ClientActivity> producers = topics == null ? List.of() : producers();
         out.put(
                 "producers",
                 producers.isEmpty()
@@ -129,8 +133,9 @@ record StatsJson(String version, long startTime, long now, ClientRegistry client
         return l;
     }
 
-    /** The plain text form, laid out as nsqd prints it. */
-    String text(List<TopicStats> topics, boolean includeMem) {
+    /** The plain text form, laid out as nsqd prints it; {@code topics} as for {@link #json}. */
+    String text(List<TopicStats> found, boolean includeMem) {
+        List<TopicStats> topics = found == null ? List.of() : found;
         Map<String, List<ClientActivity>> consumers = consumersByChannel();
         StringBuilder out = new StringBuilder();
         out.append("nsqd v").append(version).append(" (built with Ferry)\n");
@@ -174,7 +179,7 @@ record StatsJson(String version, long startTime, long now, ClientRegistry client
                 }
             }
         }
-        List<ClientActivity> producers = producers();
+        List<ClientActivity> producers = found == null ? List.of() : producers();
         if (producers.isEmpty()) {
             out.append("\nProducers: None\n");
         } else {

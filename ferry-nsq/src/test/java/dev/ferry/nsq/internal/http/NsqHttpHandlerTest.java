@@ -146,6 +146,23 @@ class NsqHttpHandlerTest {
     }
 
     @Test
+    void shouldAnswerOkToAnMpubWithoutMessagesAndCreateTheTopicAsNsqdDoes() {
+        assertThat(call(HttpMethod.POST, "/mpub?topic=quiet", ""))
+                .extracting(Reply::status, Reply::body)
+                .containsExactly(200, "OK");
+        assertThat(call(HttpMethod.POST, "/mpub?topic=blank", "\n\n"))
+                .extracting(Reply::status, Reply::body)
+                .containsExactly(200, "OK");
+        assertThat(done(engine.stats("quiet")).orElseThrow().messageCount()).isZero();
+        assertThat(done(engine.stats("blank")).orElseThrow().messageCount()).isZero();
+        // a bad topic is still refused first, and a binary batch must still hold a message
+        assertThat(call(HttpMethod.POST, "/mpub?topic=bad!", "").body()).isEqualTo("{\"message\":\"INVALID_TOPIC\"}");
+        assertThat(call(HttpMethod.POST, "/mpub?topic=t&binary=true", new byte[4]))
+                .extracting(Reply::status, Reply::body)
+                .containsExactly(413, "{\"message\":\"BAD_BODY\"}");
+    }
+
+    @Test
     void shouldReportStatsInNsqdsShape() throws Exception {
         call(HttpMethod.POST, "/pub?topic=t", "hello");
         assertThat(call(HttpMethod.POST, "/channel/create?topic=t&channel=c", "")
