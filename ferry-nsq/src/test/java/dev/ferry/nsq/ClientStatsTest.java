@@ -112,6 +112,15 @@ class ClientStatsTest {
                 engine.createChannel("events", "audit").toCompletableFuture().get();
                 engine.createChannel("orders", "billing").toCompletableFuture().get();
 
+                // the file engine writes every durable message to disk: all of the depth is backend depth
+                producer.write("MPUB events\n", WireClient.mpub(utf8("a"), utf8("b")));
+                assertThat(producer.read().text()).isEqualTo("OK");
+                JsonNode events = JSON.readTree(get(web.port(), "/stats?format=json&topic=events"));
+                // "one" was held for the first channel, then "a" and "b"
+                assertThat(events.at("/topics/0/channels/0/depth").asLong()).isEqualTo(3);
+                assertThat(events.at("/topics/0/channels/0/backend_depth").asLong())
+                        .isEqualTo(3);
+
                 // an unknown topic: no topics and no producers, both null (nsqd 1.3.0, observed)
                 JsonNode nope = JSON.readTree(get(web.port(), "/stats?format=json&topic=nope"));
                 assertThat(nope.get("topics").isNull()).isTrue();

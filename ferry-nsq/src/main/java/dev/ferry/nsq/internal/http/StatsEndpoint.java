@@ -51,7 +51,8 @@ final class StatsEndpoint {
                 startTime,
                 options.clock().millis() / 1000,
                 goBool(x.param("include_clients")) ? clients : null,
-                topic.orElse(null));
+                topic.orElse(null),
+                engine.capabilities().contains(Engine.Capability.DISK_STORAGE));
         boolean includeMem = goBool(x.param("include_mem"));
         if ("json".equals(x.param("format").orElse(""))) {
             return HttpResponses.json(view.json(topics, includeMem));

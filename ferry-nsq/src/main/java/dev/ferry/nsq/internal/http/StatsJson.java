@@ -22,8 +22,22 @@ import java.util.Map;
  * @param now the time of the request (Unix seconds)
  * @param clients the connections to list (null: {@code include_clients=false})
  * @param topicFilter the {@code topic} asked for (null: all), which also limits producers' counts
+ * @param onDisk whether the engine keeps durable messages on disk ({@link
+ *     dev.ferry.spi.Engine.Capability#DISK_STORAGE}): {@code backend_depth} is then the depth of
+ *     every topic and channel that is not ephemeral, and 0 otherwise (see {@link #backendDepth})
  */
-record StatsJson(String version, long startTime, long now, ClientRegistry clients, String topicFilter) {
+record StatsJson(String version, long startTime, long now, ClientRegistry clients, String topicFilter, boolean onDisk) {
+
+    /**
+     * nsqd's {@code backend_depth}: the part of {@code depth} stored on disk. In nsqd that is what
+     * overflowed the memory queue, the rest living in memory only; with an engine that writes every
+     * durable message to disk before acknowledging it, it is all of a durable topic's or channel's
+     * depth (nothing of it lives in memory only), and nothing of an ephemeral one or of an engine
+     * without a disk.
+     */
+    long backendDepth(long depth, boolean ephemeral) {
+        return onDisk && !ephemeral ? depth : 0;
+    }
 
     /**
      * The JSON answer; {@code topics} null when the topic asked for does not exist, which nsqd
@@ -45,7 +59,7 @@ record StatsJson(String version, long startTime, long now, ClientRegistry client
                 Map<String, Object> ch = new LinkedHashMap<>();
                 ch.put("channel_name", c.name());
                 ch.put("depth", c.depth());
-                ch.put("backend_depth", c.ephemeral() ? 0 : c.depth());
+                ch.put("backend_depth", backendDepth(c.depth(), c.ephemeral()));
                 ch.put("in_flight_count", c.inFlight());
                 ch.put("deferred_count", c.deferred());
                 ch.put("message_count", c.messageCount());
@@ -75,7 +89,7 @@ record StatsJson(String version, long startTime, long now, ClientRegistry client
             }
             topic.put("channels", channels);
             topic.put("depth", topicDepth);
-            topic.put("backend_depth", t.ephemeral() ? 0 : topicDepth);
+            topic.put("backend_depth", backendDepth(topicDepth, t.ephemeral()));
             topic.put("message_count", t.messageCount());
             topic.put("message_bytes", t.messageBytes());
             topic.put("paused", t.paused());
@@ -155,7 +169,11 @@ record StatsJson(String version, long startTime, long now, ClientRegistry client
         for (TopicStats t : topics) {
             out.append(String.format(
                     "%n%s[%-15s] depth: %-5d be-depth: %-5d msgs: %-8d e2e%%: %n",
-                    t.paused() ? "*P " : "   ", t.name(), t.depth(), t.ephemeral() ? 0 : t.depth(), t.messageCount()));
+                    t.paused() ? "*P " : "   ",
+                    t.name(),
+                    t.depth(),
+                    backendDepth(t.depth(), t.ephemeral()),
+                    t.messageCount()));
             for (ChannelStats c : t.channels()) {
                 out.append(String.format(
                         "%s[%-25s] depth: %-5d be-depth: %-5d inflt: %-4d def: %-4d re-q: %-5d timeout: %-5d"
@@ -163,7 +181,7 @@ record StatsJson(String version, long startTime, long now, ClientRegistry client
                         c.paused() ? "   *P " : "      ",
                         c.name(),
                         c.depth(),
-                        c.ephemeral() ? 0 : c.depth(),
+                        backendDepth(c.depth(), c.ephemeral()),
                         c.inFlight(),
                         c.deferred(),
                         c.requeueCount(),

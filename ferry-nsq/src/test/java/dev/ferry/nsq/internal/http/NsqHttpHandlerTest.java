@@ -178,6 +178,8 @@ class NsqHttpHandlerTest {
         JsonNode channel = topic.get("channels").get(0);
         assertThat(channel.get("channel_name").asText()).isEqualTo("c");
         assertThat(channel.get("depth").asLong()).isEqualTo(1);
+        // a memory engine keeps nothing on disk
+        assertThat(channel.get("backend_depth").asLong()).isZero();
         assertThat(channel.has("in_flight_count")).isTrue();
         assertThat(stats.has("memory")).isTrue();
         assertThat(new ObjectMapper()
@@ -185,7 +187,10 @@ class NsqHttpHandlerTest {
                                 .body())
                         .has("memory"))
                 .isFalse();
-        assertThat(call(HttpMethod.GET, "/stats", "").body()).contains("[t").contains("[c");
+        assertThat(call(HttpMethod.GET, "/stats", "").body())
+                .contains("[t")
+                .contains("[c")
+                .contains("depth: 1     be-depth: 0 ");
     }
 
     @Test
