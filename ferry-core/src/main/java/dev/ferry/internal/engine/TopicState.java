@@ -159,6 +159,11 @@ final class TopicState {
 
     void addRecovered(ChannelState channel) {
         channels.put(channel.name, channel);
+        if (paused && channel.cursorOffset() > holdOffset) {
+            // a pause marker older than holds kept for channels: what the channel read was never held
+            holdOffset = channel.cursorOffset();
+            holdSeq = channel.cursorSeq();
+        }
     }
 
     // ---- publishing -----------------------------------------------------------------------------
