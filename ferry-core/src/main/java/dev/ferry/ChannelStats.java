@@ -7,8 +7,11 @@ package dev.ferry;
  * @param depth messages ready to deliver (in flight and deferred ones not included, as NSQ)
  * @param inFlight messages delivered and not yet finished, requeued or timed out
  * @param deferred messages waiting for a due time (deferred publishes and delayed requeues)
- * @param messageCount messages the channel received from its topic (channel counters are kept
- *     across restarts of an embedded bus)
+ * @param messageCount messages that entered the channel, as nsqd counts them: every message its
+ *     topic handed it, counted on arrival, whether delivered yet or not (a backlog counts, and so do
+ *     messages later dropped by emptying the channel or by a limit); redeliveries do not count
+ *     again. An engine that cannot tell arrivals counts deliveries. Channel counters are kept across
+ *     restarts of an embedded bus
  * @param requeueCount requeues
  * @param timeoutCount in-flight timeouts
  * @param dropCount messages dropped by the channel's depth limit or its topic's retention

@@ -6,14 +6,15 @@ import java.util.List;
  * A snapshot of one topic and its channels.
  *
  * @param name the topic name
- * @param depth messages held for a first channel while the topic has none; 0 otherwise (as NSQ,
- *     where a topic with channels hands its messages on at once)
+ * @param depth messages the topic holds, not yet handed to any channel: while it has no channel
+ *     (for the first one) or is paused (for its channels when the pause ends); 0 otherwise (as NSQ,
+ *     where a running topic with channels hands its messages on at once)
  * @param messageCount messages published to the topic since the bus was opened (like nsqd's
  *     counters, not kept across restarts)
  * @param messageBytes body bytes published to the topic since the bus was opened
  * @param storedBytes bytes the topic's log occupies now
- * @param dropCount messages removed by retention (age or bytes) or by the ephemeral bound before a
- *     channel read them
+ * @param dropCount messages the topic held that were removed before reaching a channel: by
+ *     retention (age or bytes), the ephemeral bound, or emptying the topic
  * @param rejectCount publishes refused by a limit
  * @param paused whether the topic is paused (messages stay in the topic)
  * @param ephemeral whether the topic lives in memory only

@@ -73,7 +73,13 @@ public interface Engine extends AutoCloseable {
         /** {@link #queueState()}: the state of busmq-style queues (ttl, attachments, metadata). */
         QUEUE_STATE("does not keep queue state (busmq queues need it)"),
         /** {@link #setDeadLetter}: moving messages past their attempts to a dead-letter topic. */
-        DEAD_LETTERS("does not move messages to dead-letter topics (dead-letter policies need it)");
+        DEAD_LETTERS("does not move messages to dead-letter topics (dead-letter policies need it)"),
+        /**
+         * The messages of every topic and channel that is not ephemeral are on this node's disk once
+         * their publish completes (what nsqd's {@code backend_depth} counts); without it, an engine
+         * is taken to keep them in memory (or elsewhere), and reports none of them as on disk.
+         */
+        DISK_STORAGE("keeps its messages in memory only");
 
         private final String lacking;
 

@@ -48,6 +48,9 @@ import java.util.stream.Stream;
  *   <li>{@code deferred}: publishes deferred messages ({@code ACK body publishMillis delayMillis}),
  *       optionally with a consumer that claims them into its deferral store ({@code DEFERRED n}); then
  *       {@code TICK n};
+ *   <li>{@code paused}: publishes {@code before=N} messages to a topic with one channel, pauses the
+ *       topic ({@code PAUSED}), then publishes single messages and batches ({@code ACK body} after
+ *       each publish returned) under the {@code policy=} sync policy;
  *   <li>{@code straggler}: holds one message ({@code HOLD held attempts}) while many small ones flow
  *       past it ({@code PROGRESS published consumed storedBytes}, {@code DRAINED ...}); then {@code
  *       TICK n storedBytes}.
@@ -60,6 +63,7 @@ public final class CrashChild {
     static final String ATTEMPTS = "attempts";
     static final String DEFERRED = "deferred";
     static final String STRAGGLER = "straggler";
+    static final String PAUSED = "paused";
 
     static final String HELD_BODY = "held";
 
@@ -81,6 +85,7 @@ public final class CrashChild {
             case ATTEMPTS -> attempts(dir, opts);
             case DEFERRED -> deferred(dir, opts);
             case STRAGGLER -> straggler(dir, opts);
+            case PAUSED -> paused(dir, opts);
             default -> throw new IllegalArgumentException("unknown mode " + opts.get("mode"));
         }
         // the test kills us; never exit on our own
@@ -189,6 +194,37 @@ public final class CrashChild {
                     },
                     "crash-child-publisher-" + t);
             publisher.start();
+        }
+    }
+
+    // ---- paused: publishes to a paused topic ------------------------------------------------------
+
+    private static void paused(Path dir, Map<String, String> opts) {
+        int before = Integer.parseInt(opts.get("before"));
+        Random random = new Random(Long.parseLong(opts.get("seed")));
+        Bus bus = Bus.builder()
+                .engine(EmbeddedEngineConfig.file(dir)
+                        .syncPolicy(SyncPolicy.valueOf(opts.get("policy")))
+                        .build())
+                .open();
+        String topic = "held";
+        bus.admin().createChannel(topic, "c");
+        for (int i = 0; i < before; i++) {
+            String body = "before-" + i;
+            bus.publish(topic, bytes(body));
+            out("ACK " + body);
+        }
+        bus.admin().pauseTopic(topic);
+        out("PAUSED");
+        long n = 0;
+        while (true) {
+            int size = random.nextInt(10) < 3 ? 2 + random.nextInt(19) : 1;
+            List<String> batch = new ArrayList<>(size);
+            for (int i = 0; i < size; i++) {
+                batch.add("held-" + n++);
+            }
+            bus.publish(topic, batch.stream().map(CrashChild::bytes).toList());
+            batch.forEach(b -> out("ACK " + b));
         }
     }
 

@@ -249,6 +249,109 @@ public abstract class EngineConformanceTest {
         assertThat(claimAll("t", "c")).containsExactly("b");
     }
 
+    private TopicStats topicStats(String topic) {
+        return done(engine.stats(topic)).orElseThrow();
+    }
+
+    /** nsqd 1.3.0, observed side by side: a paused topic keeps what is published to it. */
+    @Test
+    void shouldKeepMessagesPublishedDuringATopicPauseInTheTopicUntilItResumes() {
+        done(engine.createChannel("t", "c"));
+        publish("t", "before1", "before2");
+        done(engine.setTopicPaused("t", true));
+        publish("t", "held1", "held2", "held3");
+        // the topic holds them; the channel keeps only what it had before the pause
+        assertThat(topicStats("t").depth()).isEqualTo(3);
+        assertThat(channelStats("t", "c").depth()).isEqualTo(2);
+        assertThat(channelStats("t", "c").messageCount()).isEqualTo(2);
+        // a channel created during the pause receives them when the pause ends
+        done(engine.createChannel("t", "late"));
+        assertThat(channelStats("t", "late").depth()).isZero();
+        // what the channel had before the pause is still delivered during it
+        assertThat(claimAll("t", "c")).containsExactly("before1", "before2");
+        done(engine.setTopicPaused("t", false));
+        assertThat(topicStats("t").depth()).isZero();
+        assertThat(channelStats("t", "c").depth()).isEqualTo(3);
+        assertThat(channelStats("t", "c").messageCount()).isEqualTo(5);
+        assertThat(channelStats("t", "late").depth()).isEqualTo(3);
+        assertThat(claimAll("t", "c")).containsExactly("held1", "held2", "held3");
+        assertThat(claimAll("t", "late")).containsExactly("held1", "held2", "held3");
+        publish("t", "after");
+        assertThat(claimAll("t", "late")).containsExactly("after");
+    }
+
+    @Test
+    void shouldDropWhatAPausedTopicHoldsWhenEmptiedAndKeepWhatItsChannelsHave() {
+        done(engine.createChannel("t", "c"));
+        publish("t", "mine1", "mine2");
+        done(engine.setTopicPaused("t", true));
+        publish("t", "dropped1", "dropped2");
+        done(engine.createChannel("t", "late"));
+        done(engine.emptyTopic("t"));
+        assertThat(topicStats("t").depth()).isZero();
+        assertThat(channelStats("t", "c").depth()).isEqualTo(2);
+        publish("t", "kept");
+        assertThat(topicStats("t").depth()).isEqualTo(1);
+        done(engine.setTopicPaused("t", false));
+        assertThat(channelStats("t", "c").depth()).isEqualTo(3);
+        assertThat(channelStats("t", "c").messageCount()).isEqualTo(3);
+        assertThat(channelStats("t", "late").depth()).isEqualTo(1);
+        assertThat(claimAll("t", "c")).containsExactly("mine1", "mine2", "kept");
+        assertThat(claimAll("t", "late")).containsExactly("kept");
+    }
+
+    @Test
+    void shouldNotHandAPausedTopicsMessagesToAChannelEmptiedDuringThePause() {
+        done(engine.createChannel("t", "c"));
+        publish("t", "old");
+        done(engine.setTopicPaused("t", true));
+        publish("t", "held");
+        done(engine.emptyChannel("t", "c"));
+        assertThat(channelStats("t", "c").depth()).isZero();
+        assertThat(topicStats("t").depth()).isEqualTo(1);
+        done(engine.setTopicPaused("t", false));
+        assertThat(claimAll("t", "c")).containsExactly("held");
+    }
+
+    /** nsqd counts a message in a channel's message_count when it enters the channel. */
+    @Test
+    void shouldCountMessagesEnteringAChannelNotDeliveries() {
+        done(engine.createChannel("t", "c"));
+        publish("t", "a", "b", "c");
+        // a backlog nobody consumed yet is counted
+        assertThat(channelStats("t", "c").messageCount()).isEqualTo(3);
+        Lease first = done(engine.claim("t", "c", 1, LEASE)).get(0);
+        done(engine.nack(first, Duration.ZERO));
+        done(engine.claim("t", "c", 10, LEASE));
+        // a redelivery is not a new message
+        assertThat(channelStats("t", "c").messageCount()).isEqualTo(3);
+        publish("t", "d", "e");
+        done(engine.emptyChannel("t", "c"));
+        // messages dropped by emptying the channel had entered it
+        assertThat(channelStats("t", "c").messageCount()).isEqualTo(5);
+        assertThat(channelStats("t", "c").depth()).isZero();
+    }
+
+    @Test
+    void shouldKeepWhatAPausedTopicHoldsAcrossARestart() {
+        done(engine.createChannel("t", "c"));
+        publish("t", "mine");
+        done(engine.setTopicPaused("t", true));
+        publish("t", "gone");
+        done(engine.emptyTopic("t"));
+        publish("t", "held1", "held2");
+        Engine again = reopen();
+        assumeThat(again).as("the engine keeps state across restarts").isNotNull();
+        engine = again;
+        assertThat(topicStats("t").paused()).isTrue();
+        assertThat(topicStats("t").depth()).isEqualTo(2);
+        assertThat(channelStats("t", "c").depth()).isEqualTo(1);
+        done(engine.createChannel("t", "late"));
+        done(engine.setTopicPaused("t", false));
+        assertThat(claimAll("t", "c")).containsExactly("mine", "held1", "held2");
+        assertThat(claimAll("t", "late")).containsExactly("held1", "held2");
+    }
+
     @Test
     void shouldTellRegisteredConsumersWhenMessagesArrive() {
         AtomicInteger signals = new AtomicInteger();
@@ -462,7 +565,8 @@ public abstract class EngineConformanceTest {
         ChannelStats channel = topic.channels().get(0);
         assertThat(channel.depth()).isEqualTo(1);
         assertThat(channel.inFlight()).isEqualTo(1);
-        assertThat(channel.messageCount()).isEqualTo(2);
+        // every message that entered the channel, delivered or not (nsqd's message_count)
+        assertThat(channel.messageCount()).isEqualTo(3);
     }
 
     // ---- dead letters ---------------------------------------------------------------------------

@@ -98,4 +98,54 @@ class ClientStatsTest {
             }
         }
     }
+
+    @Test
+    void shouldFilterByTopicAndChannelAsNsqdDoes() throws Exception {
+        try (LocalEngine engine = LocalEngine.open(
+                EmbeddedEngineConfig.file(dir).minFreeDiskBytes(0).build())) {
+            NsqTcpServer.Builder servers = NsqTcpServer.builder(engine);
+            try (NsqTcpServer tcp = servers.startTcp("127.0.0.1", 0);
+                    NsqTcpServer web = servers.startHttp("127.0.0.1", 0);
+                    WireClient producer = new WireClient(tcp.port())) {
+                assertThat(producer.send("PUB events\n", "one")).isEqualTo("OK");
+                assertThat(producer.send("PUB orders\n", "two")).isEqualTo("OK");
+                engine.createChannel("events", "audit").toCompletableFuture().get();
+                engine.createChannel("orders", "billing").toCompletableFuture().get();
+
+                // the file engine writes every durable message to disk: all of the depth is backend depth
+                producer.write("MPUB events\n", WireClient.mpub(utf8("a"), utf8("b")));
+                assertThat(producer.read().text()).isEqualTo("OK");
+                JsonNode events = JSON.readTree(get(web.port(), "/stats?format=json&topic=events"));
+                // "one" was held for the first channel, then "a" and "b"
+                assertThat(events.at("/topics/0/channels/0/depth").asLong()).isEqualTo(3);
+                assertThat(events.at("/topics/0/channels/0/backend_depth").asLong())
+                        .isEqualTo(3);
+
+                // an unknown topic: no topics and no producers, both null (nsqd 1.3.0, observed)
+                JsonNode nope = JSON.readTree(get(web.port(), "/stats?format=json&topic=nope"));
+                assertThat(nope.get("topics").isNull()).isTrue();
+                assertThat(nope.get("producers").isNull()).isTrue();
+                assertThat(get(web.port(), "/stats?topic=nope"))
+                        .contains("Topics: None")
+                        .contains("Producers: None");
+
+                // a known topic without that channel is left out; the producers stay
+                JsonNode noChannel = JSON.readTree(get(web.port(), "/stats?format=json&topic=events&channel=nope"));
+                assertThat(noChannel.get("topics")).isEmpty();
+                assertThat(noChannel.get("producers")).hasSize(1);
+
+                // a channel alone keeps only the topics that have it
+                JsonNode audit = JSON.readTree(get(web.port(), "/stats?format=json&channel=audit"));
+                assertThat(audit.get("topics")).hasSize(1);
+                assertThat(audit.at("/topics/0/topic_name").asText()).isEqualTo("events");
+                assertThat(audit.at("/topics/0/channels/0/channel_name").asText())
+                        .isEqualTo("audit");
+
+                // empty parameters filter nothing
+                assertThat(JSON.readTree(get(web.port(), "/stats?format=json&topic=&channel="))
+                                .get("topics"))
+                        .hasSize(2);
+            }
+        }
+    }
 }

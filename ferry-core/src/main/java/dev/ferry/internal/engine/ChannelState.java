@@ -154,9 +154,9 @@ final class ChannelState {
         return inLog.isEmpty() ? cursor.offset() : Math.min(cursor.offset(), inLog.firstLongKey());
     }
 
-    /** Messages ready to deliver: unread log messages plus requeued ones. */
+    /** Messages ready to deliver: unread log messages (up to a paused topic's hold) plus requeued ones. */
     long depth() {
-        return Math.max(0, topic.log().endSeq() - cursor.seq()) + ready.size();
+        return topic.unread(cursor.seq()) + ready.size();
     }
 
     /** When the next timeout or deferral falls due, or Long.MAX_VALUE. */
@@ -201,10 +201,7 @@ final class ChannelState {
                 out.add(deliver(e, now, timeoutMillis, owner));
                 continue;
             }
-            if (topic.paused()) {
-                break;
-            }
-            List<LogRecord> records = topic.log().read(cursor.offset(), cursor.seq(), max - out.size());
+            List<LogRecord> records = topic.readFor(cursor, max - out.size());
             if (records.isEmpty()) {
                 break;
             }
@@ -238,6 +235,8 @@ final class ChannelState {
      */
     private boolean advancePast(LogRecord r, long now) throws IOException {
         if (r.body() == null) {
+            // lost to damage: they had entered the channel (message_count) and are dropped
+            messageCount += Math.max(0, r.seq() - cursor.seq());
             dropCount += Math.max(0, r.seq() - cursor.seq());
             cursor.moveTo(r.nextOffset(), r.seq());
             return false;
@@ -524,6 +523,7 @@ final class ChannelState {
     void clampCursor() {
         TopicLog topicLog = topic.log();
         if (cursor.offset() < topicLog.startOffset()) {
+            messageCount += Math.max(0, topicLog.startSeq() - cursor.seq());
             dropCount += Math.max(0, topicLog.startSeq() - cursor.seq());
             cursor.moveTo(topicLog.startOffset(), topicLog.startSeq());
             journal.cursor(cursor.offset(), cursor.seq());
@@ -540,7 +540,7 @@ final class ChannelState {
             count--;
         }
         while (count > 0) {
-            List<LogRecord> records = topic.log().read(cursor.offset(), cursor.seq(), (int) Math.min(count, 4096));
+            List<LogRecord> records = topic.readFor(cursor, (int) Math.min(count, 4096));
             if (records.isEmpty()) {
                 break;
             }
@@ -563,6 +563,8 @@ final class ChannelState {
             retry.delete(bucket);
         }
         dropCount += depth() + inFlight.count() + deferredCount();
+        // what the cursor jumps over had entered the channel: nsqd counts it in message_count
+        messageCount += topic.unread(cursor.seq());
         dropLeases();
         entries.clear();
         cursor.clearCopiedAhead();
@@ -572,7 +574,8 @@ final class ChannelState {
         deferredHeap.clear();
         buckets.clear();
         deferred = 0;
-        cursor.moveTo(topic.log().endOffset(), topic.log().endSeq());
+        // a paused topic's held messages are not the channel's to drop
+        cursor.moveTo(topic.readEndOffset(), topic.readEndSeq());
         journal.emptied();
         journal.cursor(cursor.offset(), cursor.seq());
         journal.write();
@@ -587,15 +590,19 @@ final class ChannelState {
         return deferred + buckets.farCount();
     }
 
-    /** Statistics; deferred publishes not yet read count as deferred, not as depth (as nsqd). */
+    /**
+     * Statistics; deferred publishes not yet read count as deferred, not as depth (as nsqd). The
+     * message count counts every message that entered the channel, as nsqd's does: those read from
+     * the log so far plus those waiting for the cursor (a backlog is counted before it is delivered).
+     */
     ChannelStats stats(int consumers, long now) {
-        long unreadDeferred = topic.deferredAhead(cursor.seq(), now);
+        long unreadDeferred = topic.unreadDeferred(cursor.seq(), now);
         return new ChannelStats(
                 name,
                 Math.max(0, depth() - unreadDeferred),
                 inFlight.count(),
                 deferredCount() + unreadDeferred,
-                messageCount,
+                messageCount + topic.unread(cursor.seq()),
                 requeueCount,
                 timeoutCount,
                 dropCount,

@@ -48,6 +48,11 @@ final class DeferredIndex {
 
     /** How many entries at or after {@code fromSeq} are still due after {@code now}. */
     long countPending(long fromSeq, long now) {
+        return countPending(fromSeq, Long.MAX_VALUE, now);
+    }
+
+    /** How many entries from {@code fromSeq} up to (not including) {@code toSeq} are due after {@code now}. */
+    long countPending(long fromSeq, long toSeq, long now) {
         int lo = 0;
         int hi = size;
         while (lo < hi) {
@@ -59,7 +64,7 @@ final class DeferredIndex {
             }
         }
         long count = 0;
-        for (int i = lo; i < size; i++) {
+        for (int i = lo; i < size && seqs[(head + i) % seqs.length] < toSeq; i++) {
             if (dues[(head + i) % seqs.length] > now) {
                 count++;
             }

@@ -171,7 +171,10 @@ public final class LocalEngine implements Engine {
     /** The embedded engine offers every optional capability. */
     @Override
     public Set<Capability> capabilities() {
-        return Set.of(Capability.QUEUE_STATE, Capability.DEAD_LETTERS);
+        if (storage.inMemory()) {
+            return Set.of(Capability.QUEUE_STATE, Capability.DEAD_LETTERS);
+        }
+        return Set.of(Capability.QUEUE_STATE, Capability.DEAD_LETTERS, Capability.DISK_STORAGE);
     }
 
     Clock clock() {

@@ -111,6 +111,7 @@ final class Storage {
                 if (b.remaining() >= 16) {
                     holdOffset = b.getLong();
                     holdSeq = b.getLong();
+                    topic.dropped().readFrom(b);
                 }
             }
             topic.restore(Files.exists(dir.resolve(PAUSED)), holdOffset, holdSeq, log.lastId());
@@ -193,8 +194,16 @@ final class Storage {
         }
         Path dir = topicDir(topic.name);
         Path tmp = dir.resolve(HOLD + ".tmp");
-        ByteBuffer b = ByteBuffer.allocate(16).putLong(topic.holdOffset()).putLong(topic.holdSeq());
+        DroppedStretches dropped = topic.dropped();
+        ByteBuffer b = ByteBuffer.allocate(16 + dropped.bytes())
+                .putLong(topic.holdOffset())
+                .putLong(topic.holdSeq());
+        dropped.writeTo(b);
         Files.write(tmp, b.array());
+        // synced before the rename: a paused topic's held messages must be found after a machine crash
+        try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+            channel.force(true);
+        }
         Files.move(tmp, dir.resolve(HOLD), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 

@@ -17,9 +17,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * consumers claim and respond under it, and the engine's timer thread for this topic's shard
  * calls {@link #tick} to time out, defer and clean up.
  *
- * <p>While the topic has no channel, it holds its messages from {@code hold} on for the first
- * channel created. Publishes are written by its {@link TopicAppender}; this class owns the channels,
- * the hold, the bounds (depth, ephemeral size, retention) and the timers.
+ * <p>While the topic has no channel, or is paused, it holds its messages from {@code hold} on: they
+ * are the topic's, not yet any channel's, as in nsqd's topic queue. The first channel created, or
+ * every channel when a pause ends, receives them; a channel created during a pause starts at the
+ * hold too. Channels never read past the hold while the topic is paused, and emptying the topic
+ * drops what it holds (for channels whose cursor lies before it, as a {@link DroppedStretches
+ * stretch} they skip). Publishes are written by its {@link TopicAppender}; this class owns the
+ * channels, the hold, the bounds (depth, ephemeral size, retention) and the timers.
  */
 final class TopicState {
     final String name;
@@ -32,6 +36,7 @@ final class TopicState {
     private final TreeMap<String, ChannelState> channels = new TreeMap<>();
     private final DeferredIndex deferredAhead = new DeferredIndex();
     private final TopicAppender appender;
+    private final DroppedStretches dropped = new DroppedStretches();
     private long holdOffset;
     private long holdSeq;
     private boolean paused;
@@ -74,11 +79,6 @@ final class TopicState {
         deferredAhead.add(seq, dueAt);
     }
 
-    /** Deferred publishes at or after {@code fromSeq} that are not due at {@code now}. */
-    long deferredAhead(long fromSeq, long now) {
-        return deferredAhead.countPending(fromSeq, now);
-    }
-
     void restore(boolean paused, long holdOffset, long holdSeq, long lastId) {
         this.paused = paused;
         if (holdOffset >= log.startOffset()) {
@@ -86,6 +86,59 @@ final class TopicState {
             this.holdSeq = holdSeq;
         }
         appender.restoreLastId(lastId);
+    }
+
+    /** The dropped stretches kept with the hold (see {@link DroppedStretches}). */
+    DroppedStretches dropped() {
+        return dropped;
+    }
+
+    /** Whether new messages stay in the topic (from the hold on) rather than reach channels. */
+    boolean holding() {
+        return paused || channels.isEmpty();
+    }
+
+    /** Where channels stop reading the log: the hold while paused, else the log's end. */
+    long readEndOffset() {
+        return paused ? holdOffset : log.endOffset();
+    }
+
+    /** The sequence number at {@link #readEndOffset()}. */
+    long readEndSeq() {
+        return paused ? holdSeq : log.endSeq();
+    }
+
+    /**
+     * Reads up to {@code max} records for a channel from its cursor: past dropped stretches (the
+     * cursor jumps over them), and not beyond the next stretch or the read end. Lock held.
+     */
+    List<LogRecord> readFor(ChannelCursor cursor, int max) throws IOException {
+        dropped.skip(cursor);
+        long limit = dropped.nextStart(cursor.offset(), readEndOffset());
+        if (cursor.offset() >= limit) {
+            return List.of();
+        }
+        List<LogRecord> records = log.read(cursor.offset(), cursor.seq(), max);
+        int n = 0;
+        while (n < records.size() && records.get(n).offset() < limit) {
+            n++;
+        }
+        return n == records.size() ? records : records.subList(0, n);
+    }
+
+    /** Messages a channel whose cursor is at {@code seq} has yet to read (its share of the log). */
+    long unread(long seq) {
+        long end = readEndSeq();
+        return Math.max(0, end - seq - dropped.countFrom(seq, end));
+    }
+
+    /** Deferred publishes among those {@link #unread} counts that are not due at {@code now}. */
+    long unreadDeferred(long seq, long now) {
+        long end = readEndSeq();
+        if (end <= seq) {
+            return 0;
+        }
+        return Math.max(0, deferredAhead.countPending(seq, end, now) - dropped.deferredFrom(deferredAhead, seq, now));
     }
 
     long holdOffset() {
@@ -106,6 +159,11 @@ final class TopicState {
 
     void addRecovered(ChannelState channel) {
         channels.put(channel.name, channel);
+        if (paused && channel.cursorOffset() > holdOffset) {
+            // a pause marker older than holds kept for channels: what the channel read was never held
+            holdOffset = channel.cursorOffset();
+            holdSeq = channel.cursorSeq();
+        }
     }
 
     // ---- publishing -----------------------------------------------------------------------------
@@ -150,7 +208,7 @@ final class TopicState {
                 ch.dropOldest(depth - limit, nowMillis);
             }
         }
-        if (channels.isEmpty() && ephemeral) {
+        if (holding() && ephemeral) {
             long excess = log.endSeq() - holdSeq - config.memQueueSize();
             if (excess > 0) {
                 advanceHold(excess);
@@ -159,6 +217,8 @@ final class TopicState {
     }
 
     private void advanceHold(long count) throws IOException {
+        long fromOffset = holdOffset;
+        long fromSeq = holdSeq;
         while (count > 0) {
             List<LogRecord> records = log.read(holdOffset, holdSeq, (int) Math.min(count, 4096));
             if (records.isEmpty()) {
@@ -173,13 +233,20 @@ final class TopicState {
                 }
             }
         }
-        freeLog(holdOffset);
+        if (!channels.isEmpty()) {
+            // paused: the channels must not read what the topic dropped
+            dropped.add(fromOffset, fromSeq, holdOffset, holdSeq);
+        }
+        freeLog(floor());
     }
 
     private void freeLog(long floor) throws IOException {
         long before = log.sizeBytes();
         if (log.freeBefore(floor)) {
             engine.disk().addStoredBytes(log.sizeBytes() - before);
+        }
+        if (!dropped.isEmpty() && dropped.trimBefore(log.startOffset())) {
+            engine.storage().writeHold(this);
         }
     }
 
@@ -284,12 +351,9 @@ final class TopicState {
             }
             applyRetention(now);
             freeLog(floor());
-            long readFrom = holdSeq;
-            if (!channels.isEmpty()) {
-                readFrom = Long.MAX_VALUE;
-                for (ChannelState ch : channels.values()) {
-                    readFrom = Math.min(readFrom, ch.cursorSeq());
-                }
+            long readFrom = holding() ? holdSeq : Long.MAX_VALUE;
+            for (ChannelState ch : channels.values()) {
+                readFrom = Math.min(readFrom, ch.cursorSeq());
             }
             deferredAhead.trimBelow(readFrom);
         }
@@ -302,10 +366,7 @@ final class TopicState {
     }
 
     private long floor() {
-        if (channels.isEmpty()) {
-            return holdOffset;
-        }
-        long floor = Long.MAX_VALUE;
+        long floor = holding() ? holdOffset : Long.MAX_VALUE;
         for (ChannelState ch : channels.values()) {
             floor = Math.min(floor, ch.floor());
         }
@@ -336,7 +397,7 @@ final class TopicState {
                 ch.clampCursor();
             }
             if (holdOffset < log.startOffset()) {
-                if (channels.isEmpty()) {
+                if (holding()) {
                     dropCount += log.startSeq() - holdSeq;
                 }
                 holdOffset = log.startOffset();
@@ -347,7 +408,17 @@ final class TopicState {
 
     // ---- administration -------------------------------------------------------------------------
 
-    void setPaused(boolean value) {
+    /**
+     * Pauses or resumes the topic. Pausing a topic with channels starts holding at the log's end
+     * (written before the caller writes the pause marker, so a restart finds both); resuming lets
+     * the channels read on, held messages first.
+     */
+    void setPaused(boolean value) throws IOException {
+        if (value && !paused && !channels.isEmpty()) {
+            holdOffset = log.endOffset();
+            holdSeq = log.endSeq();
+            engine.storage().writeHold(this);
+        }
         paused = value;
     }
 
@@ -357,9 +428,10 @@ final class TopicState {
         if (existing != null) {
             return existing;
         }
-        boolean first = channels.isEmpty();
-        long offset = first ? holdOffset : log.endOffset();
-        long seq = first ? holdSeq : log.endSeq();
+        // the first channel, or any created during a pause, receives what the topic holds
+        boolean held = holding();
+        long offset = held ? holdOffset : log.endOffset();
+        long seq = held ? holdSeq : log.endSeq();
         ChannelState ch = engine.storage().createChannel(this, channel, offset, seq);
         channels.put(channel, ch);
         return ch;
@@ -371,7 +443,7 @@ final class TopicState {
             throw new NotFoundException("channel '" + channel + "' of topic '" + name + "' not found");
         }
         ch.dropLeases();
-        if (channels.isEmpty()) {
+        if (channels.isEmpty() && !paused) {
             // from now on the topic holds new messages for a future first channel
             holdOffset = log.endOffset();
             holdSeq = log.endSeq();
@@ -390,9 +462,13 @@ final class TopicState {
         freeLog(floor());
     }
 
+    /** Drops what the topic holds (nothing when it does not hold: its channels have it all). */
     void empty() throws IOException {
-        if (channels.isEmpty()) {
+        if (holding()) {
             dropCount += log.endSeq() - holdSeq;
+            if (!channels.isEmpty()) {
+                dropped.add(holdOffset, holdSeq, log.endOffset(), log.endSeq());
+            }
         }
         holdOffset = log.endOffset();
         holdSeq = log.endSeq();
@@ -409,7 +485,7 @@ final class TopicState {
         for (ChannelState ch : channels.values()) {
             list.add(ch.stats(ch.listeners.size(), engine.clock().millis()));
         }
-        long depth = channels.isEmpty() ? Math.max(0, log.endSeq() - holdSeq) : 0;
+        long depth = holding() ? Math.max(0, log.endSeq() - holdSeq) : 0;
         return new TopicStats(
                 name,
                 depth,

@@ -136,6 +136,33 @@ class EmbeddedEngineRecoveryTest {
         }
     }
 
+    /**
+     * A topic paused before paused topics held their messages has a hold file from long ago (or
+     * none): what its channels already read must not come back as held by the topic.
+     */
+    @Test
+    void shouldNotHoldWhatChannelsReadWhenAPausedTopicsHoldFileIsOlder() throws IOException {
+        try (LocalEngine engine = open()) {
+            done(engine.createChannel("t", "c"));
+            publish(engine, "t", "a", "b");
+            for (Lease lease : done(engine.claim("t", "c", 10, LEASE))) {
+                done(engine.ack(lease));
+            }
+            done(engine.setTopicPaused("t", true));
+        }
+        // the hold file as an older Ferry left it: at the start of the log
+        Files.write(dir.resolve("topics/t-t/hold"), new byte[16]);
+        try (LocalEngine engine = open()) {
+            assertThat(done(engine.stats("t")).orElseThrow().depth()).isZero();
+            publish(engine, "t", "c");
+            assertThat(done(engine.stats("t")).orElseThrow().depth()).isEqualTo(1);
+            done(engine.setTopicPaused("t", false));
+            assertThat(done(engine.claim("t", "c", 10, LEASE)))
+                    .extracting(EngineTestSupport::text)
+                    .containsExactly("c");
+        }
+    }
+
     @Test
     void shouldKeepAChannelsDeadLetterPolicy() throws IOException {
         try (LocalEngine engine = open()) {

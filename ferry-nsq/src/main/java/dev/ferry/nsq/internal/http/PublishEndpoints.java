@@ -18,7 +18,8 @@ import java.util.concurrent.CompletionException;
 
 /**
  * nsqd's publishing endpoints: {@code /pub?topic=T[&defer=ms]} (the body is one message) and {@code
- * /mpub?topic=T[&binary=true]} (messages separated by {@code \n}, empty lines skipped; or nsqd's
+ * /mpub?topic=T[&binary=true]} (messages separated by {@code \n}, empty lines skipped, no message
+ * at all is OK; or nsqd's
  * binary {@code int32 n | (int32 len | bytes)*}), with nsqd's checks and error codes. Each answers
  * {@code OK} once the engine's append completed, i.e. once its durability promise holds; 503 with
  * the reason when the engine refuses.
@@ -72,6 +73,13 @@ final class PublishEndpoints {
         String binary = x.param("binary").orElse("false");
         boolean isBinary = !(binary.equals("false") || binary.equals("0"));
         List<PublishRecord> batch = isBinary ? binaryBatch(body) : textBatch(body);
+        if (batch.isEmpty()) {
+            // as nsqd: a text body with no message (empty, or empty lines only) publishes nothing,
+            // creates the topic and answers OK
+            return engine.createTopic(topic)
+                    .thenApply(v -> HttpResponses.text(HttpResponseStatus.OK, "OK"))
+                    .toCompletableFuture();
+        }
         return append(topic, batch);
     }
 
@@ -103,9 +111,6 @@ final class PublishEndpoints {
                 }
                 start = i + 1;
             }
-        }
-        if (batch.isEmpty()) {
-            throw HttpError.badRequest("MSG_EMPTY");
         }
         return batch;
     }

@@ -22,17 +22,35 @@ import java.util.Map;
  * @param now the time of the request (Unix seconds)
  * @param clients the connections to list (null: {@code include_clients=false})
  * @param topicFilter the {@code topic} asked for (null: all), which also limits producers' counts
+ * @param onDisk whether the engine keeps durable messages on disk ({@link
+ *     dev.ferry.spi.Engine.Capability#DISK_STORAGE}): {@code backend_depth} is then the depth of
+ *     every topic and channel that is not ephemeral, and 0 otherwise (see {@link #backendDepth})
  */
-record StatsJson(String version, long startTime, long now, ClientRegistry clients, String topicFilter) {
+record StatsJson(String version, long startTime, long now, ClientRegistry clients, String topicFilter, boolean onDisk) {
 
+    /**
+     * nsqd's {@code backend_depth}: the part of {@code depth} stored on disk. In nsqd that is what
+     * overflowed the memory queue, the rest living in memory only; with an engine that writes every
+     * durable message to disk before acknowledging it, it is all of a durable topic's or channel's
+     * depth (nothing of it lives in memory only), and nothing of an ephemeral one or of an engine
+     * without a disk.
+     */
+    long backendDepth(long depth, boolean ephemeral) {
+        return onDisk && !ephemeral ? depth : 0;
+    }
+
+    /**
+     * The JSON answer; {@code topics} null when the topic asked for does not exist, which nsqd
+     * answers with {@code "topics":null} and {@code "producers":null}.
+     */
     Map<String, Object> json(List<TopicStats> topics, boolean includeMem) {
         Map<String, List<ClientActivity>> consumers = consumersByChannel();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("version", version);
         out.put("health", "OK");
         out.put("start_time", startTime);
-        List<Object> list = new ArrayList<>();
-        for (TopicStats t : topics) {
+        List<Object> list = topics == null ? null : new ArrayList<>();
+        for (TopicStats t : topics == null ? List.<TopicStats>of() : topics) {
             Map<String, Object> topic = new LinkedHashMap<>();
             topic.put("topic_name", t.name());
             List<Object> channels = new ArrayList<>();
@@ -41,7 +59,7 @@ record StatsJson(String version, long startTime, long now, ClientRegistry client
                 Map<String, Object> ch = new LinkedHashMap<>();
                 ch.put("channel_name", c.name());
                 ch.put("depth", c.depth());
-                ch.put("backend_depth", c.ephemeral() ? 0 : c.depth());
+                ch.put("backend_depth", backendDepth(c.depth(), c.ephemeral()));
                 ch.put("in_flight_count", c.inFlight());
                 ch.put("deferred_count", c.deferred());
                 ch.put("message_count", c.messageCount());
@@ -71,7 +89,7 @@ record StatsJson(String version, long startTime, long now, ClientRegistry client
             }
             topic.put("channels", channels);
             topic.put("depth", topicDepth);
-            topic.put("backend_depth", t.ephemeral() ? 0 : topicDepth);
+            topic.put("backend_depth", backendDepth(topicDepth, t.ephemeral()));
             topic.put("message_count", t.messageCount());
             topic.put("message_bytes", t.messageBytes());
             topic.put("paused", t.paused());
@@ -83,7 +101,7 @@ record StatsJson(String version, long startTime, long now, ClientRegistry client
             out.put("memory", memory());
         }
         // as nsqd: null rather than an empty list when there is none
-        List<ClientActivity> producers = producers();
+        List<ClientActivity> producers = topics == null ? List.of() : producers();
         out.put(
                 "producers",
                 producers.isEmpty()
@@ -129,8 +147,9 @@ record StatsJson(String version, long startTime, long now, ClientRegistry client
         return l;
     }
 
-    /** The plain text form, laid out as nsqd prints it. */
-    String text(List<TopicStats> topics, boolean includeMem) {
+    /** The plain text form, laid out as nsqd prints it; {@code topics} as for {@link #json}. */
+    String text(List<TopicStats> found, boolean includeMem) {
+        List<TopicStats> topics = found == null ? List.of() : found;
         Map<String, List<ClientActivity>> consumers = consumersByChannel();
         StringBuilder out = new StringBuilder();
         out.append("nsqd v").append(version).append(" (built with Ferry)\n");
@@ -150,7 +169,11 @@ record StatsJson(String version, long startTime, long now, ClientRegistry client
         for (TopicStats t : topics) {
             out.append(String.format(
                     "%n%s[%-15s] depth: %-5d be-depth: %-5d msgs: %-8d e2e%%: %n",
-                    t.paused() ? "*P " : "   ", t.name(), t.depth(), t.ephemeral() ? 0 : t.depth(), t.messageCount()));
+                    t.paused() ? "*P " : "   ",
+                    t.name(),
+                    t.depth(),
+                    backendDepth(t.depth(), t.ephemeral()),
+                    t.messageCount()));
             for (ChannelStats c : t.channels()) {
                 out.append(String.format(
                         "%s[%-25s] depth: %-5d be-depth: %-5d inflt: %-4d def: %-4d re-q: %-5d timeout: %-5d"
@@ -158,7 +181,7 @@ record StatsJson(String version, long startTime, long now, ClientRegistry client
                         c.paused() ? "   *P " : "      ",
                         c.name(),
                         c.depth(),
-                        c.ephemeral() ? 0 : c.depth(),
+                        backendDepth(c.depth(), c.ephemeral()),
                         c.inFlight(),
                         c.deferred(),
                         c.requeueCount(),
@@ -174,7 +197,7 @@ record StatsJson(String version, long startTime, long now, ClientRegistry client
                 }
             }
         }
-        List<ClientActivity> producers = producers();
+        List<ClientActivity> producers = found == null ? List.of() : producers();
         if (producers.isEmpty()) {
             out.append("\nProducers: None\n");
         } else {

@@ -1,7 +1,10 @@
 package dev.ferry.nsq.internal.server;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.ferry.nsq.ServerOptions;
 import dev.ferry.nsq.internal.codec.CommandDecoder;
 import dev.ferry.nsq.internal.codec.Frame;
@@ -29,7 +32,15 @@ import java.util.Map;
  * <p>Threading: used on the connection's event loop only.
  */
 final class IdentifyNegotiation {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Decodes as Go's encoding/json does into nsqd's struct: a number must be a whole number in the
+     * field's range, written as one (no {@code 1e3}, no {@code 1.5}, no quotes), else the body is
+     * refused as undecodable.
+     */
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .build();
 
     private final V2Connection connection;
     private final ServerOptions options;
@@ -110,7 +121,7 @@ final class IdentifyNegotiation {
             throw NsqError.fatal("E_IDENTIFY_FAILED", "cannot enable both deflate and snappy compression");
         }
         int deflateLevel =
-                Math.min(deflate && data.deflateLevel() > 0 ? data.deflateLevel() : 6, options.maxDeflateLevel());
+                (int) Math.min(deflate && data.deflateLevel() > 0 ? data.deflateLevel() : 6, options.maxDeflateLevel());
         // a connection upgrades once: a second IDENTIFY asking for TLS is told it is not offered
         boolean tlsV1 = tls != null && data.tlsV1() && ctx.pipeline().get("tls") == null;
         response.put("tls_v1", tlsV1);
@@ -175,26 +186,26 @@ final class IdentifyNegotiation {
 
     /** Checks and applies the client's settings with nsqd's ranges and texts. */
     private void apply(IdentifyData d) {
-        int hb = d.heartbeatInterval();
+        long hb = d.heartbeatInterval();
         long maxHb = options.maxHeartbeatInterval().toMillis();
         if (!(hb == -1 || hb == 0 || (hb >= 1000 && hb <= maxHb))) {
             throw NsqError.fatal("E_BAD_BODY", "IDENTIFY heartbeat interval (" + hb + ") is invalid");
         }
-        int obt = d.outputBufferTimeout();
+        long obt = d.outputBufferTimeout();
         if (!(obt == -1
                 || obt == 0
                 || (obt >= options.minOutputBufferTimeout().toMillis()
                         && obt <= options.maxOutputBufferTimeout().toMillis()))) {
             throw NsqError.fatal("E_BAD_BODY", "IDENTIFY output buffer timeout (" + obt + ") is invalid");
         }
-        int obs = d.outputBufferSize();
+        long obs = d.outputBufferSize();
         if (!(obs == -1 || obs == 0 || (obs >= 64 && obs <= options.maxOutputBufferSize()))) {
             throw NsqError.fatal("E_BAD_BODY", "IDENTIFY output buffer size (" + obs + ") is invalid");
         }
         if (d.sampleRate() < 0 || d.sampleRate() > 99) {
             throw NsqError.fatal("E_BAD_BODY", "IDENTIFY sample rate (" + d.sampleRate() + ") is invalid");
         }
-        int mt = d.msgTimeout();
+        long mt = d.msgTimeout();
         if (!(mt == 0 || (mt >= 1000 && mt <= options.maxMsgTimeout().toMillis()))) {
             throw NsqError.fatal("E_BAD_BODY", "IDENTIFY msg timeout (" + mt + ") is invalid");
         }
@@ -218,12 +229,13 @@ final class IdentifyNegotiation {
         activity.sampleRate = sampleRate;
     }
 
+    /** The output buffer size asked for; called after {@link #apply} checked its range. */
     private int outputBufferSize(IdentifyData d) {
-        return switch (d.outputBufferSize()) {
-            case -1 -> 1;
-            case 0 -> options.outputBufferSize();
-            default -> d.outputBufferSize();
-        };
+        long asked = d.outputBufferSize();
+        if (asked == -1) {
+            return 1;
+        }
+        return asked == 0 ? options.outputBufferSize() : (int) asked;
     }
 
     private long outputBufferTimeout(IdentifyData d) {

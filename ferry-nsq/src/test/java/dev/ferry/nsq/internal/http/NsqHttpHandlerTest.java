@@ -146,6 +146,23 @@ class NsqHttpHandlerTest {
     }
 
     @Test
+    void shouldAnswerOkToAnMpubWithoutMessagesAndCreateTheTopicAsNsqdDoes() {
+        assertThat(call(HttpMethod.POST, "/mpub?topic=quiet", ""))
+                .extracting(Reply::status, Reply::body)
+                .containsExactly(200, "OK");
+        assertThat(call(HttpMethod.POST, "/mpub?topic=blank", "\n\n"))
+                .extracting(Reply::status, Reply::body)
+                .containsExactly(200, "OK");
+        assertThat(done(engine.stats("quiet")).orElseThrow().messageCount()).isZero();
+        assertThat(done(engine.stats("blank")).orElseThrow().messageCount()).isZero();
+        // a bad topic is still refused first, and a binary batch must still hold a message
+        assertThat(call(HttpMethod.POST, "/mpub?topic=bad!", "").body()).isEqualTo("{\"message\":\"INVALID_TOPIC\"}");
+        assertThat(call(HttpMethod.POST, "/mpub?topic=t&binary=true", new byte[4]))
+                .extracting(Reply::status, Reply::body)
+                .containsExactly(413, "{\"message\":\"BAD_BODY\"}");
+    }
+
+    @Test
     void shouldReportStatsInNsqdsShape() throws Exception {
         call(HttpMethod.POST, "/pub?topic=t", "hello");
         assertThat(call(HttpMethod.POST, "/channel/create?topic=t&channel=c", "")
@@ -161,6 +178,8 @@ class NsqHttpHandlerTest {
         JsonNode channel = topic.get("channels").get(0);
         assertThat(channel.get("channel_name").asText()).isEqualTo("c");
         assertThat(channel.get("depth").asLong()).isEqualTo(1);
+        // a memory engine keeps nothing on disk
+        assertThat(channel.get("backend_depth").asLong()).isZero();
         assertThat(channel.has("in_flight_count")).isTrue();
         assertThat(stats.has("memory")).isTrue();
         assertThat(new ObjectMapper()
@@ -168,7 +187,10 @@ class NsqHttpHandlerTest {
                                 .body())
                         .has("memory"))
                 .isFalse();
-        assertThat(call(HttpMethod.GET, "/stats", "").body()).contains("[t").contains("[c");
+        assertThat(call(HttpMethod.GET, "/stats", "").body())
+                .contains("[t")
+                .contains("[c")
+                .contains("depth: 1     be-depth: 0 ");
     }
 
     @Test

@@ -190,6 +190,20 @@ class V2ConnectionTest {
     }
 
     @Test
+    void shouldClampADeflateLevelBeyond32BitsAndTakeNullAsZeroAsNsqdDoes() throws Exception {
+        EmbeddedChannel deflate = connect();
+        send(
+                deflate,
+                "IDENTIFY\n",
+                utf8("{\"feature_negotiation\":true,\"deflate\":true,\"deflate_level\":1000000000000,"
+                        + "\"heartbeat_interval\":null}"));
+        JsonNode answer = identifyAnswerBeforeUpgrade(deflate);
+        assertThat(answer.get("deflate").asBoolean()).isTrue();
+        assertThat(answer.get("deflate_level").asInt()).isEqualTo(6);
+        assertThat(deflate.isActive()).isTrue();
+    }
+
+    @Test
     void shouldAnswerFalseAndStayPlainWhenSnappyOrDeflateIsDisabled() throws Exception {
         ServerOptions neither = compression(false, false);
         EmbeddedChannel snappy = connect(neither);

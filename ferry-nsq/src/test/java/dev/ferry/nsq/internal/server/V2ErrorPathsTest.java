@@ -101,6 +101,48 @@ class V2ErrorPathsTest {
                         none,
                         command("IDENTIFY\n", utf8("{\"msg_timeout\":999}")),
                         "E_BAD_BODY IDENTIFY msg timeout (999) is invalid"),
+                // nsqd decodes these fields as 64-bit integers, so a value out of range is named, not undecodable
+                fatal(
+                        "IDENTIFY heartbeat out of int range",
+                        none,
+                        command("IDENTIFY\n", utf8("{\"heartbeat_interval\":1000000000000}")),
+                        "E_BAD_BODY IDENTIFY heartbeat interval (1000000000000) is invalid"),
+                fatal(
+                        "IDENTIFY output buffer timeout out of int range",
+                        none,
+                        command("IDENTIFY\n", utf8("{\"output_buffer_timeout\":1000000000000}")),
+                        "E_BAD_BODY IDENTIFY output buffer timeout (1000000000000) is invalid"),
+                fatal(
+                        "IDENTIFY output buffer size out of int range",
+                        none,
+                        command("IDENTIFY\n", utf8("{\"output_buffer_size\":1000000000000}")),
+                        "E_BAD_BODY IDENTIFY output buffer size (1000000000000) is invalid"),
+                fatal(
+                        "IDENTIFY msg timeout out of int range",
+                        none,
+                        command("IDENTIFY\n", utf8("{\"msg_timeout\":-9223372036854775808}")),
+                        "E_BAD_BODY IDENTIFY msg timeout (-9223372036854775808) is invalid"),
+                // ... but what Go cannot decode into its field is still undecodable, as in nsqd
+                fatal(
+                        "IDENTIFY heartbeat beyond 64 bits",
+                        none,
+                        command("IDENTIFY\n", utf8("{\"heartbeat_interval\":100000000000000000000}")),
+                        "E_BAD_BODY IDENTIFY failed to decode JSON body"),
+                fatal(
+                        "IDENTIFY sample rate beyond 32 bits",
+                        none,
+                        command("IDENTIFY\n", utf8("{\"sample_rate\":1000000000000}")),
+                        "E_BAD_BODY IDENTIFY failed to decode JSON body"),
+                fatal(
+                        "IDENTIFY heartbeat with a fraction",
+                        none,
+                        command("IDENTIFY\n", utf8("{\"heartbeat_interval\":1.5}")),
+                        "E_BAD_BODY IDENTIFY failed to decode JSON body"),
+                fatal(
+                        "IDENTIFY heartbeat as a string",
+                        none,
+                        command("IDENTIFY\n", utf8("{\"heartbeat_interval\":\"5000\"}")),
+                        "E_BAD_BODY IDENTIFY failed to decode JSON body"),
                 fatal(
                         "IDENTIFY both compressions",
                         none,
