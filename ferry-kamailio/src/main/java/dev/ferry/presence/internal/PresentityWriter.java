@@ -135,31 +135,34 @@ public final class PresentityWriter implements AutoCloseable {
                 fail(batch, e, "cannot write to " + table.name() + " in " + database.description());
                 return;
             }
-            log.warn(
-                    "presence: a batch of {} rows failed on {} in {} ({}); writing them one by one",
-                    batch.size(),
-                    table.name(),
-                    database.description(),
-                    e.getMessage());
         }
+        // one by one, so that a row the database refuses does not hold back the others
+        List<Pending> refused = new ArrayList<>();
+        SQLException firstError = null;
         for (int i = 0; i < batch.size(); i++) {
             Pending p = batch.get(i);
             try {
                 c = connection();
             } catch (SQLException e) {
                 fail(batch.subList(i, batch.size()), e, "cannot connect to " + database.description());
-                return;
+                break;
             }
             try {
                 table.write(c, List.of(p.row()));
                 committed(List.of(p));
             } catch (SQLException e) {
                 closeConnection();
-                fail(
-                        List.of(p),
-                        e,
-                        "cannot write " + p.row() + " to " + table.name() + " in " + database.description());
+                refused.add(p);
+                firstError = firstError == null ? e : firstError;
             }
+        }
+        if (!refused.isEmpty()) {
+            fail(
+                    refused,
+                    firstError,
+                    refused.size() + " of a batch of " + batch.size() + " rows could not be written to " + table.name()
+                            + " in " + database.description() + " (the first: "
+                            + refused.get(0).row() + ")");
         }
     }
 
