@@ -129,7 +129,7 @@ public final class PresentityWriter implements AutoCloseable {
             table.write(c, rows);
             committed(batch);
             return;
-        } catch (SQLException e) {
+        } catch (SQLException | RuntimeException e) {
             closeConnection();
             if (batch.size() == 1) {
                 fail(batch, e, "cannot write to " + table.name() + " in " + database.description());
@@ -138,7 +138,7 @@ public final class PresentityWriter implements AutoCloseable {
         }
         // one by one, so that a row the database refuses does not hold back the others
         List<Pending> refused = new ArrayList<>();
-        SQLException firstError = null;
+        Exception firstError = null;
         for (int i = 0; i < batch.size(); i++) {
             Pending p = batch.get(i);
             try {
@@ -150,7 +150,7 @@ public final class PresentityWriter implements AutoCloseable {
             try {
                 table.write(c, List.of(p.row()));
                 committed(List.of(p));
-            } catch (SQLException e) {
+            } catch (SQLException | RuntimeException e) {
                 closeConnection();
                 refused.add(p);
                 firstError = firstError == null ? e : firstError;
@@ -172,7 +172,8 @@ public final class PresentityWriter implements AutoCloseable {
         batch.forEach(p -> p.done().complete(null));
     }
 
-    private void fail(List<Pending> batch, SQLException e, String what) {
+    /** Fails the rows' futures, so that their events are requeued; a driver's runtime error counts too. */
+    private void fail(List<Pending> batch, Exception e, String what) {
         failed.add(batch.size());
         log.warn("presence: {}: {}; {} event(s) requeued", what, e.getMessage(), batch.size());
         StorageException error = new StorageException(what + ": " + e.getMessage(), e);
