@@ -3,9 +3,9 @@ package dev.ferry.mqueue;
 import dev.ferry.FerryException;
 import dev.ferry.NotFoundException;
 import dev.ferry.StorageException;
+import dev.ferry.kamailio.internal.JdbcDatabase;
 import dev.ferry.mqueue.internal.MemoryQueue;
 import dev.ferry.mqueue.internal.QueueDatabase;
-import java.sql.DriverManager;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -329,18 +329,14 @@ public final class MemoryQueues implements AutoCloseable {
          * jdbc:postgresql://host/db?user=ferry&password=...}. The driver must be on the class path.
          */
         public Builder database(String jdbcUrl) {
-            Objects.requireNonNull(jdbcUrl, "jdbcUrl");
-            int query = jdbcUrl.indexOf('?');
-            // the description goes into error messages: leave out parameters, which may hold a password
-            String description = query < 0 ? jdbcUrl : jdbcUrl.substring(0, query);
-            this.database = new QueueDatabase(() -> DriverManager.getConnection(jdbcUrl), description);
+            // the description in error messages leaves out the URL's parameters, which may hold a password
+            this.database = new QueueDatabase(JdbcDatabase.url(jdbcUrl));
             return this;
         }
 
         /** The database of the queues with a database mode, as a data source (e.g. a pool). */
         public Builder database(DataSource dataSource) {
-            Objects.requireNonNull(dataSource, "dataSource");
-            this.database = new QueueDatabase(dataSource::getConnection, "data source " + dataSource);
+            this.database = new QueueDatabase(JdbcDatabase.dataSource(dataSource));
             return this;
         }
 

@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.ferry.testing.Postgres;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Memory queue persistence on a real PostgreSQL, started by {@code .ci/postgres}. */
+/** Memory queue persistence on a real PostgreSQL: the tests' private server ({@link Postgres}). */
+@ExtendWith(Postgres.class)
 class PostgresMemoryQueuePersistenceTest extends MemoryQueuePersistenceContract {
     @BeforeAll
     static void needPostgres() {

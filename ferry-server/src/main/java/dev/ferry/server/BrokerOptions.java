@@ -61,6 +61,11 @@ final class BrokerOptions {
         }
     }
 
+    /** Whether any broker address was given on the command line. */
+    boolean given() {
+        return !nsqdTcpAddresses.isEmpty() || !lookupdHttpAddresses.isEmpty();
+    }
+
     /** The brokers, for messages: {@code 127.0.0.1:4150} or {@code lookupd 10.0.0.1:4161}. */
     String describe() {
         List<String> parts = new ArrayList<>(nsqdTcpAddresses);

@@ -65,8 +65,12 @@ class ModuleRulesTest {
     static final Module NSQ = new Module("ferry-nsq", List.of("dev.ferry.nsq.."), List.of("dev.ferry.nsq.internal.."));
     static final Module KAMAILIO = new Module(
             "ferry-kamailio",
-            List.of("dev.ferry.mqueue..", "dev.ferry.async..", "dev.ferry.kamailio.."),
-            List.of("dev.ferry.mqueue.internal..", "dev.ferry.async.internal..", "dev.ferry.kamailio.internal.."));
+            List.of("dev.ferry.mqueue..", "dev.ferry.async..", "dev.ferry.presence..", "dev.ferry.kamailio.."),
+            List.of(
+                    "dev.ferry.mqueue.internal..",
+                    "dev.ferry.async.internal..",
+                    "dev.ferry.presence.internal..",
+                    "dev.ferry.kamailio.internal.."));
     static final Module SERVER =
             new Module("ferry-server", List.of("dev.ferry.server.."), List.of("dev.ferry.server.."));
     static final List<Module> MODULES = List.of(CORE, NSQ, KAMAILIO, SERVER);
@@ -79,7 +83,8 @@ class ModuleRulesTest {
         "dev.ferry.busmq",
         "dev.ferry.nsq",
         "dev.ferry.mqueue",
-        "dev.ferry.async"
+        "dev.ferry.async",
+        "dev.ferry.presence"
     };
 
     @ArchTest
@@ -118,6 +123,7 @@ class ModuleRulesTest {
                     "dev.ferry.bench..",
                     "dev.ferry.mqueue..",
                     "dev.ferry.async..",
+                    "dev.ferry.presence..",
                     "dev.ferry.kamailio..")
             .because("ferry-core knows nothing about sockets (transports come in through dev.ferry.spi.BusConnector)"
                     + " and depends on no other Ferry module");
