@@ -76,8 +76,9 @@ final class PrintingConsumer {
     }
 
     /**
-     * The handler: writes the message and finishes it; a message past the limit, or one that could
-     * not be written, is requeued at once for another consumer.
+     * The handler: writes the message and finishes it. A message past the limit is requeued at once
+     * for another consumer; so is one that could not be written because standard output is gone, and
+     * every message that arrives after that, without trying to write it.
      */
     MessageHandler handler() {
         return message -> {
@@ -88,6 +89,11 @@ final class PrintingConsumer {
             }
             started();
             try {
+                if (isOutputClosed()) {
+                    message.takeControl();
+                    message.requeue(Duration.ZERO);
+                    return;
+                }
                 String line = json ? json(message) : new String(message.body(), StandardCharsets.UTF_8);
                 boolean failed;
                 synchronized (out) {
@@ -96,19 +102,36 @@ final class PrintingConsumer {
                     failed = out.checkError();
                 }
                 if (failed) {
-                    lock.lock();
-                    try {
-                        outputClosed = true;
-                    } finally {
-                        lock.unlock();
-                    }
-                    throw new IOException("standard output is closed; message " + message.id() + " requeued");
+                    // the reader is gone: the message goes back to the channel, and the command ends
+                    message.takeControl();
+                    message.requeue(Duration.ZERO);
+                    outputClosed();
+                    return;
                 }
                 printed.incrementAndGet();
             } finally {
                 finished();
             }
         };
+    }
+
+    private boolean isOutputClosed() {
+        lock.lock();
+        try {
+            return outputClosed;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void outputClosed() {
+        lock.lock();
+        try {
+            outputClosed = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
     }
 
     private void started() {
