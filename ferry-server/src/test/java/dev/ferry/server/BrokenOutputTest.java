@@ -81,6 +81,8 @@ class BrokenOutputTest {
                 .until(
                         () -> broker.channel("piped", "reader").orElseThrow(),
                         c -> c.depth() == 1 && c.inFlight() == 0 && c.consumers() == 0);
-        assertThat(reader.requeueCount()).as("requeued, not finished").isEqualTo(1);
+        // requeued, not finished; it may have come back once more before the consumer left, and been
+        // requeued again without a write
+        assertThat(reader.requeueCount()).as("requeued, not finished").isPositive();
     }
 }

@@ -199,7 +199,10 @@ class ClientCommandsTest {
     @Test
     void shouldPublishWhatTheBrokersLimitAllowsEvenOverTheClientsDefault() {
         int twoMiB = 2 << 20;
-        try (CliBroker big = new CliBroker(CliBroker.maxMsgSize(twoMiB))) {
+        // as ferry server --max-msg-size does: the protocol's limit and the engine's
+        try (CliBroker big = new CliBroker(
+                CliBroker.maxMsgSize(twoMiB),
+                dev.ferry.EmbeddedEngineConfig.memory().maxMessageBytes(twoMiB).build())) {
             String message = "x".repeat((3 << 20) / 2); // 1.5 MiB: over the client's 1 MiB default
             CliBroker.Run pub = big.run("pub", "large", message);
             assertThat(pub.code()).as(pub.err()).isZero();
