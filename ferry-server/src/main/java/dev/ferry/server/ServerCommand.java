@@ -13,10 +13,12 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -70,8 +72,8 @@ final class ServerCommand implements Callable<Integer> {
                 ? null
                 : new Listeners.Listener("HTTP", settings.httpAddress(), "--http-address");
         // before the data directory is created or locked: a port in use leaves nothing behind
-        Listeners.checkFree(java.util.stream.Stream.of(tcpListener, httpsListener, httpListener)
-                .filter(java.util.Objects::nonNull)
+        Listeners.checkFree(Stream.of(tcpListener, httpsListener, httpListener)
+                .filter(Objects::nonNull)
                 .toList());
         if (settings.engine().scheme().equals("file")) {
             DataDirectoryCheck.check(settings.dataPath(), "--data-path");
