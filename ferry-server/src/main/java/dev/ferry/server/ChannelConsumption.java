@@ -75,6 +75,8 @@ final class ChannelConsumption {
                 Subscription subscription = bus.subscribe(
                         s.topic(), s.channel(), printer.handler(), SubscribeOptions.maxInFlight(s.maxInFlight()));
                 log(err, name + ": consuming " + s.topic() + "/" + s.channel() + " from " + broker.describe());
+                // the idle time counts from the moment messages can arrive, not from the connecting
+                subscription.ready().thenRun(printer::subscribed);
                 onStart.accept(printer);
                 end = printer.await(s.idleTimeout());
                 subscription.close();
@@ -84,6 +86,10 @@ final class ChannelConsumption {
                                 + switch (end) {
                                     case COUNT -> "reached --count " + s.count();
                                     case IDLE -> "no message for " + readable(s.idleTimeout()) + ", exiting";
+                                    case NOT_SUBSCRIBED ->
+                                        "could not subscribe within "
+                                                + readable(s.idleTimeout().plus(PrintingConsumer.SUBSCRIBE_ALLOWANCE))
+                                                + " (is the broker running?), exiting";
                                     case OUTPUT_CLOSED ->
                                         "standard output is closed (the reader of the pipe"
                                                 + " exited); the message that could not be written went back to"
@@ -95,7 +101,9 @@ final class ChannelConsumption {
             }
         }
         // a consumer whose output is gone did not do its job: a pipeline sees it fail
-        return end == PrintingConsumer.End.OUTPUT_CLOSED ? Ferry.EXIT_FAILURE : 0;
+        return end == PrintingConsumer.End.OUTPUT_CLOSED || end == PrintingConsumer.End.NOT_SUBSCRIBED
+                ? Ferry.EXIT_FAILURE
+                : 0;
     }
 
     private static void removeHook(Thread hook) {
