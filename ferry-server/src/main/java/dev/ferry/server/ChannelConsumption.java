@@ -50,7 +50,8 @@ final class ChannelConsumption {
 
     /**
      * Consumes until the count is reached, the idle timeout passes, standard output closes or the
-     * process is stopped; returns the exit code (0).
+     * process is stopped; returns the exit code: 0, or {@link Ferry#EXIT_FAILURE} when standard output
+     * closed (the message that could not be written is requeued, not finished).
      *
      * @param onStart called once subscribed, with the consumer (a socket-activated consumer counts its
      *     wakeups as activity through it)
@@ -66,6 +67,7 @@ final class ChannelConsumption {
         PrintWriter err = spec.commandLine().getErr();
         PrintingConsumer printer = new PrintingConsumer(spec.commandLine().getOut(), s.json(), s.count());
         long startNanos = System.nanoTime();
+        PrintingConsumer.End end;
         try (Bus bus = broker.connect(b -> b)) {
             Thread hook = new Thread(bus::close, "ferry-" + name + "-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
@@ -73,8 +75,10 @@ final class ChannelConsumption {
                 Subscription subscription = bus.subscribe(
                         s.topic(), s.channel(), printer.handler(), SubscribeOptions.maxInFlight(s.maxInFlight()));
                 log(err, name + ": consuming " + s.topic() + "/" + s.channel() + " from " + broker.describe());
+                // the idle time counts from the moment messages can arrive, not from the connecting
+                subscription.ready().thenRun(printer::subscribed);
                 onStart.accept(printer);
-                PrintingConsumer.End end = printer.await(s.idleTimeout());
+                end = printer.await(s.idleTimeout());
                 subscription.close();
                 log(
                         err,
@@ -82,14 +86,24 @@ final class ChannelConsumption {
                                 + switch (end) {
                                     case COUNT -> "reached --count " + s.count();
                                     case IDLE -> "no message for " + readable(s.idleTimeout()) + ", exiting";
-                                    case OUTPUT_CLOSED -> "standard output is closed";
+                                    case NOT_SUBSCRIBED ->
+                                        "could not subscribe within "
+                                                + readable(s.idleTimeout().plus(PrintingConsumer.SUBSCRIBE_ALLOWANCE))
+                                                + " (is the broker running?), exiting";
+                                    case OUTPUT_CLOSED ->
+                                        "standard output is closed (the reader of the pipe"
+                                                + " exited); the message that could not be written went back to"
+                                                + " the channel";
                                     case INTERRUPTED -> "interrupted";
                                 });
             } finally {
                 removeHook(hook);
             }
         }
-        return 0;
+        // a consumer whose output is gone did not do its job: a pipeline sees it fail
+        return end == PrintingConsumer.End.OUTPUT_CLOSED || end == PrintingConsumer.End.NOT_SUBSCRIBED
+                ? Ferry.EXIT_FAILURE
+                : 0;
     }
 
     private static void removeHook(Thread hook) {

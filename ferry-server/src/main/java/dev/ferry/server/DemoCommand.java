@@ -1,25 +1,32 @@
 package dev.ferry.server;
 
 import dev.ferry.Bus;
+import dev.ferry.FerryException;
 import dev.ferry.MessageHandler;
 import dev.ferry.SubscribeOptions;
 import dev.ferry.TopicStats;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code ferry demo}: a tour of the embedded bus in one run. Opens a bus on a data directory,
+ * {@code ferry demo}: a tour of the embedded bus in one run. Opens a bus on a data directory of its
+ * own (a new temporary one, deleted at the end, unless {@code --data-dir} names one to keep),
  * subscribes to topic {@value #TOPIC} channel {@value #CHANNEL}, publishes a few small JSON
  * messages, prints each as it is published and consumed, then prints the topic statistics.
  *
@@ -41,9 +48,9 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(
             names = "--data-dir",
-            defaultValue = "./data",
             paramLabel = "DIR",
-            description = "Where the embedded bus stores its data (default: ${DEFAULT-VALUE}).")
+            description = "Where the embedded bus keeps its data, kept after the run. Default: a new temporary"
+                    + " directory, deleted at the end, so that each run starts empty.")
     private Path dataDir;
 
     @Option(
@@ -63,7 +70,31 @@ final class DemoCommand implements Callable<Integer> {
         Set<String> pending = ConcurrentHashMap.newKeySet();
         CountDownLatch consumed = new CountDownLatch(count);
 
-        try (Bus bus = Bus.embedded(dataDir)) {
+        Path dir = dataDir;
+        if (dir == null) {
+            try {
+                dir = Files.createTempDirectory("ferry-demo-");
+            } catch (IOException e) {
+                throw new FerryException(
+                        "cannot create a temporary directory for the demo: " + e.getMessage()
+                                + "; give one with --data-dir",
+                        e);
+            }
+        } else {
+            DataDirectoryCheck.check(dir, "--data-dir");
+        }
+        try {
+            return demo(out, dir, run, pending, consumed);
+        } finally {
+            if (dataDir == null) {
+                deleteTree(dir);
+            }
+        }
+    }
+
+    private int demo(PrintWriter out, Path dir, String run, Set<String> pending, CountDownLatch consumed)
+            throws InterruptedException {
+        try (Bus bus = Bus.embedded(dir)) {
             MessageHandler printer = message -> {
                 String body = new String(message.body(), StandardCharsets.UTF_8);
                 print(out, "consumed: " + body + " (attempts=" + message.attempts() + ", id=" + message.id() + ")");
@@ -94,6 +125,15 @@ final class DemoCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** Deletes the demo's temporary directory; what cannot be deleted stays, as a temporary file would. */
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | UncheckedIOException e) {
+            // left for the system's cleaning of its temporary directory
+        }
     }
 
     /** Prints a whole line at once: handler threads and the publishing thread share {@code out}. */

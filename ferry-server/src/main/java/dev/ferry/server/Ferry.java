@@ -49,7 +49,10 @@ public final class Ferry implements Runnable {
             // (connected, subscribed) would only clutter them, its warnings still show
             System.getProperties().putIfAbsent("org.slf4j.simpleLogger.log.dev.ferry.nsq.internal.client", "warn");
         }
-        System.exit(commandLine().execute(args));
+        CommandLine cmd = commandLine();
+        // a writer that sees a broken pipe, unlike System.out (sub, tail and consume stop on it)
+        cmd.setOut(StandardOutput.writer());
+        System.exit(cmd.execute(args));
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.ferry.server;
 import dev.ferry.nsq.LookupdServer;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -130,13 +131,22 @@ final class LookupdCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
         }
         ServiceRunner.prepare(spec, logLevel);
-        LookupdServer server = LookupdServer.builder()
-                .tcpAddress(tcp.host(), tcp.port())
-                .httpAddress(http.host(), http.port())
-                .broadcastAddress(broadcastAddress)
-                .inactiveProducerTimeout(inactiveProducerTimeout)
-                .tombstoneLifetime(tombstoneLifetime)
-                .start();
+        Listeners.checkFree(List.of(
+                new Listeners.Listener("TCP", tcp, "--tcp-address"),
+                new Listeners.Listener("HTTP", http, "--http-address")));
+        LookupdServer server;
+        try {
+            server = LookupdServer.builder()
+                    .tcpAddress(tcp.host(), tcp.port())
+                    .httpAddress(http.host(), http.port())
+                    .broadcastAddress(broadcastAddress)
+                    .inactiveProducerTimeout(inactiveProducerTimeout)
+                    .tombstoneLifetime(tombstoneLifetime)
+                    .start();
+        } catch (IllegalStateException e) {
+            // a port taken since the check: the server's own sentence names the address
+            throw new dev.ferry.FerryException(e.getMessage(), e);
+        }
         err.printf("TCP: listening on %s:%d%n", tcp.host(), server.tcpPort());
         err.printf("HTTP: listening on %s:%d%n", http.host(), server.httpPort());
         err.flush();

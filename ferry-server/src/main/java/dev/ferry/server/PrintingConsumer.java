@@ -29,6 +29,8 @@ final class PrintingConsumer {
         COUNT,
         /** Nothing arrived and nothing was in flight for the idle timeout. */
         IDLE,
+        /** The subscription never became ready within the idle timeout plus {@link #SUBSCRIBE_ALLOWANCE}. */
+        NOT_SUBSCRIBED,
         /** Standard output cannot be written any more (e.g. the reader of a pipe exited). */
         OUTPUT_CLOSED,
         /** The waiting thread was interrupted. */
@@ -36,6 +38,12 @@ final class PrintingConsumer {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * How much longer than the idle timeout a consumer waits for its subscription to become ready
+     * before it gives up: connecting is not idleness, but a broker that never answers ends the wait.
+     */
+    static final Duration SUBSCRIBE_ALLOWANCE = Duration.ofSeconds(30);
 
     private final PrintWriter out;
     private final boolean json;
@@ -45,7 +53,9 @@ final class PrintingConsumer {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private int running;
-    private long lastActivityNanos = System.nanoTime();
+    private final long startNanos = System.nanoTime();
+    private long lastActivityNanos = startNanos;
+    private boolean subscribed;
     private boolean outputClosed;
 
     /**
@@ -64,6 +74,22 @@ final class PrintingConsumer {
         return printed.get();
     }
 
+    /**
+     * The subscription is ready: the idle time counts from now. Until then a consumer is connecting,
+     * not idle, and {@link #await} ends for idleness only after the idle timeout plus {@link
+     * #SUBSCRIBE_ALLOWANCE} from its start.
+     */
+    void subscribed() {
+        lock.lock();
+        try {
+            subscribed = true;
+            lastActivityNanos = System.nanoTime();
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Restarts the idle time, as a message does (a wakeup connection, for instance). */
     void activity() {
         lock.lock();
@@ -76,8 +102,9 @@ final class PrintingConsumer {
     }
 
     /**
-     * The handler: writes the message and finishes it; a message past the limit, or one that could
-     * not be written, is requeued at once for another consumer.
+     * The handler: writes the message and finishes it. A message past the limit is requeued at once
+     * for another consumer; so is one that could not be written because standard output is gone, and
+     * every message that arrives after that, without trying to write it.
      */
     MessageHandler handler() {
         return message -> {
@@ -88,6 +115,11 @@ final class PrintingConsumer {
             }
             started();
             try {
+                if (isOutputClosed()) {
+                    message.takeControl();
+                    message.requeue(Duration.ZERO);
+                    return;
+                }
                 String line = json ? json(message) : new String(message.body(), StandardCharsets.UTF_8);
                 boolean failed;
                 synchronized (out) {
@@ -96,19 +128,36 @@ final class PrintingConsumer {
                     failed = out.checkError();
                 }
                 if (failed) {
-                    lock.lock();
-                    try {
-                        outputClosed = true;
-                    } finally {
-                        lock.unlock();
-                    }
-                    throw new IOException("standard output is closed; message " + message.id() + " requeued");
+                    // the reader is gone: the message goes back to the channel, and the command ends
+                    message.takeControl();
+                    message.requeue(Duration.ZERO);
+                    outputClosed();
+                    return;
                 }
                 printed.incrementAndGet();
             } finally {
                 finished();
             }
         };
+    }
+
+    private boolean isOutputClosed() {
+        lock.lock();
+        try {
+            return outputClosed;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void outputClosed() {
+        lock.lock();
+        try {
+            outputClosed = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
     }
 
     private void started() {
@@ -151,7 +200,17 @@ final class PrintingConsumer {
                     changed.await();
                     continue;
                 }
-                long idleFor = System.nanoTime() - lastActivityNanos;
+                long now = System.nanoTime();
+                if (!subscribed && running == 0) {
+                    long waited = now - startNanos;
+                    long allowed = idleNanos + SUBSCRIBE_ALLOWANCE.toNanos();
+                    if (waited >= allowed) {
+                        return End.NOT_SUBSCRIBED;
+                    }
+                    changed.awaitNanos(allowed - waited);
+                    continue;
+                }
+                long idleFor = now - lastActivityNanos;
                 if (running == 0 && idleFor >= idleNanos) {
                     return End.IDLE;
                 }

@@ -7,14 +7,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -40,8 +39,6 @@ import picocli.CommandLine.Option;
 final class ProduceCommand extends ClientCommand {
     /** The bytes one payload key adds to an event: {@code "k0000001":"<86 characters>",}. */
     static final int BYTES_PER_KEY = 100;
-
-    private static final Pattern TOO_BIG = Pattern.compile("message too big (\\d+) > (\\d+)");
 
     @Mixin
     private ReportOptions report;
@@ -161,16 +158,13 @@ final class ProduceCommand extends ClientCommand {
 
     /** A failure of a producing thread, reworded when the broker found the event too big. */
     private RuntimeException failure(Throwable cause, int eventBytes) {
-        Matcher m = TOO_BIG.matcher(String.valueOf(cause.getMessage()));
-        if (m.find()) {
+        Optional<SizeRefusal> tooBig = SizeRefusal.in(cause);
+        if (tooBig.isPresent()) {
+            SizeRefusal r = tooBig.get();
             return new FerryException(
-                    "an event of " + m.group(1) + " bytes (" + payloadKeys
-                            + " payload keys) is over the broker's maximum message size of " + m.group(2) + " bytes ("
-                            + cause.getMessage()
-                            + "). Use fewer --payload-keys, or raise the broker's limit: ferry server"
-                            + " --max-msg-size=" + Math.max(eventBytes, Integer.parseInt(m.group(1)))
-                            + " (nsqd takes the"
-                            + " same flag; keep --max-body-size at least as large)",
+                    "an event of " + r.size() + " bytes (" + payloadKeys + " payload keys) is " + r.over() + " ("
+                            + cause.getMessage() + "). Use fewer --payload-keys, or raise the broker's limit: "
+                            + r.advice(eventBytes),
                     cause);
         }
         return cause instanceof RuntimeException re

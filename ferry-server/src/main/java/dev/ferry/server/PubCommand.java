@@ -19,7 +19,9 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code ferry pub TOPIC [MESSAGE...]}: publishes the messages given, or each line of standard input
  * when none is. Up to {@value #WINDOW} publishes are on the wire at once; the command ends when the
- * broker has acknowledged every one (exit 0) or at the first refusal (exit 1, naming it).
+ * broker has acknowledged every one (exit 0) or at the first refusal (exit 1, naming it). The broker's
+ * size limits are the ones that hold (the client's own are lifted); a message over them fails the
+ * command with the {@code ferry server} flag that raises them.
  */
 @Command(
         name = "pub",
@@ -31,6 +33,9 @@ import picocli.CommandLine.Parameters;
 final class PubCommand extends ClientCommand {
     /** Publishes awaiting an answer at most, when reading standard input. */
     static final int WINDOW = 256;
+
+    /** The client's own size bounds, set so high that the broker's limits are the ones that count. */
+    private static final int NO_CLIENT_LIMIT = 1 << 30;
 
     @Mixin
     private ReportOptions report;
@@ -51,7 +56,9 @@ final class PubCommand extends ClientCommand {
         }
         AtomicLong published = new AtomicLong();
         long start = System.nanoTime();
-        try (Bus bus = broker.connect(b -> b);
+        // the broker, not this client, decides what is too big: its limit may be above the client's 1 MiB
+        try (Bus bus = broker.connect(
+                        b -> b.publishing(p -> p.maxMessageSize(NO_CLIENT_LIMIT).maxBodySize(NO_CLIENT_LIMIT)));
                 RateReporter ignored = report.start("pub", published::get)) {
             ArrayDeque<CompletableFuture<Void>> window = new ArrayDeque<>();
             if (messages.isEmpty()) {
@@ -98,8 +105,13 @@ final class PubCommand extends ClientCommand {
             published.incrementAndGet();
         } catch (CompletionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
-            throw new FerryException(
-                    "pub to " + topic + " failed after " + published.get() + " messages: " + cause.getMessage(), cause);
+            String failed = "pub to " + topic + " failed after " + published.get() + " messages: ";
+            throw SizeRefusal.in(cause)
+                    .map(r -> new FerryException(
+                            failed + "a message of " + r.size() + " bytes is " + r.over()
+                                    + "; raise the broker's limit: " + r.advice(r.size()),
+                            cause))
+                    .orElseGet(() -> new FerryException(failed + cause.getMessage(), cause));
         }
     }
 }

@@ -26,7 +26,16 @@ import picocli.CommandLine.Parameters;
 @Command(
         name = "rpc",
         mixinStandardHelpOptions = true,
-        description = "Call a JSON-RPC method of a running broker, e.g. ferry rpc mqueue.get_size myq.")
+        description = "Call a JSON-RPC method of a running broker and print its result as JSON.",
+        footer = {
+            "",
+            "Examples:",
+            "  ferry rpc mqueue.get_sizes",
+            "  ferry rpc mqueue.get_size myq",
+            "  ferry rpc mqueue.add myq key value",
+            "",
+            "The local broker's HTTP address is 127.0.0.1:4151."
+        })
 final class RpcCommand implements Callable<Integer> {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
@@ -35,7 +44,7 @@ final class RpcCommand implements Callable<Integer> {
             names = {"--http-address", "-http-address"},
             defaultValue = "127.0.0.1:4151",
             paramLabel = "HOST:PORT",
-            description = "HTTP address of the broker (default: ${DEFAULT-VALUE}).")
+            description = "HTTP address of the broker. Default: the local broker's.")
     private String httpAddress;
 
     @Option(
@@ -47,11 +56,12 @@ final class RpcCommand implements Callable<Integer> {
     @Option(
             names = "--timeout",
             defaultValue = "10s",
+            paramLabel = "DURATION",
             converter = GoDuration.class,
             description = "How long to wait for the answer (default: ${DEFAULT-VALUE}).")
     private Duration timeout;
 
-    @Parameters(index = "0", paramLabel = "METHOD", description = "The method, e.g. mqueue.get_sizes.")
+    @Parameters(index = "0", paramLabel = "METHOD", description = "The method (see the examples below).")
     private String method;
 
     @Parameters(index = "1..*", paramLabel = "ARG", description = "Its params, by position, as strings.")
@@ -86,7 +96,11 @@ final class RpcCommand implements Callable<Integer> {
         try (HttpClient client = HttpClient.newBuilder().connectTimeout(timeout).build()) {
             response = client.send(http.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            throw new FerryException("rpc " + method + ": cannot reach " + httpAddress + ": " + e, e);
+            throw new FerryException(
+                    "rpc " + method + ": cannot reach the broker's HTTP API at " + httpAddress + ": "
+                            + dev.ferry.support.NetworkErrors.reason(e)
+                            + "; is ferry server running, and is this its HTTP address (--http-address)?",
+                    e);
         }
         if (response.statusCode() != 200) {
             throw new FerryException("rpc " + method + ": HTTP " + response.statusCode() + " " + response.body());

@@ -13,10 +13,12 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -63,6 +65,19 @@ final class ServerCommand implements Callable<Integer> {
         ServerOptions options = settings.protocol();
         TlsSettings tls = tlsSettings(settings.tls());
         HostPort https = tls == null ? null : settings.tls().httpsAddress();
+        Listeners.Listener tcpListener = new Listeners.Listener("TCP", settings.tcpAddress(), "--tcp-address");
+        Listeners.Listener httpsListener =
+                https == null ? null : new Listeners.Listener("HTTPS", https, "--https-address");
+        Listeners.Listener httpListener = settings.httpAddress() == null
+                ? null
+                : new Listeners.Listener("HTTP", settings.httpAddress(), "--http-address");
+        // before the data directory is created or locked: a port in use leaves nothing behind
+        Listeners.checkFree(Stream.of(tcpListener, httpsListener, httpListener)
+                .filter(Objects::nonNull)
+                .toList());
+        if (settings.engine().scheme().equals("file")) {
+            DataDirectoryCheck.check(settings.dataPath(), "--data-path");
+        }
         BrokerMemoryQueues memoryQueues =
                 BrokerMemoryQueues.parse(spec.commandLine(), flags.mqueues, flags.mqueueDbUrl, settings.dataPath());
         Engine engine = Engines.open(settings.engine(), options.clock());
@@ -86,16 +101,16 @@ final class ServerCommand implements Callable<Integer> {
                     .queueState(engine.capabilities().contains(Engine.Capability.QUEUE_STATE))
                     .routes(memoryQueues.open());
             HostPort address = settings.tcpAddress();
-            server = servers.startTcp(address.host(), address.port());
+            server = Listeners.start(tcpListener, () -> servers.startTcp(address.host(), address.port()));
             listening.add(server);
             if (https != null) {
-                httpsServer = servers.startHttps(https.host(), https.port());
+                httpsServer = Listeners.start(httpsListener, () -> servers.startHttps(https.host(), https.port()));
                 listening.add(httpsServer);
                 servers.httpsPort(httpsServer.port());
             }
             HostPort http = settings.httpAddress();
             if (http != null) {
-                httpServer = servers.startHttp(http.host(), http.port());
+                httpServer = Listeners.start(httpListener, () -> servers.startHttp(http.host(), http.port()));
                 listening.add(httpServer);
             }
         } catch (RuntimeException e) {

@@ -21,7 +21,8 @@ import picocli.CommandLine.Option;
 @Command(
         name = "stats",
         mixinStandardHelpOptions = true,
-        description = "Show the topics and channels of brokers (Ferry or nsqd) as a table, from their /stats.")
+        description = "Show the topics and channels of brokers (Ferry or nsqd) as a table, from their /stats.",
+        footer = {"", "The local broker's HTTP address is 127.0.0.1:4151."})
 final class StatsCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -31,7 +32,7 @@ final class StatsCommand implements Callable<Integer> {
     @Option(
             names = {"--nsqd-http-address", "-nsqd-http-address"},
             paramLabel = "HOST:PORT",
-            description = "HTTP address of a broker (repeatable; default: 127.0.0.1:4151).")
+            description = "HTTP address of a broker; repeatable. Default: the local broker's.")
     private List<String> httpAddresses = new ArrayList<>();
 
     @Option(
@@ -62,7 +63,11 @@ final class StatsCommand implements Callable<Integer> {
                                 .build(),
                         HttpResponse.BodyHandlers.ofString());
             } catch (java.io.IOException e) {
-                spec.commandLine().getErr().println("ferry stats: cannot reach " + address + ": " + e);
+                spec.commandLine()
+                        .getErr()
+                        .println("ferry stats: cannot reach the broker's HTTP API at " + address + ": "
+                                + dev.ferry.support.NetworkErrors.reason(e)
+                                + "; is it running, and is this its HTTP address (--nsqd-http-address)?");
                 failed = true;
                 continue;
             }

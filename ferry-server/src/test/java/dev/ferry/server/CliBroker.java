@@ -39,7 +39,12 @@ final class CliBroker implements AutoCloseable {
     }
 
     CliBroker(ServerOptions options) {
-        engine = LocalEngine.open(EmbeddedEngineConfig.memory().build());
+        this(options, EmbeddedEngineConfig.memory().build());
+    }
+
+    /** A broker with these protocol options over an in-memory engine with {@code engineConfig}. */
+    CliBroker(ServerOptions options, EmbeddedEngineConfig engineConfig) {
+        engine = LocalEngine.open(engineConfig);
         NsqTcpServer.Builder servers = NsqTcpServer.builder(engine).options(options);
         tcp = servers.startTcp("127.0.0.1", 0);
         http = servers.startHttp("127.0.0.1", 0);

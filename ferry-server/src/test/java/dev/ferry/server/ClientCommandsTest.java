@@ -197,6 +197,34 @@ class ClientCommandsTest {
     }
 
     @Test
+    void shouldPublishWhatTheBrokersLimitAllowsEvenOverTheClientsDefault() {
+        int twoMiB = 2 << 20;
+        // as ferry server --max-msg-size does: the protocol's limit and the engine's
+        try (CliBroker big = new CliBroker(
+                CliBroker.maxMsgSize(twoMiB),
+                dev.ferry.EmbeddedEngineConfig.memory().maxMessageBytes(twoMiB).build())) {
+            String message = "x".repeat((3 << 20) / 2); // 1.5 MiB: over the client's 1 MiB default
+            CliBroker.Run pub = big.run("pub", "large", message);
+            assertThat(pub.code()).as(pub.err()).isZero();
+            assertThat(big.topic("large").orElseThrow().messageCount()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void shouldFailAMessageOverTheBrokersLimitNamingTheFlagThatRaisesIt() {
+        try (CliBroker small = new CliBroker(CliBroker.maxMsgSize(10_000))) {
+            CliBroker.Run pub = small.run("pub", "big", "ok", "y".repeat(20_000));
+            assertThat(pub.code()).isEqualTo(Ferry.EXIT_FAILURE);
+            assertThat(pub.err())
+                    .contains("pub to big failed after 1 messages")
+                    .contains("a message of 20000 bytes is over the broker's maximum message size of 10000 bytes")
+                    .contains("ferry server --max-msg-size=20000")
+                    .doesNotContain("maxMessageSize");
+            assertThat(small.topic("big").orElseThrow().messageCount()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void shouldAnswerHelpAndTellUsageErrorsFromRuntimeFailures() {
         for (String command : List.of("pub", "sub", "tail", "produce", "consume", "query")) {
             CliBroker.Run help = CliBroker.execute(command, "--help");

@@ -76,6 +76,20 @@ class DemoCommandTest {
     }
 
     @Test
+    void shouldStartFromAnEmptyDirectoryOfItsOwnWhenGivenNone() {
+        assertThat(ferry("demo", "--count", "2")).as("stderr: %s", err).isZero();
+        out.getBuffer().setLength(0);
+
+        assertThat(ferry("demo", "--count", "2")).as("stderr: %s", err).isZero();
+        assertThat(lines().stream().filter(line -> line.startsWith("stats: ")))
+                .as("only the demo's topic, with this run's two messages")
+                .singleElement()
+                .asString()
+                .startsWith("stats: topic demo: 2 published")
+                .contains("channel printer: 2 received");
+    }
+
+    @Test
     void shouldRejectACountBelowOneAsAUsageError() {
         int exit = ferry("demo", "--data-dir", dir.toString(), "--count", "0");
 

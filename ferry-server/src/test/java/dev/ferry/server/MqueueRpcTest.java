@@ -238,7 +238,8 @@ class MqueueRpcTest {
             closed.close();
             Run unreachable = rpc(port, "mqueue.get_sizes");
             assertThat(unreachable.exit()).isEqualTo(1);
-            assertThat(unreachable.err()).contains("cannot reach 127.0.0.1:" + port);
+            assertThat(unreachable.err())
+                    .contains("cannot reach the broker's HTTP API at 127.0.0.1:" + port + ": connection refused");
         }
     }
 }

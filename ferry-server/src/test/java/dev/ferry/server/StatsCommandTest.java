@@ -47,6 +47,6 @@ class StatsCommandTest {
         cli.setErr(new PrintWriter(err));
         int code = cli.execute("stats", "--nsqd-http-address", "127.0.0.1:1");
         assertThat(code).isEqualTo(Ferry.EXIT_FAILURE);
-        assertThat(err.toString()).contains("cannot reach 127.0.0.1:1");
+        assertThat(err.toString()).contains("cannot reach the broker's HTTP API at 127.0.0.1:1: connection refused");
     }
 }

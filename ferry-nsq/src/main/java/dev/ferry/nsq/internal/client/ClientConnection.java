@@ -156,7 +156,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
                     .addListener(f -> {
                         if (!f.isSuccess()) {
                             c.ready.completeExceptionally(new FerryException(
-                                    "cannot connect to nsqd at " + address + ": " + f.cause(), f.cause()));
+                                    "cannot connect to nsqd at " + address + ": "
+                                            + dev.ferry.support.NetworkErrors.reason(f.cause())
+                                            + " (is the broker running, and is this its TCP address?)",
+                                    f.cause()));
                             c.closed.complete(null);
                         }
                     });

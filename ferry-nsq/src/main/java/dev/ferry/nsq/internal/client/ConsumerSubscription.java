@@ -42,6 +42,9 @@ import org.slf4j.LoggerFactory;
  * is owed.
  */
 final class ConsumerSubscription implements Subscription, DeliveryOwner<ClientMessage> {
+    /** Completes when the first connection has subscribed; see {@link Subscription#ready()}. */
+    private final CompletableFuture<Void> ready = new CompletableFuture<>();
+
     private static final Logger log = LoggerFactory.getLogger(ConsumerSubscription.class);
 
     private enum Mode {
@@ -237,6 +240,7 @@ final class ConsumerSubscription implements Subscription, DeliveryOwner<ClientMe
         node.connection = cc;
         log.info("topic {} channel {}: subscribed at nsqd {}", topic, channel, node.address);
         rebalance();
+        ready.complete(null);
     }
 
     /** A subscribed connection closed: drop its messages (the broker redelivers them) and reconnect. */
@@ -450,6 +454,11 @@ final class ConsumerSubscription implements Subscription, DeliveryOwner<ClientMe
     @Override
     public boolean isPaused() {
         return paused;
+    }
+
+    @Override
+    public java.util.concurrent.CompletionStage<Void> ready() {
+        return ready.copy();
     }
 
     @Override

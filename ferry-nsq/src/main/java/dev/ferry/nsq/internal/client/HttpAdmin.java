@@ -35,23 +35,42 @@ final class HttpAdmin implements BusAdmin {
 
     private final HttpClient http;
     private final List<String> addresses;
+    private final List<String> tcpAddresses;
     private final LookupdClient lookupd;
     private final Duration timeout;
+    /** The HTTP addresses learned from the nsqd TCP addresses, once every one was found; else null. */
+    private volatile List<String> learned;
 
-    HttpAdmin(HttpClient http, List<String> addresses, LookupdClient lookupd, Duration timeout) {
+    /**
+     * @param addresses the nsqd HTTP addresses given, used as they are
+     * @param tcpAddresses the nsqd TCP addresses given, whose HTTP addresses are learned when neither
+     *     HTTP addresses nor lookupd are given
+     */
+    HttpAdmin(
+            HttpClient http,
+            List<String> addresses,
+            List<String> tcpAddresses,
+            LookupdClient lookupd,
+            Duration timeout) {
         this.http = http;
         this.addresses = List.copyOf(addresses);
+        this.tcpAddresses = List.copyOf(tcpAddresses);
         this.lookupd = lookupd;
         this.timeout = timeout;
     }
 
+    /**
+     * The brokers' HTTP addresses: those given; else those lookupd lists (its records carry each
+     * node's HTTP port); else those learned from the nsqd TCP addresses (see {@link #learn}).
+     *
+     * @throws NotSupportedException when none can be found, saying which setting gives them
+     */
     List<String> brokers(String operation) {
         if (!addresses.isEmpty()) {
             return addresses;
         }
         if (lookupd == null) {
-            throw new NotSupportedException(operation + " needs a broker's HTTP API, and this bus knows none:"
-                    + " give ConnectOptions nsqd HTTP addresses (nsqdHttp) or lookupd addresses");
+            return learn(operation);
         }
         List<String> found = new ArrayList<>();
         lookupd.nodes().join().forEach(n -> found.add(n.httpAddress()));
@@ -59,6 +78,50 @@ final class HttpAdmin implements BusAdmin {
             throw new FerryException(operation + ": lookupd lists no nsqd node");
         }
         return found;
+    }
+
+    /**
+     * The HTTP address of each nsqd TCP address, found where nsqd's defaults put it (TCP port + 1, as
+     * 4150 and 4151) and taken only when that port's {@code /info} names the same TCP port, so that a
+     * different service there is never mistaken for the broker. nsqd's IDENTIFY answer carries no HTTP
+     * port, so this is the one place to learn it without lookupd. Kept once found for every address.
+     */
+    private List<String> learn(String operation) {
+        List<String> known = learned;
+        if (known != null) {
+            return known;
+        }
+        if (tcpAddresses.isEmpty()) {
+            throw new NotSupportedException(operation + " needs a broker's HTTP API, and this bus knows none:"
+                    + " give ConnectOptions nsqd HTTP addresses (nsqdHttp) or lookupd addresses");
+        }
+        List<String> found = new ArrayList<>();
+        for (String tcp : tcpAddresses) {
+            int colon = tcp.lastIndexOf(':');
+            String host = tcp.substring(0, colon);
+            int port = Integer.parseInt(tcp.substring(colon + 1));
+            String candidate = host + ":" + (port + 1);
+            if (port == 65535 || !answersFor(candidate, port)) {
+                throw new NotSupportedException(operation + " needs the HTTP address of the broker at " + tcp
+                        + ", and nothing at " + candidate + " answered /info for TCP port " + port
+                        + ": give it with ConnectOptions.builder().nsqd(\"" + tcp + "\").nsqdHttp(\"HOST:PORT\")"
+                        + " (or give lookupd addresses)");
+            }
+            found.add(candidate);
+        }
+        learned = List.copyOf(found);
+        return learned;
+    }
+
+    /** Whether {@code address} is the HTTP API of the broker listening on TCP port {@code tcpPort}. */
+    private boolean answersFor(String address, int tcpPort) {
+        try {
+            HttpResponse<byte[]> info = call(address, "GET", "/info");
+            return info.statusCode() == 200
+                    && JSON.readTree(info.body()).path("tcp_port").asInt(-1) == tcpPort;
+        } catch (FerryException | IOException e) {
+            return false;
+        }
     }
 
     private HttpResponse<byte[]> call(String address, String method, String pathAndQuery) {
@@ -79,7 +142,10 @@ final class HttpAdmin implements BusAdmin {
             return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
             throw new FerryException(
-                    "nsqd HTTP at " + address + " failed " + method + " " + pathAndQuery + ": " + e, e);
+                    "cannot reach nsqd's HTTP API at " + address + " (" + method + " " + pathAndQuery + "): "
+                            + dev.ferry.support.NetworkErrors.reason(e)
+                            + "; is the broker running, and is this its HTTP address?",
+                    e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new FerryException("interrupted during " + method + " " + pathAndQuery, e);

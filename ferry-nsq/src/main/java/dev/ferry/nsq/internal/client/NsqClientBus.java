@@ -87,6 +87,7 @@ public final class NsqClientBus implements Bus, QueueStateStore.Provider {
         this.admin = new HttpAdmin(
                 http,
                 options.discovery().nsqdHttpAddresses(),
+                options.discovery().nsqdTcpAddresses(),
                 lookupd,
                 options.timeouts().responseTimeout());
         this.replyRouting = new NsqReplyRouting(this, options, lookupd);

@@ -127,7 +127,9 @@ final class ProducerNode implements ClientConnection.Listener {
         failures++;
         long delay = Jitter.of(options.socket().reconnectBackoff().delayFor(failures));
         retryAtNanos = System.nanoTime() + delay * 1_000_000;
-        log.warn(
+        // the publishes waiting for this connection fail with the same error, so their callers hear
+        // it; a warning as well would say it twice
+        log.info(
                 "cannot publish to nsqd at {} (failure {} in a row; next try in {} ms): {}",
                 address,
                 failures,
