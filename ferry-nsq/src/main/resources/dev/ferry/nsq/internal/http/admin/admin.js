@@ -121,15 +121,37 @@
     return channels.reduce((total, c) => total + (c[key] || 0), 0);
   }
 
+  // Puts the rows into the table body in order, keeping the row and the cells that did not change, so
+  // that a refresh neither flickers nor swaps a button away under the pointer.
+  function reconcile(body, rows) {
+    const old = new Map();
+    for (const tr of Array.from(body.rows)) old.set(tr.dataset.key, tr);
+    const keep = new Set();
+    for (const fresh of rows) {
+      const current = old.get(fresh.dataset.key);
+      let tr = fresh;
+      if (current && current.cells.length === fresh.cells.length) {
+        tr = current;
+        const cells = Array.from(fresh.cells);
+        cells.forEach((cell, i) => {
+          if (current.cells[i].innerHTML !== cell.innerHTML) current.replaceChild(cell, current.cells[i]);
+        });
+      }
+      keep.add(tr);
+      body.appendChild(tr);
+    }
+    for (const tr of Array.from(body.rows)) if (!keep.has(tr)) tr.remove();
+  }
+
   function renderTopics(stats, now) {
-    const body = $("topics").tBodies[0];
-    body.replaceChildren();
+    const rows = [];
     const topics = stats.topics || [];
     $("no-topics").hidden = topics.length > 0;
     for (const t of topics) {
       const rates = rateOf(t.topic_name, t.message_count, now);
       const tr = document.createElement("tr");
       tr.dataset.topic = t.topic_name;
+      tr.dataset.key = t.topic_name;
       const name = document.createElement("td");
       const link = text("a", t.topic_name);
       link.href = "/admin/topic?topic=" + encodeURIComponent(t.topic_name);
@@ -150,8 +172,9 @@
         spark,
         num(channels.length, "channels")
       );
-      body.appendChild(tr);
+      rows.push(tr);
     }
+    reconcile($("topics").tBodies[0], rows);
   }
 
   function actionButton(label, onClick, cls) {
@@ -195,13 +218,13 @@
     spark.appendChild(sparkline(rates));
     summary.appendChild(spark);
 
-    const body = $("channels").tBodies[0];
-    body.replaceChildren();
+    const rows = [];
     $("no-channels").hidden = channels.length > 0;
     const clients = [];
     for (const c of channels) {
       const tr = document.createElement("tr");
       tr.dataset.channel = c.channel_name;
+      tr.dataset.key = c.channel_name;
       const name = text("td", c.channel_name);
       if (c.paused) name.append(" ", text("span", "paused", "badge"));
       const actions = document.createElement("div");
@@ -225,15 +248,16 @@
         num((c.clients || []).length, "client_count"),
         cell
       );
-      body.appendChild(tr);
+      rows.push(tr);
       for (const client of c.clients || []) clients.push([c.channel_name, client]);
     }
 
-    const clientBody = $("clients").tBodies[0];
-    clientBody.replaceChildren();
+    reconcile($("channels").tBodies[0], rows);
+    const clientRows = [];
     $("no-clients").hidden = clients.length > 0;
     for (const [channel, k] of clients) {
       const tr = document.createElement("tr");
+      tr.dataset.key = channel + " " + (k.remote_address || k.client_id || "");
       tr.append(
         text("td", channel),
         text("td", k.remote_address || k.hostname || ""),
@@ -244,8 +268,9 @@
         num(k.finish_count, "finish_count"),
         num(k.requeue_count, "requeue_count")
       );
-      clientBody.appendChild(tr);
+      clientRows.push(tr);
     }
+    reconcile($("clients").tBodies[0], clientRows);
   }
 
   async function run(path, query) {
