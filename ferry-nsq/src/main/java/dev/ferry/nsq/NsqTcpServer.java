@@ -3,8 +3,8 @@ package dev.ferry.nsq;
 import dev.ferry.nsq.internal.http.AdminOptions;
 import dev.ferry.nsq.internal.http.NsqHttpHandler;
 import dev.ferry.nsq.internal.http.QueueStateRoutes;
-import dev.ferry.nsq.internal.metrics.BrokerMetrics;
 import dev.ferry.nsq.internal.metrics.BrokerTraffic;
+import dev.ferry.nsq.internal.metrics.SharedMetrics;
 import dev.ferry.nsq.internal.server.AuthClient;
 import dev.ferry.nsq.internal.server.ClientRegistry;
 import dev.ferry.nsq.internal.server.V2ChannelInitializer;
@@ -256,16 +256,16 @@ public final class NsqTcpServer implements AutoCloseable {
             return auth;
         }
 
-        /** The metrics every HTTP(S) server of this builder shares, made at the first start, held once more. */
+        /** The metrics every HTTP(S) server of this builder shares (made at the first scrape), held once more. */
         private SharedMetrics sharedMetrics() {
             if (metrics == null || !metrics.retain()) {
-                metrics = new SharedMetrics(new BrokerMetrics(engine, clients.traffic()));
+                metrics = new SharedMetrics(engine, clients.traffic());
             }
             return metrics;
         }
 
         private AdminOptions admin(SharedMetrics shared) {
-            return new AdminOptions(shared.metrics, lookupdHttpAddresses);
+            return new AdminOptions(shared, lookupdHttpAddresses);
         }
 
         private List<HttpRoute> httpRoutes() {
@@ -308,31 +308,6 @@ public final class NsqTcpServer implements AutoCloseable {
                 api.shutdown();
                 shared.release();
                 throw e;
-            }
-        }
-    }
-
-    /** The broker's metrics, closed when the last HTTP(S) server that serves them closes. */
-    private static final class SharedMetrics {
-        final BrokerMetrics metrics;
-        private int holders = 1;
-
-        SharedMetrics(BrokerMetrics metrics) {
-            this.metrics = metrics;
-        }
-
-        /** One more server serves them; false when they are closed already. */
-        synchronized boolean retain() {
-            if (holders == 0) {
-                return false;
-            }
-            holders++;
-            return true;
-        }
-
-        synchronized void release() {
-            if (holders > 0 && --holders == 0) {
-                metrics.close();
             }
         }
     }

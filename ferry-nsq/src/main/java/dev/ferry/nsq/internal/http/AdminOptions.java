@@ -1,6 +1,6 @@
 package dev.ferry.nsq.internal.http;
 
-import dev.ferry.nsq.internal.metrics.BrokerMetrics;
+import dev.ferry.nsq.internal.metrics.SharedMetrics;
 import java.util.List;
 
 /**
@@ -8,11 +8,11 @@ import java.util.List;
  * metrics} (null: no such route), and the admin page's cluster view from the lookupds at {@code
  * lookupdHttpAddresses} ({@code host:port} of their HTTP API; empty: none).
  *
- * @param metrics the broker's metrics, shared by its HTTP and HTTPS listeners (the caller closes
+ * @param metrics the broker's metrics, shared by its HTTP and HTTPS listeners (the caller releases
  *     them), or null
  * @param lookupdHttpAddresses the lookupds the admin page asks for nodes
  */
-public record AdminOptions(BrokerMetrics metrics, List<String> lookupdHttpAddresses) {
+public record AdminOptions(SharedMetrics metrics, List<String> lookupdHttpAddresses) {
     /** No metrics and no lookupds. */
     public static final AdminOptions NONE = new AdminOptions(null, List.of());
 
