@@ -256,6 +256,24 @@ public interface Engine extends AutoCloseable {
     Registration watch(TopologyListener listener);
 
     /**
+     * Tells {@code timings} how long each write to a topic's log and each round of forcing data to
+     * disk takes, until the returned registration is closed. Only adds the listener, never waits.
+     * An engine without such storage never calls it (the default: it registers nothing).
+     */
+    default Registration observe(EngineTimings timings) {
+        return () -> {};
+    }
+
+    /**
+     * How much disk the engine's data takes and how much is left, read now (a quick call to the file
+     * system; safe on an event loop); empty for an engine that keeps no data on this machine's disk
+     * (the default, an in-memory engine, an engine over the network).
+     */
+    default Optional<DiskUsage> diskUsage() {
+        return Optional.empty();
+    }
+
+    /**
      * Stops the engine: pending writes are flushed and synced, in-flight messages stay recorded as
      * in flight (they are redelivered with their attempts after a restart). Idempotent.
      */

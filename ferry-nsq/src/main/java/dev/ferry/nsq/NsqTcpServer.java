@@ -1,7 +1,10 @@
 package dev.ferry.nsq;
 
+import dev.ferry.nsq.internal.http.AdminOptions;
 import dev.ferry.nsq.internal.http.NsqHttpHandler;
 import dev.ferry.nsq.internal.http.QueueStateRoutes;
+import dev.ferry.nsq.internal.metrics.BrokerTraffic;
+import dev.ferry.nsq.internal.metrics.SharedMetrics;
 import dev.ferry.nsq.internal.server.AuthClient;
 import dev.ferry.nsq.internal.server.ClientRegistry;
 import dev.ferry.nsq.internal.server.V2ChannelInitializer;
@@ -78,6 +81,8 @@ public final class NsqTcpServer implements AutoCloseable {
         private Map<String, Object> info = Map.of();
         private int httpsPort;
         private List<HttpRoute> routes = List.of();
+        private List<String> lookupdHttpAddresses = List.of();
+        private SharedMetrics metrics;
 
         private Builder(Engine engine) {
             this.engine = Objects.requireNonNull(engine, "engine");
@@ -144,6 +149,25 @@ public final class NsqTcpServer implements AutoCloseable {
         }
 
         /**
+         * The lookupds whose nodes the admin page shows ({@code host:port} of their HTTP API, as
+         * nsqadmin's {@code --lookupd-http-address}); none by default.
+         *
+         * @throws IllegalArgumentException when an address is not {@code host:port}
+         */
+        public Builder lookupdHttpAddresses(List<String> value) {
+            for (String a : value) {
+                int colon = a.lastIndexOf(':');
+                if (colon <= 0
+                        || colon == a.length() - 1
+                        || !a.substring(colon + 1).chars().allMatch(Character::isDigit)) {
+                    throw new IllegalArgumentException("a lookupd HTTP address is host:port, got '" + a + "'");
+                }
+            }
+            this.lookupdHttpAddresses = List.copyOf(value);
+            return this;
+        }
+
+        /**
          * The HTTPS port that the plain HTTP listener names when it refuses a request because TLS is
          * required ({@link TlsSettings.Required#YES}); 0 (the default) when there is no HTTPS
          * listener, as nsqd.
@@ -178,11 +202,23 @@ public final class NsqTcpServer implements AutoCloseable {
          */
         public NsqTcpServer startHttp(String host, int port) {
             boolean refuse = tls != null && tls.required() == TlsSettings.Required.YES;
+            SharedMetrics shared = sharedMetrics();
             return http(
                     host,
                     port,
                     null,
-                    new NsqHttpHandler(engine, options, info, authClient(), clients, refuse, httpsPort, httpRoutes()));
+                    new NsqHttpHandler(
+                            engine,
+                            options,
+                            info,
+                            authClient(),
+                            clients,
+                            refuse,
+                            httpsPort,
+                            httpRoutes(),
+                            admin(shared)),
+                    BrokerTraffic.HTTP,
+                    shared);
         }
 
         /**
@@ -197,11 +233,15 @@ public final class NsqTcpServer implements AutoCloseable {
             if (sslContext == null) {
                 throw new IllegalStateException("HTTPS on " + host + ":" + port + " needs TLS settings");
             }
+            SharedMetrics shared = sharedMetrics();
             return http(
                     host,
                     port,
                     sslContext,
-                    new NsqHttpHandler(engine, options, info, authClient(), clients, false, 0, httpRoutes()));
+                    new NsqHttpHandler(
+                            engine, options, info, authClient(), clients, false, 0, httpRoutes(), admin(shared)),
+                    BrokerTraffic.HTTPS,
+                    shared);
         }
 
         /** The auth client every server of this builder shares, made at the first start; null: no auth. */
@@ -216,6 +256,18 @@ public final class NsqTcpServer implements AutoCloseable {
             return auth;
         }
 
+        /** The metrics every HTTP(S) server of this builder shares (made at the first scrape), held once more. */
+        private SharedMetrics sharedMetrics() {
+            if (metrics == null || !metrics.retain()) {
+                metrics = new SharedMetrics(engine, clients.traffic());
+            }
+            return metrics;
+        }
+
+        private AdminOptions admin(SharedMetrics shared) {
+            return new AdminOptions(shared, lookupdHttpAddresses);
+        }
+
         private List<HttpRoute> httpRoutes() {
             if (!queueState) {
                 return routes;
@@ -225,25 +277,38 @@ public final class NsqTcpServer implements AutoCloseable {
             return List.copyOf(all);
         }
 
-        private NsqTcpServer http(String host, int port, SslContext context, NsqHttpHandler api) {
+        private NsqTcpServer http(
+                String host, int port, SslContext context, NsqHttpHandler api, String kind, SharedMetrics shared) {
             int maxContent = options.maxBodySize() + 1024;
-            return bind(
-                    host,
-                    port,
-                    1,
-                    new ChannelInitializer<Channel>() {
-                        @Override
-                        protected void initChannel(Channel ch) {
-                            if (context != null) {
-                                ch.pipeline().addLast("tls", context.newHandler(ch.alloc()));
+            BrokerTraffic traffic = clients.traffic();
+            try {
+                return bind(
+                        host,
+                        port,
+                        1,
+                        new ChannelInitializer<Channel>() {
+                            @Override
+                            protected void initChannel(Channel ch) {
+                                traffic.connected(kind);
+                                ch.closeFuture().addListener(f -> traffic.disconnected(kind));
+                                if (context != null) {
+                                    ch.pipeline().addLast("tls", context.newHandler(ch.alloc()));
+                                }
+                                ch.pipeline()
+                                        .addLast(new HttpServerCodec())
+                                        .addLast(new HttpObjectAggregator(maxContent))
+                                        .addLast(api);
                             }
-                            ch.pipeline()
-                                    .addLast(new HttpServerCodec())
-                                    .addLast(new HttpObjectAggregator(maxContent))
-                                    .addLast(api);
-                        }
-                    },
-                    api::shutdown);
+                        },
+                        () -> {
+                            api.shutdown();
+                            shared.release();
+                        });
+            } catch (RuntimeException e) {
+                api.shutdown();
+                shared.release();
+                throw e;
+            }
         }
     }
 

@@ -99,7 +99,8 @@ final class ServerCommand implements Callable<Integer> {
                     .auth(auth)
                     .info(info)
                     .queueState(engine.capabilities().contains(Engine.Capability.QUEUE_STATE))
-                    .routes(memoryQueues.open());
+                    .routes(memoryQueues.open())
+                    .lookupdHttpAddresses(flags.lookupdHttpAddresses);
             HostPort address = settings.tcpAddress();
             server = Listeners.start(tcpListener, () -> servers.startTcp(address.host(), address.port()));
             listening.add(server);

@@ -209,6 +209,14 @@ final class ServerFlags {
             description = "nsqlookupd (or ferry lookupd) to register with, over its TCP protocol (repeatable).")
     List<String> lookupdTcpAddresses = new ArrayList<>();
 
+    @ConfigKey("nsqlookupd_http_addresses")
+    @Option(
+            names = "--lookupd-http-address",
+            paramLabel = "HOST:PORT",
+            description = "nsqlookupd (or ferry lookupd) whose nodes the admin page at / lists, over its HTTP API"
+                    + " (repeatable; Ferry's, as nsqadmin's).")
+    List<String> lookupdHttpAddresses = new ArrayList<>();
+
     @Option(
             names = "--http-client-connect-timeout",
             defaultValue = "2s",

@@ -1,9 +1,11 @@
 package dev.ferry.internal.engine;
 
 import dev.ferry.EmbeddedEngineConfig;
+import dev.ferry.spi.DiskUsage;
 import java.io.IOException;
 import java.nio.file.FileStore;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +43,19 @@ final class DiskBudget {
 
     long storedBytes() {
         return storedBytes.get();
+    }
+
+    /** The bytes stored and the disk's free space, read now; empty for a memory engine. */
+    Optional<DiskUsage> usage() {
+        if (fileStore == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new DiskUsage(storedBytes.get(), fileStore.getUsableSpace()));
+        } catch (IOException e) {
+            log.warn("cannot read free space of {}: {}", root, e.toString());
+            return Optional.empty();
+        }
     }
 
     /** Why a publish of {@code bytes} more must be refused for disk reasons, or null. */

@@ -8,7 +8,9 @@ import dev.ferry.PublishRejectedException;
 import dev.ferry.StorageException;
 import dev.ferry.SyncPolicy;
 import dev.ferry.TopicStats;
+import dev.ferry.spi.DiskUsage;
 import dev.ferry.spi.Engine;
+import dev.ferry.spi.EngineTimings;
 import dev.ferry.spi.Lease;
 import dev.ferry.spi.PublishRecord;
 import dev.ferry.spi.QueueStateStore;
@@ -67,6 +69,7 @@ public final class LocalEngine implements Engine {
     private final DataDirectory dataDirectory;
     private final Storage storage;
     private final SyncService sync;
+    private final TimingListeners timings = new TimingListeners();
     private final EngineLoops loops;
     private final TopicRegistry topics;
     private final DiskBudget disk;
@@ -110,7 +113,7 @@ public final class LocalEngine implements Engine {
         this.disk = new DiskBudget(config, root, fileStore);
         this.tailCache = new TailCacheBudget(config.tailCacheBytes());
         this.storage = new Storage(this, root, io);
-        this.sync = new SyncService(config.syncPolicy(), config.syncInterval());
+        this.sync = new SyncService(config.syncPolicy(), config.syncInterval(), timings);
         int threads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
         this.loops = new EngineLoops(threads, tick -> tick(tick.topic(), tick.housekeeping()));
         this.topics = new TopicRegistry(storage, loops, sync);
@@ -238,7 +241,11 @@ public final class LocalEngine implements Engine {
             topic.lock.lock();
             try {
                 if (!mine.done) {
+                    long started = System.nanoTime();
                     topic.appendQueued();
+                    if (!topic.memoryOnly) {
+                        timings.written(System.nanoTime() - started);
+                    }
                 }
                 listening = topic.listening();
             } finally {
@@ -481,6 +488,18 @@ public final class LocalEngine implements Engine {
     @Override
     public Registration watch(TopologyListener listener) {
         return topics.watch(listener);
+    }
+
+    /** Tells {@code listener} how long each write to a durable topic's log and each sync round took. */
+    @Override
+    public Registration observe(EngineTimings listener) {
+        return timings.add(listener);
+    }
+
+    /** The logs' bytes and the free space of the data directory's disk; empty for {@code memory:}. */
+    @Override
+    public Optional<DiskUsage> diskUsage() {
+        return disk.usage();
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.ferry.internal.engine;
 
 import dev.ferry.SyncPolicy;
+import dev.ferry.spi.EngineTimings;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,6 +32,7 @@ final class SyncService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SyncService.class);
 
     private final SyncPolicy policy;
+    private final EngineTimings timings;
     private final long intervalNanos;
     private final List<Set<Syncable>> tiers =
             List.of(ConcurrentHashMap.newKeySet(), ConcurrentHashMap.newKeySet(), ConcurrentHashMap.newKeySet());
@@ -49,7 +51,13 @@ final class SyncService implements AutoCloseable {
     static final int JOURNAL = 2;
 
     SyncService(SyncPolicy policy, Duration interval) {
+        this(policy, interval, new EngineTimings() {});
+    }
+
+    /** A sync thread that tells {@code timings} how long each forcing round took. */
+    SyncService(SyncPolicy policy, Duration interval, EngineTimings timings) {
         this.policy = policy;
+        this.timings = timings;
         this.intervalNanos = interval.toNanos();
         this.thread = new Thread(this::run, "ferry-sync");
         this.thread.setDaemon(true);
@@ -89,7 +97,12 @@ final class SyncService implements AutoCloseable {
                 batch.add(f);
             }
             boolean periodic = System.nanoTime() - next >= 0;
-            IOException error = syncAll(policy != SyncPolicy.NEVER || !batch.isEmpty());
+            boolean force = policy != SyncPolicy.NEVER || !batch.isEmpty();
+            long started = System.nanoTime();
+            IOException error = syncAll(force);
+            if (force && hasMembers()) {
+                timings.synced(System.nanoTime() - started);
+            }
             for (CompletableFuture<Void> w : batch) {
                 if (error == null) {
                     w.complete(null);
@@ -101,6 +114,16 @@ final class SyncService implements AutoCloseable {
                 next = System.nanoTime() + intervalNanos;
             }
         }
+    }
+
+    /** Whether anything is registered to be forced (a memory engine has nothing). */
+    private boolean hasMembers() {
+        for (Set<Syncable> tier : tiers) {
+            if (!tier.isEmpty()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private IOException syncAll(boolean force) {

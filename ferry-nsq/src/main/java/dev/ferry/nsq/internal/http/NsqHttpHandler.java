@@ -23,6 +23,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -44,6 +45,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link SelfLookupEndpoints}: nsqlookupd's {@code /lookup}, {@code /topics}, {@code
  *       /channels}, {@code /nodes}, answered for this node alone;
  *   <li>{@link QueryEndpoint}: Ferry's {@code POST} (or {@code PUT}) {@code /query}, request/reply;
+ *   <li>{@link MetricsEndpoint}: {@code GET /metrics}, Prometheus' text (when given metrics);
+ *   <li>{@link AdminPage}: the admin web page at {@code /} and {@code /admin/};
  *   <li>{@link ExtraRoutes}: the server's own {@link HttpRoute}s.
  * </ul>
  *
@@ -69,6 +72,8 @@ public final class NsqHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
     private final HttpAuthGuard guard;
     private final QueryEndpoint queries;
     private final HttpRouter<Endpoint> router;
+    private final LookupdNodes lookupdNodes;
+    private static final Duration LOOKUPD_TIMEOUT = Duration.ofSeconds(2);
 
     /** Serves the API over {@code engine}; {@code info} is the body of {@code /info}. */
     public NsqHttpHandler(Engine engine, ServerOptions options, Map<String, Object> info) {
@@ -105,6 +110,24 @@ public final class NsqHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
             boolean refuseForTls,
             int httpsPort,
             List<HttpRoute> routes) {
+        this(engine, options, info, auth, clients, refuseForTls, httpsPort, routes, AdminOptions.NONE);
+    }
+
+    /**
+     * The handler of {@link #NsqHttpHandler(Engine, ServerOptions, Map, AuthClient, ClientRegistry,
+     * boolean, int, List)}, with {@code GET /metrics} and the admin page's cluster view as {@code
+     * admin} says (the admin page itself is always served).
+     */
+    public NsqHttpHandler(
+            Engine engine,
+            ServerOptions options,
+            Map<String, Object> info,
+            AuthClient auth,
+            ClientRegistry clients,
+            boolean refuseForTls,
+            int httpsPort,
+            List<HttpRoute> routes,
+            AdminOptions admin) {
         this(
                 engine,
                 options,
@@ -113,7 +136,8 @@ public final class NsqHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
                 new HttpAuthGuard(auth, new AuthAnswerCache(AuthAnswerCache.DEFAULT_MAX_ENTRIES)),
                 refuseForTls,
                 httpsPort,
-                routes);
+                routes,
+                admin);
     }
 
     /** The full constructor, with the auth checks given (tests size their cache). */
@@ -125,7 +149,8 @@ public final class NsqHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
             HttpAuthGuard guard,
             boolean refuseForTls,
             int httpsPort,
-            List<HttpRoute> routes) {
+            List<HttpRoute> routes,
+            AdminOptions admin) {
         this.refuseForTls = refuseForTls;
         this.httpsPort = httpsPort;
         this.guard = guard;
@@ -140,6 +165,11 @@ public final class NsqHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
         new StatsEndpoint(engine, options, clients, startTime).register(table);
         new AdminEndpoints(engine).register(table, guard);
         new SelfLookupEndpoints(engine, info, options.version()).register(table);
+        if (admin.metrics() != null) {
+            new MetricsEndpoint(admin.metrics()).register(table);
+        }
+        this.lookupdNodes = new LookupdNodes(admin.lookupdHttpAddresses(), LOOKUPD_TIMEOUT);
+        new AdminPage(engine, lookupdNodes).register(table);
         ExtraRoutes.register(table, guard, routes);
         this.router = table.build();
     }
@@ -150,9 +180,10 @@ public final class NsqHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
         table.route(HttpMethod.PUT, path, endpoint);
     }
 
-    /** Closes what serving {@code /query} opened (its bus over the engine). Idempotent. */
+    /** Closes what serving {@code /query} opened (its bus over the engine) and the lookupds' client. Idempotent. */
     public void shutdown() {
         queries.close();
+        lookupdNodes.close();
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.ferry.nsq.internal.server;
 
+import dev.ferry.nsq.internal.metrics.BrokerTraffic;
+import dev.ferry.nsq.internal.metrics.MetricLabels;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
@@ -11,13 +13,22 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class ClientRegistry {
     private final Set<ClientActivity> clients = ConcurrentHashMap.newKeySet();
+    private final BrokerTraffic traffic = new BrokerTraffic(MetricLabels.defaults());
+
+    /** The broker's protocol counts for its metrics, shared by the connections of this registry. */
+    public BrokerTraffic traffic() {
+        return traffic;
+    }
 
     void add(ClientActivity client) {
         clients.add(client);
+        traffic.connected(BrokerTraffic.TCP);
     }
 
     void remove(ClientActivity client) {
-        clients.remove(client);
+        if (clients.remove(client)) {
+            traffic.disconnected(BrokerTraffic.TCP);
+        }
     }
 
     /**

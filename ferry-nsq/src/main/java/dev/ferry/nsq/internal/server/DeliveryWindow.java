@@ -3,12 +3,14 @@ package dev.ferry.nsq.internal.server;
 import dev.ferry.nsq.ServerOptions;
 import dev.ferry.nsq.internal.codec.Frame;
 import dev.ferry.nsq.internal.codec.Inbound;
+import dev.ferry.nsq.internal.metrics.ChannelTraffic;
 import dev.ferry.nsq.internal.protocol.NsqError;
 import dev.ferry.spi.Engine;
 import dev.ferry.spi.Lease;
 import dev.ferry.spi.MessageIds;
 import io.netty.channel.ChannelHandlerContext;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -64,6 +66,8 @@ final class DeliveryWindow implements Engine.ConsumerListener {
     private boolean pumpedWhileClaiming;
     /** FIN or REQ freed slots during this read: refill once, when the read is done. */
     private boolean pumpAfterRead;
+    /** The protocol's counts for this window's channel label, set at SUB. */
+    private ChannelTraffic traffic;
 
     DeliveryWindow(V2Connection connection, Engine engine, ServerOptions options, IdentifyNegotiation settings) {
         this.connection = connection;
@@ -75,6 +79,7 @@ final class DeliveryWindow implements Engine.ConsumerListener {
     /** Registers this window as the consumer of a channel (SUB), creating the topic and channel when needed. */
     void subscribe(String topic, String channel) {
         this.consumer = engine.register(topic, channel, this);
+        this.traffic = connection.traffic().channel(topic, channel);
         this.topic = topic;
         this.channel = channel;
     }
@@ -136,6 +141,7 @@ final class DeliveryWindow implements Engine.ConsumerListener {
         connection.activity().inFlightCount = inFlight.size();
         answered(engine.ack(m.lease()), c, "FIN", "E_FIN_FAILED", () -> {
             connection.activity().finishCount++;
+            traffic.finished();
             pumpAfterRead = true;
         });
     }
@@ -345,7 +351,9 @@ final class DeliveryWindow implements Engine.ConsumerListener {
         ClientActivity activity = connection.activity();
         int sampleRate = settings.sampleRate();
         int outputBufferSize = settings.outputBufferSize();
-        long now = options.clock().millis();
+        Instant instant = options.clock().instant();
+        long now = instant.toEpochMilli();
+        long nowNanos = instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
         boolean wrote = false;
         int buffered = 0;
         for (Lease lease : leases) {
@@ -355,6 +363,10 @@ final class DeliveryWindow implements Engine.ConsumerListener {
             }
             inFlight.put(lease.messageId(), new InFlight(lease, now));
             activity.messageCount++;
+            traffic.delivered();
+            if (lease.attempts() == 1) {
+                connection.traffic().firstDelivery(nowNanos - lease.timestamp());
+            }
             ctx.write(new Frame.Message(lease.timestamp(), lease.attempts(), lease.idHex(), lease.body()));
             wrote = true;
             lastBodySize = Math.max(64, lease.body().length);

@@ -4,6 +4,7 @@ import dev.ferry.Names;
 import dev.ferry.nsq.ServerOptions;
 import dev.ferry.nsq.internal.codec.Frame;
 import dev.ferry.nsq.internal.codec.Inbound;
+import dev.ferry.nsq.internal.metrics.BrokerTraffic;
 import dev.ferry.nsq.internal.protocol.GoQuote;
 import dev.ferry.nsq.internal.protocol.NsqError;
 import dev.ferry.spi.Engine;
@@ -307,6 +308,11 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
             activity.state = ClientActivity.STATE_SUBSCRIBED;
             respond(Frame.OK);
         });
+    }
+
+    /** The broker's protocol counts, for the delivery window. */
+    BrokerTraffic traffic() {
+        return clients.traffic();
     }
 
     private void rdy(Inbound.Command c) {

@@ -49,7 +49,8 @@ class HttpAuthCacheTest {
                 new HttpAuthGuard(authClient(service.client()), new AuthAnswerCache(1)),
                 false,
                 0,
-                List.of());
+                List.of(),
+                AdminOptions.NONE);
         channel = new EmbeddedChannel(handler);
     }
 
