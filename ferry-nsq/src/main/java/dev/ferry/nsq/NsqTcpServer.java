@@ -1,5 +1,7 @@
 package dev.ferry.nsq;
 
+import dev.ferry.nsq.internal.federation.FederationAcceptor;
+import dev.ferry.nsq.internal.federation.FederationAudit;
 import dev.ferry.nsq.internal.http.NsqHttpHandler;
 import dev.ferry.nsq.internal.http.QueueStateRoutes;
 import dev.ferry.nsq.internal.server.AuthClient;
@@ -16,6 +18,8 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -47,6 +51,7 @@ public final class NsqTcpServer implements AutoCloseable {
     private final EventLoopGroup workers;
     private final Channel server;
     private final Runnable onClose;
+    private volatile FederationAudit federationAudit;
 
     private NsqTcpServer(EventLoopGroup boss, EventLoopGroup workers, Channel server, Runnable onClose) {
         this.boss = boss;
@@ -78,6 +83,8 @@ public final class NsqTcpServer implements AutoCloseable {
         private Map<String, Object> info = Map.of();
         private int httpsPort;
         private List<HttpRoute> routes = List.of();
+        private FederationSettings federation;
+        private final FederationAudit federationAudit = new FederationAudit();
 
         private Builder(Engine engine) {
             this.engine = Objects.requireNonNull(engine, "engine");
@@ -144,6 +151,18 @@ public final class NsqTcpServer implements AutoCloseable {
         }
 
         /**
+         * Accepts federation (null: none, the default) on the HTTP and HTTPS listeners started
+         * afterwards: a WebSocket at the settings' path carrying NSQ's protocol V2, open to peers that
+         * answer the challenge with one of its secrets, each limited to what its secret names. A plain
+         * HTTP listener that refuses requests because TLS is required refuses the upgrade too. The
+         * listeners of this builder share one record of refusals ({@link #federationRefusals()}).
+         */
+        public Builder federation(FederationSettings value) {
+            this.federation = value;
+            return this;
+        }
+
+        /**
          * The HTTPS port that the plain HTTP listener names when it refuses a request because TLS is
          * required ({@link TlsSettings.Required#YES}); 0 (the default) when there is no HTTPS
          * listener, as nsqd.
@@ -182,7 +201,8 @@ public final class NsqTcpServer implements AutoCloseable {
                     host,
                     port,
                     null,
-                    new NsqHttpHandler(engine, options, info, authClient(), clients, refuse, httpsPort, httpRoutes()));
+                    new NsqHttpHandler(engine, options, info, authClient(), clients, refuse, httpsPort, httpRoutes()),
+                    !refuse);
         }
 
         /**
@@ -201,7 +221,8 @@ public final class NsqTcpServer implements AutoCloseable {
                     host,
                     port,
                     sslContext,
-                    new NsqHttpHandler(engine, options, info, authClient(), clients, false, 0, httpRoutes()));
+                    new NsqHttpHandler(engine, options, info, authClient(), clients, false, 0, httpRoutes()),
+                    true);
         }
 
         /** The auth client every server of this builder shares, made at the first start; null: no auth. */
@@ -225,9 +246,10 @@ public final class NsqTcpServer implements AutoCloseable {
             return List.copyOf(all);
         }
 
-        private NsqTcpServer http(String host, int port, SslContext context, NsqHttpHandler api) {
+        private NsqTcpServer http(String host, int port, SslContext context, NsqHttpHandler api, boolean federate) {
             int maxContent = options.maxBodySize() + 1024;
-            return bind(
+            FederationSettings fed = federate ? federation : null;
+            NsqTcpServer started = bind(
                     host,
                     port,
                     1,
@@ -237,13 +259,34 @@ public final class NsqTcpServer implements AutoCloseable {
                             if (context != null) {
                                 ch.pipeline().addLast("tls", context.newHandler(ch.alloc()));
                             }
-                            ch.pipeline()
-                                    .addLast(new HttpServerCodec())
-                                    .addLast(new HttpObjectAggregator(maxContent))
-                                    .addLast(api);
+                            ch.pipeline().addLast(new HttpServerCodec()).addLast(new HttpObjectAggregator(maxContent));
+                            if (fed != null) {
+                                addFederation(ch, fed, maxContent);
+                            }
+                            ch.pipeline().addLast("api", api);
                         }
                     },
                     api::shutdown);
+            started.federationAudit = federationAudit;
+            return started;
+        }
+
+        /** The WebSocket upgrade at the federation path, then the challenge; see {@link FederationAcceptor}. */
+        private void addFederation(Channel ch, FederationSettings fed, int maxContent) {
+            WebSocketServerProtocolConfig config = WebSocketServerProtocolConfig.newBuilder()
+                    .websocketPath(fed.path())
+                    .checkStartsWith(false)
+                    .maxFramePayloadLength(maxContent)
+                    .handshakeTimeoutMillis(fed.challengeTimeout().toMillis())
+                    .build();
+            ch.pipeline()
+                    .addLast("ws", new WebSocketServerProtocolHandler(config))
+                    .addLast("federation", new FederationAcceptor(fed, federationAudit, engine, options, clients));
+        }
+
+        /** The latest federation refusals of the listeners of this builder, oldest first, as logged. */
+        public List<String> federationRefusals() {
+            return federationAudit.latest();
         }
     }
 
@@ -266,6 +309,15 @@ public final class NsqTcpServer implements AutoCloseable {
             workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             throw new IllegalStateException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The latest federation refusals (a wrong secret, a replayed answer, a command outside a secret's
+     * patterns) of the listeners started by this server's builder, oldest first, as logged; empty for
+     * a TCP listener or without federation.
+     */
+    public List<String> federationRefusals() {
+        return federationAudit == null ? List.of() : federationAudit.latest();
     }
 
     /** The port the server listens on. */
