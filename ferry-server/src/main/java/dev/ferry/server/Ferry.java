@@ -29,7 +29,8 @@ import picocli.CommandLine.Command;
             BenchCommand.class,
             StatsCommand.class,
             RpcCommand.class,
-            WakeupCommand.class
+            WakeupCommand.class,
+            FederateCommand.class
         },
         usageHelpAutoWidth = true)
 public final class Ferry implements Runnable {
@@ -41,8 +42,8 @@ public final class Ferry implements Runnable {
 
     /** Runs the program and exits with the command's exit code. */
     public static void main(String[] args) {
-        boolean longRunning =
-                args.length > 0 && Set.of("server", "lookupd", "wakeup", "demo").contains(args[0]);
+        boolean longRunning = args.length > 0
+                && Set.of("server", "lookupd", "wakeup", "demo", "federate").contains(args[0]);
         if (!longRunning) {
             // the client commands print their own lines on stderr; the client's connection news
             // (connected, subscribed) would only clutter them, its warnings still show
