@@ -188,6 +188,37 @@ class FederationTest {
     }
 
     @Test
+    void shouldGiveUpOnAWebSocketThatNeverChallenges() {
+        // a WebSocket at /federate that upgrades and then says nothing, as a wrong service would
+        io.netty.channel.EventLoopGroup group =
+                new io.netty.channel.MultiThreadIoEventLoopGroup(1, io.netty.channel.nio.NioIoHandler.newFactory());
+        opened(() -> group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly());
+        io.netty.channel.Channel silent = new io.netty.bootstrap.ServerBootstrap()
+                .group(group)
+                .channel(io.netty.channel.socket.nio.NioServerSocketChannel.class)
+                .childHandler(new io.netty.channel.ChannelInitializer<io.netty.channel.Channel>() {
+                    @Override
+                    protected void initChannel(io.netty.channel.Channel ch) {
+                        ch.pipeline()
+                                .addLast(new io.netty.handler.codec.http.HttpServerCodec())
+                                .addLast(new io.netty.handler.codec.http.HttpObjectAggregator(8192))
+                                .addLast(new io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler(
+                                        "/federate"));
+                    }
+                })
+                .bind("127.0.0.1", 0)
+                .syncUninterruptibly()
+                .channel();
+        int port = ((java.net.InetSocketAddress) silent.localAddress()).getPort();
+        Bus bus = opened(NsqBus.connect(ConnectOptions.nsqd("ws://127.0.0.1:" + port + "/federate")
+                .security(s -> s.federationKey(KEY))
+                .timeouts(t -> t.responseTimeout(Duration.ofSeconds(1)))
+                .build()));
+        assertThatThrownBy(() -> bus.publish("t", bytes("x")))
+                .hasMessageContaining("did not send the federation challenge within 1000 ms");
+    }
+
+    @Test
     void shouldPingAnIdleLink() throws Exception {
         site();
         RawPeer peer = opened(RawPeer.open(site.url()));

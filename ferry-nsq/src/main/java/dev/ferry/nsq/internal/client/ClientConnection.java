@@ -160,21 +160,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
                         @Override
                         protected void initChannel(Channel ch) {
                             if (c.federation != null) {
-                                FederationDialer.addTo(
-                                        ch,
-                                        c.federation,
-                                        c.federation.secure() ? c.webSocketTls() : null,
-                                        options.security().federationKey().orElseThrow(),
-                                        Math.max(
-                                                        options.publishing().maxMessageSize(),
-                                                        options.publishing().maxBodySize())
-                                                + 1024,
-                                        Math.max(
-                                                1,
-                                                options.timeouts()
-                                                                .heartbeatInterval()
-                                                                .toMillis()
-                                                        / 2));
+                                c.addWebSocket(ch);
                             }
                             ch.pipeline()
                                     .addLast("frames", c.decoder)
@@ -195,6 +181,23 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             c.ready.completeExceptionally(new FerryException("the client is closed", e));
         }
         return c.ready;
+    }
+
+    /** The WebSocket and the federation challenge under the V2 codec, for a federation address. */
+    private void addWebSocket(Channel ch) {
+        int maxFrame = Math.max(
+                        options.publishing().maxMessageSize(),
+                        options.publishing().maxBodySize())
+                + 1024;
+        long pingMillis = Math.max(1, options.timeouts().heartbeatInterval().toMillis() / 2);
+        FederationDialer.addTo(
+                ch,
+                federation,
+                federation.secure() ? webSocketTls() : null,
+                options.security().federationKey().orElseThrow(),
+                maxFrame,
+                pingMillis,
+                options.timeouts().responseTimeout().toMillis());
     }
 
     /** The TLS of a {@code wss://} link: the options' context, else the JVM's default trust. */

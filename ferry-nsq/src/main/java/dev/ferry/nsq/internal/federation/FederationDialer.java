@@ -23,6 +23,8 @@ import java.io.IOException;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The client's side of a federated link: opens the WebSocket, answers the broker's challenge with
@@ -38,20 +40,30 @@ public final class FederationDialer extends ChannelInboundHandlerAdapter {
 
     private final FederationUrl url;
     private final FederationKey key;
+    private final long answerMillis;
     private boolean challenged;
+    private ScheduledFuture<?> deadline;
 
-    private FederationDialer(FederationUrl url, FederationKey key) {
+    private FederationDialer(FederationUrl url, FederationKey key, long answerMillis) {
         this.url = url;
         this.key = key;
+        this.answerMillis = answerMillis;
     }
 
     /**
      * Adds the WebSocket client, the pinger and the dialer to an empty pipeline; what the caller adds
      * afterwards reads and writes V2 bytes. {@code tls} (null for {@code ws://}) must be a client
-     * context when the URL is {@code wss://}.
+     * context when the URL is {@code wss://}. The broker has {@code answerMillis} after the upgrade to
+     * send its challenge, and again to accept the answer.
      */
     public static void addTo(
-            Channel ch, FederationUrl url, SslContext tls, FederationKey key, int maxFrame, long pingMillis) {
+            Channel ch,
+            FederationUrl url,
+            SslContext tls,
+            FederationKey key,
+            int maxFrame,
+            long pingMillis,
+            long answerMillis) {
         ChannelPipeline p = ch.pipeline();
         if (url.secure()) {
             p.addLast("ws-tls", tls.newHandler(ch.alloc(), url.host(), url.port()));
@@ -71,12 +83,50 @@ public final class FederationDialer extends ChannelInboundHandlerAdapter {
                                 true,
                                 true));
         WebSocketPinger.addAfter(p, "ws", pingMillis);
-        p.addLast("federation", new FederationDialer(url, key)).addLast("ws-bytes", WebSocketBytes.INSTANCE);
+        p.addLast("federation", new FederationDialer(url, key, answerMillis))
+                .addLast("ws-bytes", WebSocketBytes.INSTANCE);
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         // held back: the NSQ client starts once the broker has accepted the key
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
+            expectWithin(ctx, "send the federation challenge");
+        } else if (evt == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_TIMEOUT) {
+            fail(ctx, new FerryException("no federation at " + url + ": the WebSocket upgrade timed out"));
+            return;
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    /** Fails the link unless the broker answers within the time allowed. */
+    private void expectWithin(ChannelHandlerContext ctx, String what) {
+        cancelDeadline();
+        deadline = ctx.executor()
+                .schedule(
+                        () -> fail(
+                                ctx,
+                                new FerryException("the broker at " + url + " did not " + what + " within "
+                                        + answerMillis + " ms")),
+                        answerMillis,
+                        TimeUnit.MILLISECONDS);
+    }
+
+    private void cancelDeadline() {
+        if (deadline != null) {
+            deadline.cancel(false);
+            deadline = null;
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        cancelDeadline();
+        super.channelInactive(ctx);
     }
 
     @Override
@@ -107,7 +157,9 @@ public final class FederationDialer extends ChannelInboundHandlerAdapter {
                         Base64.getEncoder()
                                 .encodeToString(Challenge.answer(key.secret(), nonce, url.path(), key.name())));
                 ctx.writeAndFlush(new TextWebSocketFrame(JSON.writeValueAsString(answer)));
+                expectWithin(ctx, "accept or refuse the answer to its challenge");
             } else if (challenged && node.path("ok").asBoolean(false)) {
+                cancelDeadline();
                 ctx.fireChannelActive();
                 ctx.pipeline().remove(this);
             } else {
@@ -137,6 +189,7 @@ public final class FederationDialer extends ChannelInboundHandlerAdapter {
     }
 
     private void fail(ChannelHandlerContext ctx, FerryException cause) {
+        cancelDeadline();
         ctx.fireExceptionCaught(cause);
         ctx.close();
     }
