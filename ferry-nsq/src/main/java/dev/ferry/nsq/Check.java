@@ -30,6 +30,19 @@ final class Check {
         return value;
     }
 
+    /**
+     * An nsqd TCP address: {@code host:port}, or a federation URL ({@code ws://host:port/path} or
+     * {@code wss://...}) whose V2 protocol runs inside a WebSocket on the broker's HTTP port.
+     */
+    static String tcpOrFederation(String what, String address) {
+        Objects.requireNonNull(address, what);
+        if (dev.ferry.nsq.internal.federation.FederationUrl.isWebSocket(address)) {
+            dev.ferry.nsq.internal.federation.FederationUrl.parse(address);
+            return address;
+        }
+        return address(what, address);
+    }
+
     /** {@code host:port} with a port in 1..65535. */
     static String address(String what, String address) {
         Objects.requireNonNull(address, what);

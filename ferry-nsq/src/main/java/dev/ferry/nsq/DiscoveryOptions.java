@@ -35,7 +35,8 @@ public record DiscoveryOptions(
      * @throws IllegalArgumentException naming the setting and its value
      */
     public DiscoveryOptions {
-        nsqdTcpAddresses = addresses("nsqd TCP address", nsqdTcpAddresses);
+        nsqdTcpAddresses = List.copyOf(Objects.requireNonNull(nsqdTcpAddresses, "nsqd TCP addresses"));
+        nsqdTcpAddresses.forEach(a -> Check.tcpOrFederation("nsqd TCP address", a));
         lookupdHttpAddresses = addresses("lookupd HTTP address", lookupdHttpAddresses);
         nsqdHttpAddresses = addresses("nsqd HTTP address", nsqdHttpAddresses);
         Check.positive("lookupdPollInterval", lookupdPollInterval);
@@ -82,12 +83,22 @@ public record DiscoveryOptions(
         private Builder() {}
 
         /**
-         * Adds an nsqd TCP address ({@code host:port}).
+         * Adds an nsqd TCP address ({@code host:port}), or a federation address ({@code
+         * ws://host:port/federate} or {@code wss://...}): a broker's HTTP port that carries the TCP
+         * protocol inside a WebSocket (the key that answers its challenge is {@link
+         * SecurityOptions#federationKey()}). A {@code ws://} address also serves as an nsqd HTTP address
+         * for the admin and the queue state, since the same port answers both.
          *
-         * @throws IllegalArgumentException when it is not {@code host:port}
+         * @throws IllegalArgumentException when it is neither {@code host:port} nor a WebSocket URL
          */
         public Builder nsqd(String tcpAddress) {
-            nsqdTcpAddresses.add(Check.address("nsqd TCP address", tcpAddress));
+            nsqdTcpAddresses.add(Check.tcpOrFederation("nsqd TCP address", tcpAddress));
+            if (dev.ferry.nsq.internal.federation.FederationUrl.isWebSocket(tcpAddress)) {
+                var url = dev.ferry.nsq.internal.federation.FederationUrl.parse(tcpAddress);
+                if (!url.secure() && !nsqdHttpAddresses.contains(url.httpAddress())) {
+                    nsqdHttpAddresses.add(url.httpAddress());
+                }
+            }
             return this;
         }
 

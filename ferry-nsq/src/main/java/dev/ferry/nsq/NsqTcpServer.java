@@ -1,5 +1,7 @@
 package dev.ferry.nsq;
 
+import dev.ferry.nsq.internal.federation.FederationAcceptor;
+import dev.ferry.nsq.internal.federation.FederationAudit;
 import dev.ferry.nsq.internal.http.AdminOptions;
 import dev.ferry.nsq.internal.http.NsqHttpHandler;
 import dev.ferry.nsq.internal.http.QueueStateRoutes;
@@ -19,6 +21,8 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -50,6 +54,7 @@ public final class NsqTcpServer implements AutoCloseable {
     private final EventLoopGroup workers;
     private final Channel server;
     private final Runnable onClose;
+    private volatile FederationAudit federationAudit;
 
     private NsqTcpServer(EventLoopGroup boss, EventLoopGroup workers, Channel server, Runnable onClose) {
         this.boss = boss;
@@ -83,6 +88,8 @@ public final class NsqTcpServer implements AutoCloseable {
         private List<HttpRoute> routes = List.of();
         private List<String> lookupdHttpAddresses = List.of();
         private SharedMetrics metrics;
+        private FederationSettings federation;
+        private final FederationAudit federationAudit = new FederationAudit();
 
         private Builder(Engine engine) {
             this.engine = Objects.requireNonNull(engine, "engine");
@@ -168,6 +175,18 @@ public final class NsqTcpServer implements AutoCloseable {
         }
 
         /**
+         * Accepts federation (null: none, the default) on the HTTP and HTTPS listeners started
+         * afterwards: a WebSocket at the settings' path carrying NSQ's protocol V2, open to peers that
+         * answer the challenge with one of its secrets, each limited to what its secret names. A plain
+         * HTTP listener that refuses requests because TLS is required refuses the upgrade too. The
+         * listeners of this builder share one record of refusals ({@link #federationRefusals()}).
+         */
+        public Builder federation(FederationSettings value) {
+            this.federation = value;
+            return this;
+        }
+
+        /**
          * The HTTPS port that the plain HTTP listener names when it refuses a request because TLS is
          * required ({@link TlsSettings.Required#YES}); 0 (the default) when there is no HTTPS
          * listener, as nsqd.
@@ -218,7 +237,8 @@ public final class NsqTcpServer implements AutoCloseable {
                             httpRoutes(),
                             admin(shared)),
                     BrokerTraffic.HTTP,
-                    shared);
+                    shared,
+                    !refuse);
         }
 
         /**
@@ -241,7 +261,8 @@ public final class NsqTcpServer implements AutoCloseable {
                     new NsqHttpHandler(
                             engine, options, info, authClient(), clients, false, 0, httpRoutes(), admin(shared)),
                     BrokerTraffic.HTTPS,
-                    shared);
+                    shared,
+                    true);
         }
 
         /** The auth client every server of this builder shares, made at the first start; null: no auth. */
@@ -278,11 +299,18 @@ public final class NsqTcpServer implements AutoCloseable {
         }
 
         private NsqTcpServer http(
-                String host, int port, SslContext context, NsqHttpHandler api, String kind, SharedMetrics shared) {
+                String host,
+                int port,
+                SslContext context,
+                NsqHttpHandler api,
+                String kind,
+                SharedMetrics shared,
+                boolean federate) {
             int maxContent = options.maxBodySize() + 1024;
             BrokerTraffic traffic = clients.traffic();
+            FederationSettings fed = federate ? federation : null;
             try {
-                return bind(
+                NsqTcpServer started = bind(
                         host,
                         port,
                         1,
@@ -296,19 +324,42 @@ public final class NsqTcpServer implements AutoCloseable {
                                 }
                                 ch.pipeline()
                                         .addLast(new HttpServerCodec())
-                                        .addLast(new HttpObjectAggregator(maxContent))
-                                        .addLast(api);
+                                        .addLast(new HttpObjectAggregator(maxContent));
+                                if (fed != null) {
+                                    addFederation(ch, fed, maxContent);
+                                }
+                                ch.pipeline().addLast("api", api);
                             }
                         },
                         () -> {
                             api.shutdown();
                             shared.release();
                         });
+                started.federationAudit = federationAudit;
+                return started;
             } catch (RuntimeException e) {
                 api.shutdown();
                 shared.release();
                 throw e;
             }
+        }
+
+        /** The WebSocket upgrade at the federation path, then the challenge; see {@link FederationAcceptor}. */
+        private void addFederation(Channel ch, FederationSettings fed, int maxContent) {
+            WebSocketServerProtocolConfig config = WebSocketServerProtocolConfig.newBuilder()
+                    .websocketPath(fed.path())
+                    .checkStartsWith(false)
+                    .maxFramePayloadLength(maxContent)
+                    .handshakeTimeoutMillis(fed.challengeTimeout().toMillis())
+                    .build();
+            ch.pipeline()
+                    .addLast("ws", new WebSocketServerProtocolHandler(config))
+                    .addLast("federation", new FederationAcceptor(fed, federationAudit, engine, options, clients));
+        }
+
+        /** The latest federation refusals of the listeners of this builder, oldest first, as logged. */
+        public List<String> federationRefusals() {
+            return federationAudit.latest();
         }
     }
 
@@ -331,6 +382,15 @@ public final class NsqTcpServer implements AutoCloseable {
             workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             throw new IllegalStateException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The latest federation refusals (a wrong secret, a replayed answer, a command outside a secret's
+     * patterns) of the listeners started by this server's builder, oldest first, as logged; empty for
+     * a TCP listener or without federation.
+     */
+    public List<String> federationRefusals() {
+        return federationAudit == null ? List.of() : federationAudit.latest();
     }
 
     /** The port the server listens on. */

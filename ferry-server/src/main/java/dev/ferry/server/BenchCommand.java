@@ -97,6 +97,18 @@ final class BenchCommand implements Callable<Integer> {
             description = "Process id of the broker, whose memory 'idle' reports.")
     private long pid;
 
+    @Option(
+            names = "--federate-url",
+            paramLabel = "URL",
+            description =
+                    "client-writer and client-reader: go through this federation address (ws://host:port/federate,"
+                            + " wss://...) instead of --nsqd-tcp-address, with the key --federation-key names and the secret in"
+                            + " FERRY_FEDERATION_SECRET.")
+    private String federateUrl;
+
+    @Option(names = "--federation-key", paramLabel = "NAME", description = "The federation key of --federate-url.")
+    private String federationKey;
+
     @Override
     public Integer call() throws Exception {
         if (!List.of("writer", "reader", "client-writer", "client-reader", "idle")
@@ -125,9 +137,7 @@ final class BenchCommand implements Callable<Integer> {
         List<Thread> threads = new ArrayList<>();
         List<Throwable> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
         if (role.startsWith("client-")) {
-            try (Bus bus = NsqBus.connect(ConnectOptions.nsqd(target.host() + ":" + target.port())
-                    .publishing(p -> p.connections(connections))
-                    .build())) {
+            try (Bus bus = NsqBus.connect(clientOptions(target))) {
                 if (role.equals("client-writer")) {
                     startClientWriters(bus, deadline, messages, threads, errors);
                 } else {
@@ -155,6 +165,28 @@ final class BenchCommand implements Callable<Integer> {
             t.start();
         }
         return report(messages, threads, errors);
+    }
+
+    /** The client roles' settings: the broker's TCP address, or the federation address and its key. */
+    private ConnectOptions clientOptions(HostPort target) {
+        if (federateUrl == null) {
+            return ConnectOptions.nsqd(target.host() + ":" + target.port())
+                    .publishing(p -> p.connections(connections))
+                    .build();
+        }
+        String secret = System.getenv("FERRY_FEDERATION_SECRET");
+        if (federationKey == null || secret == null || secret.isEmpty()) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "--federate-url needs --federation-key NAME and FERRY_FEDERATION_SECRET");
+        }
+        try {
+            return ConnectOptions.nsqd(federateUrl)
+                    .security(s -> s.federationKey(new dev.ferry.nsq.FederationKey(federationKey, secret)))
+                    .publishing(p -> p.connections(connections))
+                    .build();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--federate-url: " + e.getMessage());
+        }
     }
 
     private int report(AtomicLong messages, List<Thread> threads, List<Throwable> errors) throws InterruptedException {

@@ -30,7 +30,8 @@ import picocli.CommandLine.Command;
             StatsCommand.class,
             RpcCommand.class,
             WakeupCommand.class,
-            PresenceCommand.class
+            PresenceCommand.class,
+            FederateCommand.class
         },
         usageHelpAutoWidth = true)
 public final class Ferry implements Runnable {
@@ -43,7 +44,8 @@ public final class Ferry implements Runnable {
     /** Runs the program and exits with the command's exit code. */
     public static void main(String[] args) {
         boolean longRunning = args.length > 0
-                && Set.of("server", "lookupd", "wakeup", "demo", "presence").contains(args[0]);
+                && Set.of("server", "lookupd", "wakeup", "demo", "presence", "federate")
+                        .contains(args[0]);
         if (!longRunning) {
             // the client commands print their own lines on stderr; the client's connection news
             // (connected, subscribed) would only clutter them, its warnings still show

@@ -1,6 +1,7 @@
 package dev.ferry.server;
 
 import dev.ferry.nsq.AuthSettings;
+import dev.ferry.nsq.FederationSettings;
 import dev.ferry.nsq.LookupdRegistration;
 import dev.ferry.nsq.NsqTcpServer;
 import dev.ferry.nsq.ServerOptions;
@@ -78,6 +79,7 @@ final class ServerCommand implements Callable<Integer> {
         if (settings.engine().scheme().equals("file")) {
             DataDirectoryCheck.check(settings.dataPath(), "--data-path");
         }
+        FederationSettings federation = federationSettings();
         BrokerMemoryQueues memoryQueues =
                 BrokerMemoryQueues.parse(spec.commandLine(), flags.mqueues, flags.mqueueDbUrl, settings.dataPath());
         Engine engine = Engines.open(settings.engine(), options.clock());
@@ -100,7 +102,8 @@ final class ServerCommand implements Callable<Integer> {
                     .info(info)
                     .queueState(engine.capabilities().contains(Engine.Capability.QUEUE_STATE))
                     .routes(memoryQueues.open())
-                    .lookupdHttpAddresses(flags.lookupdHttpAddresses);
+                    .lookupdHttpAddresses(flags.lookupdHttpAddresses)
+                    .federation(federation);
             HostPort address = settings.tcpAddress();
             server = Listeners.start(tcpListener, () -> servers.startTcp(address.host(), address.port()));
             listening.add(server);
@@ -130,6 +133,13 @@ final class ServerCommand implements Callable<Integer> {
         }
         if (httpServer != null) {
             err.printf("HTTP: listening on %s:%d%n", settings.httpAddress().host(), httpServer.port());
+        }
+        if (federation != null) {
+            err.printf(
+                    "federation: %s on the HTTP%s port, %d secret(s)%n",
+                    federation.path(),
+                    httpsServer != null ? " and HTTPS" : "",
+                    federation.secrets().size());
         }
         err.flush();
         ServiceRunner.runUntilSigterm(err, "stopping: requeueing what is in flight, syncing the data", () -> {
@@ -192,6 +202,18 @@ final class ServerCommand implements Callable<Integer> {
     /** After parsing: the line naming the flags given that Ferry ignores, and why; empty when none is. */
     Optional<String> ignoredFlagsLine() {
         return ServiceRunner.ignoredFlagsLine(spec);
+    }
+
+    /** The federation secrets of --federation-secrets, checked before anything opens; null without the flag. */
+    private FederationSettings federationSettings() {
+        if (flags.federationSecrets == null) {
+            return null;
+        }
+        try {
+            return FederationSettings.load(flags.federationSecrets);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--federation-secrets: " + e.getMessage(), e);
+        }
     }
 
     /** The TLS settings, checked (files included) before anything opens; null without a certificate. */

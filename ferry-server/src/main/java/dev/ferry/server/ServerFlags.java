@@ -7,6 +7,7 @@ import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -647,4 +648,12 @@ final class ServerFlags {
             paramLabel = "JDBC-URL",
             description = "Database of the memory queues with a dbmode (default: SQLite mqueue.db in --data-path).")
     String mqueueDbUrl;
+
+    @Option(
+            names = "--federation-secrets",
+            paramLabel = "FILE",
+            description = "Accept federation (NSQ's protocol inside a WebSocket at /federate on the HTTP and HTTPS"
+                    + " ports) from peers holding one of the secrets in FILE: one a line, NAME ACCESS PATTERNS SECRET"
+                    + " (ACCESS read, write or rw; PATTERNS comma-separated topic patterns, * for any run).")
+    Path federationSecrets;
 }

@@ -10,6 +10,8 @@ import dev.ferry.nsq.internal.codec.ClientCommand;
 import dev.ferry.nsq.internal.codec.CommandEncoder;
 import dev.ferry.nsq.internal.codec.Frame;
 import dev.ferry.nsq.internal.codec.FrameDecoder;
+import dev.ferry.nsq.internal.federation.FederationDialer;
+import dev.ferry.nsq.internal.federation.FederationUrl;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -90,6 +92,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     private record Pending(CompletableFuture<byte[]> answer, long sentNanos, boolean publish) {}
 
     private final String address;
+    /** Set when the address is a ws:// or wss:// URL: V2 runs inside a federated WebSocket. */
+    private final FederationUrl federation;
+
     private final ConnectOptions options;
     private final int msgTimeoutMillis;
     private final Listener listener;
@@ -112,6 +117,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     private ClientConnection(String address, ConnectOptions options, int msgTimeoutMillis, Listener listener) {
         this.address = address;
+        this.federation = FederationUrl.isWebSocket(address) ? FederationUrl.parse(address) : null;
         this.options = options;
         this.msgTimeoutMillis = msgTimeoutMillis;
         this.listener = listener;
@@ -133,7 +139,15 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     static CompletableFuture<ClientConnection> open(
             EventLoopGroup group, String address, ConnectOptions options, int msgTimeoutMillis, Listener listener) {
         ClientConnection c = new ClientConnection(address, options, msgTimeoutMillis, listener);
-        HostPort target = HostPort.parse(address);
+        HostPort target =
+                c.federation != null ? new HostPort(c.federation.host(), c.federation.port()) : HostPort.parse(address);
+        if (c.federation != null && options.security().federationKey().isEmpty()) {
+            c.ready.completeExceptionally(new FerryException("the federation address " + address
+                    + " needs a federation key: the name and secret of a secret the broker accepts"
+                    + " (SecurityOptions federationKey, or ws://NAME:SECRET@host:port/federate with Bus.connect)"));
+            c.closed.complete(null);
+            return c.ready;
+        }
         long readIdle = options.timeouts().heartbeatInterval().toMillis() * 2;
         try {
             new Bootstrap()
@@ -145,6 +159,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
                     .handler(new ChannelInitializer<Channel>() {
                         @Override
                         protected void initChannel(Channel ch) {
+                            if (c.federation != null) {
+                                c.addWebSocket(ch);
+                            }
                             ch.pipeline()
                                     .addLast("frames", c.decoder)
                                     .addLast("commands", CommandEncoder.INSTANCE)
@@ -167,6 +184,36 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             c.ready.completeExceptionally(new FerryException("the client is closed", e));
         }
         return c.ready;
+    }
+
+    /** The WebSocket and the federation challenge under the V2 codec, for a federation address. */
+    private void addWebSocket(Channel ch) {
+        int maxFrame = Math.max(
+                        options.publishing().maxMessageSize(),
+                        options.publishing().maxBodySize())
+                + 1024;
+        long pingMillis = Math.max(1, options.timeouts().heartbeatInterval().toMillis() / 2);
+        FederationDialer.addTo(
+                ch,
+                federation,
+                federation.secure() ? webSocketTls() : null,
+                options.security().federationKey().orElseThrow(),
+                maxFrame,
+                pingMillis,
+                options.timeouts().responseTimeout().toMillis());
+    }
+
+    /** The TLS of a {@code wss://} link: the options' context, else the JVM's default trust. */
+    private SslContext webSocketTls() {
+        try {
+            javax.net.ssl.SSLContext context = options.security().tls().isPresent()
+                    ? options.security().tls().get()
+                    : javax.net.ssl.SSLContext.getDefault();
+            return new JdkSslContext(
+                    context, true, null, IdentityCipherSuiteFilter.INSTANCE, null, ClientAuth.NONE, null, false);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new FerryException("this JVM has no default TLS context for " + address, e);
+        }
     }
 
     /** The {@code host:port} this connection goes to. */
@@ -309,9 +356,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         body.put("user_agent", options.identity().userAgent());
         body.put("feature_negotiation", true);
         body.put("heartbeat_interval", options.timeouts().heartbeatInterval().toMillis());
-        body.put("tls_v1", options.security().tls().isPresent());
-        body.put("snappy", options.compression().algorithm() == CompressionOptions.Algorithm.SNAPPY);
-        body.put("deflate", options.compression().algorithm() == CompressionOptions.Algorithm.DEFLATE);
+        // inside a WebSocket the bytes cannot be upgraded in place: wss:// is the TLS, and no compression
+        boolean inPlace = federation == null;
+        body.put("tls_v1", inPlace && options.security().tls().isPresent());
+        body.put("snappy", inPlace && options.compression().algorithm() == CompressionOptions.Algorithm.SNAPPY);
+        body.put("deflate", inPlace && options.compression().algorithm() == CompressionOptions.Algorithm.DEFLATE);
         body.put("deflate_level", options.compression().deflateLevel());
         if (msgTimeoutMillis > 0) {
             body.put("msg_timeout", msgTimeoutMillis);
@@ -371,7 +420,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         negotiated = text.equals("OK") ? JSON.createObjectNode() : JSON.readTree(data);
         maxRdyCount = negotiated.path("max_rdy_count").asInt(2500);
         msgTimeout = negotiated.path("msg_timeout").asLong(msgTimeout);
-        if (options.security().tls().isPresent() && !negotiated.path("tls_v1").asBoolean(false)) {
+        if (federation == null
+                && options.security().tls().isPresent()
+                && !negotiated.path("tls_v1").asBoolean(false)) {
             throw new FerryException("nsqd at " + address + " does not offer TLS (tls_v1 false in its IDENTIFY answer),"
                     + " but TLS was asked for");
         }
@@ -537,7 +588,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (closeCause == null) {
-            closeCause = new FerryException("connection to nsqd at " + address + " failed: " + cause, cause);
+            // a FerryException already says what went wrong in plain words (a federation refusal)
+            closeCause = cause instanceof FerryException f
+                    ? f
+                    : new FerryException("connection to nsqd at " + address + " failed: " + cause, cause);
         }
         ctx.close();
     }

@@ -31,14 +31,20 @@ final class AuthSession {
 
     private final V2Connection connection;
     private final AuthClient auth;
+    private final PeerGrant grant;
     private final ServerOptions options;
     private AuthClient.State state;
     private String secret;
 
-    /** Checks against {@code auth}; null when the broker has no auth service. */
-    AuthSession(V2Connection connection, AuthClient auth, ServerOptions options) {
+    /**
+     * Checks against {@code auth} (null when the broker has no auth service), or against {@code
+     * grant} when the peer proved who it is before the protocol started (null otherwise; then AUTH
+     * is not offered).
+     */
+    AuthSession(V2Connection connection, AuthClient auth, PeerGrant grant, ServerOptions options) {
         this.connection = connection;
-        this.auth = auth;
+        this.auth = grant == null ? auth : null;
+        this.grant = grant;
         this.options = options;
     }
 
@@ -86,6 +92,13 @@ final class AuthSession {
      * the auth service again first when the answer's TTL ran out; nsqd's errors otherwise.
      */
     void authorized(String cmd, String topic, String channel, Runnable next) {
+        if (grant != null) {
+            if (!grant.allows(cmd, topic)) {
+                throw NsqError.fatal("E_UNAUTHORIZED", grant.refused(cmd, topic));
+            }
+            next.run();
+            return;
+        }
         if (auth == null) {
             next.run();
             return;

@@ -46,6 +46,7 @@ final class IdentifyNegotiation {
     private final ServerOptions options;
     private final SslContext tls;
     private final boolean authRequired;
+    private final boolean compressionOffered;
     private final Heartbeats heartbeats;
     private long msgTimeoutMillis;
     private int sampleRate;
@@ -54,18 +55,21 @@ final class IdentifyNegotiation {
 
     /**
      * The server's settings until the client identifies; {@code tls} null when TLS is not offered,
-     * {@code authRequired} when the client must AUTH.
+     * {@code authRequired} when the client must AUTH; {@code compressionOffered} false where the bytes
+     * cannot be re-encoded in place (inside WebSocket frames).
      */
     IdentifyNegotiation(
             V2Connection connection,
             ServerOptions options,
             SslContext tls,
             boolean authRequired,
+            boolean compressionOffered,
             Heartbeats heartbeats) {
         this.connection = connection;
         this.options = options;
         this.tls = tls;
         this.authRequired = authRequired;
+        this.compressionOffered = compressionOffered;
         this.heartbeats = heartbeats;
         this.msgTimeoutMillis = options.msgTimeout().toMillis();
         this.outputBufferSize = options.outputBufferSize();
@@ -115,8 +119,8 @@ final class IdentifyNegotiation {
         response.put("msg_timeout", msgTimeoutMillis);
         // as nsqd: a feature is negotiated when the server offers it and the client asks for it; asking
         // for a disabled one is not an error, the answer just says false
-        boolean snappy = options.snappyEnabled() && data.snappy();
-        boolean deflate = options.deflateEnabled() && data.deflate();
+        boolean snappy = compressionOffered && options.snappyEnabled() && data.snappy();
+        boolean deflate = compressionOffered && options.deflateEnabled() && data.deflate();
         if (deflate && snappy) {
             throw NsqError.fatal("E_IDENTIFY_FAILED", "cannot enable both deflate and snappy compression");
         }

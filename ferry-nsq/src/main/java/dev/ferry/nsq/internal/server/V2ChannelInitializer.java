@@ -6,6 +6,7 @@ import dev.ferry.nsq.internal.codec.FrameEncoder;
 import dev.ferry.spi.Engine;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.ssl.SslContext;
 
 /** Sets up a client connection: command decoder, frame encoder, then the protocol handler. */
@@ -53,5 +54,24 @@ public final class V2ChannelInitializer extends ChannelInitializer<Channel> {
                 .addLast("decoder", new CommandDecoder(options.maxMsgSize(), options.maxBodySize()))
                 .addLast("encoder", FrameEncoder.INSTANCE)
                 .addLast("protocol", new V2Connection(engine, options, tls, tlsRequired, auth, clients));
+    }
+
+    /**
+     * Adds the V2 protocol after the handler named {@code after} of a channel that is already
+     * active and whose peer proved who it is ({@code grant}): the bytes that handler passes on are
+     * read as a client's V2 stream, and what the protocol writes goes back through it as bytes. The
+     * caller then fires {@code channelActive} from {@code after}'s context to start the protocol.
+     * Call on the channel's event loop.
+     */
+    public static void installAfter(
+            ChannelPipeline pipeline,
+            String after,
+            Engine engine,
+            ServerOptions options,
+            PeerGrant grant,
+            ClientRegistry clients) {
+        pipeline.addAfter(after, "decoder", new CommandDecoder(options.maxMsgSize(), options.maxBodySize()))
+                .addAfter("decoder", "encoder", FrameEncoder.INSTANCE)
+                .addAfter("encoder", "protocol", new V2Connection(engine, options, null, false, null, grant, clients));
     }
 }

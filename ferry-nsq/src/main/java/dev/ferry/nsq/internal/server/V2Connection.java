@@ -76,12 +76,29 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
             boolean tlsRequired,
             AuthClient auth,
             ClientRegistry clients) {
+        this(engine, options, tls, tlsRequired, auth, null, clients);
+    }
+
+    /**
+     * A connection whose peer proved who it is before the protocol started ({@code grant} not null:
+     * federation over WebSocket), where the bytes cannot be upgraded in place: IDENTIFY offers neither
+     * TLS (the WebSocket has its own) nor compression, and AUTH is not offered.
+     */
+    V2Connection(
+            Engine engine,
+            ServerOptions options,
+            SslContext tls,
+            boolean tlsRequired,
+            AuthClient auth,
+            PeerGrant grant,
+            ClientRegistry clients) {
         this.options = options;
         this.tlsRequired = tlsRequired;
         this.clients = clients;
         this.heartbeats = new Heartbeats(this, options.heartbeatInterval().toMillis());
-        this.identify = new IdentifyNegotiation(this, options, tls, auth != null, heartbeats);
-        this.auth = new AuthSession(this, auth, options);
+        this.identify =
+                new IdentifyNegotiation(this, options, tls, grant == null && auth != null, grant == null, heartbeats);
+        this.auth = new AuthSession(this, auth, grant, options);
         this.publishing = new PublishCommands(this, engine, options, this.auth);
         this.window = new DeliveryWindow(this, engine, options, identify);
     }
