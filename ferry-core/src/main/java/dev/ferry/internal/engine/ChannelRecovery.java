@@ -4,6 +4,7 @@ import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
 import it.unimi.dsi.fastutil.longs.LongArrayList;
 import it.unimi.dsi.fastutil.longs.LongOpenHashSet;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,9 +59,11 @@ final class ChannelRecovery {
      * messages gone from the log are dropped (counted, with an error line); messages that were in
      * flight come back ready.
      */
-    static Restored restore(Path dir, RetryStore retry, TopicLog topicLog, String topic, String channel, long now)
+    static Restored restore(
+            Path dir, RetryStore retry, TopicLog topicLog, String topic, String channel, long now, DamageCounts counts)
             throws IOException {
-        State state = read(dir, retry);
+        State state = read(dir, retry, counts);
+        Long2ObjectOpenHashMap<Entry> copies = null;
         long cursorOffset = state.cursorOffset;
         long cursorSeq = state.cursorSeq;
         long dropCount = state.dropCount;
@@ -85,6 +88,19 @@ final class ChannelRecovery {
             if (e.inLog()) {
                 LogRecord r = topicLog.readAt(e.key);
                 if (r == null) {
+                    // its move into a retry bucket may be a journal record lost to damage
+                    if (copies == null) {
+                        copies = retryCopies(retry);
+                    }
+                    Entry copy = copies.get(e.key);
+                    if (copy != null) {
+                        copy.attempts = Math.max(copy.attempts, e.attempts);
+                        if (state.loadedBuckets.contains(copy.bucket)) {
+                            entries.add(copy);
+                            (copy.dueAt > now ? deferred : ready).add(copy);
+                        } // else its far bucket delivers it when it loads
+                        continue;
+                    }
                     log.error(
                             "topic {} channel {}: message at log offset {} is gone from the log; dropped",
                             topic,
@@ -150,9 +166,45 @@ final class ChannelRecovery {
         final TreeSet<Long> loadedBuckets = new TreeSet<>();
     }
 
-    static State read(Path dir, RetryStore retry) throws IOException {
+    /** Every retry copy on disk, by key (the newest copy of a key wins). */
+    private static Long2ObjectOpenHashMap<Entry> retryCopies(RetryStore retry) throws IOException {
+        Long2ObjectOpenHashMap<Entry> out = new Long2ObjectOpenHashMap<>();
+        for (long bucket : retry.buckets()) {
+            for (LogRecord r : retry.readAll(bucket)) {
+                out.put(r.seq(), Entry.fromRetryCopy(r, bucket));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Reads the channel's snapshot and replays the journals after it. A damaged snapshot is
+     * quarantined and the previous one ({@code snapshot.prev}) is used with the journals since it;
+     * when there is none to fall back on, the channel starts from the log's start with every retry
+     * copy far ahead (messages are delivered again, none is lost). Findings go into {@code counts}.
+     */
+    static State read(Path dir, RetryStore retry, DamageCounts counts) throws IOException {
         State state = new State();
-        Snapshot snap = Snapshot.read(dir);
+        Path current = dir.resolve(Snapshot.FILE);
+        Path previous = dir.resolve(Snapshot.PREVIOUS);
+        boolean hadCurrent = Files.exists(current);
+        boolean hadPrevious = Files.exists(previous);
+        Snapshot snap = readOrQuarantine(current, counts);
+        boolean damaged = hadCurrent && snap == null;
+        if (snap == null && hadPrevious) {
+            snap = readOrQuarantine(previous, counts);
+            damaged |= snap == null;
+            if (snap != null && hadCurrent) {
+                log.warn("{}: recovering from the previous snapshot and the journals since it", dir);
+            }
+        }
+        if (snap == null && damaged) {
+            log.error(
+                    "{}: no intact snapshot to recover from: the channel delivers its topic's whole log and"
+                            + " its retry copies again (duplicates possible, no message lost)",
+                    dir);
+            return state;
+        }
         long firstGeneration = 0;
         if (snap != null) {
             firstGeneration = snap.nextGeneration();
@@ -177,12 +229,31 @@ final class ChannelRecovery {
         Replayer replayer = new Replayer(state, retry);
         for (Path file : FileJournal.files(dir)) {
             if (FileJournal.generationOf(file) >= firstGeneration) {
-                FileJournal.replay(file, replayer);
+                FileJournal.replay(file, replayer, counts);
             }
         }
         return state;
     }
 
+    /**
+     * Reads a snapshot file (null when there is none). A damaged one is copied to quarantine,
+     * counted, logged, removed, and read as null.
+     */
+    private static Snapshot readOrQuarantine(Path file, DamageCounts counts) throws IOException {
+        try {
+            return Snapshot.readFile(file);
+        } catch (IOException e) {
+            java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(Files.readAllBytes(file));
+            Path copy = Quarantine.save(file, 0, bytes);
+            Files.delete(file);
+            counts.damaged(1, bytes.remaining());
+            String why = e instanceof java.io.EOFException || e.getMessage() == null
+                    ? "channel snapshot " + file + " is cut short"
+                    : e.getMessage();
+            log.error("{}; its bytes are kept in {}", why, copy.getFileName());
+            return null;
+        }
+    }
     /** Applies journal records to the state being recovered. */
     private static final class Replayer implements FileJournal.Visitor {
         private final State state;

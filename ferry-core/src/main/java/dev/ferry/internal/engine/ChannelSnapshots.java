@@ -3,11 +3,14 @@ package dev.ferry.internal.engine;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.function.LongFunction;
 
 /**
- * Writes a channel's snapshots and starts a new journal generation after each one, deleting the
- * journals the snapshots make redundant. Reading them back is {@link ChannelRecovery}'s job.
+ * Writes a channel's snapshots and starts a new journal generation after each one. The snapshot it
+ * replaces is kept as {@code snapshot.prev}, with the journals written since it, so that a damaged
+ * snapshot has a fallback (the previous one plus its journals); older journals are deleted. Reading
+ * them back is {@link ChannelRecovery}'s job.
  *
  * <p>Threading: called under the owning topic's lock only (housekeeping, close, recovery); the
  * journal it rotates synchronizes with the sync thread itself.
@@ -37,11 +40,19 @@ final class ChannelSnapshots {
         }
         journal.write();
         long next = generation + 1;
-        state.apply(next).write(dir, io);
+        Snapshot snapshot = state.apply(next);
+        Path current = dir.resolve(Snapshot.FILE);
+        Path previous = dir.resolve(Snapshot.PREVIOUS);
+        // the snapshot being replaced becomes the fallback; its journals stay with it
+        if (Files.exists(current)) {
+            Files.move(current, previous, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        }
+        long keepFrom = Files.exists(previous) ? Snapshot.generationIn(previous) : next;
+        snapshot.write(dir, io);
         journal.rotate(next);
         generation = next;
         for (Path file : FileJournal.files(dir)) {
-            if (FileJournal.generationOf(file) < next) {
+            if (FileJournal.generationOf(file) < Math.min(keepFrom < 0 ? next : keepFrom, next)) {
                 Files.deleteIfExists(file);
             }
         }

@@ -40,6 +40,8 @@ final class ChannelState {
     private final ChannelJournal journal;
     private final RetryStore retry;
     private final ChannelSnapshots snapshots;
+    /** What recovery and reads found damaged in the channel's files (its retry store counts here too). */
+    private final DamageCounts damage;
 
     private final ChannelCursor cursor = new ChannelCursor();
     /** Every message tracked one by one, by key (its log offset, or its key in the retry store). */
@@ -77,7 +79,8 @@ final class ChannelState {
             FileIo io,
             ChannelJournal journal,
             RetryStore retry,
-            long generation) {
+            long generation,
+            DamageCounts damage) {
         this.topic = topic;
         this.name = name;
         this.ephemeral = ephemeral;
@@ -85,6 +88,7 @@ final class ChannelState {
         this.journal = journal;
         this.retry = retry;
         this.snapshots = new ChannelSnapshots(dir, io, journal, generation);
+        this.damage = damage;
     }
 
     ChannelJournal journal() {
@@ -599,7 +603,8 @@ final class ChannelState {
                 paused,
                 ephemeral,
                 deadLetters.policy(),
-                deadLetters.count());
+                deadLetters.count(),
+                damage.stats());
     }
 
     // ---- snapshots and recovery ---------------------------------------------------------------
@@ -631,7 +636,8 @@ final class ChannelState {
      * flight come back ready, with the attempts they had.
      */
     void recover(long now) throws IOException {
-        ChannelRecovery.Restored state = ChannelRecovery.restore(dir, retry, topic.log(), topic.name, name, now);
+        ChannelRecovery.Restored state =
+                ChannelRecovery.restore(dir, retry, topic.log(), topic.name, name, now, damage);
         cursor.moveTo(state.cursorOffset(), state.cursorSeq());
         messageCount = state.messageCount();
         requeueCount = state.requeueCount();

@@ -420,6 +420,7 @@ final class TopicState {
                 appender.rejectCount(),
                 paused,
                 ephemeral,
-                list);
+                list,
+                log.recovery());
     }
 }

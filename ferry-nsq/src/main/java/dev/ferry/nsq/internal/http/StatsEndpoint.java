@@ -60,7 +60,8 @@ final class StatsEndpoint {
                             t.ephemeral(),
                             t.channels().stream()
                                     .filter(c -> c.name().equals(channel.get()))
-                                    .toList()))
+                                    .toList(),
+                            t.recovery()))
                     .toList();
         }
         StatsJson view = new StatsJson(
