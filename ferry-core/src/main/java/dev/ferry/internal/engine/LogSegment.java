@@ -234,20 +234,19 @@ final class LogSegment {
     }
 
     private void quarantine(String topic, Damage d, DamageCounts counts) throws IOException {
+        boolean known = Files.exists(Quarantine.fileFor(path, d.at()));
         ByteBuffer bytes = channel.map(FileChannel.MapMode.READ_ONLY, d.at(), d.length());
         Path copy = Quarantine.save(path, d.at(), bytes);
         counts.damaged(d.lost(), d.length());
         counts.kept(d.kept());
-        log.error(
-                "topic {}: segment {} is damaged at byte {}: skipped {} bytes ({} record(s) lost, {} intact"
-                        + " record(s) after them kept); the damaged bytes are kept in {}",
-                topic,
-                path.getFileName(),
-                d.at(),
-                d.length(),
-                d.lost(),
-                d.kept(),
-                copy.getFileName());
+        String line = "topic {}: segment {} is damaged at byte {}: skipped {} bytes ({} record(s) lost, {} intact"
+                + " record(s) after them kept); the damaged bytes are kept in {}";
+        Object[] args = {topic, path.getFileName(), d.at(), d.length(), d.lost(), d.kept(), copy.getFileName()};
+        if (known) {
+            log.warn(line + " (found before)", args);
+        } else {
+            log.error(line, args);
+        }
     }
 
     /** Reads the record at log offset {@code offset}, or null (logged) when it is damaged. */
