@@ -33,6 +33,10 @@ final class FileRetryStore implements RetryStore {
     private final FileIo io;
     private final int maxPayload;
     private final DamageCounts damage;
+    /** Buckets whose damage was reported already. */
+    private final it.unimi.dsi.fastutil.longs.LongOpenHashSet reported =
+            new it.unimi.dsi.fastutil.longs.LongOpenHashSet();
+
     private final Long2ObjectOpenHashMap<FileChannel> open = new Long2ObjectOpenHashMap<>();
     private final Long2LongOpenHashMap sizes = new Long2LongOpenHashMap();
     private final Map<FileChannel, Boolean> dirty = new ConcurrentHashMap<>();
@@ -111,7 +115,9 @@ final class FileRetryStore implements RetryStore {
         }
         ByteBuffer data = ByteBuffer.wrap(Files.readAllBytes(file));
         Scan scan = scan(data, maxPayload, out::add);
-        for (int[] d : scan.damages()) {
+        // a bucket is read more than once (counted at recovery, loaded later): report its damage once
+        boolean first = reported.add(bucket);
+        for (int[] d : first ? scan.damages() : List.<int[]>of()) {
             Path copy = Quarantine.save(file, d[0], data.slice(d[0], d[1]));
             damage.damaged(1, d[1]);
             damage.kept(scan.keptAfter(d[0]));

@@ -309,4 +309,35 @@ class DamagedFilesRecoveryTest {
             assertThat(drain(engine)).as("duplicates, no loss").containsExactlyElementsOf(names(0, 100));
         }
     }
+
+    @Test
+    void shouldKeepTheIntactCopiesOfADamagedRetryBucket() throws IOException {
+        try (LocalEngine engine = open()) {
+            done(engine.createChannel("t", "c"));
+            publish(engine, 0, 10);
+            List<Lease> leases = done(engine.claim("t", "c", 10, LEASE));
+            for (Lease l : leases) {
+                // an hour ahead: the copies stay in their bucket file, not in memory
+                done(engine.nack(l, Duration.ofHours(1)));
+            }
+        }
+        Path bucket;
+        try (Stream<Path> files = Files.list(dir.resolve("topics/t-t/c-c/retry"))) {
+            bucket =
+                    files.filter(p -> p.toString().endsWith(".bkt")).findFirst().orElseThrow();
+        }
+        flipInsideBody(bucket, 4);
+        try (LocalEngine engine = open()) {
+            clock.advance(Duration.ofHours(1).plusMinutes(1));
+            List<String> expected = new ArrayList<>(names(0, 10));
+            expected.remove(body(4).substring(0, 7));
+            org.awaitility.Awaitility.await()
+                    .until(() -> channel(engine, "t", "c").depth() == 9);
+            assertThat(drain(engine)).containsExactlyInAnyOrderElementsOf(expected);
+            RecoveryStats found = channel(engine, "t", "c").recovery();
+            assertThat(found.damagedStretches()).isEqualTo(1);
+            assertThat(found.recordsKept()).isEqualTo(5);
+        }
+        assertThat(quarantined(dir)).hasSize(1);
+    }
 }
