@@ -31,14 +31,4 @@ public record RecoveryStats(
     public boolean any() {
         return damagedStretches > 0 || tornBytesCut > 0;
     }
-
-    /** The sum of this and {@code other}. */
-    public RecoveryStats plus(RecoveryStats other) {
-        return new RecoveryStats(
-                damagedStretches + other.damagedStretches,
-                recordsLost + other.recordsLost,
-                recordsKept + other.recordsKept,
-                bytesQuarantined + other.bytesQuarantined,
-                tornBytesCut + other.tornBytesCut);
-    }
 }
