@@ -22,6 +22,8 @@ package dev.ferry;
  *     ({@link DeadLetter#NONE} when unset)
  * @param deadLetterCount messages the engine moved to the dead-letter topic since the bus was
  *     opened (not kept across restarts)
+ * @param recovery what the embedded engine found damaged in the channel's snapshot, journals and
+ *     retry buckets since it opened ({@link RecoveryStats#NONE} for other engines)
  */
 public record ChannelStats(
         String name,
@@ -36,4 +38,43 @@ public record ChannelStats(
         boolean paused,
         boolean ephemeral,
         DeadLetter deadLetter,
-        long deadLetterCount) {}
+        long deadLetterCount,
+        RecoveryStats recovery) {
+
+    /** A null {@code recovery} is {@link RecoveryStats#NONE}. */
+    public ChannelStats {
+        recovery = recovery == null ? RecoveryStats.NONE : recovery;
+    }
+
+    /** A channel whose files hold no damage ({@link RecoveryStats#NONE}). */
+    public ChannelStats(
+            String name,
+            long depth,
+            long inFlight,
+            long deferred,
+            long messageCount,
+            long requeueCount,
+            long timeoutCount,
+            long dropCount,
+            int consumers,
+            boolean paused,
+            boolean ephemeral,
+            DeadLetter deadLetter,
+            long deadLetterCount) {
+        this(
+                name,
+                depth,
+                inFlight,
+                deferred,
+                messageCount,
+                requeueCount,
+                timeoutCount,
+                dropCount,
+                consumers,
+                paused,
+                ephemeral,
+                deadLetter,
+                deadLetterCount,
+                RecoveryStats.NONE);
+    }
+}

@@ -19,6 +19,8 @@ import java.util.List;
  * @param paused whether the topic is paused (messages stay in the topic)
  * @param ephemeral whether the topic lives in memory only
  * @param channels the channels, sorted by name
+ * @param recovery what the embedded engine found damaged in the topic's log files since it opened
+ *     ({@link RecoveryStats#NONE} for other engines and topics in memory)
  */
 public record TopicStats(
         String name,
@@ -30,10 +32,38 @@ public record TopicStats(
         long rejectCount,
         boolean paused,
         boolean ephemeral,
-        List<ChannelStats> channels) {
+        List<ChannelStats> channels,
+        RecoveryStats recovery) {
 
-    /** Copies the channel list. */
+    /** Copies the channel list; a null {@code recovery} is {@link RecoveryStats#NONE}. */
     public TopicStats {
         channels = List.copyOf(channels);
+        recovery = recovery == null ? RecoveryStats.NONE : recovery;
+    }
+
+    /** A topic whose files hold no damage ({@link RecoveryStats#NONE}). */
+    public TopicStats(
+            String name,
+            long depth,
+            long messageCount,
+            long messageBytes,
+            long storedBytes,
+            long dropCount,
+            long rejectCount,
+            boolean paused,
+            boolean ephemeral,
+            List<ChannelStats> channels) {
+        this(
+                name,
+                depth,
+                messageCount,
+                messageBytes,
+                storedBytes,
+                dropCount,
+                rejectCount,
+                paused,
+                ephemeral,
+                channels,
+                RecoveryStats.NONE);
     }
 }

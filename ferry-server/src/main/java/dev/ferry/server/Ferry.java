@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
             LookupdCommand.class,
             BenchCommand.class,
             StatsCommand.class,
+            CheckCommand.class,
             RpcCommand.class,
             WakeupCommand.class,
             PresenceCommand.class,

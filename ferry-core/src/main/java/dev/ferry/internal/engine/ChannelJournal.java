@@ -44,7 +44,10 @@ interface ChannelJournal extends Syncable, AutoCloseable {
     /** Bytes in the current journal file, buffered records included. */
     long size();
 
-    /** Starts a new journal generation after a snapshot; the old file is deleted. */
+    /**
+     * Starts a new journal generation after a snapshot. The old file stays (forced): the snapshot
+     * writer deletes journals once no kept snapshot needs them.
+     */
     void rotate(long generation) throws IOException;
 
     @Override

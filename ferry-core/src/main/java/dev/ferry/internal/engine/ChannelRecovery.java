@@ -1,18 +1,154 @@
 package dev.ferry.internal.engine;
 
 import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
+import it.unimi.dsi.fastutil.longs.LongArrayList;
+import it.unimi.dsi.fastutil.longs.LongOpenHashSet;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Reads a channel's state back from its snapshot and the journals written after it. The result is
- * raw: {@link ChannelState#recover} then checks it against the topic log and rebuilds its queues.
- * Records are applied in order and each carries the whole new state of its message, so replaying
- * a record twice, or one whose effect the snapshot already holds, changes nothing.
+ * Reads a channel's state back after a restart: its snapshot and the journals written after it
+ * ({@link #read}), then checks that state against the topic log and its retry store and sorts its
+ * messages into ready, deferred and far-ahead ones ({@link #restore}); {@link ChannelState#recover}
+ * installs the result. Journal records are applied in order and each carries the whole new state of
+ * its message, so replaying a record twice, or one whose effect the snapshot already holds, changes
+ * nothing.
+ *
+ * <p>Threading: static and stateless; called once per channel at start, under the owning topic's
+ * lock, before the engine serves anyone.
  */
 final class ChannelRecovery {
+    private static final Logger log = LoggerFactory.getLogger(ChannelRecovery.class);
+
     private ChannelRecovery() {}
+
+    /**
+     * A channel's state as recovered and checked, ready to install.
+     *
+     * @param entries every message tracked one by one (in the log or in a loaded retry bucket)
+     * @param ready those of {@code entries} to deliver at once, by key
+     * @param deferred those of {@code entries} waiting for their due time
+     * @param copiedAhead keys of retry copies ahead of the cursor, which the cursor must skip in the log
+     * @param farBuckets retry buckets not tracked one by one, with their message counts
+     */
+    record Restored(
+            long cursorOffset,
+            long cursorSeq,
+            long messageCount,
+            long requeueCount,
+            long timeoutCount,
+            long dropCount,
+            TreeSet<Long> loadedBuckets,
+            List<Entry> entries,
+            List<Entry> ready,
+            List<Entry> deferred,
+            LongArrayList copiedAhead,
+            Map<Long, Long> farBuckets) {}
+
+    /**
+     * Reads the channel in {@code dir} and checks it against {@code topicLog} and {@code retry}:
+     * the cursor moves past deliveries whose cursor record was lost, and up to the log's start;
+     * messages gone from the log are dropped (counted, with an error line); messages that were in
+     * flight come back ready.
+     */
+    static Restored restore(
+            Path dir, RetryStore retry, TopicLog topicLog, String topic, String channel, long now, DamageCounts counts)
+            throws IOException {
+        State state = read(dir, retry, counts);
+        Long2ObjectOpenHashMap<Entry> copies = null;
+        long cursorOffset = state.cursorOffset;
+        long cursorSeq = state.cursorSeq;
+        long dropCount = state.dropCount;
+        // a torn journal may hold deliveries whose cursor record was lost
+        if (state.maxLogKey >= cursorOffset) {
+            LogRecord last = topicLog.readAt(state.maxLogKey);
+            if (last != null) {
+                cursorOffset = last.nextOffset();
+                cursorSeq = last.seq() + 1;
+            }
+        }
+        if (cursorOffset < topicLog.startOffset()) {
+            dropCount += Math.max(0, topicLog.startSeq() - cursorSeq);
+            cursorOffset = topicLog.startOffset();
+            cursorSeq = topicLog.startSeq();
+        }
+        List<Entry> entries = new ArrayList<>(state.entries.size());
+        List<Entry> ready = new ArrayList<>();
+        List<Entry> deferred = new ArrayList<>();
+        LongArrayList copiedAhead = new LongArrayList();
+        for (Entry e : state.entries.values()) {
+            if (e.inLog()) {
+                LogRecord r = topicLog.readAt(e.key);
+                if (r == null) {
+                    // its move into a retry bucket may be a journal record lost to damage
+                    if (copies == null) {
+                        copies = retryCopies(retry);
+                    }
+                    Entry copy = copies.get(e.key);
+                    if (copy != null) {
+                        copy.attempts = Math.max(copy.attempts, e.attempts);
+                        if (state.loadedBuckets.contains(copy.bucket)) {
+                            entries.add(copy);
+                            (copy.dueAt > now ? deferred : ready).add(copy);
+                        } // else its far bucket delivers it when it loads
+                        continue;
+                    }
+                    log.error(
+                            "topic {} channel {}: message at log offset {} is gone from the log; dropped",
+                            topic,
+                            channel,
+                            e.key);
+                    dropCount++;
+                    continue;
+                }
+                e.id = r.id();
+                e.timestamp = r.timestamp();
+            } else if (e.key >= cursorOffset) {
+                copiedAhead.add(e.key);
+            }
+            entries.add(e);
+            if (e.dueAt > now) {
+                deferred.add(e);
+            } else {
+                ready.add(e);
+            }
+        }
+        ready.sort((a, b) -> Long.compare(a.key, b.key));
+        Map<Long, Long> far = new TreeMap<>();
+        for (long bucket : retry.buckets()) {
+            if (!state.loadedBuckets.contains(bucket)) {
+                LongOpenHashSet keys = new LongOpenHashSet();
+                for (LogRecord r : retry.readAll(bucket)) {
+                    keys.add(r.seq());
+                    if (r.seq() >= cursorOffset) {
+                        copiedAhead.add(r.seq());
+                    }
+                }
+                far.put(bucket, (long) keys.size());
+            }
+        }
+        return new Restored(
+                cursorOffset,
+                cursorSeq,
+                state.messageCount,
+                state.requeueCount,
+                state.timeoutCount,
+                dropCount,
+                state.loadedBuckets,
+                entries,
+                ready,
+                deferred,
+                copiedAhead,
+                far);
+    }
 
     /** The recovered state of a channel. */
     static final class State {
@@ -30,9 +166,45 @@ final class ChannelRecovery {
         final TreeSet<Long> loadedBuckets = new TreeSet<>();
     }
 
-    static State read(Path dir, RetryStore retry) throws IOException {
+    /** Every retry copy on disk, by key (the newest copy of a key wins). */
+    private static Long2ObjectOpenHashMap<Entry> retryCopies(RetryStore retry) throws IOException {
+        Long2ObjectOpenHashMap<Entry> out = new Long2ObjectOpenHashMap<>();
+        for (long bucket : retry.buckets()) {
+            for (LogRecord r : retry.readAll(bucket)) {
+                out.put(r.seq(), Entry.fromRetryCopy(r, bucket));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Reads the channel's snapshot and replays the journals after it. A damaged snapshot is
+     * quarantined and the previous one ({@code snapshot.prev}) is used with the journals since it;
+     * when there is none to fall back on, the channel starts from the log's start with every retry
+     * copy far ahead (messages are delivered again, none is lost). Findings go into {@code counts}.
+     */
+    static State read(Path dir, RetryStore retry, DamageCounts counts) throws IOException {
         State state = new State();
-        Snapshot snap = Snapshot.read(dir);
+        Path current = dir.resolve(Snapshot.FILE);
+        Path previous = dir.resolve(Snapshot.PREVIOUS);
+        boolean hadCurrent = Files.exists(current);
+        boolean hadPrevious = Files.exists(previous);
+        Snapshot snap = readOrQuarantine(current, counts);
+        boolean damaged = hadCurrent && snap == null;
+        if (snap == null && hadPrevious) {
+            snap = readOrQuarantine(previous, counts);
+            damaged |= snap == null;
+            if (snap != null && hadCurrent) {
+                log.warn("{}: recovering from the previous snapshot and the journals since it", dir);
+            }
+        }
+        if (snap == null && damaged) {
+            log.error(
+                    "{}: no intact snapshot to recover from: the channel delivers its topic's whole log and"
+                            + " its retry copies again (duplicates possible, no message lost)",
+                    dir);
+            return state;
+        }
         long firstGeneration = 0;
         if (snap != null) {
             firstGeneration = snap.nextGeneration();
@@ -57,12 +229,31 @@ final class ChannelRecovery {
         Replayer replayer = new Replayer(state, retry);
         for (Path file : FileJournal.files(dir)) {
             if (FileJournal.generationOf(file) >= firstGeneration) {
-                FileJournal.replay(file, replayer);
+                FileJournal.replay(file, replayer, counts);
             }
         }
         return state;
     }
 
+    /**
+     * Reads a snapshot file (null when there is none). A damaged one is copied to quarantine,
+     * counted, logged, removed, and read as null.
+     */
+    private static Snapshot readOrQuarantine(Path file, DamageCounts counts) throws IOException {
+        try {
+            return Snapshot.readFile(file);
+        } catch (IOException e) {
+            java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(Files.readAllBytes(file));
+            Path copy = Quarantine.save(file, 0, bytes);
+            Files.delete(file);
+            counts.damaged(1, bytes.remaining());
+            String why = e instanceof java.io.EOFException || e.getMessage() == null
+                    ? "channel snapshot " + file + " is cut short"
+                    : e.getMessage();
+            log.error("{}; its bytes are kept in {}", why, copy.getFileName());
+            return null;
+        }
+    }
     /** Applies journal records to the state being recovered. */
     private static final class Replayer implements FileJournal.Visitor {
         private final State state;

@@ -5,14 +5,11 @@ import dev.ferry.DeadLetter;
 import dev.ferry.spi.Lease;
 import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
 import it.unimi.dsi.fastutil.longs.Long2ObjectRBTreeMap;
-import it.unimi.dsi.fastutil.longs.LongOpenHashSet;
-import it.unimi.dsi.fastutil.objects.ObjectIterator;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SortedSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * channel's journal; messages that would hold old log segments (requeued, deferred, or left behind
  * by the cursor) are copied into the retry store, bucketed by due time, and only buckets coming due
  * soon are held in memory ({@link RetryBuckets}). This class ties those parts together: delivery,
- * answers, timers and housekeeping, snapshots and recovery.
+ * answers, timers and housekeeping. Writing snapshots is {@link ChannelSnapshots}' job, reading the
+ * state back after a restart {@link ChannelRecovery}'s.
  *
  * <p>Delivery order: requeued and due messages first, then the log from the cursor.
  *
@@ -39,10 +37,11 @@ final class ChannelState {
     final boolean ephemeral;
     private final TopicState topic;
     private final Path dir;
-    private final FileIo io;
     private final ChannelJournal journal;
     private final RetryStore retry;
-    private long generation;
+    private final ChannelSnapshots snapshots;
+    /** What recovery and reads found damaged in the channel's files (its retry store counts here too). */
+    private final DamageCounts damage;
 
     private final ChannelCursor cursor = new ChannelCursor();
     /** Every message tracked one by one, by key (its log offset, or its key in the retry store). */
@@ -80,15 +79,16 @@ final class ChannelState {
             FileIo io,
             ChannelJournal journal,
             RetryStore retry,
-            long generation) {
+            long generation,
+            DamageCounts damage) {
         this.topic = topic;
         this.name = name;
         this.ephemeral = ephemeral;
         this.dir = dir;
-        this.io = io;
         this.journal = journal;
         this.retry = retry;
-        this.generation = generation;
+        this.snapshots = new ChannelSnapshots(dir, io, journal, generation);
+        this.damage = damage;
     }
 
     ChannelJournal journal() {
@@ -610,113 +610,62 @@ final class ChannelState {
                 paused,
                 ephemeral,
                 deadLetters.policy(),
-                deadLetters.count());
+                deadLetters.count(),
+                damage.stats());
     }
 
     // ---- snapshots and recovery ---------------------------------------------------------------
 
     /** Writes a snapshot of the current state and starts a new journal generation. */
     void snapshot() throws IOException {
-        if (journal == ChannelJournal.NONE) {
-            return;
-        }
-        journal.write();
-        List<Snapshot.Item> items = new ArrayList<>(entries.size());
-        for (Entry e : entries.values()) {
-            long due = e.state == Entry.DEFERRED ? e.dueAt : 0;
-            items.add(new Snapshot.Item(e.key, e.id, e.timestamp, e.attempts, due, e.bucket, e.pos));
-        }
-        long next = generation + 1;
-        new Snapshot(
-                        next,
-                        cursor.offset(),
-                        cursor.seq(),
-                        messageCount,
-                        requeueCount,
-                        timeoutCount,
-                        dropCount,
-                        buckets.loadedList(),
-                        items)
-                .write(dir, io);
-        journal.rotate(next);
-        generation = next;
-        for (Path file : FileJournal.files(dir)) {
-            if (FileJournal.generationOf(file) < next) {
-                java.nio.file.Files.deleteIfExists(file);
+        snapshots.write(next -> {
+            List<Snapshot.Item> items = new ArrayList<>(entries.size());
+            for (Entry e : entries.values()) {
+                long due = e.state == Entry.DEFERRED ? e.dueAt : 0;
+                items.add(new Snapshot.Item(e.key, e.id, e.timestamp, e.attempts, due, e.bucket, e.pos));
             }
-        }
+            return new Snapshot(
+                    next,
+                    cursor.offset(),
+                    cursor.seq(),
+                    messageCount,
+                    requeueCount,
+                    timeoutCount,
+                    dropCount,
+                    buckets.loadedList(),
+                    items);
+        });
     }
 
     /**
-     * Rebuilds the state from the snapshot and journals in the channel's directory. Messages that
-     * were in flight come back ready, with the attempts they had.
+     * Rebuilds the state from the snapshot and journals in the channel's directory (read and
+     * checked by {@link ChannelRecovery}), then writes a fresh snapshot. Messages that were in
+     * flight come back ready, with the attempts they had.
      */
     void recover(long now) throws IOException {
-        ChannelRecovery.State state = ChannelRecovery.read(dir, retry);
-        cursor.moveTo(state.cursorOffset, state.cursorSeq);
-        messageCount = state.messageCount;
-        requeueCount = state.requeueCount;
-        timeoutCount = state.timeoutCount;
-        dropCount = state.dropCount;
-        buckets.markLoaded(state.loadedBuckets);
-        entries.putAll(state.entries);
-        TopicLog topicLog = topic.log();
-        // a torn journal may hold deliveries whose cursor record was lost
-        if (state.maxLogKey >= cursor.offset()) {
-            LogRecord last = topicLog.readAt(state.maxLogKey);
-            if (last != null) {
-                cursor.moveTo(last.nextOffset(), last.seq() + 1);
-            }
-        }
-        clampCursor();
-        ObjectIterator<Entry> it = entries.values().iterator();
-        while (it.hasNext()) {
-            Entry e = it.next();
+        ChannelRecovery.Restored state =
+                ChannelRecovery.restore(dir, retry, topic.log(), topic.name, name, now, damage);
+        cursor.moveTo(state.cursorOffset(), state.cursorSeq());
+        messageCount = state.messageCount();
+        requeueCount = state.requeueCount();
+        timeoutCount = state.timeoutCount();
+        dropCount = state.dropCount();
+        buckets.markLoaded(state.loadedBuckets());
+        for (Entry e : state.entries()) {
+            entries.put(e.key, e);
             if (e.inLog()) {
-                LogRecord r = topicLog.readAt(e.key);
-                if (r == null) {
-                    log.error(
-                            "topic {} channel {}: message at log offset {} is gone from the log; dropped",
-                            topic.name,
-                            name,
-                            e.key);
-                    dropCount++;
-                    it.remove();
-                    continue;
-                }
-                e.id = r.id();
-                e.timestamp = r.timestamp();
                 inLog.put(e.key, e);
             } else {
                 buckets.live(e.bucket, 1);
-                if (e.key >= cursor.offset()) {
-                    cursor.copiedAhead(e.key);
-                }
-            }
-            if (e.dueAt > now) {
-                defer(e);
-            } else {
-                e.state = Entry.READY;
-                ready.addLast(e);
             }
         }
-        List<Entry> ordered = new ArrayList<>(ready);
-        ordered.sort((a, b) -> Long.compare(a.key, b.key));
-        ready.clear();
-        ready.addAll(ordered);
-        SortedSet<Long> onDisk = retry.buckets();
-        for (long bucket : onDisk) {
-            if (!buckets.isLoaded(bucket)) {
-                LongOpenHashSet keys = new LongOpenHashSet();
-                for (LogRecord r : retry.readAll(bucket)) {
-                    keys.add(r.seq());
-                    if (r.seq() >= cursor.offset()) {
-                        cursor.copiedAhead(r.seq());
-                    }
-                }
-                buckets.putFar(bucket, keys.size());
-            }
+        state.copiedAhead().forEach(cursor::copiedAhead);
+        for (Entry e : state.ready()) {
+            e.state = Entry.READY;
+            ready.addLast(e);
         }
+        state.deferred().forEach(this::defer);
+        state.farBuckets().forEach(buckets::putFar);
         snapshot();
     }
 }

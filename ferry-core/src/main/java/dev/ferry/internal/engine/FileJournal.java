@@ -6,6 +6,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
@@ -185,11 +186,9 @@ final class FileJournal implements ChannelJournal {
     @Override
     public synchronized void rotate(long generation) throws IOException {
         write();
-        Path old = path;
         channel.force(false);
         channel.close();
         openGeneration(generation);
-        Files.deleteIfExists(old);
     }
 
     @Override
@@ -220,29 +219,77 @@ final class FileJournal implements ChannelJournal {
         void emptied();
     }
 
+    /** The payload length (type byte included) of each record type; 0 for an unknown type. */
+    private static int lengthOf(byte type) {
+        return switch (type) {
+            case CURSOR, REQUEUE -> 17;
+            case DELIVER -> 13;
+            case FINISH, LOADED -> 9;
+            case MOVE -> 53;
+            case EMPTIED -> 1;
+            default -> 0;
+        };
+    }
+
+    /** Whether an intact record starts at {@code at}: its length fits its type and its CRC holds. */
+    private static boolean intactAt(ByteBuffer data, int at, CRC32C crc) {
+        if (at + 9 > data.limit()) {
+            return false;
+        }
+        int length = data.getInt(at);
+        if (length < 1 || length > 64 || at + 8L + length > data.limit() || lengthOf(data.get(at + 8)) != length) {
+            return false;
+        }
+        crc.reset();
+        crc.update(data.slice(at + 8, length));
+        return (int) crc.getValue() == data.getInt(at + 4);
+    }
+
     /**
-     * Replays a journal file; a torn or corrupt tail ends the replay with a log line.
-     *
-     * @return the number of records replayed
+     * A damaged stretch inside a journal file: bytes from {@code at} holding no intact record, with
+     * an intact record after them.
      */
-    static long replay(Path file, Visitor visitor) throws IOException {
-        ByteBuffer data = ByteBuffer.wrap(Files.readAllBytes(file));
+    record Damage(long at, long length) {}
+
+    /**
+     * What {@link #scan} found in a journal file.
+     *
+     * @param records intact records
+     * @param damages damaged stretches with intact records after them
+     * @param tornAt where the torn tail starts (the file's size: none)
+     * @param tornBytes bytes after the last intact record
+     */
+    record Scan(long records, List<Damage> damages, long tornAt, long tornBytes) {}
+
+    /**
+     * Reads a journal file without changing it, handing its intact records to {@code visitor} in
+     * order. A damaged record is skipped up to the next intact one (a record's length must fit its
+     * type, and its CRC32C hold); what follows the last intact record is a torn tail.
+     */
+    static Scan scan(Path file, Visitor visitor) throws IOException {
+        return scan(ByteBuffer.wrap(Files.readAllBytes(file)), visitor);
+    }
+
+    private static Scan scan(ByteBuffer data, Visitor visitor) throws IOException {
         CRC32C crc = new CRC32C();
+        List<Damage> damages = new ArrayList<>();
         long count = 0;
-        while (data.remaining() >= 9) {
-            int start = data.position();
-            int length = data.getInt(start);
-            if (length < 1 || length > 64 || data.remaining() < 8 + length) {
-                break;
+        int pos = 0;
+        while (pos < data.limit()) {
+            if (!intactAt(data, pos, crc)) {
+                int next = pos + 1;
+                while (next < data.limit() && !intactAt(data, next, crc)) {
+                    next++;
+                }
+                if (next >= data.limit()) {
+                    break;
+                }
+                damages.add(new Damage(pos, next - pos));
+                pos = next;
             }
-            crc.reset();
-            crc.update(data.slice(start + 8, length));
-            if ((int) crc.getValue() != data.getInt(start + 4)) {
-                break;
-            }
-            data.position(start + 8);
-            byte type = data.get();
-            switch (type) {
+            int length = data.getInt(pos);
+            data.position(pos + 9);
+            switch (data.get(pos + 8)) {
                 case CURSOR -> visitor.cursor(data.getLong(), data.getLong());
                 case DELIVER -> visitor.deliver(data.getLong(), data.getInt());
                 case FINISH -> visitor.finish(data.getLong());
@@ -257,23 +304,44 @@ final class FileJournal implements ChannelJournal {
                             data.getLong(),
                             data.getLong());
                 case LOADED -> visitor.loaded(data.getLong());
-                case EMPTIED -> visitor.emptied();
-                default -> {
-                    data.position(start);
-                    log.warn("journal {}: unknown record type {} at byte {}", file, type, start);
-                    return count;
-                }
+                default -> visitor.emptied();
             }
-            data.position(start + 8 + length);
+            pos += 8 + length;
             count++;
         }
-        if (data.hasRemaining()) {
-            log.warn(
-                    "journal {}: cut off {} bytes of a torn or corrupt tail at byte {}",
-                    file.getFileName(),
-                    data.remaining(),
-                    data.position());
+        return new Scan(count, damages, pos, data.limit() - pos);
+    }
+
+    /**
+     * Replays a journal file after a restart: {@link #scan}s it, copies each damaged stretch into
+     * {@link Quarantine} (one error line each; the stretch loses its records only, so a message may
+     * be delivered again, never dropped), and ends at a torn tail with a warning. Findings go into
+     * {@code counts}.
+     *
+     * @return the number of records replayed
+     */
+    static long replay(Path file, Visitor visitor, DamageCounts counts) throws IOException {
+        ByteBuffer data = ByteBuffer.wrap(Files.readAllBytes(file));
+        Scan scan = scan(data, visitor);
+        for (Damage d : scan.damages()) {
+            Path copy = Quarantine.save(file, d.at(), data.slice((int) d.at(), (int) d.length()));
+            counts.damaged(1, d.length());
+            log.error(
+                    "journal {} is damaged at byte {}: skipped {} bytes (at least one state change lost; its"
+                            + " message may be delivered again); the damaged bytes are kept in {}",
+                    file,
+                    d.at(),
+                    d.length(),
+                    copy.getFileName());
         }
-        return count;
+        if (scan.tornBytes() > 0) {
+            counts.torn(scan.tornBytes());
+            log.warn(
+                    "journal {}: ignored {} bytes of a torn tail at byte {}",
+                    file.getFileName(),
+                    scan.tornBytes(),
+                    scan.tornAt());
+        }
+        return scan.records();
     }
 }

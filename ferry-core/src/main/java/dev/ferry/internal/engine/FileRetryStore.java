@@ -32,12 +32,19 @@ final class FileRetryStore implements RetryStore {
     private final Path dir;
     private final FileIo io;
     private final int maxPayload;
+    private final DamageCounts damage;
+    /** Buckets whose damage was reported already. */
+    private final it.unimi.dsi.fastutil.longs.LongOpenHashSet reported =
+            new it.unimi.dsi.fastutil.longs.LongOpenHashSet();
+
     private final Long2ObjectOpenHashMap<FileChannel> open = new Long2ObjectOpenHashMap<>();
     private final Long2LongOpenHashMap sizes = new Long2LongOpenHashMap();
     private final Map<FileChannel, Boolean> dirty = new ConcurrentHashMap<>();
     private ByteBuffer buffer = ByteBuffer.allocate(4096);
 
-    FileRetryStore(Path dir, FileIo io, int maxPayload) {
+    /** A store in {@code dir}; damage found in its files is counted in {@code damage}. */
+    FileRetryStore(Path dir, FileIo io, int maxPayload, DamageCounts damage) {
+        this.damage = damage;
         this.dir = dir;
         this.io = io;
         this.maxPayload = maxPayload;
@@ -102,28 +109,87 @@ final class FileRetryStore implements RetryStore {
     @Override
     public List<LogRecord> readAll(long bucket) throws IOException {
         List<LogRecord> out = new ArrayList<>();
-        if (!Files.exists(path(bucket))) {
+        Path file = path(bucket);
+        if (!Files.exists(file)) {
             return out;
         }
-        ByteBuffer data = ByteBuffer.wrap(Files.readAllBytes(path(bucket)));
-        while (data.hasRemaining()) {
-            RecordCodec.Problem problem = RecordCodec.check(data, maxPayload);
-            if (problem != null) {
-                log.warn(
-                        "retry bucket {} in {}: cut off {} bytes of a torn or corrupt tail ({}) at byte {}",
-                        bucket,
-                        dir,
-                        data.remaining(),
-                        problem,
-                        data.position());
-                FileChannel channel = channel(bucket);
-                channel.truncate(data.position());
-                sizes.put(bucket, (long) data.position());
-                break;
-            }
-            out.add(RecordCodec.decode(data, data.position()));
+        ByteBuffer data = ByteBuffer.wrap(Files.readAllBytes(file));
+        Scan scan = scan(data, maxPayload, out::add);
+        // a bucket is read more than once (counted at recovery, loaded later): report its damage once
+        boolean first = reported.add(bucket);
+        for (int[] d : first ? scan.damages() : List.<int[]>of()) {
+            Path copy = Quarantine.save(file, d[0], data.slice(d[0], d[1]));
+            damage.damaged(1, d[1]);
+            damage.kept(scan.keptAfter(d[0]));
+            log.error(
+                    "retry bucket {} is damaged at byte {}: skipped {} bytes (at least one message copy lost);"
+                            + " the damaged bytes are kept in {}",
+                    file,
+                    d[0],
+                    d[1],
+                    copy.getFileName());
+        }
+        if (scan.end() < data.limit()) {
+            log.warn(
+                    "retry bucket {} in {}: cut off {} bytes of a torn tail at byte {}",
+                    bucket,
+                    dir,
+                    data.limit() - scan.end(),
+                    scan.end());
+            FileChannel channel = channel(bucket);
+            channel.truncate(scan.end());
+            sizes.put(bucket, (long) scan.end());
+            damage.torn(data.limit() - scan.end());
         }
         return out;
+    }
+
+    /**
+     * What {@link #scan} found in a bucket file.
+     *
+     * @param damages damaged stretches with intact records after them, as {start, length}
+     * @param recordStarts where each intact record starts
+     * @param end where the torn tail starts (the data's limit: none)
+     */
+    record Scan(List<int[]> damages, List<Integer> recordStarts, int end) {
+        /** Intact records after {@code at}, up to the next damage. */
+        long keptAfter(int at) {
+            int upTo = Integer.MAX_VALUE;
+            for (int[] d : damages) {
+                if (d[0] > at) {
+                    upTo = Math.min(upTo, d[0]);
+                }
+            }
+            final int limit = upTo;
+            return recordStarts.stream().filter(p -> p > at && p < limit).count();
+        }
+    }
+
+    /**
+     * Reads a bucket file's bytes without changing them, handing its intact records to {@code sink}:
+     * a damaged record is skipped up to the next intact one; what follows the last is a torn tail.
+     */
+    static Scan scan(ByteBuffer data, int maxPayload, java.util.function.Consumer<LogRecord> sink) {
+        List<int[]> damages = new ArrayList<>();
+        List<Integer> starts = new ArrayList<>();
+        int pos = 0;
+        while (pos < data.limit()) {
+            data.position(pos);
+            if (RecordCodec.check(data, maxPayload) != null) {
+                int next = RecordResync.next(data, pos + 1, maxPayload, Long.MIN_VALUE);
+                if (next < 0) {
+                    break;
+                }
+                damages.add(new int[] {pos, next - pos});
+                pos = next;
+                data.position(pos);
+            }
+            starts.add(pos);
+            LogRecord r = RecordCodec.decode(data, pos);
+            sink.accept(r);
+            pos += r.size();
+        }
+        return new Scan(damages, starts, pos);
     }
 
     @Override

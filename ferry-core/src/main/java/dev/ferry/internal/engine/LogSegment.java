@@ -8,7 +8,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,7 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One segment file of a topic log: a 32-byte header (magic, base sequence number, base offset)
  * followed by {@link RecordCodec} records. It appends bytes at its end, reads one record by offset,
- * and recovers itself after a crash by cutting off a torn or corrupt tail. The ordered set of
+ * and recovers itself after a crash: damage inside the file is skipped and quarantined, a torn tail
+ * (the last append cut short) is cut off. The ordered set of
  * segments (rolling, deleting, finding the one holding an offset) is {@link SegmentedLog}'s job.
  *
  * <p>Threading: guarded by the owning topic's lock, except {@link #force()}, which the sync thread
@@ -120,66 +123,130 @@ final class LogSegment {
     }
 
     /**
-     * Scans the segment, hands its intact records to {@code sink}, and cuts off whatever follows
-     * them (a torn or corrupt tail).
+     * A damaged stretch inside a segment: bytes from {@code at} (a position in the file) that hold
+     * no intact record, followed by intact records again.
      *
-     * @return the sequence number after the last intact record
-     * @param cutBytes receives the number of bytes cut off
+     * @param seq the sequence number the first lost record had
+     * @param nextSeq the sequence number of the intact record after the stretch (or the next
+     *     segment's first, when nothing intact follows in this segment)
+     * @param kept intact records after the stretch, up to the next damage or the end of the segment
      */
-    long recover(String topic, int maxPayload, Consumer<LogRecord> sink, long[] cutBytes) throws IOException {
-        if (channel.size() != size) {
-            size = channel.size();
+    record Damage(long at, long length, long seq, long nextSeq, long kept) {
+        long lost() {
+            return Math.max(0, nextSeq - seq);
         }
-        long pos = HEADER;
-        long seq = baseSeq;
-        ByteBuffer buf = ByteBuffer.allocate(READ_CHUNK);
+    }
+
+    /**
+     * What {@link #scan} found.
+     *
+     * @param endSeq the sequence number after the last intact record
+     * @param endPos the file position after the last intact record
+     * @param damages damaged stretches with intact records after them
+     * @param tornBytes bytes after the last intact record: a torn tail (0: none)
+     * @param tornProblem what is wrong with the first of them (null: none)
+     */
+    record Scan(long endSeq, long endPos, List<Damage> damages, long tornBytes, RecordCodec.Problem tornProblem) {}
+
+    /**
+     * Reads the whole segment without changing it, handing its intact records to {@code sink} in
+     * order: a damaged record is skipped up to the next intact one (see {@link RecordResync}); what
+     * follows the last intact record is a torn tail.
+     */
+    Scan scan(int maxPayload, Consumer<LogRecord> sink) throws IOException {
         long fileSize = channel.size();
+        if (fileSize > Integer.MAX_VALUE) {
+            throw new IOException("segment " + path + " is larger than 2 GiB");
+        }
+        ByteBuffer data = channel.map(FileChannel.MapMode.READ_ONLY, 0, fileSize);
+        int pos = HEADER;
+        long seq = baseSeq;
+        List<Damage> damages = new ArrayList<>();
         RecordCodec.Problem problem = null;
         while (pos < fileSize) {
-            buf.clear();
-            int want = (int) Math.min(buf.capacity(), fileSize - pos);
-            buf.limit(want);
-            readFully(channel, buf, pos);
-            buf.flip();
-            int consumed = 0;
-            while (true) {
-                problem = RecordCodec.check(buf, maxPayload);
-                if (problem != null) {
-                    break;
-                }
-                LogRecord r = RecordCodec.decode(buf, base + pos + consumed - HEADER);
-                seq = r.seq() + 1;
-                consumed += r.size();
+            data.position(pos);
+            problem = RecordCodec.check(data, maxPayload);
+            if (problem == null) {
+                LogRecord r = RecordCodec.decode(data, base + pos - HEADER);
                 sink.accept(r);
-            }
-            if (problem == RecordCodec.Problem.INCOMPLETE && pos + want < fileSize) {
-                if (consumed == 0) {
-                    int length = buf.getInt(0);
-                    if (length + RecordCodec.HEADER > buf.capacity()) {
-                        buf = ByteBuffer.allocate(length + RecordCodec.HEADER);
-                    }
-                }
-                pos += consumed;
-                problem = null;
+                seq = r.seq() + 1;
+                pos += r.size();
                 continue;
             }
-            pos += consumed;
-            break;
+            int next = RecordResync.next(data, pos + 1, maxPayload, seq);
+            if (next < 0) {
+                break;
+            }
+            long nextSeq = RecordResync.seqAt(data, next);
+            damages.add(new Damage(pos, next - pos, seq, nextSeq, RecordResync.countIntact(data, next, maxPayload)));
+            pos = next;
+            problem = null;
         }
-        if (pos < fileSize) {
+        return new Scan(seq, pos, damages, fileSize - pos, problem);
+    }
+
+    /**
+     * Recovers the segment after a restart: scans it ({@link #scan}), copies each damaged stretch
+     * into {@link Quarantine} (the file itself keeps it), and cuts off a torn tail. Each finding is
+     * one log line and goes into {@code counts}.
+     */
+    Scan recover(String topic, int maxPayload, Consumer<LogRecord> sink, DamageCounts counts) throws IOException {
+        Scan scan = scan(maxPayload, sink);
+        for (Damage d : scan.damages()) {
+            quarantine(topic, d, counts);
+        }
+        if (scan.tornBytes() > 0) {
             log.warn(
-                    "topic {}: cut off {} bytes of a torn or corrupt tail ({}) at byte {} of segment {}",
+                    "topic {}: cut off {} bytes of a torn tail ({}) at byte {} of segment {}",
                     topic,
-                    fileSize - pos,
-                    problem == null ? "INCOMPLETE" : problem,
-                    pos,
+                    scan.tornBytes(),
+                    scan.tornProblem() == null ? "INCOMPLETE" : scan.tornProblem(),
+                    scan.endPos(),
                     path.getFileName());
-            channel.truncate(pos);
+            channel.truncate(scan.endPos());
             channel.force(true);
-            cutBytes[0] = fileSize - pos;
+            counts.torn(scan.tornBytes());
         }
-        size = pos;
-        return seq;
+        size = scan.endPos();
+        return scan;
+    }
+
+    /**
+     * The damaged stretch starting at log offset {@code offset}, found while reading: the record
+     * there should have had sequence number {@code seq}; {@code endSeq} is the sequence number after
+     * this segment. The stretch is quarantined and counted.
+     */
+    Damage damageAt(String topic, long offset, long seq, long endSeq, int maxPayload, DamageCounts counts)
+            throws IOException {
+        ByteBuffer data = channel.map(FileChannel.MapMode.READ_ONLY, 0, size);
+        int pos = (int) positionOf(offset);
+        int next = RecordResync.next(data, pos + 1, maxPayload, seq);
+        Damage d = next < 0
+                ? new Damage(pos, size - pos, seq, endSeq, 0)
+                : new Damage(
+                        pos,
+                        next - pos,
+                        seq,
+                        RecordResync.seqAt(data, next),
+                        RecordResync.countIntact(data, next, maxPayload));
+        quarantine(topic, d, counts);
+        return d;
+    }
+
+    private void quarantine(String topic, Damage d, DamageCounts counts) throws IOException {
+        boolean known = Files.exists(Quarantine.fileFor(path, d.at()));
+        ByteBuffer bytes = channel.map(FileChannel.MapMode.READ_ONLY, d.at(), d.length());
+        Path copy = Quarantine.save(path, d.at(), bytes);
+        counts.damaged(d.lost(), d.length());
+        counts.kept(d.kept());
+        String line = "topic {}: segment {} is damaged at byte {}: skipped {} bytes ({} record(s) lost, {} intact"
+                + " record(s) after them kept); the damaged bytes are kept in {}";
+        Object[] args = {topic, path.getFileName(), d.at(), d.length(), d.lost(), d.kept(), copy.getFileName()};
+        if (known) {
+            log.warn(line + " (found before)", args);
+        } else {
+            log.error(line, args);
+        }
     }
 
     /** Reads the record at log offset {@code offset}, or null (logged) when it is damaged. */

@@ -54,6 +54,11 @@ final class SegmentedLog implements TopicLog {
     /** The id of the newest record, kept here because the tail cache may have been trimmed. */
     private long lastId;
 
+    /** Damaged stretches found so far, by the log offset where each starts: reads skip them. */
+    private final TreeMap<Long, LogSegment.Damage> damaged = new TreeMap<>();
+
+    private final DamageCounts damage = new DamageCounts();
+
     private SegmentedLog(
             String topic,
             Path dir,
@@ -72,8 +77,8 @@ final class SegmentedLog implements TopicLog {
     }
 
     /**
-     * Opens (or creates) the log in {@code dir}, cutting a torn or corrupt tail off the newest
-     * segment. Its tail cache shares {@code budget}.
+     * Opens (or creates) the log in {@code dir}, recovering the newest segment (damage inside it is
+     * skipped and quarantined, a torn tail cut off; see {@link LogSegment#recover}). Its tail cache shares {@code budget}.
      */
     static SegmentedLog open(
             String topic,
@@ -126,16 +131,31 @@ final class SegmentedLog implements TopicLog {
             return;
         }
         active = segments.lastEntry().getValue();
-        long[] cut = new long[1];
-        endSeq = active.recover(
+        long[] expected = {active.baseSeq};
+        LogSegment.Scan scan = active.recover(
                 topic,
                 maxPayload,
                 r -> {
+                    if (r.seq() != expected[0]) {
+                        // the tail cache holds a run without holes: only what follows the damage
+                        tail.clearRecovered();
+                    }
+                    expected[0] = r.seq() + 1;
                     tail.addRecovered(r);
                     lastId = r.id();
                 },
-                cut);
-        totalBytes -= cut[0];
+                damage);
+        for (LogSegment.Damage d : scan.damages()) {
+            damaged.put(active.base + d.at() - SEG_HEADER, d);
+        }
+        endSeq = scan.endSeq();
+        totalBytes -= scan.tornBytes();
+    }
+
+    /** What recovery and reads found damaged in this log's segments since it was opened. */
+    @Override
+    public dev.ferry.RecoveryStats recovery() {
+        return damage.stats();
     }
 
     private LogSegment createSegment(long base, long baseSeq) throws IOException {
@@ -201,11 +221,11 @@ final class SegmentedLog implements TopicLog {
         if (tail.read(offset, seq, endSeq, max, out)) {
             return out;
         }
-        readFromFile(offset, max, out);
+        readFromFile(offset, seq, max, out);
         return out;
     }
 
-    private void readFromFile(long offset, int max, List<LogRecord> out) throws IOException {
+    private void readFromFile(long offset, long seq, int max, List<LogRecord> out) throws IOException {
         Map.Entry<Long, LogSegment> entry = segments.floorEntry(offset);
         if (entry == null) {
             return;
@@ -244,27 +264,37 @@ final class SegmentedLog implements TopicLog {
                         readBuffer = ByteBuffer.allocate(Math.max(READ_CHUNK, length + RecordCodec.HEADER));
                     }
                     cachedBase = -1; // read again from here
-                    readFromFile(at, max, out);
+                    readFromFile(at, seq, max, out);
                 }
                 return;
             } else {
-                out.add(gap(s, at, problem));
+                out.add(gap(s, at, seq + out.size(), problem));
                 return;
             }
         }
     }
 
-    /** A marker that skips the rest of a damaged segment. */
-    private LogRecord gap(LogSegment s, long at, RecordCodec.Problem problem) {
-        Map.Entry<Long, LogSegment> next = segments.higherEntry(s.base);
-        long nextSeq = next == null ? endSeq : next.getValue().baseSeq;
-        log.error(
-                "topic {}: {} record at byte {} of segment {}; skipping to the next segment",
-                topic,
-                problem,
-                at - s.base + SEG_HEADER,
-                s.path.getFileName());
-        return new LogRecord(at, nextSeq, -1, 0, 0, 0, null, (int) (s.end() - at));
+    /**
+     * A marker (a record without a body) that skips the damaged stretch at {@code at}, where the
+     * record of sequence number {@code seq} should be: up to the next intact record of the segment,
+     * or past the segment when none follows. A stretch met for the first time is quarantined and
+     * counted; later reads find it known.
+     */
+    private LogRecord gap(LogSegment s, long at, long seq, RecordCodec.Problem problem) throws IOException {
+        LogSegment.Damage d = damaged.get(at);
+        if (d == null) {
+            log.error(
+                    "topic {}: {} record at byte {} of segment {}",
+                    topic,
+                    problem,
+                    s.positionOf(at),
+                    s.path.getFileName());
+            Map.Entry<Long, LogSegment> next = segments.higherEntry(s.base);
+            long nextSeq = next == null ? endSeq : next.getValue().baseSeq;
+            d = s.damageAt(topic, at, seq, nextSeq, maxPayload, damage);
+            damaged.put(at, d);
+        }
+        return new LogRecord(at, d.nextSeq(), -1, 0, 0, 0, null, (int) d.length());
     }
 
     @Override
@@ -320,6 +350,7 @@ final class SegmentedLog implements TopicLog {
             freed = true;
         }
         if (freed) {
+            damaged.headMap(startOffset()).clear();
             tail.removeBefore(startOffset());
         }
         return freed;

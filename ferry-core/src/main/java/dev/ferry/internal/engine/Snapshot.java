@@ -34,6 +34,11 @@ record Snapshot(
         List<Item> items) {
 
     static final String FILE = "snapshot";
+    /** The snapshot before the newest, kept with its journals so that a damaged newest has a fallback. */
+    static final String PREVIOUS = "snapshot.prev";
+    /** Bytes of one item. */
+    private static final int ITEM_BYTES = 8 + 8 + 8 + 4 + 8 + 8 + 8;
+
     private static final long MAGIC = 0x46525953_4e415031L; // "FRYSNAP1"
 
     /** One tracked message. */
@@ -82,10 +87,32 @@ record Snapshot(
 
     /** Reads the snapshot in {@code dir}, or null when there is none. */
     static Snapshot read(Path dir) throws IOException {
-        Path file = dir.resolve(FILE);
+        return readFile(dir.resolve(FILE));
+    }
+
+    /**
+     * The generation (of the journal started with it) a snapshot file names in its header, or -1
+     * when the file is missing or not a snapshot.
+     */
+    static long generationIn(Path file) {
+        try (DataInputStream in = new DataInputStream(Files.newInputStream(file))) {
+            return in.readLong() == MAGIC ? in.readLong() : -1;
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * Reads snapshot file {@code file}, or null when there is none.
+     *
+     * @throws IOException when it cannot be read or is damaged (wrong magic, cut short, counts that
+     *     do not fit the file, or a checksum that fails)
+     */
+    static Snapshot readFile(Path file) throws IOException {
         if (!Files.exists(file)) {
             return null;
         }
+        long fileSize = Files.size(file);
         CRC32C crc = new CRC32C();
         try (InputStream raw = Files.newInputStream(file)) {
             DataInputStream in =
@@ -101,11 +128,17 @@ record Snapshot(
             long timeoutCount = in.readLong();
             long dropCount = in.readLong();
             int loaded = in.readInt();
+            if (loaded < 0 || loaded * 8L > fileSize) {
+                throw new IOException("channel snapshot " + file + " is corrupt (bucket count " + loaded + ")");
+            }
             List<Long> buckets = new ArrayList<>(loaded);
             for (int i = 0; i < loaded; i++) {
                 buckets.add(in.readLong());
             }
             int count = in.readInt();
+            if (count < 0 || (long) count * ITEM_BYTES > fileSize) {
+                throw new IOException("channel snapshot " + file + " is corrupt (item count " + count + ")");
+            }
             List<Item> items = new ArrayList<>(count);
             for (int i = 0; i < count; i++) {
                 items.add(new Item(

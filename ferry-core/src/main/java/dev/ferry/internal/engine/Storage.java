@@ -137,7 +137,15 @@ final class Storage {
         boolean ephemeral = Names.isEphemeral(channel);
         if (topic.memoryOnly || ephemeral) {
             ChannelState ch = new ChannelState(
-                    topic, channel, ephemeral, null, io, ChannelJournal.NONE, new MemoryRetryStore(), 0);
+                    topic,
+                    channel,
+                    ephemeral,
+                    null,
+                    io,
+                    ChannelJournal.NONE,
+                    new MemoryRetryStore(),
+                    0,
+                    new DamageCounts());
             ch.setCursor(offset, seq);
             return ch;
         }
@@ -148,8 +156,9 @@ final class Storage {
             generation = Math.max(generation, FileJournal.generationOf(file));
         }
         FileJournal journal = FileJournal.create(dir, io, generation + 1);
-        FileRetryStore retry = new FileRetryStore(dir.resolve("retry"), io, maxPayload());
-        ChannelState ch = new ChannelState(topic, channel, false, dir, io, journal, retry, generation + 1);
+        DamageCounts damage = new DamageCounts();
+        FileRetryStore retry = new FileRetryStore(dir.resolve("retry"), io, maxPayload(), damage);
+        ChannelState ch = new ChannelState(topic, channel, false, dir, io, journal, retry, generation + 1, damage);
         if (offset >= 0) {
             ch.setCursor(offset, seq);
             ch.snapshot();

@@ -42,6 +42,12 @@ final class TailCache {
         settle();
     }
 
+    /** Drops the records recovered so far: recovery found damage after them (the cache has no holes). */
+    synchronized void clearRecovered() {
+        ring.clear();
+        settle();
+    }
+
     /** Adds an appended record, the next in sequence; {@link #appended()} ends the batch. */
     synchronized void add(LogRecord record) {
         ring.add(record);

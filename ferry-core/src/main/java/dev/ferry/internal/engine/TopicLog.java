@@ -83,4 +83,9 @@ interface TopicLog extends Syncable, AutoCloseable {
 
     /** Closes and deletes everything the log stored. */
     void delete() throws IOException;
+
+    /** What recovery and reads found damaged in the log's files (nothing, for a log in memory). */
+    default dev.ferry.RecoveryStats recovery() {
+        return dev.ferry.RecoveryStats.NONE;
+    }
 }

@@ -496,6 +496,7 @@ final class TopicState {
                 appender.rejectCount(),
                 paused,
                 ephemeral,
-                list);
+                list,
+                log.recovery());
     }
 }

@@ -92,7 +92,8 @@ final class StatsEndpoint {
                         t.rejectCount(),
                         t.paused(),
                         t.ephemeral(),
-                        kept));
+                        kept,
+                        t.recovery()));
             }
         }
         return out;

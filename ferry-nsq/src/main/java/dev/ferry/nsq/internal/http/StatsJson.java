@@ -1,6 +1,7 @@
 package dev.ferry.nsq.internal.http;
 
 import dev.ferry.ChannelStats;
+import dev.ferry.RecoveryStats;
 import dev.ferry.TopicStats;
 import dev.ferry.nsq.internal.server.ClientActivity;
 import dev.ferry.nsq.internal.server.ClientRegistry;
@@ -85,6 +86,9 @@ record StatsJson(String version, long startTime, long now, ClientRegistry client
                             c.deadLetter().enabled() ? c.deadLetter().topicFor(t.name()) : null);
                     ch.put("dead_letter_count", c.deadLetterCount());
                 }
+                if (c.recovery().any()) {
+                    ch.put("recovery", recovery(c.recovery()));
+                }
                 channels.add(ch);
             }
             topic.put("channels", channels);
@@ -94,6 +98,9 @@ record StatsJson(String version, long startTime, long now, ClientRegistry client
             topic.put("message_bytes", t.messageBytes());
             topic.put("paused", t.paused());
             topic.put("e2e_processing_latency", latency());
+            if (t.recovery().any()) {
+                topic.put("recovery", recovery(t.recovery()));
+            }
             list.add(topic);
         }
         out.put("topics", list);
@@ -140,6 +147,27 @@ record StatsJson(String version, long startTime, long now, ClientRegistry client
         return mem;
     }
 
+    /**
+     * Ferry's own field, only on topics and channels whose files recovery found damaged: what was
+     * skipped, kept and quarantined.
+     */
+    private static Map<String, Object> recovery(RecoveryStats r) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("damaged_stretches", r.damagedStretches());
+        out.put("records_lost", r.recordsLost());
+        out.put("records_kept", r.recordsKept());
+        out.put("bytes_quarantined", r.bytesQuarantined());
+        out.put("torn_bytes_cut", r.tornBytesCut());
+        return out;
+    }
+
+    /** The text line for {@link #recovery(RecoveryStats)}. */
+    private static String recoveryLine(String indent, RecoveryStats r) {
+        return String.format(
+                "%srecovery: damaged: %d lost: %d kept: %d quarantined-bytes: %d torn-bytes: %d%n",
+                indent, r.damagedStretches(), r.recordsLost(), r.recordsKept(), r.bytesQuarantined(), r.tornBytesCut());
+    }
+
     private static Map<String, Object> latency() {
         Map<String, Object> l = new LinkedHashMap<>();
         l.put("count", 0);
@@ -174,6 +202,9 @@ record StatsJson(String version, long startTime, long now, ClientRegistry client
                     t.depth(),
                     backendDepth(t.depth(), t.ephemeral()),
                     t.messageCount()));
+            if (t.recovery().any()) {
+                out.append(recoveryLine("      ", t.recovery()));
+            }
             for (ChannelStats c : t.channels()) {
                 out.append(String.format(
                         "%s[%-25s] depth: %-5d be-depth: %-5d inflt: %-4d def: %-4d re-q: %-5d timeout: %-5d"
@@ -187,6 +218,9 @@ record StatsJson(String version, long startTime, long now, ClientRegistry client
                         c.requeueCount(),
                         c.timeoutCount(),
                         c.messageCount()));
+                if (c.recovery().any()) {
+                    out.append(recoveryLine("         ", c.recovery()));
+                }
                 if (clients != null) {
                     for (ClientActivity client :
                             consumers.getOrDefault(ClientRegistry.channelKey(t.name(), c.name()), List.of())) {
