@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 /** {@code /stats} shows what recovery found damaged, and only where it found something. */
 class StatsRecoveryFieldTest {
-    private final StatsJson view = new StatsJson("1.3.0", 0, 10, null, null);
+    private final StatsJson view = new StatsJson("1.3.0", 0, 10, null, null, true);
 
     private static ChannelStats channel(String name, RecoveryStats recovery) {
         return new ChannelStats(name, 0, 0, 0, 0, 0, 0, 0, 0, false, false, DeadLetter.NONE, 0, recovery);
