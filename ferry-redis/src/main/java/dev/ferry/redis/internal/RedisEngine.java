@@ -14,6 +14,7 @@ import dev.ferry.support.Timers;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
@@ -85,7 +86,12 @@ public final class RedisEngine implements Engine {
      * @throws dev.ferry.StorageException naming the instance that cannot be reached or refuses
      */
     static RedisEngine open(RedisSettings settings, Clock clock) {
-        ClientResources resources = DefaultClientResources.create();
+        // reconnect soon after a failover or restart: 20 ms doubling up to 1 s (Lettuce's default
+        // grows to 30 s, leaving consumers idle long after Redis is back)
+        ClientResources resources = DefaultClientResources.builder()
+                .reconnectDelay(
+                        Delay.exponential(Duration.ofMillis(20), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+                .build();
         List<RedisNode> nodes = new ArrayList<>();
         try {
             for (RedisURI uri : settings.instances()) {

@@ -25,6 +25,14 @@ public final class RedisEngineProvider implements EngineProvider {
         return RedisSettings.PARAMETERS;
     }
 
+    /**
+     * The index, among {@code instances} Redis instances listed in the URI, of the one that holds
+     * {@code topic}: the CRC-32 of the name's UTF-8 bytes modulo {@code instances}.
+     */
+    public static int instanceIndex(String topic, int instances) {
+        return Placement.index(topic, instances);
+    }
+
     @Override
     public Engine open(EngineUri uri, Clock clock) {
         return RedisEngine.open(RedisSettings.parse(uri), clock);

@@ -157,6 +157,25 @@ public final class RedisProcess {
         }
     }
 
+    /** {@code INFO section}: the whole text of the answer. */
+    public String info(String section) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+            socket.setSoTimeout(5000);
+            String cmd = "*2\r\n$4\r\nINFO\r\n$" + section.length() + "\r\n" + section + "\r\n";
+            socket.getOutputStream().write(cmd.getBytes(StandardCharsets.UTF_8));
+            InputStream in = socket.getInputStream();
+            String header = readLine(in);
+            if (!header.startsWith("$")) {
+                return header;
+            }
+            byte[] body = in.readNBytes(Integer.parseInt(header.substring(1)));
+            return new String(body, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("redis at " + address() + ": " + e.getMessage(), e);
+        }
+    }
+
     private boolean answersPing() {
         try {
             String answer = command("PING");
