@@ -96,9 +96,9 @@ final class RedisConsumer implements Engine.Consumer {
         }
     }
 
-    /** Forgets a lease being answered; true when it was tracked here. */
-    boolean forget(Lease lease) {
-        return deadlines.remove(lease) != null;
+    /** Forgets a lease being answered; its deadline when it was tracked here, else null. */
+    Long forget(Lease lease) {
+        return deadlines.remove(lease);
     }
 
     /** Moves a tracked lease's deadline (TOUCH). */

@@ -67,6 +67,7 @@ public final class RedisEngine implements Engine {
     private final Placement placement;
     private final Topology topology;
     private final Map<String, ChannelGroup> groups = new ConcurrentHashMap<>();
+    private final Map<String, AnswerBatcher> batchers = new ConcurrentHashMap<>();
     private final ScheduledFuture<?> ticker;
     private volatile boolean closed;
 
@@ -259,7 +260,7 @@ public final class RedisEngine implements Engine {
     /** Appends a message past its attempts to {@code target}, then finishes it; requeues it on failure. */
     private void moveToDeadLetters(Lease lease, String target) {
         append(target, List.of(PublishRecord.of(lease.body())))
-                .thenCompose(ok -> answer(lease, "dead", 0))
+                .thenCompose(ok -> answers(lease).submit("dead", lease, 0))
                 .whenComplete((ok, failure) -> {
                     if (failure != null) {
                         log.warn(
@@ -269,21 +270,41 @@ public final class RedisEngine implements Engine {
                                 lease.channel(),
                                 target,
                                 failure.getMessage());
-                        answer(lease, "req", 0);
+                        answers(lease).submit("req", lease, 0);
                     }
                 });
     }
 
+    /**
+     * FIN. A lease that this node's consumer holds and whose deadline has not passed is finished at
+     * once: the finish is queued for Redis (batched with the channel's other answers) and the stage
+     * completes with {@code true} without waiting for it, since nothing but its deadline can make such
+     * a lease stale before the finish arrives (a finish lost with the node or Redis leaves the message
+     * in flight, and it is delivered again after its timeout, as at-least-once allows). Any other
+     * lease waits for Redis's verdict.
+     */
     @Override
     public CompletionStage<Boolean> ack(Lease lease) {
-        forget(lease);
-        return answer(lease, "fin", 0);
+        boolean held = forget(lease, clock.millis());
+        CompletableFuture<Boolean> verdict = answers(lease).submit("fin", lease, 0);
+        if (!held) {
+            return verdict;
+        }
+        verdict.whenComplete((ok, failure) -> {
+            if (failure != null) {
+                node(lease.topic())
+                        .errors()
+                        .warnRateLimited(
+                                log, "finishing messages of " + lease.topic() + "/" + lease.channel(), failure);
+            }
+        });
+        return CompletableFuture.completedFuture(true);
     }
 
     @Override
     public CompletionStage<Boolean> nack(Lease lease, Duration delay) {
-        forget(lease);
-        return answer(lease, "req", delay.toMillis()).thenApply(done -> {
+        forget(lease, Long.MIN_VALUE);
+        return answers(lease).submit("req", lease, delay.toMillis()).thenApply(done -> {
             if (done && delay.isZero()) {
                 ChannelGroup g = groups.get(key(lease.topic(), lease.channel()));
                 if (g != null) {
@@ -303,33 +324,30 @@ public final class RedisEngine implements Engine {
                 c.extend(lease, deadline);
             }
         }
-        return answer(lease, "touch", timeout.toMillis());
+        return answers(lease).submit("touch", lease, timeout.toMillis());
     }
 
-    private void forget(Lease lease) {
+    /**
+     * Forgets a lease being answered; true when one of this node's consumers held it with a deadline
+     * after {@code now}.
+     */
+    private boolean forget(Lease lease, long now) {
         ChannelGroup g = groups.get(key(lease.topic(), lease.channel()));
         if (g != null) {
             for (RedisConsumer c : g.consumers) {
-                if (c.forget(lease)) {
-                    return;
+                Long deadline = c.forget(lease);
+                if (deadline != null) {
+                    return deadline > now;
                 }
             }
         }
+        return false;
     }
 
-    private CompletableFuture<Boolean> answer(Lease lease, String op, long millis) {
-        return node(lease.topic())
-                .run(
-                        Script.ANSWER,
-                        lease.topic(),
-                        arg(lease.topic()),
-                        arg(lease.channel()),
-                        arg(op),
-                        arg(clock.millis()),
-                        arg((Long) lease.handle()),
-                        arg(lease.attempts()),
-                        arg(millis))
-                .thenApply(reply -> Replies.number(reply, 0) == 1);
+    private AnswerBatcher answers(Lease lease) {
+        return batchers.computeIfAbsent(
+                key(lease.topic(), lease.channel()),
+                k -> new AnswerBatcher(node(lease.topic()), lease.topic(), lease.channel(), clock));
     }
 
     // ---- the timer ------------------------------------------------------------------------------
@@ -339,6 +357,8 @@ public final class RedisEngine implements Engine {
             return;
         }
         long now = clock.millis();
+        batchers.entrySet()
+                .removeIf(e -> !groups.containsKey(e.getKey()) && e.getValue().idle());
         for (ChannelGroup g : groups.values()) {
             if (g.consumers.isEmpty()) {
                 groups.remove(key(g.topic, g.channel), g);

@@ -19,6 +19,13 @@ end
 
 -- Redis' Lua stack takes a few thousand arguments at most: call in chunks.
 local function chunked(cmd, key, list, step)
+  if #list == 0 then
+    return
+  end
+  if #list <= step then
+    redis.call(cmd, key, unpack(list))
+    return
+  end
   local i = 1
   while i <= #list do
     local args = {}
@@ -31,7 +38,8 @@ local function chunked(cmd, key, list, step)
   end
 end
 
--- A channel is done with these messages: drop the bodies no other channel still needs.
+-- A channel is done with these messages: drop the bodies no other channel still needs. A message
+-- published to one channel (or held for the first) has no count, which reads as 1.
 local function release(ids)
   for _, id in ipairs(ids) do
     if redis.call('HINCRBY', REFS, id, -1) <= 0 then

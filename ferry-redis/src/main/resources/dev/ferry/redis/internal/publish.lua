@@ -12,6 +12,7 @@ local refs = #chans
 if refs == 0 then
   refs = 1
 end
+-- one channel (or none) needs no count: a missing count reads as 1 (see release)
 local bodies, counts, ready, due = {}, {}, {}, {}
 local bytes = 0
 for i = 1, n do
@@ -20,8 +21,10 @@ for i = 1, n do
   local value = ARGV[3 + 2 * i]
   bodies[#bodies + 1] = id
   bodies[#bodies + 1] = value
-  counts[#counts + 1] = id
-  counts[#counts + 1] = refs
+  if refs > 1 then
+    counts[#counts + 1] = id
+    counts[#counts + 1] = refs
+  end
   bytes = bytes + #value - 8
   if defer > 0 then
     due[#due + 1] = now + defer
