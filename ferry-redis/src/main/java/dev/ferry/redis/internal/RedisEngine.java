@@ -60,6 +60,8 @@ public final class RedisEngine implements Engine {
     private static final Logger log = LoggerFactory.getLogger(RedisEngine.class);
     /** How long a message being moved to its dead-letter topic stays in flight before it is retried. */
     private static final long DEAD_LETTER_HOLD_MILLIS = 60_000;
+    /** The most messages one claim hands out. */
+    private static final int MAX_CLAIM = 5_000;
 
     private final RedisSettings settings;
     private final Clock clock;
@@ -212,6 +214,8 @@ public final class RedisEngine implements Engine {
         if (max <= 0) {
             return CompletableFuture.completedFuture(List.of());
         }
+        // a script takes a few thousand arguments at most; a larger claim gets the rest next time
+        max = Math.min(max, MAX_CLAIM);
         long now = clock.millis();
         long deadline = now + timeout.toMillis();
         return node(topic)

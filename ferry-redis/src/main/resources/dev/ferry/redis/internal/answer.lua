@@ -17,29 +17,37 @@ end
 local c = ck(ch)
 local q, d, f, a = c .. ':q', c .. ':d', c .. ':f', c .. ':a'
 local requeued, timeouts, dead = 0, 0, 0
+local ids, attempts, millis = {}, {}, {}
 for i = 5, #ARGV, 3 do
-  local id, attempts, millis = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2])
-  local deadline = redis.call('ZSCORE', f, id)
+  ids[#ids + 1] = ARGV[i]
+  attempts[#attempts + 1] = ARGV[i + 1]
+  millis[#millis + 1] = tonumber(ARGV[i + 2])
+end
+local deadlines = redis.call('ZMSCORE', f, unpack(ids))
+local current = redis.call('HMGET', a, unpack(ids))
+local finished, seen = {}, {}
+for k, id in ipairs(ids) do
+  local deadline = deadlines[k]
   local result = 0
-  if deadline and redis.call('HGET', a, id) == attempts then
+  -- the same lease twice in one batch: only the first answer counts
+  if deadline and current[k] == attempts[k] and not seen[id] then
+    seen[id] = true
     result = 1
     if op == 'fin' or op == 'dead' then
-      redis.call('ZREM', f, id)
-      redis.call('HDEL', a, id)
-      release({id})
+      finished[#finished + 1] = id
       if op == 'dead' then
         dead = dead + 1
       end
     elseif op == 'req' then
       redis.call('ZREM', f, id)
-      if millis > 0 then
-        redis.call('ZADD', d, now + millis, id)
+      if millis[k] > 0 then
+        redis.call('ZADD', d, now + millis[k], id)
       else
         redis.call('RPUSH', q, id)
       end
       requeued = requeued + 1
     elseif op == 'touch' then
-      redis.call('ZADD', f, now + millis, id)
+      redis.call('ZADD', f, now + millis[k], id)
     elseif op == 'expire' then
       if tonumber(deadline) <= now then
         redis.call('ZREM', f, id)
@@ -51,6 +59,11 @@ for i = 5, #ARGV, 3 do
     end
   end
   out[#out + 1] = result
+end
+if #finished > 0 then
+  chunked('ZREM', f, finished, 1000)
+  chunked('HDEL', a, finished, 1000)
+  release(finished)
 end
 if requeued > 0 then
   redis.call('HINCRBY', c, 'requeues', requeued)

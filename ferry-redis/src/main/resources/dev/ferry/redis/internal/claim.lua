@@ -39,12 +39,13 @@ if not ids then
 end
 local values = redis.call('HMGET', BODY, unpack(ids))
 local dlmax = tonumber(redis.call('HGET', c, 'dlmax') or '0')
-local leases, dead, inflight = {}, {}, {}
+local counts = redis.call('HMGET', a, unpack(ids))
+local leases, dead, inflight, bumped, forgotten = {}, {}, {}, {}, {}
 local firsts = 0
 for i, id in ipairs(ids) do
   local value = values[i]
   if value then
-    local attempts = tonumber(redis.call('HGET', a, id) or '0')
+    local attempts = tonumber(counts[i] or '0')
     if dlmax > 0 and attempts >= dlmax then
       dead[#dead + 1] = id
       dead[#dead + 1] = attempts
@@ -56,7 +57,8 @@ for i, id in ipairs(ids) do
       if attempts == 1 then
         firsts = firsts + 1
       end
-      redis.call('HSET', a, id, attempts)
+      bumped[#bumped + 1] = id
+      bumped[#bumped + 1] = attempts
       leases[#leases + 1] = id
       leases[#leases + 1] = attempts
       leases[#leases + 1] = value
@@ -65,9 +67,11 @@ for i, id in ipairs(ids) do
     end
   else
     -- a body that is gone (cannot happen unless keys were changed by hand): forget the id
-    redis.call('HDEL', a, id)
+    forgotten[#forgotten + 1] = id
   end
 end
+chunked('HSET', a, bumped, 2000)
+chunked('HDEL', a, forgotten, 1000)
 chunked('ZADD', f, inflight, 2000)
 if firsts > 0 then
   redis.call('HINCRBY', c, 'count', firsts)

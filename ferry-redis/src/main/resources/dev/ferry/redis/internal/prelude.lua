@@ -41,10 +41,25 @@ end
 -- A channel is done with these messages: drop the bodies no other channel still needs. A message
 -- published to one channel (or held for the first) has no count, which reads as 1.
 local function release(ids)
-  for _, id in ipairs(ids) do
-    if redis.call('HINCRBY', REFS, id, -1) <= 0 then
-      redis.call('HDEL', REFS, id)
-      redis.call('HDEL', BODY, id)
+  local i = 1
+  while i <= #ids do
+    local part = {}
+    for j = i, math.min(i + 999, #ids) do
+      part[#part + 1] = ids[j]
+    end
+    i = i + #part
+    local counts = redis.call('HMGET', REFS, unpack(part))
+    local gone = {}
+    for k, id in ipairs(part) do
+      if not counts[k] then
+        gone[#gone + 1] = id
+      elseif redis.call('HINCRBY', REFS, id, -1) <= 0 then
+        redis.call('HDEL', REFS, id)
+        gone[#gone + 1] = id
+      end
+    end
+    if #gone > 0 then
+      redis.call('HDEL', BODY, unpack(gone))
     end
   end
 end
