@@ -28,10 +28,11 @@ class RedisWaitReplicasTest {
         try (RedisProcesses processes = new RedisProcesses()) {
             RedisProcess master = processes.server();
             RedisProcess replica = processes.replicaOf(master);
+            // connected is not enough: WAIT counts a replica once its first sync is done and it acks
             await().atMost(Duration.ofSeconds(30))
-                    .until(() -> master.info("replication").contains("connected_slaves:1"));
-            try (Engine engine =
-                    Engines.open(master.uri() + "?wait-replicas=1&wait-timeout=500ms", Clock.systemUTC())) {
+                    .until(() -> replica.info("replication").contains("master_link_status:up")
+                            && master.info("replication").contains("state=online"));
+            try (Engine engine = Engines.open(master.uri() + "?wait-replicas=1&wait-timeout=3s", Clock.systemUTC())) {
                 engine.append("t", one("safe")).join();
                 assertThat(replica.command("LLEN", "ferry:{t}:held"))
                         .as("the replica has the message when the publish is acknowledged")
