@@ -107,7 +107,7 @@ class RedisBrokersTest {
         FerryProcess b = broker("b");
         Bus onA = client(a);
         Bus onB = client(b);
-        // a consumer on A that takes five messages and never answers them
+        // a consumer on A that takes five messages at a time and never answers them
         Map<String, Integer> heldOnA = new ConcurrentHashMap<>();
         onA.subscribeAsync(
                 "jobs",
@@ -116,7 +116,7 @@ class RedisBrokersTest {
                     heldOnA.put(text(m), m.attempts());
                     return new CompletableFuture<Void>();
                 },
-                SubscribeOptions.maxInFlight(5).withMessageTimeout(Duration.ofSeconds(1)));
+                SubscribeOptions.maxInFlight(5).withMessageTimeout(Duration.ofSeconds(3)));
         List<String> sent = IntStream.range(0, 40).mapToObj(i -> "job" + i).toList();
         onA.publish(
                 "jobs",
@@ -126,7 +126,8 @@ class RedisBrokersTest {
         Map<String, Integer> doneOnB = new ConcurrentHashMap<>();
         onB.subscribe(
                 "jobs", "work", m -> doneOnB.merge(text(m), m.attempts(), Math::max), SubscribeOptions.maxInFlight(50));
-        await().atMost(Duration.ofSeconds(30)).until(() -> doneOnB.size() == 15);
+        // the other fifteen (and, on a slow machine, A's five once they timed out)
+        await().atMost(Duration.ofSeconds(30)).until(() -> doneOnB.size() >= 15);
 
         a.kill();
         onB.publish(
