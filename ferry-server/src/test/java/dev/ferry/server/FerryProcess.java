@@ -110,6 +110,14 @@ final class FerryProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** Kills it with SIGKILL and waits (30 s at most) until it is gone. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("still alive 30 s after SIGKILL");
+        }
+    }
+
     @Override
     public void close() throws InterruptedException {
         if (process.isAlive()) {

@@ -22,7 +22,7 @@ import java.util.Set;
 
 /**
  * The module rules of the house (README's "Layout"), checked on the main classes of every module
- * ferry-server sees: ferry-core, ferry-nsq, ferry-kamailio and ferry-server itself (tests and test
+ * ferry-server sees: ferry-core, ferry-nsq, ferry-kamailio, ferry-redis and ferry-server itself (tests and test
  * jars are left out: a module's tests may reach its own and its dependencies' internals). A module is
  * known by its packages, which no two modules share.
  */
@@ -71,9 +71,11 @@ class ModuleRulesTest {
                     "dev.ferry.async.internal..",
                     "dev.ferry.presence.internal..",
                     "dev.ferry.kamailio.internal.."));
+    static final Module REDIS =
+            new Module("ferry-redis", List.of("dev.ferry.redis.."), List.of("dev.ferry.redis.internal.."));
     static final Module SERVER =
             new Module("ferry-server", List.of("dev.ferry.server.."), List.of("dev.ferry.server.."));
-    static final List<Module> MODULES = List.of(CORE, NSQ, KAMAILIO, SERVER);
+    static final List<Module> MODULES = List.of(CORE, NSQ, KAMAILIO, REDIS, SERVER);
 
     /** The packages applications use: each module's top package and its pattern packages. */
     static final String[] API_PACKAGES = {
@@ -124,7 +126,8 @@ class ModuleRulesTest {
                     "dev.ferry.mqueue..",
                     "dev.ferry.async..",
                     "dev.ferry.presence..",
-                    "dev.ferry.kamailio..")
+                    "dev.ferry.kamailio..",
+                    "dev.ferry.redis..")
             .because("ferry-core knows nothing about sockets (transports come in through dev.ferry.spi.BusConnector)"
                     + " and depends on no other Ferry module");
 
@@ -135,6 +138,15 @@ class ModuleRulesTest {
             .dependOnClassesThat()
             .resideInAPackage("dev.ferry.internal.engine..")
             .because("ferry-nsq serves any engine through dev.ferry.spi.Engine and knows nothing about disk layout");
+
+    @ArchTest
+    static final ArchRule redisUsesNoEmbeddedEngineInternals = noClasses()
+            .that(inModule(REDIS))
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("dev.ferry.internal..", "dev.ferry.nsq..", "dev.ferry.server..")
+            .because("ferry-redis is an engine behind dev.ferry.spi.Engine, like the embedded one, and knows no"
+                    + " transport");
 
     @ArchTest
     static final ArchRule kamailioUsesOnlyCoresPublicApi = noClasses()

@@ -1,0 +1,139 @@
+-- Shared by every script (prepended by Scripts.java). KEYS[1] is the topic's key prefix
+-- "<prefix>:{<topic>}" (the braces make every key of a topic one Redis Cluster hash slot),
+-- KEYS[2] the instance's set of topic names. The data model is described in docs/REDIS.md.
+local P = KEYS[1]
+local REG = KEYS[2]
+local CHS = P .. ':chs'
+local HELD = P .. ':held'
+local HDEF = P .. ':hdef'
+local BODY = P .. ':b'
+local REFS = P .. ':rc'
+
+local function ck(ch)
+  return P .. ':c:' .. ch
+end
+
+local function ephemeral(name)
+  return string.sub(name, -10) == '#ephemeral'
+end
+
+-- Redis' Lua stack takes a few thousand arguments at most: call in chunks.
+local function chunked(cmd, key, list, step)
+  if #list == 0 then
+    return
+  end
+  if #list <= step then
+    redis.call(cmd, key, unpack(list))
+    return
+  end
+  local i = 1
+  while i <= #list do
+    local args = {}
+    local last = math.min(i + step - 1, #list)
+    for j = i, last do
+      args[#args + 1] = list[j]
+    end
+    redis.call(cmd, key, unpack(args))
+    i = last + 1
+  end
+end
+
+-- A channel is done with these messages: drop the bodies no other channel still needs. A message
+-- published to one channel (or held for the first) has no count, which reads as 1.
+local function release(ids)
+  local i = 1
+  while i <= #ids do
+    local part = {}
+    for j = i, math.min(i + 999, #ids) do
+      part[#part + 1] = ids[j]
+    end
+    i = i + #part
+    local counts = redis.call('HMGET', REFS, unpack(part))
+    local gone = {}
+    for k, id in ipairs(part) do
+      if not counts[k] then
+        gone[#gone + 1] = id
+      elseif redis.call('HINCRBY', REFS, id, -1) <= 0 then
+        redis.call('HDEL', REFS, id)
+        gone[#gone + 1] = id
+      end
+    end
+    if #gone > 0 then
+      redis.call('HDEL', BODY, unpack(gone))
+    end
+  end
+end
+
+-- Drops every message of a channel (ready, deferred, in flight); keeps its settings and counters.
+local function dropchannel(ch)
+  local c = ck(ch)
+  release(redis.call('LRANGE', c .. ':q', 0, -1))
+  release(redis.call('ZRANGE', c .. ':d', 0, -1))
+  release(redis.call('ZRANGE', c .. ':f', 0, -1))
+  redis.call('DEL', c .. ':q', c .. ':d', c .. ':f', c .. ':a')
+end
+
+local function droptopicheld()
+  release(redis.call('LRANGE', HELD, 0, -1))
+  release(redis.call('ZRANGE', HDEF, 0, -1))
+  redis.call('DEL', HELD, HDEF)
+end
+
+-- 1 when this call created the topic.
+local function ensuretopic(t)
+  if redis.call('SADD', REG, t) == 1 then
+    redis.call('HSET', P, 'seq', redis.call('HGET', P, 'seq') or 0)
+    return 1
+  end
+  return 0
+end
+
+-- 1 when this call created the channel; the first channel of a topic takes what the topic held.
+local function ensurechannel(ch)
+  if redis.call('SADD', CHS, ch) == 0 then
+    return 0
+  end
+  local c = ck(ch)
+  redis.call('DEL', c, c .. ':q', c .. ':d', c .. ':f', c .. ':a')
+  redis.call('HSET', c, 'consumers', 0)
+  if redis.call('SCARD', CHS) == 1 then
+    if redis.call('EXISTS', HELD) == 1 then
+      redis.call('RENAME', HELD, c .. ':q')
+    end
+    if redis.call('EXISTS', HDEF) == 1 then
+      redis.call('RENAME', HDEF, c .. ':d')
+    end
+  end
+  return 1
+end
+
+local function deletechannel(ch)
+  dropchannel(ch)
+  redis.call('SREM', CHS, ch)
+  redis.call('DEL', ck(ch))
+end
+
+-- Deletes the topic with its channels; returns the names of the channels it had.
+local function deletetopic(t)
+  local chans = redis.call('SMEMBERS', CHS)
+  table.sort(chans)
+  for _, ch in ipairs(chans) do
+    deletechannel(ch)
+  end
+  redis.call('DEL', P, CHS, HELD, HDEF, BODY, REFS)
+  redis.call('SREM', REG, t)
+  return chans
+end
+
+-- Keeps at most cap ready messages in list q (the oldest go); returns how many went.
+local function bound(q, cap)
+  if cap <= 0 then
+    return 0
+  end
+  local over = redis.call('LLEN', q) - cap
+  if over <= 0 then
+    return 0
+  end
+  release(redis.call('LPOP', q, over))
+  return over
+end

@@ -1,0 +1,56 @@
+-- ARGV: topic, now (ms), cap (bound of ephemeral queues), then per message: deferMillis, value.
+-- value is 8 bytes of timestamp followed by the body. Returns {topic created (0/1), last id}.
+local t = ARGV[1]
+local now = tonumber(ARGV[2])
+local cap = tonumber(ARGV[3])
+local n = (#ARGV - 3) / 2
+local created = ensuretopic(t)
+local last = redis.call('HINCRBY', P, 'seq', n)
+local first = last - n + 1
+local chans = redis.call('SMEMBERS', CHS)
+local refs = #chans
+if refs == 0 then
+  refs = 1
+end
+-- one channel (or none) needs no count: a missing count reads as 1 (see release)
+local bodies, counts, ready, due = {}, {}, {}, {}
+local bytes = 0
+for i = 1, n do
+  local id = first + i - 1
+  local defer = tonumber(ARGV[2 + 2 * i])
+  local value = ARGV[3 + 2 * i]
+  bodies[#bodies + 1] = id
+  bodies[#bodies + 1] = value
+  if refs > 1 then
+    counts[#counts + 1] = id
+    counts[#counts + 1] = refs
+  end
+  bytes = bytes + #value - 8
+  if defer > 0 then
+    due[#due + 1] = now + defer
+    due[#due + 1] = id
+  else
+    ready[#ready + 1] = id
+  end
+end
+chunked('HSET', BODY, bodies, 2000)
+chunked('HSET', REFS, counts, 2000)
+redis.call('HINCRBY', P, 'n', n)
+redis.call('HINCRBY', P, 'bytes', bytes)
+if #chans == 0 then
+  chunked('RPUSH', HELD, ready, 1000)
+  chunked('ZADD', HDEF, due, 2000)
+  if ephemeral(t) then
+    redis.call('HINCRBY', P, 'drops', bound(HELD, cap))
+  end
+else
+  for _, ch in ipairs(chans) do
+    local c = ck(ch)
+    chunked('RPUSH', c .. ':q', ready, 1000)
+    chunked('ZADD', c .. ':d', due, 2000)
+    if ephemeral(t) or ephemeral(ch) then
+      redis.call('HINCRBY', c, 'drops', bound(c .. ':q', cap))
+    end
+  end
+end
+return {created, last}
