@@ -1,5 +1,6 @@
 package dev.ferry.server;
 
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Set;
@@ -57,7 +58,28 @@ public final class Ferry implements Runnable {
             // (connected, subscribed) would only clutter them, its warnings still show
             System.getProperties().putIfAbsent("org.slf4j.simpleLogger.log.dev.ferry.nsq.internal.client", "warn");
         }
+        if (printVersion(args, System.out)) {
+            System.exit(0);
+        }
         System.exit(commandLine(args).execute(args));
+    }
+
+    /**
+     * {@code ferry --version} (or {@code -V}) alone: prints the version lines as picocli would, but
+     * without it. picocli's classes are Java 5 bytecode, which the JVM's AOT cache cannot hold in linked
+     * form, so loading and verifying them is most of what a start costs once the cache holds the rest.
+     *
+     * @return whether {@code args} asked for the version (and it was printed)
+     */
+    static boolean printVersion(String[] args, PrintStream out) {
+        if (args.length != 1 || !(args[0].equals("--version") || args[0].equals("-V"))) {
+            return false;
+        }
+        for (String line : new FerryVersion().getVersion()) {
+            out.println(line);
+        }
+        out.flush();
+        return true;
     }
 
     /**
@@ -70,15 +92,11 @@ public final class Ferry implements Runnable {
 
     /**
      * The command line to run {@code args} with: when its first argument names a subcommand, only
-     * that one is built, which saves a command's start the others' models; for {@code --version},
-     * none; otherwise (no argument, {@code --help}, a misspelt name) every one, so that help and
-     * suggestions list them all.
+     * that one is built, which saves a command's start the others' models; otherwise (no argument,
+     * {@code --help}, a misspelt name) every one, so that help and suggestions list them all.
      */
     static CommandLine commandLine(String[] args) {
         String first = args.length == 0 ? "" : args[0];
-        if (args.length == 1 && (first.equals("--version") || first.equals("-V"))) {
-            return withSubcommands(List.of());
-        }
         return withSubcommands(SUBCOMMANDS.stream()
                 .filter(c -> c.name().equals(first))
                 .findFirst()
