@@ -9,7 +9,6 @@ import java.io.PrintWriter;
 import java.io.Writer;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -17,6 +16,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine;
 
 /**
@@ -29,13 +30,17 @@ import picocli.CommandLine;
  *
  * <p>Each command is built as {@link Ferry#main} builds it, so the cache holds the classes of that
  * path and no others. Not for users; it exits 0 when every step worked and 1 (naming the step) when
- * one failed or took more than a minute, and the cache is then not used.
+ * one failed or hung for five minutes, and the cache is then not used.
  *
  * <p>Threads: the server runs on a thread of its own, as it would on picocli's; the steps run on
  * the main thread (the consumer on a second one, so that a step that hangs cannot hang the build).
  */
 public final class StartupTraining {
-    private static final Duration STEP_TIMEOUT = Duration.ofSeconds(60);
+    /** A guard against a step that hangs, not a performance bound: a loaded machine is slow. */
+    private static final Duration STEP_TIMEOUT = Duration.ofMinutes(5);
+
+    private static final Pattern LISTENING_TCP = Pattern.compile("TCP: listening on [^\\s]+:(\\d+)");
+    private static final Pattern LISTENING_HTTP = Pattern.compile("HTTP: listening on [^\\s]+:(\\d+)");
     private static final String TOPIC = "startup-training";
 
     private StartupTraining() {}
@@ -63,21 +68,24 @@ public final class StartupTraining {
     }
 
     private static void train(String dataPath) throws Exception {
-        int tcpPort = freePort();
-        int httpPort = freePort();
-        String tcp = "127.0.0.1:" + tcpPort;
+        // ports 0: the server picks free ones and names them in its "listening on" lines
+        StringBuffer said = new StringBuffer();
         Thread server = new Thread(
                 () -> run(
+                        new PrintWriter(new TeeWriter(said), true),
                         "server",
                         "--tcp-address",
-                        tcp,
+                        "127.0.0.1:0",
                         "--http-address",
-                        "127.0.0.1:" + httpPort,
+                        "127.0.0.1:0",
                         "--data-path",
                         dataPath),
                 "startup-training-server");
         server.setDaemon(true);
         server.start();
+        int tcpPort = awaitPort(said, LISTENING_TCP, server);
+        int httpPort = awaitPort(said, LISTENING_HTTP, server);
+        String tcp = "127.0.0.1:" + tcpPort;
         awaitPing(httpPort, server);
 
         expectOk(httpPort, "POST", "/topic/create?topic=" + TOPIC, "");
@@ -95,9 +103,56 @@ public final class StartupTraining {
 
     /** Runs a ferry command line in this JVM, as {@link Ferry#main} would, its output discarded. */
     private static int run(String... args) {
+        return run(new PrintWriter(System.err, true), args);
+    }
+
+    private static int run(PrintWriter err, String... args) {
         CommandLine cmd = Ferry.commandLine(args);
         cmd.setOut(new PrintWriter(Writer.nullWriter()));
+        cmd.setErr(err);
         return cmd.execute(args);
+    }
+
+    /** What the server prints, kept to be read and passed on to standard error (the training's log). */
+    private static final class TeeWriter extends Writer {
+        private final StringBuffer kept;
+
+        TeeWriter(StringBuffer kept) {
+            this.kept = kept;
+        }
+
+        @Override
+        public void write(char[] chars, int offset, int length) {
+            kept.append(chars, offset, length);
+            System.err.print(new String(chars, offset, length));
+        }
+
+        @Override
+        public void flush() {
+            System.err.flush();
+        }
+
+        @Override
+        public void close() {}
+    }
+
+    /** The port of the server's line that {@code pattern} matches, once it has printed it. */
+    private static int awaitPort(StringBuffer said, Pattern pattern, Thread server) throws InterruptedException {
+        long deadline = System.nanoTime() + STEP_TIMEOUT.toNanos();
+        while (true) {
+            Matcher m = pattern.matcher(said);
+            if (m.find()) {
+                return Integer.parseInt(m.group(1));
+            }
+            if (!server.isAlive()) {
+                throw new IllegalStateException("ferry server ended before listening: " + said);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(
+                        "ferry server did not listen within " + STEP_TIMEOUT.toSeconds() + " s: " + said);
+            }
+            server.join(10); // a pause between looks, cut short if the server ends
+        }
     }
 
     /** Runs a command that should exit 0, within {@link #STEP_TIMEOUT}. */
@@ -171,12 +226,6 @@ public final class StartupTraining {
                 throw new IOException("not an HTTP answer: '" + statusLine + "'");
             }
             return Integer.parseInt(parts[1]);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
         }
     }
 }
