@@ -64,7 +64,7 @@ class LauncherTest {
         assertThat(first.stdout()).isEqualTo(version);
         assertThat(jvmLogLines(first.stderr())).isEmpty();
         List<Path> firstCache = caches();
-        assertThat(firstCache).hasSize(1);
+        assertThat(firstCache).as("stderr: %s", first.stderr()).hasSize(1);
 
         changeTheJar();
         Run afterChange = ferry(Map.of(), "--version");
@@ -74,7 +74,7 @@ class LauncherTest {
         assertThat(afterChange.stdout()).isEqualTo(version);
         assertThat(jvmLogLines(afterChange.stderr())).isEmpty();
         assertThat(caches())
-                .as("a cache for the new jar, in place of the old one")
+                .as("a cache for the new jar, in place of the old one; stderr: %s", afterChange.stderr())
                 .hasSize(1)
                 .doesNotContainAnyElementsOf(firstCache);
 
