@@ -1,7 +1,8 @@
 # Ferry's everyday commands. Each recipe finds a JDK 21+ itself (bin/find-jdk) and builds with the
 # Maven wrapper, so neither a system Maven nor a particular default `java` is needed.
 #
-#   make run      build if needed, then run the broker (bin/ferry server, data under ./data)
+#   make run      build if needed (showing progress), then run the broker (bin/ferry server, data under ./data)
+#   make build    build every module and the start-up cache bin/ferry starts the JVM from
 #   make test     check the formatting, then every module's tests (not the soak tests, not the benchmarks)
 #   make format   format the tree as make test expects it
 #   make help     all targets
@@ -61,8 +62,9 @@ help: ## Show the targets
 run: ## Build if needed, then run bin/ferry with RUN_ARGS (default: server, the broker)
 	bin/ferry $(RUN_ARGS)
 
-build: ## Compile and package every module, without tests
+build: ## Compile and package every module, without tests, and make bin/ferry's start-up cache
 	$(WITH_JDK) $(MVNW) package -DskipTests
+	$(WITH_JDK) bin/startup-cache
 
 test: ## Run every module's tests (soak tests and benchmarks excluded)
 	$(WITH_JDK) $(MVNW) verify

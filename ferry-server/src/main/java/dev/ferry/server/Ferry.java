@@ -1,6 +1,8 @@
 package dev.ferry.server;
 
+import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -16,28 +18,36 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = FerryVersion.class,
         description = "A message bus for the JVM with NSQ's semantics and wire protocol.",
-        subcommands = {
-            DemoCommand.class,
-            ServerCommand.class,
-            PubCommand.class,
-            SubCommand.class,
-            TailCommand.class,
-            ProduceCommand.class,
-            ConsumeCommand.class,
-            QueryCommand.class,
-            LookupdCommand.class,
-            BenchCommand.class,
-            StatsCommand.class,
-            CheckCommand.class,
-            RpcCommand.class,
-            WakeupCommand.class,
-            PresenceCommand.class,
-            FederateCommand.class
-        },
         usageHelpAutoWidth = true)
 public final class Ferry implements Runnable {
     /** Exit code of a command that failed at run time. */
     static final int EXIT_FAILURE = 1;
+
+    /**
+     * The subcommands, in the order {@code ferry --help} lists them. picocli builds a command's model
+     * (every option, read by reflection) when the command is added, so {@link #commandLine(String[])}
+     * adds only the one a command line names: {@code ferry server} need not build all sixteen.
+     */
+    static final List<Subcommand> SUBCOMMANDS = List.of(
+            new Subcommand("demo", DemoCommand.class),
+            new Subcommand("server", ServerCommand.class),
+            new Subcommand("pub", PubCommand.class),
+            new Subcommand("sub", SubCommand.class),
+            new Subcommand("tail", TailCommand.class),
+            new Subcommand("produce", ProduceCommand.class),
+            new Subcommand("consume", ConsumeCommand.class),
+            new Subcommand("query", QueryCommand.class),
+            new Subcommand("lookupd", LookupdCommand.class),
+            new Subcommand("bench", BenchCommand.class),
+            new Subcommand("stats", StatsCommand.class),
+            new Subcommand("check", CheckCommand.class),
+            new Subcommand("rpc", RpcCommand.class),
+            new Subcommand("wakeup", WakeupCommand.class),
+            new Subcommand("presence", PresenceCommand.class),
+            new Subcommand("federate", FederateCommand.class));
+
+    /** A subcommand's name (as its {@code @Command} gives it) and class. */
+    record Subcommand(String name, Class<?> type) {}
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
@@ -52,19 +62,59 @@ public final class Ferry implements Runnable {
             // (connected, subscribed) would only clutter them, its warnings still show
             System.getProperties().putIfAbsent("org.slf4j.simpleLogger.log.dev.ferry.nsq.internal.client", "warn");
         }
-        CommandLine cmd = commandLine();
+        if (printVersion(args, System.out)) {
+            System.exit(0);
+        }
+        CommandLine cmd = commandLine(args);
         // a writer that sees a broken pipe, unlike System.out (sub, tail and consume stop on it)
         cmd.setOut(StandardOutput.writer());
         System.exit(cmd.execute(args));
     }
 
     /**
-     * The command line of the program, ready to {@link CommandLine#execute execute}. Tests set its
-     * output and error writers to capture what a command prints.
+     * {@code ferry --version} (or {@code -V}) alone: prints the version lines as picocli would, but
+     * without it. picocli's classes are Java 5 bytecode, which the JVM's AOT cache cannot hold in linked
+     * form, so loading and verifying them is most of what a start costs once the cache holds the rest.
+     *
+     * @return whether {@code args} asked for the version (and it was printed)
+     */
+    static boolean printVersion(String[] args, PrintStream out) {
+        if (args.length != 1 || !(args[0].equals("--version") || args[0].equals("-V"))) {
+            return false;
+        }
+        for (String line : new FerryVersion().getVersion()) {
+            out.println(line);
+        }
+        out.flush();
+        return true;
+    }
+
+    /**
+     * The command line of the program with every subcommand, ready to {@link CommandLine#execute
+     * execute}. Tests set its output and error writers to capture what a command prints.
      */
     static CommandLine commandLine() {
-        CommandLine cmd = new CommandLine(new Ferry())
-                .setExecutionExceptionHandler(Ferry::reportFailure)
+        return withSubcommands(SUBCOMMANDS);
+    }
+
+    /**
+     * The command line to run {@code args} with: when its first argument names a subcommand, only
+     * that one is built, which saves a command's start the others' models; otherwise (no argument,
+     * {@code --help}, a misspelt name) every one, so that help and suggestions list them all.
+     */
+    static CommandLine commandLine(String[] args) {
+        String first = args.length == 0 ? "" : args[0];
+        return withSubcommands(SUBCOMMANDS.stream()
+                .filter(c -> c.name().equals(first))
+                .findFirst()
+                .map(List::of)
+                .orElse(SUBCOMMANDS));
+    }
+
+    private static CommandLine withSubcommands(List<Subcommand> subcommands) {
+        CommandLine cmd = new CommandLine(new Ferry());
+        subcommands.forEach(c -> cmd.addSubcommand(c.name(), c.type()));
+        cmd.setExecutionExceptionHandler(Ferry::reportFailure)
                 // an argument such as @file is a value, as Go's flag package reads it, not a file of arguments
                 .setExpandAtFiles(false);
         CommandLine.IParameterExceptionHandler usage = cmd.getParameterExceptionHandler();

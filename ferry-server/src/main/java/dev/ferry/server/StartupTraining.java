@@ -1,0 +1,231 @@
+package dev.ferry.server;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine;
+
+/**
+ * The training run behind the start-up cache that {@code bin/startup-cache} makes for {@code
+ * bin/ferry}: a JVM started with JDK 25's {@code -XX:AOTCacheOutput} (or, on JDK 21–24, {@code
+ * -XX:ArchiveClassesAtExit}) runs this program, and what it loads and links is what the cache keeps.
+ * So it does what a start of {@code ferry} does: starts {@code ferry server} on free loopback ports,
+ * answers {@code /ping}, publishes over HTTP and with {@code ferry pub}, consumes with {@code ferry
+ * sub}, prints {@code ferry --version}, then stops the server as SIGTERM would.
+ *
+ * <p>Each command is built as {@link Ferry#main} builds it, so the cache holds the classes of that
+ * path and no others. Not for users; it exits 0 when every step worked and 1 (naming the step) when
+ * one failed or hung for five minutes, and the cache is then not used.
+ *
+ * <p>Threads: the server runs on a thread of its own, as it would on picocli's; the steps run on
+ * the main thread (the consumer on a second one, so that a step that hangs cannot hang the build).
+ */
+public final class StartupTraining {
+    /** A guard against a step that hangs, not a performance bound: a loaded machine is slow. */
+    private static final Duration STEP_TIMEOUT = Duration.ofMinutes(5);
+
+    private static final Pattern LISTENING_TCP = Pattern.compile("TCP: listening on [^\\s]+:(\\d+)");
+    private static final Pattern LISTENING_HTTP = Pattern.compile("HTTP: listening on [^\\s]+:(\\d+)");
+    private static final String TOPIC = "startup-training";
+
+    private StartupTraining() {}
+
+    /**
+     * Runs the training.
+     *
+     * @param args one argument: an empty directory for the server's data, which the caller deletes
+     */
+    public static void main(String[] args) {
+        if (args.length != 1) {
+            System.err.println("usage: StartupTraining DATA_DIRECTORY");
+            Runtime.getRuntime().halt(2);
+        }
+        try {
+            train(args[0]);
+        } catch (Exception e) {
+            System.err.println("startup training failed: " + e.getMessage());
+            e.printStackTrace();
+            // no shutdown hooks: the server's would turn this into a clean stop with status 0
+            Runtime.getRuntime().halt(1);
+        }
+        // as on SIGTERM: the server's shutdown hook closes it, then ends the process with 0
+        System.exit(0);
+    }
+
+    private static void train(String dataPath) throws Exception {
+        // ports 0: the server picks free ones and names them in its "listening on" lines
+        StringBuffer said = new StringBuffer();
+        Thread server = new Thread(
+                () -> run(
+                        new PrintWriter(new TeeWriter(said), true),
+                        "server",
+                        "--tcp-address",
+                        "127.0.0.1:0",
+                        "--http-address",
+                        "127.0.0.1:0",
+                        "--data-path",
+                        dataPath),
+                "startup-training-server");
+        server.setDaemon(true);
+        server.start();
+        int tcpPort = awaitPort(said, LISTENING_TCP, server);
+        int httpPort = awaitPort(said, LISTENING_HTTP, server);
+        String tcp = "127.0.0.1:" + tcpPort;
+        awaitPing(httpPort, server);
+
+        expectOk(httpPort, "POST", "/topic/create?topic=" + TOPIC, "");
+        expectOk(httpPort, "POST", "/channel/create?topic=" + TOPIC + "&channel=c", "");
+        expectOk(httpPort, "POST", "/pub?topic=" + TOPIC, "over http");
+        expectOk(httpPort, "GET", "/stats?format=json", "");
+        step("ferry pub", () -> run("pub", "--nsqd-tcp-address", tcp, TOPIC, "one", "two"));
+        step("ferry sub", () -> run("sub", "--nsqd-tcp-address", tcp, "--channel", "c", "--count", "3", TOPIC));
+        step(
+                "ferry --version",
+                () -> Ferry.printVersion(new String[] {"--version"}, new PrintStream(OutputStream.nullOutputStream()))
+                        ? 0
+                        : 1);
+    }
+
+    /** Runs a ferry command line in this JVM, as {@link Ferry#main} would, its output discarded. */
+    private static int run(String... args) {
+        return run(new PrintWriter(System.err, true), args);
+    }
+
+    private static int run(PrintWriter err, String... args) {
+        CommandLine cmd = Ferry.commandLine(args);
+        cmd.setOut(new PrintWriter(Writer.nullWriter()));
+        cmd.setErr(err);
+        return cmd.execute(args);
+    }
+
+    /** What the server prints, kept to be read and passed on to standard error (the training's log). */
+    private static final class TeeWriter extends Writer {
+        private final StringBuffer kept;
+
+        TeeWriter(StringBuffer kept) {
+            this.kept = kept;
+        }
+
+        @Override
+        public void write(char[] chars, int offset, int length) {
+            kept.append(chars, offset, length);
+            System.err.print(new String(chars, offset, length));
+        }
+
+        @Override
+        public void flush() {
+            System.err.flush();
+        }
+
+        @Override
+        public void close() {}
+    }
+
+    /** The port of the server's line that {@code pattern} matches, once it has printed it. */
+    private static int awaitPort(StringBuffer said, Pattern pattern, Thread server) throws InterruptedException {
+        long deadline = System.nanoTime() + STEP_TIMEOUT.toNanos();
+        while (true) {
+            Matcher m = pattern.matcher(said);
+            if (m.find()) {
+                return Integer.parseInt(m.group(1));
+            }
+            if (!server.isAlive()) {
+                throw new IllegalStateException("ferry server ended before listening: " + said);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(
+                        "ferry server did not listen within " + STEP_TIMEOUT.toSeconds() + " s: " + said);
+            }
+            server.join(10); // a pause between looks, cut short if the server ends
+        }
+    }
+
+    /** Runs a command that should exit 0, within {@link #STEP_TIMEOUT}. */
+    private static void step(String name, java.util.function.IntSupplier command) throws Exception {
+        CompletableFuture<Integer> exit = new CompletableFuture<>();
+        Thread thread = new Thread(() -> exit.complete(command.getAsInt()), "startup-training-step");
+        thread.setDaemon(true);
+        thread.start();
+        int code;
+        try {
+            code = exit.get(STEP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException(name + " did not finish within " + STEP_TIMEOUT.toSeconds() + " s", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(name + " failed: " + e.getCause(), e.getCause());
+        }
+        if (code != 0) {
+            throw new IllegalStateException(name + " exited with " + code);
+        }
+    }
+
+    private static void awaitPing(int httpPort, Thread server) throws Exception {
+        long deadline = System.nanoTime() + STEP_TIMEOUT.toNanos();
+        while (true) {
+            try {
+                if (status(httpPort, "GET", "/ping", "") == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            if (!server.isAlive()) {
+                throw new IllegalStateException("ferry server ended before answering /ping");
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(
+                        "ferry server did not answer /ping within " + STEP_TIMEOUT.toSeconds() + " s");
+            }
+            server.join(10); // a pause between attempts, cut short if the server ends
+        }
+    }
+
+    private static void expectOk(int port, String method, String target, String body) throws IOException {
+        int status = status(port, method, target, body);
+        if (status != 200) {
+            throw new IllegalStateException(method + " " + target + " answered " + status);
+        }
+    }
+
+    /** One HTTP/1.0 request on a socket of its own; the status code of the answer. */
+    private static int status(int port, String method, String target, String body) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
+            socket.setSoTimeout((int) STEP_TIMEOUT.toMillis());
+            byte[] content = body.getBytes(StandardCharsets.UTF_8);
+            OutputStream out = socket.getOutputStream();
+            out.write((method + " " + target + " HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Length: " + content.length
+                            + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.write(content);
+            out.flush();
+            InputStream in = socket.getInputStream();
+            ByteArrayOutputStream answer = new ByteArrayOutputStream();
+            in.transferTo(answer);
+            String statusLine = answer.toString(StandardCharsets.ISO_8859_1)
+                    .lines()
+                    .findFirst()
+                    .orElse("");
+            String[] parts = statusLine.split(" ", 3);
+            if (parts.length < 2 || !parts[1].matches("\\d{3}")) {
+                throw new IOException("not an HTTP answer: '" + statusLine + "'");
+            }
+            return Integer.parseInt(parts[1]);
+        }
+    }
+}
