@@ -30,7 +30,11 @@ elseif op == 'empty-topic' then
   droptopicheld()
   return {1}
 elseif op == 'pause-topic' then
+  local was = redis.call('HGET', P, 'paused') == '1'
   redis.call('HSET', P, 'paused', ARGV[4])
+  if was and ARGV[4] ~= '1' then
+    resumetopic()
+  end
   return {1}
 end
 if redis.call('SISMEMBER', CHS, ch) == 0 then

@@ -30,7 +30,8 @@ if #due > 0 then
   end
   chunked('LPUSH', q, reversed, 1000)
 end
-if max <= 0 or redis.call('HGET', P, 'paused') == '1' or redis.call('HGET', c, 'paused') == '1' then
+-- a paused topic holds new messages back (publish.lua); what its channels already have is still delivered
+if max <= 0 or redis.call('HGET', c, 'paused') == '1' then
   return {1, 0, 0, ''}
 end
 local ids = redis.call('LPOP', q, max)
@@ -41,7 +42,6 @@ local values = redis.call('HMGET', BODY, unpack(ids))
 local dlmax = tonumber(redis.call('HGET', c, 'dlmax') or '0')
 local counts = redis.call('HMGET', a, unpack(ids))
 local leases, dead, inflight, bumped, forgotten = {}, {}, {}, {}, {}
-local firsts = 0
 for i, id in ipairs(ids) do
   local value = values[i]
   if value then
@@ -54,9 +54,6 @@ for i, id in ipairs(ids) do
       inflight[#inflight + 1] = id
     else
       attempts = attempts + 1
-      if attempts == 1 then
-        firsts = firsts + 1
-      end
       bumped[#bumped + 1] = id
       bumped[#bumped + 1] = attempts
       leases[#leases + 1] = id
@@ -73,9 +70,6 @@ end
 chunked('HSET', a, bumped, 2000)
 chunked('HDEL', a, forgotten, 1000)
 chunked('ZADD', f, inflight, 2000)
-if firsts > 0 then
-  redis.call('HINCRBY', c, 'count', firsts)
-end
 local out = {1, #leases / 3}
 for _, v in ipairs(leases) do
   out[#out + 1] = v

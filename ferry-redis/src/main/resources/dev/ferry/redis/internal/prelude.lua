@@ -96,15 +96,58 @@ local function ensurechannel(ch)
   local c = ck(ch)
   redis.call('DEL', c, c .. ':q', c .. ':d', c .. ':f', c .. ':a')
   redis.call('HSET', c, 'consumers', 0)
-  if redis.call('SCARD', CHS) == 1 then
+  -- the first channel of a topic that is not paused takes what the topic held; a paused topic keeps
+  -- it until it resumes, when every channel gets it (resumetopic)
+  if redis.call('SCARD', CHS) == 1 and redis.call('HGET', P, 'paused') ~= '1' then
+    local taken = redis.call('LLEN', HELD) + redis.call('ZCARD', HDEF)
     if redis.call('EXISTS', HELD) == 1 then
       redis.call('RENAME', HELD, c .. ':q')
     end
     if redis.call('EXISTS', HDEF) == 1 then
       redis.call('RENAME', HDEF, c .. ':d')
     end
+    redis.call('HSET', c, 'count', taken)
   end
   return 1
+end
+
+-- A paused topic resumes: every channel gets what the topic held (a topic without channels keeps it
+-- for the first), each message counted as entering each channel.
+local function resumetopic()
+  local chans = redis.call('SMEMBERS', CHS)
+  if #chans == 0 then
+    return
+  end
+  local ready = redis.call('LRANGE', HELD, 0, -1)
+  local scored = redis.call('ZRANGE', HDEF, 0, -1, 'WITHSCORES')
+  local due = {}
+  for i = 1, #scored, 2 do
+    due[#due + 1] = scored[i + 1]
+    due[#due + 1] = scored[i]
+  end
+  local n = #ready + #due / 2
+  if n == 0 then
+    return
+  end
+  if #chans > 1 then
+    local counts = {}
+    for _, id in ipairs(ready) do
+      counts[#counts + 1] = id
+      counts[#counts + 1] = #chans
+    end
+    for i = 2, #due, 2 do
+      counts[#counts + 1] = due[i]
+      counts[#counts + 1] = #chans
+    end
+    chunked('HSET', REFS, counts, 2000)
+  end
+  for _, ch in ipairs(chans) do
+    local c = ck(ch)
+    chunked('RPUSH', c .. ':q', ready, 1000)
+    chunked('ZADD', c .. ':d', due, 2000)
+    redis.call('HINCRBY', c, 'count', n)
+  end
+  redis.call('DEL', HELD, HDEF)
 end
 
 local function deletechannel(ch)

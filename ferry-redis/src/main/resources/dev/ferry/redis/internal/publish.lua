@@ -8,6 +8,10 @@ local created = ensuretopic(t)
 local last = redis.call('HINCRBY', P, 'seq', n)
 local first = last - n + 1
 local chans = redis.call('SMEMBERS', CHS)
+-- a paused topic holds what is published to it, as a topic without channels does, until it resumes
+if redis.call('HGET', P, 'paused') == '1' then
+  chans = {}
+end
 local refs = #chans
 if refs == 0 then
   refs = 1
@@ -48,6 +52,8 @@ else
     local c = ck(ch)
     chunked('RPUSH', c .. ':q', ready, 1000)
     chunked('ZADD', c .. ':d', due, 2000)
+    -- a channel's message count counts messages entering it, as nsqd's
+    redis.call('HINCRBY', c, 'count', n)
     if ephemeral(t) or ephemeral(ch) then
       redis.call('HINCRBY', c, 'drops', bound(c .. ':q', cap))
     end
