@@ -8,12 +8,9 @@ import dev.ferry.support.DataChecks.Report;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -33,7 +30,7 @@ public final class DataCheck {
 
     /** Checks {@code root}; see {@link dev.ferry.support.DataChecks#check}. */
     public static Report check(Path root, int maxMessageBytes, Consumer<Progress> progress) {
-        try (Held lock = lock(root)) {
+        try (DataDirectory.Locked lock = lock(root)) {
             return new Reader(root, maxMessageBytes + RecordCodec.FIXED, progress, false).run();
         } catch (IOException e) {
             throw new StorageException("cannot check data directory " + root.toAbsolutePath() + ": " + e, e);
@@ -42,7 +39,7 @@ public final class DataCheck {
 
     /** Repairs {@code root}; see {@link dev.ferry.support.DataChecks#repair}. */
     public static Report repair(Path root, int maxMessageBytes, Consumer<Progress> progress) {
-        try (Held lock = lock(root)) {
+        try (DataDirectory.Locked lock = lock(root)) {
             new Reader(root, maxMessageBytes + RecordCodec.FIXED, progress, true).run();
         } catch (IOException e) {
             throw new StorageException("cannot repair data directory " + root.toAbsolutePath() + ": " + e, e);
@@ -57,7 +54,7 @@ public final class DataCheck {
     }
 
     /** Takes the directory's lock (the one a running engine holds), refusing when it is held. */
-    private static Held lock(Path root) throws IOException {
+    private static DataDirectory.Locked lock(Path root) throws IOException {
         if (!Files.isDirectory(root)) {
             throw new StorageException("no data directory at " + root.toAbsolutePath());
         }
@@ -71,31 +68,7 @@ public final class DataCheck {
             throw new StorageException("data directory " + root.toAbsolutePath() + " has format '" + text
                     + "'; this Ferry reads 'ferry-data " + DataDirectory.FORMAT_VERSION + "' only");
         }
-        Path lockPath = root.resolve(DataDirectory.LOCK_FILE);
-        FileChannel channel = FileChannel.open(
-                lockPath, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        FileLock lock;
-        try {
-            lock = channel.tryLock();
-        } catch (OverlappingFileLockException e) {
-            lock = null;
-        }
-        if (lock == null) {
-            String holder = Files.readString(lockPath, StandardCharsets.UTF_8).trim();
-            channel.close();
-            throw new StorageException("data directory " + root.toAbsolutePath() + " is in use by a running Ferry ("
-                    + (holder.isEmpty() ? "holder unknown" : holder) + "); stop it before checking its files");
-        }
-        return new Held(channel, lock);
-    }
-
-    /** The directory's lock while the check runs. */
-    private record Held(FileChannel channel, FileLock lock) implements AutoCloseable {
-        @Override
-        public void close() throws IOException {
-            lock.release();
-            channel.close();
-        }
+        return DataDirectory.lock(root, "stop it before checking its files");
     }
 
     /** One pass over the directory. */

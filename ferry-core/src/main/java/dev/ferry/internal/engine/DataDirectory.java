@@ -46,25 +46,8 @@ final class DataDirectory implements AutoCloseable {
         try {
             Files.createDirectories(root);
             checkFormat(root);
-            Path lockPath = root.resolve(LOCK_FILE);
-            FileChannel channel = FileChannel.open(
-                    lockPath, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            FileLock lock;
-            try {
-                lock = channel.tryLock();
-            } catch (OverlappingFileLockException e) {
-                lock = null;
-            }
-            if (lock == null) {
-                String holder =
-                        Files.readString(lockPath, StandardCharsets.UTF_8).trim();
-                channel.close();
-                throw new StorageException("data directory "
-                        + root.toAbsolutePath()
-                        + " is in use by another Ferry engine ("
-                        + (holder.isEmpty() ? "holder unknown" : holder)
-                        + "); stop it or choose another directory");
-            }
+            Locked locked = lock(root, "stop it or choose another directory");
+            FileChannel channel = locked.channel();
             String me = "pid "
                     + ProcessHandle.current().pid()
                     + " on "
@@ -73,9 +56,41 @@ final class DataDirectory implements AutoCloseable {
                     + Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime());
             channel.truncate(0);
             channel.write(ByteBuffer.wrap((me + "\n").getBytes(StandardCharsets.UTF_8)), 0);
-            return new DataDirectory(root, channel, lock);
+            return new DataDirectory(root, channel, locked.lock());
         } catch (IOException e) {
             throw new StorageException("cannot open data directory " + root.toAbsolutePath() + ": " + e, e);
+        }
+    }
+
+    /**
+     * Takes the lock a running engine holds on {@code root}; when another process (or this one)
+     * holds it, refuses naming the holder the lock file records and {@code advice}, what to do.
+     */
+    static Locked lock(Path root, String advice) throws IOException {
+        Path lockPath = root.resolve(LOCK_FILE);
+        FileChannel channel = FileChannel.open(
+                lockPath, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        FileLock lock;
+        try {
+            lock = channel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            lock = null;
+        }
+        if (lock == null) {
+            String holder = Files.readString(lockPath, StandardCharsets.UTF_8).trim();
+            channel.close();
+            throw new StorageException("data directory " + root.toAbsolutePath() + " is in use by a running Ferry ("
+                    + (holder.isEmpty() ? "holder unknown" : holder) + "); " + advice);
+        }
+        return new Locked(channel, lock);
+    }
+
+    /** A data directory's lock, held until closed. */
+    record Locked(FileChannel channel, FileLock lock) implements AutoCloseable {
+        @Override
+        public void close() throws IOException {
+            lock.release();
+            channel.close();
         }
     }
 
