@@ -25,7 +25,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -97,10 +96,6 @@ class TopicBridgeTest {
     }
 
     @Test
-    @Disabled("known defect, not yet found: in some runs (once in its author's, once in the merged tree's)"
-            + " the bridges stall after the links are cut, about 100 messages short at one site"
-            + " (forwarded counts complete, the site's observer short by one batch); the at-least-once"
-            + " promise of a bridge across a cut is not kept until this is found")
     void shouldBridgeTenThousandMessagesEachWayOverCutLinksWithoutLoops() throws Exception {
         FederatedSite a =
                 opened(new FederatedSite(Files.createDirectories(dir.resolve("a")), Clock.systemUTC(), SETTINGS));
@@ -110,6 +105,13 @@ class TopicBridgeTest {
         Bus localB = opened(direct(b));
         Bus toB = opened(b.connect(KEY, Clock.systemUTC()));
         Bus toA = opened(a.connect(KEY, Clock.systemUTC()));
+        // both channels exist at both sites before anything is published: a channel made later starts
+        // with the next message (and the first channel of a topic takes what it held), so an observer
+        // or a bridge whose subscription is still connecting would miss a batch
+        for (Bus site : List.of(localA, localB)) {
+            site.admin().createChannel("orders", "observer");
+            site.admin().createChannel("orders", "federate");
+        }
         Set<String> loopedAtA = ConcurrentHashMap.newKeySet();
         Set<String> loopedAtB = ConcurrentHashMap.newKeySet();
         AtomicInteger totalA = new AtomicInteger();
