@@ -12,9 +12,9 @@ public final class ChannelTraffic {
     private final LongAdder delivered = new LongAdder();
     private final LongAdder finished = new LongAdder();
 
-    /** A message was written to a consumer (every attempt counts). */
-    public void delivered() {
-        delivered.increment();
+    /** {@code count} messages were written to a consumer (every attempt counts). */
+    public void delivered(int count) {
+        delivered.add(count);
     }
 
     /** A consumer finished a message (FIN accepted by the engine). */

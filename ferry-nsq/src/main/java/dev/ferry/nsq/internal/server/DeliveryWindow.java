@@ -356,6 +356,7 @@ final class DeliveryWindow implements Engine.ConsumerListener {
         long nowNanos = instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
         boolean wrote = false;
         int buffered = 0;
+        int delivered = 0;
         for (Lease lease : leases) {
             if (sampleRate > 0 && ThreadLocalRandom.current().nextInt(100) > sampleRate) {
                 engine.ack(lease); // sampled out: dropped for this client, as nsqd
@@ -363,7 +364,7 @@ final class DeliveryWindow implements Engine.ConsumerListener {
             }
             inFlight.put(lease.messageId(), new InFlight(lease, now));
             activity.messageCount++;
-            traffic.delivered();
+            delivered++;
             if (lease.attempts() == 1) {
                 connection.traffic().firstDelivery(nowNanos - lease.timestamp());
             }
@@ -380,6 +381,7 @@ final class DeliveryWindow implements Engine.ConsumerListener {
         if (wrote) {
             ctx.flush();
         }
+        traffic.delivered(delivered); // once per claim: the metric's counter is shared across loops
         activity.inFlightCount = inFlight.size();
         return true;
     }
