@@ -8,6 +8,7 @@ import dev.ferry.FerryException;
 import dev.ferry.Names;
 import dev.ferry.NotFoundException;
 import dev.ferry.NotSupportedException;
+import dev.ferry.RecoveryStats;
 import dev.ferry.TopicStats;
 import java.io.IOException;
 import java.net.URI;
@@ -190,7 +191,8 @@ final class HttpAdmin implements BusAdmin {
         return out;
     }
 
-    private static TopicStats merge(String name, List<JsonNode> parts) {
+    /** One topic as several brokers report it in {@code /stats}, summed. */
+    static TopicStats merge(String name, List<JsonNode> parts) {
         long depth = 0;
         long messages = 0;
         long bytes = 0;
@@ -198,7 +200,10 @@ final class HttpAdmin implements BusAdmin {
         Map<String, long[]> channels = new TreeMap<>();
         Map<String, Boolean> channelPaused = new TreeMap<>();
         Map<String, dev.ferry.DeadLetter> deadLetters = new TreeMap<>();
+        Map<String, RecoveryStats> channelRecovery = new TreeMap<>();
+        RecoveryStats recovery = RecoveryStats.NONE;
         for (JsonNode t : parts) {
+            recovery = plus(recovery, recovery(t));
             depth += t.path("depth").asLong();
             messages += t.path("message_count").asLong();
             bytes += t.path("message_bytes").asLong();
@@ -227,6 +232,7 @@ final class HttpAdmin implements BusAdmin {
                                     : dev.ferry.DeadLetter.after(maxAttempts).to(deadTopic));
                 }
                 channelPaused.merge(cn, c.path("paused").asBoolean(), Boolean::logicalOr);
+                channelRecovery.merge(cn, recovery(c), HttpAdmin::plus);
             }
         }
         List<ChannelStats> list = new ArrayList<>();
@@ -243,8 +249,37 @@ final class HttpAdmin implements BusAdmin {
                 channelPaused.get(cn),
                 Names.isEphemeral(cn),
                 deadLetters.getOrDefault(cn, dev.ferry.DeadLetter.NONE),
-                s[7])));
-        return new TopicStats(name, depth, messages, bytes, 0, 0, 0, paused, Names.isEphemeral(name), list);
+                s[7],
+                channelRecovery.get(cn))));
+        return new TopicStats(name, depth, messages, bytes, 0, 0, 0, paused, Names.isEphemeral(name), list, recovery);
+    }
+
+    /**
+     * Ferry's {@code recovery} object on a topic or channel of {@code /stats}: what the broker's
+     * recovery found damaged in its files; {@link RecoveryStats#NONE} when absent (a clean broker, or
+     * nsqd).
+     */
+    static RecoveryStats recovery(JsonNode node) {
+        JsonNode r = node.path("recovery");
+        if (!r.isObject()) {
+            return RecoveryStats.NONE;
+        }
+        return new RecoveryStats(
+                r.path("damaged_stretches").asLong(),
+                r.path("records_lost").asLong(),
+                r.path("records_kept").asLong(),
+                r.path("bytes_quarantined").asLong(),
+                r.path("torn_bytes_cut").asLong());
+    }
+
+    /** The sum of two brokers' recovery figures for one topic or channel. */
+    private static RecoveryStats plus(RecoveryStats a, RecoveryStats b) {
+        return new RecoveryStats(
+                a.damagedStretches() + b.damagedStretches(),
+                a.recordsLost() + b.recordsLost(),
+                a.recordsKept() + b.recordsKept(),
+                a.bytesQuarantined() + b.bytesQuarantined(),
+                a.tornBytesCut() + b.tornBytesCut());
     }
 
     private void everywhere(String operation, String path, String what) {
