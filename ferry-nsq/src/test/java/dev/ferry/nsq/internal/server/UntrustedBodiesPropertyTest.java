@@ -155,7 +155,7 @@ class UntrustedBodiesPropertyTest {
                 net.jqwik.api.Tuple.of(1, cut));
     }
 
-    @Property(tries = 300)
+    @Property(tries = 200)
     void identifyAnswersAnyBodyWithTheFeaturesOrAnErrorNamingTheProblem(
             @ForAll("identifyBody") byte[] body, @ForAll("cuts") List<Integer> cuts) {
         List<Got> frames = exchange(null, command("IDENTIFY\n", body), cuts);
@@ -191,14 +191,14 @@ class UntrustedBodiesPropertyTest {
                 Arbitraries.of("s", "%", "s\u0000", "\uFFFF", "s\n", "s ").map(UntrustedBodiesPropertyTest::utf8));
     }
 
-    @Property(tries = 150)
+    @Property(tries = 80)
     void authWithoutAnAuthServiceRefusesAnyBodyAsDisabled(
             @ForAll("authBody") byte[] body, @ForAll("cuts") List<Integer> cuts) {
         List<Got> frames = exchange(null, command("AUTH\n", body), cuts);
         assertThat(frames).extracting(Got::text).containsExactly("E_AUTH_DISABLED AUTH disabled");
     }
 
-    @Property(tries = 60)
+    @Property(tries = 30)
     void authAsksTheServiceWithAnyBodyAndAnswersItsGrantOrUnauthorized(@ForAll("authBody") byte[] body) {
         List<Got> frames = exchange(authClient, command("AUTH\n", body), List.of());
         assertThat(frames).hasSize(1);
@@ -254,7 +254,7 @@ class UntrustedBodiesPropertyTest {
                         concat(utf8("MPUB t\n"), int32(honestSize ? body.length : claimed), body));
     }
 
-    @Property(tries = 300)
+    @Property(tries = 200)
     void mpubAnswersAnyFramingWithOkOrAnNsqError(
             @ForAll("mpubCommand") byte[] bytes, @ForAll("cuts") List<Integer> cuts) {
         List<Got> frames = exchange(null, bytes, cuts);
@@ -278,7 +278,7 @@ class UntrustedBodiesPropertyTest {
                         concat(utf8("DPUB t " + t + "\n"), int32(honestSize ? n : claimed), new byte[n]));
     }
 
-    @Property(tries = 200)
+    @Property(tries = 120)
     void dpubAnswersAnyTimeoutAndFramingWithOkOrAnNsqError(
             @ForAll("dpubCommand") byte[] bytes, @ForAll("cuts") List<Integer> cuts) {
         List<Got> frames = exchange(null, bytes, cuts);
