@@ -276,7 +276,7 @@ class DamagedDataPropertyTest {
                 .as((gen, offset, seq, buckets, items) -> new Snapshot(gen, offset, seq, 1, 2, 3, 4, buckets, items));
     }
 
-    @Property(tries = 200)
+    @Property(tries = 120)
     void aDamagedSnapshotIsRefusedAsCorruptWithinTheMemoryItsBytesBack(
             @ForAll("snapshot") Snapshot written, @ForAll("damage") Damage damage) throws Exception {
         withTempDir(dir -> {
