@@ -95,10 +95,17 @@ final class LocalQueueStates implements QueueStateStore {
             JsonNode json;
             try {
                 json = JSON.readTree(file.toFile());
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                quarantine(file, "is not valid JSON (" + e.getOriginalMessage() + ")");
+                continue;
             } catch (IOException e) {
-                throw new StorageException("queue state file " + file + " is not valid JSON: " + e.getMessage(), e);
+                throw new StorageException("cannot read queue state file " + file + ": " + e.getMessage(), e);
             }
-            int format = json.path("format").asInt(-1);
+            if (!json.path("format").canConvertToInt()) {
+                quarantine(file, "names no format");
+                continue;
+            }
+            int format = json.path("format").asInt();
             if (format != FORMAT) {
                 throw new StorageException("queue state file " + file + " has format " + format
                         + "; this Ferry reads format " + FORMAT + " only");
@@ -111,6 +118,21 @@ final class LocalQueueStates implements QueueStateStore {
             e.idleSince = now;
             queues.put(name, e);
         }
+    }
+
+    /**
+     * Moves a damaged state file aside into {@link Quarantine}'s name (never deleting its bytes), so
+     * that the queue counts as unknown and the engine starts; its messages stay in its topic.
+     */
+    private static void quarantine(Path file, String why) throws IOException {
+        Path aside = Quarantine.fileFor(file, 0);
+        Files.move(file, aside, StandardCopyOption.REPLACE_EXISTING);
+        log.error(
+                "queue state file {} {}: the queue's attachments, TTL and metadata are lost (its messages are"
+                        + " kept); the damaged file is kept as {}",
+                file,
+                why,
+                aside.getFileName());
     }
 
     /** Refuses every later call: the engine is closed. */

@@ -203,6 +203,17 @@ public final class NsqHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
         }
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
         try {
+            uri.path();
+            uri.parameters();
+        } catch (IllegalArgumentException e) {
+            // as nsqd: a path or query that is not valid URL encoding is a bad request
+            write(
+                    ctx,
+                    HttpResponses.nsq(HttpResponses.error(HttpResponseStatus.BAD_REQUEST, "INVALID_REQUEST")),
+                    keepAlive);
+            return;
+        }
+        try {
             HttpRouter.Decision<Endpoint> decision = router.route(request.method(), uri.path());
             if (decision instanceof HttpRouter.Answer<Endpoint> answer) {
                 write(ctx, answer.response(), keepAlive);

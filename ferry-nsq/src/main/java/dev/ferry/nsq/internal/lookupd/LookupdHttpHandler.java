@@ -86,15 +86,18 @@ public final class LookupdHttpHandler extends SimpleChannelInboundHandler<FullHt
 
     private FullHttpResponse route(FullHttpRequest request) {
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
-        HttpRouter.Decision<Endpoint> decision = router.route(request.method(), uri.path());
-        if (decision instanceof HttpRouter.Answer<Endpoint> answer) {
-            return answer.response();
-        }
+        String path;
         Map<String, List<String>> params;
         try {
+            path = uri.path();
             params = uri.parameters();
         } catch (IllegalArgumentException e) {
+            // a path or query that is not valid URL encoding
             throw HttpError.badRequest("INVALID_REQUEST");
+        }
+        HttpRouter.Decision<Endpoint> decision = router.route(request.method(), path);
+        if (decision instanceof HttpRouter.Answer<Endpoint> answer) {
+            return answer.response();
         }
         return ((HttpRouter.Handle<Endpoint>) decision).handler().answer(params);
     }

@@ -28,7 +28,8 @@ public final class MpubBody {
         if (count <= 0 || count > maxMessages) {
             throw NsqError.fatal("E_BAD_BODY", "MPUB invalid message count " + count);
         }
-        List<byte[]> messages = new ArrayList<>(count);
+        // each message takes at least its 4-byte size: a count the bytes cannot back gets no room
+        List<byte[]> messages = new ArrayList<>(Math.min(count, in.remaining() / 4));
         for (int i = 0; i < count; i++) {
             if (in.remaining() < 4) {
                 throw NsqError.fatal("E_BAD_MESSAGE", "MPUB failed to read message(" + i + ") body size");

@@ -105,6 +105,10 @@ final class IdentifyNegotiation {
         } catch (java.io.IOException e) {
             throw NsqError.fatal("E_BAD_BODY", "IDENTIFY failed to decode JSON body");
         }
+        if (data == null) {
+            // the JSON null: Go leaves every field at its zero value, as for {}
+            data = new IdentifyData(null, null, null, false, 0, 0, 0, false, false, 0, false, 0, 0);
+        }
         apply(data);
         record(data);
         if (!data.featureNegotiation()) {
