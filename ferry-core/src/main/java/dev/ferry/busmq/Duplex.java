@@ -3,6 +3,7 @@ package dev.ferry.busmq;
 import dev.ferry.Bus;
 import dev.ferry.InvalidNameException;
 import dev.ferry.Names;
+import dev.ferry.internal.busmq.BusmqFraming;
 import dev.ferry.internal.busmq.DuplexEnvelope;
 import java.time.Duration;
 import java.util.List;
@@ -61,6 +62,9 @@ public final class Duplex implements AutoCloseable {
     private final Bus bus;
     private final String name;
     private final Options options;
+    /** Whether the bus keeps busmq's layout: queues {@code channel:ROLE:NAME}, busmq's framing. */
+    private final boolean busmqLayout;
+
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final Object lock = new Object();
     private BusQueue inbound;
@@ -71,8 +75,11 @@ public final class Duplex implements AutoCloseable {
         this.bus = bus;
         this.name = name;
         this.options = options;
-        Names.checkTopic(topic(options.localRole()));
-        Names.checkTopic(topic(options.remoteRole()));
+        this.busmqLayout = BusQueue.busmqLayout(bus).isPresent();
+        if (!busmqLayout) {
+            Names.checkTopic(topic(options.localRole()));
+            Names.checkTopic(topic(options.remoteRole()));
+        }
     }
 
     /** A duplex with the default roles ({@code local}, {@code remote}) and options. */
@@ -107,7 +114,15 @@ public final class Duplex implements AutoCloseable {
     }
 
     private String topic(String role) {
-        return name + "." + role;
+        return busmqLayout ? "channel:" + role + ":" + name : name + "." + role;
+    }
+
+    private String frameMessage(String text) {
+        return busmqLayout ? BusmqFraming.message(text) : DuplexEnvelope.message(text);
+    }
+
+    private String frameControl(DuplexEnvelope.Type type) {
+        return busmqLayout ? BusmqFraming.control(type) : DuplexEnvelope.control(type);
     }
 
     /** Adds a listener of this object's events. */
@@ -167,7 +182,7 @@ public final class Duplex implements AutoCloseable {
                 }
             });
             in.consume(BusQueue.ConsumeOptions.DEFAULT.withDelivery(options.delivery()));
-            out.push(DuplexEnvelope.control(DuplexEnvelope.Type.CONNECT));
+            out.push(frameControl(DuplexEnvelope.Type.CONNECT));
         }
     }
 
@@ -175,7 +190,18 @@ public final class Duplex implements AutoCloseable {
         if (ended) {
             return;
         }
-        DuplexEnvelope envelope = DuplexEnvelope.parse(body);
+        DuplexEnvelope envelope;
+        if (busmqLayout) {
+            var framed = BusmqFraming.parse(body);
+            if (framed.isEmpty()) {
+                emit(l -> l.error(new IllegalArgumentException(
+                        "duplex '" + name + "' received a message without busmq's framing (:1: to :4:); dropped")));
+                return;
+            }
+            envelope = framed.get();
+        } else {
+            envelope = DuplexEnvelope.parse(body);
+        }
         switch (envelope.type()) {
             case MESSAGE -> {
                 for (Listener l : listeners) {
@@ -183,7 +209,19 @@ public final class Duplex implements AutoCloseable {
                 }
             }
             case CONNECT -> emit(Listener::remoteConnect);
-            case DISCONNECT -> emit(Listener::remoteDisconnect);
+            case DISCONNECT -> {
+                if (busmqLayout) {
+                    // as node busmq: announce this side again, so a peer that connects next learns of it
+                    BusQueue out;
+                    synchronized (lock) {
+                        out = outbound;
+                    }
+                    if (out != null) {
+                        out.tryPush(frameControl(DuplexEnvelope.Type.CONNECT));
+                    }
+                }
+                emit(Listener::remoteDisconnect);
+            }
             case END -> {
                 emit(Listener::end);
                 closeQueues(true, false);
@@ -205,7 +243,7 @@ public final class Duplex implements AutoCloseable {
         if (out == null) {
             throw new IllegalStateException("duplex '" + name + "' is not connected; call connect() or listen()");
         }
-        out.push(DuplexEnvelope.message(message));
+        out.push(frameMessage(message));
     }
 
     /**
@@ -216,7 +254,7 @@ public final class Duplex implements AutoCloseable {
         Objects.requireNonNull(message, "message");
         try (BusQueue q = BusQueue.of(bus, topic(Objects.requireNonNull(role, "role")))) {
             q.attach(options.ttl());
-            q.push(DuplexEnvelope.message(message));
+            q.push(frameMessage(message));
         }
     }
 
@@ -240,7 +278,7 @@ public final class Duplex implements AutoCloseable {
             out = outbound;
         }
         if (out != null) {
-            out.push(DuplexEnvelope.control(DuplexEnvelope.Type.END));
+            out.push(frameControl(DuplexEnvelope.Type.END));
         }
         closeQueues(true, false);
     }
@@ -261,7 +299,7 @@ public final class Duplex implements AutoCloseable {
             return;
         }
         if (notifyPeer) {
-            out.push(DuplexEnvelope.control(DuplexEnvelope.Type.DISCONNECT));
+            out.push(frameControl(DuplexEnvelope.Type.DISCONNECT));
         }
         in.stop();
         if (end) {
