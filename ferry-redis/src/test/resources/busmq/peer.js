@@ -94,6 +94,29 @@ const commands = {
     });
     if (mode === 'listen') c.listen(); else c.connect();
   },
+  // end-to-end rate: consume and push COUNT messages of SIZE bytes as fast as busmq goes
+  bench(count, size) {
+    const q = bus.queue(name);
+    const body = 'x'.repeat(Number(size || 100));
+    let got = 0;
+    let started = 0;
+    q.on('error', fail);
+    q.on('message', () => {
+      if (++got === Number(count)) {
+        const seconds = (Date.now() - started) / 1000;
+        out({count: got, seconds: seconds, rate: Math.round(got / seconds)});
+        q.detach();
+        done();
+      }
+    });
+    q.on('consuming', (on) => {
+      if (!on) return;
+      started = Date.now();
+      for (let i = 0; i < Number(count); i++) q.push(body);
+    });
+    q.on('attached', () => q.consume());
+    q.attach();
+  },
 };
 
 bus.on('online', () => commands[command](...args));

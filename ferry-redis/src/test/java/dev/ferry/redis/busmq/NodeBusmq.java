@@ -69,12 +69,17 @@ final class NodeBusmq implements AutoCloseable {
 
     /** Starts {@code node peer.js ARGS}. */
     static NodeBusmq start(String... args) throws IOException {
+        return start(java.util.Map.of(), args);
+    }
+
+    /** Starts {@code node peer.js ARGS} with {@code env} added ({@code BUSMQ_DRIVER=node-redis}). */
+    static NodeBusmq start(java.util.Map<String, String> env, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of("node", "peer.js"));
         command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command)
-                .directory(WORK.toFile())
-                .redirectErrorStream(true)
-                .start();
+        ProcessBuilder builder =
+                new ProcessBuilder(command).directory(WORK.toFile()).redirectErrorStream(true);
+        builder.environment().putAll(env);
+        Process p = builder.start();
         p.getOutputStream().close();
         return new NodeBusmq(p);
     }
