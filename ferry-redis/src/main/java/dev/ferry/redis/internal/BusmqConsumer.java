@@ -139,33 +139,75 @@ final class BusmqConsumer implements BusmqQueues.Consumption {
         }
     }
 
-    /** Takes batches until the queue is empty, the maximum is reached or the consumer stops. */
+    /**
+     * Takes batches until the queue is empty, the maximum is reached or the consumer stops. While
+     * the listener works through one full batch, the take of the next one is already on its way
+     * (removing consumers only), so Redis and the listener work at the same time.
+     */
     private void drain() {
-        while (!stopped.get()) {
-            int n = max > 0 ? (int) Math.min(BATCH, max - taken) : BATCH;
-            List<String> pairs = remove ? take(n) : read(n);
-            if (pairs.isEmpty()) {
-                return;
-            }
-            for (int i = 0; i + 1 < pairs.size(); i += 2) {
-                taken++;
-                sink.message(Long.parseLong(pairs.get(i)), pairs.get(i + 1));
-                if (max > 0 && taken == max) {
-                    stop();
-                    sink.done();
+        java.util.concurrent.CompletableFuture<List<String>> next = null;
+        try {
+            while (!stopped.get()) {
+                int n = batchSize();
+                List<String> pairs;
+                if (next != null) {
+                    pairs = await(next);
+                    next = null;
+                } else {
+                    pairs = remove ? await(takeAsync(n)) : read(n);
+                }
+                if (pairs.isEmpty()) {
                     return;
                 }
+                long after = taken + pairs.size() / 2;
+                if (remove && pairs.size() / 2 == n && (max == 0 || after < max)) {
+                    next = takeAsync((int) (max > 0 ? Math.min(BATCH, max - after) : BATCH));
+                }
+                if (deliver(pairs)) {
+                    return;
+                }
+            }
+        } finally {
+            if (next != null) {
+                // stopped while a batch was on its way: it is out of the queue, so it is still delivered
+                deliver(await(next));
             }
         }
     }
 
-    private List<String> take(int n) {
-        return instance.call(r -> BusmqScript.TAKE.run(
-                r,
+    private int batchSize() {
+        return max > 0 ? (int) Math.min(BATCH, max - taken) : BATCH;
+    }
+
+    /** Hands the pairs to the sink; true when that reached the maximum. */
+    private boolean deliver(List<String> pairs) {
+        for (int i = 0; i + 1 < pairs.size(); i += 2) {
+            taken++;
+            sink.message(Long.parseLong(pairs.get(i)), pairs.get(i + 1));
+            if (max > 0 && taken == max) {
+                stop();
+                sink.done();
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private List<String> await(java.util.concurrent.CompletableFuture<List<String>> take) {
+        try {
+            return take.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw instance.translate(e.getCause());
+        }
+    }
+
+    private java.util.concurrent.CompletableFuture<List<String>> takeAsync(int n) {
+        return BusmqScript.TAKE.runAsync(
+                instance.async(),
                 new String[] {keys.messages(), keys.toack()},
                 String.valueOf(ttlSeconds.getAsLong()),
                 String.valueOf(n),
-                reliable ? "1" : "0"));
+                reliable ? "1" : "0");
     }
 
     private List<String> read(int n) {

@@ -71,6 +71,11 @@ final class BusmqInstance implements AutoCloseable {
         }
     }
 
+    /** The asynchronous commands of the shared connection (failures untranslated: see {@link #translate}). */
+    io.lettuce.core.api.async.RedisAsyncCommands<String, String> async() {
+        return connection.async();
+    }
+
     /** A new pub/sub connection (the caller closes it). */
     StatefulRedisPubSubConnection<String, String> pubSub() {
         return call(ignored -> client.connectPubSub(StringCodec.UTF8));

@@ -44,6 +44,19 @@ enum BusmqScript {
         }
     }
 
+    /**
+     * Runs the script without waiting; the stage completes on a Lettuce thread (after one more
+     * round trip with the text when the instance lost its script cache).
+     */
+    <T> java.util.concurrent.CompletableFuture<T> runAsync(
+            io.lettuce.core.api.async.RedisAsyncCommands<String, String> redis, String[] keys, String... args) {
+        java.util.concurrent.CompletableFuture<T> first =
+                redis.<T>evalsha(sha, output, keys, args).toCompletableFuture();
+        return first.exceptionallyCompose(e -> RedisErrors.unwrap(e) instanceof RedisNoScriptException
+                ? redis.<T>eval(source, output, keys, args).toCompletableFuture()
+                : java.util.concurrent.CompletableFuture.failedFuture(e));
+    }
+
     private static String read(String file) {
         try (InputStream in = BusmqScript.class.getResourceAsStream(file)) {
             if (in == null) {
