@@ -45,6 +45,15 @@ import org.slf4j.LoggerFactory;
  * made with {@link Bus#connect}. Against a plain nsqd those calls fail with a {@link
  * NotSupportedException} naming the call.
  *
+ * <p><b>In node busmq's layout.</b> When the bus's engine keeps busmq queues itself ({@link
+ * dev.ferry.spi.Engine#busmqQueues()}: the Redis engine), none of the above applies: the queue is
+ * stored exactly as node busmq 3.1 stores it ({@code bus:queue:NAME:*}), so node busmq clients on the
+ * same Redis share it both ways ({@link #busmqCompatible()} says which). There a queue that exists
+ * keeps its stored ttl and maxsize, an attached object keeps the queue alive, a consumer takes many
+ * messages per round trip, {@code remove=false} reads from the head of the queue, {@link
+ * Delivery#RELIABLE} with {@link #ack(long)} is busmq's reliable mode, and {@link
+ * Delivery#AT_LEAST_ONCE} is refused. {@code docs/BUSMQ.md} maps every busmq call.
+ *
  * <p><b>Delivery.</b> A consumer takes one message at a time, so a queue with one consumer delivers
  * in push order. By default a message is consumed {@linkplain Delivery#AT_MOST_ONCE at most once},
  * as busmq: it is removed from the queue when it is received, before the listener runs. {@link

@@ -49,6 +49,12 @@ import org.slf4j.LoggerFactory;
  * part by publishing to and subscribing to the topics {@code NAME.ROLE} (channel {@value
  * BusQueue#CHANNEL}).
  *
+ * <p>On a bus that keeps node busmq's layout (the Redis engine, see {@link
+ * BusQueue#busmqCompatible()}), the queues are busmq's {@code channel:ROLE:NAME} and the bodies carry
+ * busmq's framing ({@code :1:} connect, {@code :2:TEXT} message, {@code :3:} disconnect, {@code :4:}
+ * end), so a node busmq peer takes either side; a body without that framing is reported as an
+ * {@code error} and dropped, and {@link BusQueue.Delivery#AT_LEAST_ONCE} is refused there.
+ *
  * <p><b>Differences from busmq.</b> Operations block and throw their errors; {@code attach} and
  * {@code detach} aliases are not copied; {@link #close()} is Java's and disconnects; busmq's
  * {@code connected}/{@code remote:connected} spellings in its examples are the {@code connect} and
