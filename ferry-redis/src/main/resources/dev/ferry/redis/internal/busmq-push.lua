@@ -7,12 +7,18 @@ local maxsize = tonumber(redis.call('hget', KEYS[1], 'maxsize') or '0') or 0
 if maxsize > 0 and redis.call('llen', KEYS[2]) + 2 * count > 2 * maxsize then
   return false
 end
-local id = 0
-for i = 3, #ARGV do
-  id = redis.call('incr', KEYS[3])
-  redis.call('rpush', KEYS[2], id, ARGV[i])
+-- the script is atomic, so one INCRBY gives the ids that count INCRs would
+local last = redis.call('incrby', KEYS[3], count)
+local first = last - count
+local entries = {}
+for i = 1, count do
+  entries[2 * i - 1] = first + i
+  entries[2 * i] = ARGV[i + 2]
+end
+for i = 1, #entries, 1000 do
+  redis.call('rpush', KEYS[2], unpack(entries, i, math.min(i + 999, #entries)))
 end
 for i = 1, 4 do redis.call('expire', KEYS[i], ARGV[1]) end
 -- one notification per batch: a busmq consumer drains until the list is empty
-redis.call('publish', ARGV[2], id)
-return id
+redis.call('publish', ARGV[2], last)
+return last

@@ -27,6 +27,7 @@ class BusmqThroughputBench {
     private static final int NODE_COUNT = Integer.getInteger("busmq.bench.node", 20_000);
     private static final int FERRY_COUNT = Integer.getInteger("busmq.bench.ferry", 400_000);
     private static final int PUSH_BATCH = 100;
+    private static final int ROUNDS = Integer.getInteger("busmq.bench.rounds", 5);
 
     @BeforeAll
     static void installBusmq() throws Exception {
@@ -49,7 +50,7 @@ class BusmqThroughputBench {
                 }
             }
             try (Bus bus = Bus.open(redis.uri())) {
-                for (int round = 1; round <= 3; round++) {
+                for (int round = 1; round <= ROUNDS; round++) {
                     double[] rates = ferryRates(bus, "ferry-bench-" + round);
                     System.out.printf(
                             "Ferry round %d: %d messages, end to end %.0f msg/s (pushes done at %.0f msg/s)%n",
