@@ -3,6 +3,7 @@ package dev.ferry.busmq;
 import dev.ferry.Bus;
 import dev.ferry.InvalidNameException;
 import dev.ferry.Names;
+import dev.ferry.internal.busmq.BusmqFraming;
 import dev.ferry.internal.busmq.DuplexEnvelope;
 import java.time.Duration;
 import java.util.List;
@@ -48,6 +49,12 @@ import org.slf4j.LoggerFactory;
  * part by publishing to and subscribing to the topics {@code NAME.ROLE} (channel {@value
  * BusQueue#CHANNEL}).
  *
+ * <p>On a bus that keeps node busmq's layout (the Redis engine, see {@link
+ * BusQueue#busmqCompatible()}), the queues are busmq's {@code channel:ROLE:NAME} and the bodies carry
+ * busmq's framing ({@code :1:} connect, {@code :2:TEXT} message, {@code :3:} disconnect, {@code :4:}
+ * end), so a node busmq peer takes either side; a body without that framing is reported as an
+ * {@code error} and dropped, and {@link BusQueue.Delivery#AT_LEAST_ONCE} is refused there.
+ *
  * <p><b>Differences from busmq.</b> Operations block and throw their errors; {@code attach} and
  * {@code detach} aliases are not copied; {@link #close()} is Java's and disconnects; busmq's
  * {@code connected}/{@code remote:connected} spellings in its examples are the {@code connect} and
@@ -61,6 +68,9 @@ public final class Duplex implements AutoCloseable {
     private final Bus bus;
     private final String name;
     private final Options options;
+    /** Whether the bus keeps busmq's layout: queues {@code channel:ROLE:NAME}, busmq's framing. */
+    private final boolean busmqLayout;
+
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final Object lock = new Object();
     private BusQueue inbound;
@@ -71,8 +81,11 @@ public final class Duplex implements AutoCloseable {
         this.bus = bus;
         this.name = name;
         this.options = options;
-        Names.checkTopic(topic(options.localRole()));
-        Names.checkTopic(topic(options.remoteRole()));
+        this.busmqLayout = BusQueue.busmqLayout(bus).isPresent();
+        if (!busmqLayout) {
+            Names.checkTopic(topic(options.localRole()));
+            Names.checkTopic(topic(options.remoteRole()));
+        }
     }
 
     /** A duplex with the default roles ({@code local}, {@code remote}) and options. */
@@ -107,7 +120,15 @@ public final class Duplex implements AutoCloseable {
     }
 
     private String topic(String role) {
-        return name + "." + role;
+        return busmqLayout ? "channel:" + role + ":" + name : name + "." + role;
+    }
+
+    private String frameMessage(String text) {
+        return busmqLayout ? BusmqFraming.message(text) : DuplexEnvelope.message(text);
+    }
+
+    private String frameControl(DuplexEnvelope.Type type) {
+        return busmqLayout ? BusmqFraming.control(type) : DuplexEnvelope.control(type);
     }
 
     /** Adds a listener of this object's events. */
@@ -167,7 +188,7 @@ public final class Duplex implements AutoCloseable {
                 }
             });
             in.consume(BusQueue.ConsumeOptions.DEFAULT.withDelivery(options.delivery()));
-            out.push(DuplexEnvelope.control(DuplexEnvelope.Type.CONNECT));
+            out.push(frameControl(DuplexEnvelope.Type.CONNECT));
         }
     }
 
@@ -175,7 +196,18 @@ public final class Duplex implements AutoCloseable {
         if (ended) {
             return;
         }
-        DuplexEnvelope envelope = DuplexEnvelope.parse(body);
+        DuplexEnvelope envelope;
+        if (busmqLayout) {
+            var framed = BusmqFraming.parse(body);
+            if (framed.isEmpty()) {
+                emit(l -> l.error(new IllegalArgumentException(
+                        "duplex '" + name + "' received a message without busmq's framing (:1: to :4:); dropped")));
+                return;
+            }
+            envelope = framed.get();
+        } else {
+            envelope = DuplexEnvelope.parse(body);
+        }
         switch (envelope.type()) {
             case MESSAGE -> {
                 for (Listener l : listeners) {
@@ -183,7 +215,19 @@ public final class Duplex implements AutoCloseable {
                 }
             }
             case CONNECT -> emit(Listener::remoteConnect);
-            case DISCONNECT -> emit(Listener::remoteDisconnect);
+            case DISCONNECT -> {
+                if (busmqLayout) {
+                    // as node busmq: announce this side again, so a peer that connects next learns of it
+                    BusQueue out;
+                    synchronized (lock) {
+                        out = outbound;
+                    }
+                    if (out != null) {
+                        out.tryPush(frameControl(DuplexEnvelope.Type.CONNECT));
+                    }
+                }
+                emit(Listener::remoteDisconnect);
+            }
             case END -> {
                 emit(Listener::end);
                 closeQueues(true, false);
@@ -205,7 +249,7 @@ public final class Duplex implements AutoCloseable {
         if (out == null) {
             throw new IllegalStateException("duplex '" + name + "' is not connected; call connect() or listen()");
         }
-        out.push(DuplexEnvelope.message(message));
+        out.push(frameMessage(message));
     }
 
     /**
@@ -216,7 +260,7 @@ public final class Duplex implements AutoCloseable {
         Objects.requireNonNull(message, "message");
         try (BusQueue q = BusQueue.of(bus, topic(Objects.requireNonNull(role, "role")))) {
             q.attach(options.ttl());
-            q.push(DuplexEnvelope.message(message));
+            q.push(frameMessage(message));
         }
     }
 
@@ -240,7 +284,7 @@ public final class Duplex implements AutoCloseable {
             out = outbound;
         }
         if (out != null) {
-            out.push(DuplexEnvelope.control(DuplexEnvelope.Type.END));
+            out.push(frameControl(DuplexEnvelope.Type.END));
         }
         closeQueues(true, false);
     }
@@ -261,7 +305,7 @@ public final class Duplex implements AutoCloseable {
             return;
         }
         if (notifyPeer) {
-            out.push(DuplexEnvelope.control(DuplexEnvelope.Type.DISCONNECT));
+            out.push(frameControl(DuplexEnvelope.Type.DISCONNECT));
         }
         in.stop();
         if (end) {

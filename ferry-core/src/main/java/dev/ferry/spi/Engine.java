@@ -233,6 +233,15 @@ public interface Engine extends AutoCloseable {
         throw Capability.QUEUE_STATE.missingIn(this);
     }
 
+    /**
+     * The busmq queues this engine keeps in node busmq's own layout, so that Ferry's busmq queues
+     * and duplexes on it interoperate with node busmq; empty by default (they are then built on
+     * topics and channels). Synchronous: only hands out the store.
+     */
+    default Optional<BusmqQueues> busmqQueues() {
+        return Optional.empty();
+    }
+
     /** Statistics of every topic, sorted by name, as one snapshot per topic. */
     CompletionStage<List<TopicStats>> stats();
 

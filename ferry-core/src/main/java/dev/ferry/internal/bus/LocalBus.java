@@ -10,6 +10,7 @@ import dev.ferry.PublishRejectedException;
 import dev.ferry.Query;
 import dev.ferry.SubscribeOptions;
 import dev.ferry.Subscription;
+import dev.ferry.spi.BusmqQueues;
 import dev.ferry.spi.Engine;
 import dev.ferry.spi.PublishRecord;
 import dev.ferry.spi.QueueStateStore;
@@ -44,7 +45,7 @@ import java.util.concurrent.TimeUnit;
  * completes later; the process's one timer ({@link Timers}) retries failed claims. The engine tells each subscription when
  * one of its leases expires, so the bus has no timeout sweep of its own.
  */
-public final class LocalBus implements Bus, QueueStateStore.Provider {
+public final class LocalBus implements Bus, QueueStateStore.Provider, BusmqQueues.Provider {
     /** Marks the dispatch threads, which must never wait (for the engine or anything else). */
     private static final ThreadLocal<Boolean> DISPATCH_THREAD = ThreadLocal.withInitial(() -> Boolean.FALSE);
 
@@ -273,6 +274,12 @@ public final class LocalBus implements Bus, QueueStateStore.Provider {
     @Override
     public BusAdmin admin() {
         return admin;
+    }
+
+    /** The engine's busmq queues in busmq's own layout, when it keeps them so. */
+    @Override
+    public java.util.Optional<BusmqQueues> busmqQueues() {
+        return engine.busmqQueues();
     }
 
     /** The engine's queue state store. */

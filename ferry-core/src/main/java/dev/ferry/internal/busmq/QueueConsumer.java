@@ -32,7 +32,7 @@ import java.util.function.Consumer;
  *
  * <p>Thread-safe. {@link #stop()} may be called from {@code deliver} itself.
  */
-public final class QueueConsumer {
+public final class QueueConsumer implements dev.ferry.spi.BusmqQueues.Consumption {
     private static final ThreadLocal<QueueConsumer> DELIVERING = new ThreadLocal<>();
 
     private final long max;
@@ -159,6 +159,7 @@ public final class QueueConsumer {
     }
 
     /** Whether {@link #stop()} was called or the maximum was reached and delivered. */
+    @Override
     public boolean stopped() {
         return stopped.get();
     }
@@ -168,6 +169,7 @@ public final class QueueConsumer {
      * already received are still delivered. Blocks until the subscription is closed, unless called
      * from {@code deliver}, when it closes in the background. Idempotent.
      */
+    @Override
     public void stop() {
         if (!stopped.compareAndSet(false, true)) {
             return;

@@ -72,6 +72,8 @@ public final class RedisEngine implements Engine {
     private final Map<String, AnswerBatcher> batchers = new ConcurrentHashMap<>();
     private final ScheduledFuture<?> ticker;
     private volatile boolean closed;
+    /** The queues in node busmq's layout, opened on first use. */
+    private RedisBusmqQueues busmq;
 
     private RedisEngine(RedisSettings settings, Clock clock, ClientResources resources, List<RedisNode> nodes) {
         this.settings = settings;
@@ -116,6 +118,15 @@ public final class RedisEngine implements Engine {
     @Override
     public Set<Capability> capabilities() {
         return Set.of(Capability.DEAD_LETTERS);
+    }
+
+    /** busmq queues in node busmq 3.1's layout (see docs/BUSMQ.md), opened on first use. */
+    @Override
+    public synchronized Optional<dev.ferry.spi.BusmqQueues> busmqQueues() {
+        if (busmq == null) {
+            busmq = RedisBusmqQueues.open(settings, resources, clock);
+        }
+        return Optional.of(busmq);
     }
 
     RedisNode node(String topic) {
@@ -646,6 +657,11 @@ public final class RedisEngine implements Engine {
         }
         closed = true;
         ticker.cancel(false);
+        synchronized (this) {
+            if (busmq != null) {
+                busmq.close();
+            }
+        }
         placement.all().forEach(RedisNode::close);
         resources.shutdown(0, 2, TimeUnit.SECONDS);
     }
