@@ -155,7 +155,7 @@ class UntrustedBodiesPropertyTest {
                 net.jqwik.api.Tuple.of(1, cut));
     }
 
-    @Property(tries = 200)
+    @Property(tries = 150)
     void identifyAnswersAnyBodyWithTheFeaturesOrAnErrorNamingTheProblem(
             @ForAll("identifyBody") byte[] body, @ForAll("cuts") List<Integer> cuts) {
         List<Got> frames = exchange(null, command("IDENTIFY\n", body), cuts);
@@ -198,7 +198,7 @@ class UntrustedBodiesPropertyTest {
         assertThat(frames).extracting(Got::text).containsExactly("E_AUTH_DISABLED AUTH disabled");
     }
 
-    @Property(tries = 30)
+    @Property(tries = 20)
     void authAsksTheServiceWithAnyBodyAndAnswersItsGrantOrUnauthorized(@ForAll("authBody") byte[] body) {
         List<Got> frames = exchange(authClient, command("AUTH\n", body), List.of());
         assertThat(frames).hasSize(1);
@@ -254,7 +254,7 @@ class UntrustedBodiesPropertyTest {
                         concat(utf8("MPUB t\n"), int32(honestSize ? body.length : claimed), body));
     }
 
-    @Property(tries = 200)
+    @Property(tries = 150)
     void mpubAnswersAnyFramingWithOkOrAnNsqError(
             @ForAll("mpubCommand") byte[] bytes, @ForAll("cuts") List<Integer> cuts) {
         List<Got> frames = exchange(null, bytes, cuts);
