@@ -161,12 +161,27 @@ public final class DataCheck {
             String topic = f.getParent().getFileName().toString().substring(2);
             LogSegment s;
             try {
-                s = LogSegment.open(topic, f, FileIo.DEFAULT, size, false);
+                s = LogSegment.open(topic, f, FileIo.DEFAULT, size, false, maxPayload, () -> 0);
             } catch (StorageException e) {
                 findings.add(new Finding(f, "segment", 1, 0, 0, 0, size, 0, e.getMessage()));
                 return;
             }
             try {
+                if (s.damagedHeader() != null) {
+                    if (quarantine) {
+                        Quarantine.save(f, 0, s.damagedHeader());
+                    }
+                    findings.add(new Finding(
+                            f,
+                            "segment",
+                            1,
+                            quarantined(f, 0, LogSegment.HEADER),
+                            0,
+                            0,
+                            LogSegment.HEADER,
+                            0,
+                            "header damaged: recovery rebuilds it from the file's name and its first intact record"));
+                }
                 long[] records = {0};
                 LogSegment.Scan scan = s.scan(maxPayload, r -> records[0]++);
                 long lost = 0;

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,8 +44,12 @@ final class LogSegment {
     /** The newest record's timestamp, known for segments written since the log was opened. */
     long lastTimestamp = -1;
 
-    private LogSegment(long base, long baseSeq, Path path, FileChannel channel, long size) {
+    /** The header as found when {@link #open} had to rebuild it; null when it was intact. */
+    private final ByteBuffer damagedHeader;
+
+    private LogSegment(long base, long baseSeq, Path path, FileChannel channel, long size, ByteBuffer damagedHeader) {
         this.base = base;
+        this.damagedHeader = damagedHeader;
         this.baseSeq = baseSeq;
         this.path = path;
         this.channel = channel;
@@ -71,31 +76,109 @@ final class LogSegment {
             Files.deleteIfExists(path);
             throw e;
         }
-        return new LogSegment(base, baseSeq, path, channel, HEADER);
+        return new LogSegment(base, baseSeq, path, channel, HEADER, null);
     }
 
     /**
      * Opens an existing segment file of {@code size} bytes; only the newest one ({@code writable})
-     * is opened for writing.
+     * is opened for writing. A damaged header (wrong magic, a base that is not the one in the file's
+     * name, or a base sequence number that is not the first record's) is rebuilt from the file's
+     * name and its first intact record, and the segment reports it through {@link
+     * #damagedHeader()}; nothing in the file is changed here.
      *
-     * @throws StorageException when the file is not a Ferry log segment
+     * @param previousEnd the sequence number after the previous segment's records, used only when a
+     *     damaged header must be rebuilt and no intact record is left to tell it (0 for the first)
+     * @throws StorageException when the file is not a Ferry log segment (a name that is not one and
+     *     a header that is not one)
      */
-    static LogSegment open(String topic, Path path, FileIo io, long size, boolean writable) throws IOException {
+    static LogSegment open(
+            String topic, Path path, FileIo io, long size, boolean writable, int maxPayload, LongSupplier previousEnd)
+            throws IOException {
         FileChannel channel = writable
                 ? io.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)
                 : io.open(path, StandardOpenOption.READ);
-        ByteBuffer header = ByteBuffer.allocate(HEADER);
-        readFully(channel, header, 0);
-        header.flip();
-        byte[] magic = new byte[MAGIC.length];
-        header.get(magic);
-        if (!Arrays.equals(magic, MAGIC)) {
+        try {
+            ByteBuffer header = ByteBuffer.allocate(HEADER);
+            readFully(channel, header, 0);
+            header.flip();
+            byte[] magic = new byte[MAGIC.length];
+            header.get(magic);
+            boolean magicIntact = Arrays.equals(magic, MAGIC);
+            long headerSeq = header.getLong();
+            long headerBase = header.getLong();
+            long nameBase = baseFromName(path);
+            if (!magicIntact && nameBase < 0) {
+                throw new StorageException(
+                        "topic " + topic + ": " + path + " is not a Ferry log segment (unknown format)");
+            }
+            ByteBuffer records = channel.map(FileChannel.MapMode.READ_ONLY, HEADER, Math.max(0, size - HEADER));
+            long firstSeq =
+                    RecordCodec.check(records.duplicate(), maxPayload) == null ? RecordResync.seqAt(records, 0) : -1;
+            boolean baseIntact = nameBase < 0 || headerBase == nameBase;
+            if (magicIntact && baseIntact && (firstSeq < 0 || firstSeq == headerSeq)) {
+                return new LogSegment(headerBase, headerSeq, path, channel, size, null);
+            }
+            long baseSeq = firstSeq;
+            if (baseSeq < 0) {
+                int next = RecordResync.next(records, 1, maxPayload, 0);
+                baseSeq = next >= 0
+                        ? RecordResync.seqAt(records, next)
+                        : magicIntact ? headerSeq : previousEnd.getAsLong();
+            }
+            long base = nameBase >= 0 ? nameBase : headerBase;
+            header.rewind();
+            return new LogSegment(base, baseSeq, path, channel, size, header);
+        } catch (IOException | RuntimeException e) {
             channel.close();
-            throw new StorageException("topic " + topic + ": " + path + " is not a Ferry log segment (unknown format)");
+            throw e;
         }
-        long baseSeq = header.getLong();
-        long base = header.getLong();
-        return new LogSegment(base, baseSeq, path, channel, size);
+    }
+
+    /** The base offset a segment file's name gives ({@code 00000000000000001234.seg}), or -1. */
+    private static long baseFromName(Path path) {
+        String name = path.getFileName().toString();
+        if (name.length() != 20 + SUFFIX.length() || !name.endsWith(SUFFIX)) {
+            return -1;
+        }
+        for (int i = 0; i < 20; i++) {
+            if (!Character.isDigit(name.charAt(i))) {
+                return -1;
+            }
+        }
+        try {
+            return Long.parseLong(name, 0, 20, 10);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * The header bytes as they are in the file when they were damaged and rebuilt by {@link #open}
+     * (a read-only view), or null when the header is intact.
+     */
+    ByteBuffer damagedHeader() {
+        return damagedHeader == null ? null : damagedHeader.asReadOnlyBuffer();
+    }
+
+    /**
+     * Copies a damaged header into {@link Quarantine} and counts it (a damaged stretch of {@link
+     * #HEADER} bytes that loses no record: the header is rebuilt); nothing when the header is intact.
+     */
+    void quarantineHeader(String topic, DamageCounts counts) throws IOException {
+        if (damagedHeader == null) {
+            return;
+        }
+        boolean known = Files.exists(Quarantine.fileFor(path, 0));
+        Path copy = Quarantine.save(path, 0, damagedHeader());
+        counts.damaged(0, HEADER);
+        String line = "topic {}: the header of segment {} is damaged; rebuilt from the file's name (base offset {})"
+                + " and its first intact record (sequence {}); the damaged bytes are kept in {}";
+        Object[] args = {topic, path.getFileName(), base, baseSeq, copy.getFileName()};
+        if (known) {
+            log.warn(line + " (found before)", args);
+        } else {
+            log.error(line, args);
+        }
     }
 
     /** The log offset just past this segment's last record. */

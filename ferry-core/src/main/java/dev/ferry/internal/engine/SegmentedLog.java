@@ -1,6 +1,7 @@
 package dev.ferry.internal.engine;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.file.Files;
@@ -121,7 +122,10 @@ final class SegmentedLog implements TopicLog {
                 Files.delete(path);
                 continue;
             }
-            LogSegment segment = LogSegment.open(topic, path, io, size, last);
+            LogSegment previous =
+                    segments.isEmpty() ? null : segments.lastEntry().getValue();
+            LogSegment segment = LogSegment.open(topic, path, io, size, last, maxPayload, () -> endOf(previous));
+            segment.quarantineHeader(topic, damage);
             segments.put(segment.base, segment);
             totalBytes += size;
         }
@@ -150,6 +154,21 @@ final class SegmentedLog implements TopicLog {
         }
         endSeq = scan.endSeq();
         totalBytes -= scan.tornBytes();
+    }
+
+    /**
+     * The sequence number after {@code segment}'s last intact record (0 for none): what a following
+     * segment whose header was damaged starts at when no intact record of its own says so.
+     */
+    private long endOf(LogSegment segment) {
+        if (segment == null) {
+            return 0;
+        }
+        try {
+            return segment.scan(maxPayload, r -> {}).endSeq();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** What recovery and reads found damaged in this log's segments since it was opened. */

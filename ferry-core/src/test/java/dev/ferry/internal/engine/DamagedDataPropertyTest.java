@@ -396,18 +396,6 @@ class DamagedDataPropertyTest {
                         .hasMessageContaining("format");
                 return;
             }
-            if (name.endsWith(LogSegment.SUFFIX) && damage.overlaps(touched, 0, LogSegment.HEADER)) {
-                // a segment whose header is damaged is not read as one: the engine refuses to start
-                // and names the file, leaving every byte of it in place
-                assertTimeoutPreemptively(TRY_TIMEOUT, () -> {
-                    try {
-                        open(data, clock).close();
-                    } catch (StorageException e) {
-                        assertThat(e).hasMessageContaining(name);
-                    }
-                });
-                return;
-            }
             assertTimeoutPreemptively(TRY_TIMEOUT, () -> {
                 try (LocalEngine engine = open(data, clock)) {
                     for (List<Lease> got; !(got = done(engine.claim("t", "c", 100, LEASE))).isEmpty(); ) {
@@ -457,6 +445,51 @@ class DamagedDataPropertyTest {
         } catch (IOException e) {
             return false;
         }
+    }
+
+    @Example
+    void aSegmentWhoseHeaderIsDamagedIsRebuiltAndEveryMessageInItIsDelivered() throws Exception {
+        withTempDir(data -> {
+            MutableClock clock = MutableClock.start();
+            try (LocalEngine engine = open(data, clock)) {
+                done(engine.createChannel("t", "c"));
+                List<PublishRecord> batch = new ArrayList<>();
+                for (int i = 0; i < MESSAGES; i++) {
+                    batch.add(PublishRecord.of(body(i).getBytes(StandardCharsets.UTF_8)));
+                }
+                engine.append("t", batch).join();
+            }
+            Path segment = dataFiles(data).stream()
+                    .filter(p -> p.getFileName().toString().endsWith(LogSegment.SUFFIX))
+                    .findFirst()
+                    .orElseThrow();
+            byte[] bytes = Files.readAllBytes(segment);
+            byte[] header = java.util.Arrays.copyOf(bytes, LogSegment.HEADER);
+            for (int i = 0; i < LogSegment.HEADER; i++) {
+                bytes[i] ^= (byte) 0x5a;
+            }
+            Files.write(segment, bytes);
+
+            List<String> delivered = new ArrayList<>();
+            try (LocalEngine engine = open(data, clock)) {
+                for (List<Lease> got; !(got = done(engine.claim("t", "c", 100, LEASE))).isEmpty(); ) {
+                    for (Lease l : got) {
+                        delivered.add(EngineTestSupport.text(l));
+                        done(engine.ack(l));
+                    }
+                }
+                assertThat(done(engine.stats("t")).orElseThrow().recovery().damagedStretches())
+                        .isEqualTo(1);
+            }
+            List<String> expected = new ArrayList<>();
+            for (int i = 0; i < MESSAGES; i++) {
+                expected.add(body(i));
+            }
+            assertThat(delivered).containsExactlyElementsOf(expected);
+            byte[] damagedHeader = java.util.Arrays.copyOf(bytes, LogSegment.HEADER);
+            assertThat(Quarantine.fileFor(segment, 0)).hasBinaryContent(damagedHeader);
+            assertThat(damagedHeader).isNotEqualTo(header);
+        });
     }
 
     @Example
