@@ -53,7 +53,16 @@ final class LatencyBench {
     }
 
     /** What one rate's run measured. */
-    record Result(int rate, long sent, double achievedRate, long received, long p50, long p99, long p999, long max) {}
+    record Result(
+            int rate,
+            long sent,
+            double achievedRate,
+            long received,
+            long redelivered,
+            long p50,
+            long p99,
+            long p999,
+            long max) {}
 
     /** Runs each rate for {@code nanos} (warm-up included) on a fresh topic; prints and returns the results. */
     Result run(int rate, long nanos) throws IOException, InterruptedException {
@@ -61,6 +70,7 @@ final class LatencyBench {
         long[] samples = new long[(int) Math.min(Integer.MAX_VALUE - 8, (long) rate * (nanos / 1_000_000_000L + 3))];
         AtomicLong count = new AtomicLong();
         AtomicLong sent = new AtomicLong();
+        AtomicLong redelivered = new AtomicLong();
         long start = System.nanoTime();
         long countFrom = start + WARM_UP_NANOS;
         long stop = start + nanos;
@@ -72,7 +82,7 @@ final class LatencyBench {
             Thread reader = new Thread(
                     () -> {
                         try {
-                            subscribe(sub, topic, countFrom, stop, sent, samples, count);
+                            subscribe(sub, topic, countFrom, stop, sent, samples, count, redelivered);
                         } catch (IOException e) {
                             failure[0] = e;
                         }
@@ -94,14 +104,22 @@ final class LatencyBench {
                     published,
                     published / seconds,
                     n,
+                    redelivered.get(),
                     percentile(sorted, 0.50),
                     percentile(sorted, 0.99),
                     percentile(sorted, 0.999),
                     n == 0 ? 0 : sorted[n - 1]);
             out.printf(
-                    "latency at %,d msg/s (achieved %,.0f, %,d counted after a 1 s warm-up): p50 %.3f ms, p99 %.3f ms,"
-                            + " p999 %.3f ms, max %.3f ms%n",
-                    rate, r.achievedRate(), n, r.p50() / 1e6, r.p99() / 1e6, r.p999() / 1e6, r.max() / 1e6);
+                    "latency at %,d msg/s (achieved %,.0f, %,d counted after a 1 s warm-up, %,d redelivered): p50 %.3f ms,"
+                            + " p99 %.3f ms, p999 %.3f ms, max %.3f ms%n",
+                    rate,
+                    r.achievedRate(),
+                    n,
+                    r.redelivered(),
+                    r.p50() / 1e6,
+                    r.p99() / 1e6,
+                    r.p999() / 1e6,
+                    r.max() / 1e6);
             out.flush();
             return r;
         }
@@ -167,7 +185,14 @@ final class LatencyBench {
     }
 
     private void subscribe(
-            Socket socket, String topic, long countFrom, long stop, AtomicLong sent, long[] samples, AtomicLong count)
+            Socket socket,
+            String topic,
+            long countFrom,
+            long stop,
+            AtomicLong sent,
+            long[] samples,
+            AtomicLong count,
+            AtomicLong redelivered)
             throws IOException {
         socket.setSoTimeout(100);
         DataOutputStream out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 1 << 16));
@@ -192,6 +217,9 @@ final class LatencyBench {
                 // timestamp (8), attempts (2), id (16), then the body with the send time first
                 long sentAt = ByteBuffer.wrap(data, 26, Long.BYTES).getLong();
                 received++;
+                if (ByteBuffer.wrap(data, 8, 2).getShort() > 1) {
+                    redelivered.incrementAndGet(); // not a new message: the broker sent it again
+                }
                 if (sentAt >= countFrom) {
                     long i = count.getAndIncrement();
                     if (i < samples.length) {
