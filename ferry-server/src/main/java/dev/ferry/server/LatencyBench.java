@@ -7,10 +7,10 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
@@ -31,7 +31,7 @@ import java.util.concurrent.locks.LockSupport;
 final class LatencyBench {
     private static final long TICK_NANOS = 1_000_000;
     private static final long WARM_UP_NANOS = 1_000_000_000;
-    /** How long the subscriber waits after the publisher stopped for the last messages. */
+    /** How long the last messages may take to arrive after the publisher stopped. */
     private static final long DRAIN_NANOS = 2_000_000_000L;
 
     private final HostPort target;
@@ -71,6 +71,8 @@ final class LatencyBench {
         AtomicLong count = new AtomicLong();
         AtomicLong sent = new AtomicLong();
         AtomicLong redelivered = new AtomicLong();
+        AtomicLong received = new AtomicLong();
+        AtomicBoolean stopping = new AtomicBoolean();
         long start = System.nanoTime();
         long countFrom = start + WARM_UP_NANOS;
         long stop = start + nanos;
@@ -82,15 +84,24 @@ final class LatencyBench {
             Thread reader = new Thread(
                     () -> {
                         try {
-                            subscribe(sub, topic, countFrom, stop, sent, samples, count, redelivered);
+                            subscribe(sub, topic, countFrom, samples, count, received, redelivered);
                         } catch (IOException e) {
-                            failure[0] = e;
+                            if (!stopping.get()) {
+                                failure[0] = e;
+                            }
                         }
                     },
                     "bench-latency-reader");
             reader.start();
             long published = publish(pub, topic, rate, start, stop);
             sent.set(published);
+            // the last messages may still be on their way: wait for them, within the drain time
+            long giveUp = System.nanoTime() + DRAIN_NANOS;
+            while (reader.isAlive() && received.get() < published && System.nanoTime() < giveUp) {
+                reader.join(10);
+            }
+            stopping.set(true);
+            sub.close(); // ends the subscriber's blocking read
             reader.join();
             if (failure[0] != null) {
                 throw failure[0];
@@ -188,27 +199,19 @@ final class LatencyBench {
             Socket socket,
             String topic,
             long countFrom,
-            long stop,
-            AtomicLong sent,
             long[] samples,
             AtomicLong count,
+            AtomicLong received,
             AtomicLong redelivered)
             throws IOException {
-        socket.setSoTimeout(100);
         DataOutputStream out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 1 << 16));
         DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
         out.write(("  V2SUB " + topic + " ch\nRDY " + rdy + "\n").getBytes(StandardCharsets.US_ASCII));
         out.flush();
         byte[] fin = "FIN 0123456789abcdef\n".getBytes(StandardCharsets.US_ASCII);
-        long received = 0;
-        long giveUp = stop + DRAIN_NANOS;
-        while (System.nanoTime() < giveUp && (sent.get() == 0 || received < sent.get())) {
-            int length;
-            try {
-                length = in.readInt();
-            } catch (SocketTimeoutException e) {
-                continue;
-            }
+        // blocking reads, no timeout (one could strike mid-frame): run() closes the socket when done
+        while (true) {
+            int length = in.readInt();
             int type = in.readInt();
             byte[] data = new byte[length - 4];
             in.readFully(data);
@@ -216,7 +219,7 @@ final class LatencyBench {
             if (type == 2) {
                 // timestamp (8), attempts (2), id (16), then the body with the send time first
                 long sentAt = ByteBuffer.wrap(data, 26, Long.BYTES).getLong();
-                received++;
+                received.incrementAndGet();
                 if (ByteBuffer.wrap(data, 8, 2).getShort() > 1) {
                     redelivered.incrementAndGet(); // not a new message: the broker sent it again
                 }
@@ -238,8 +241,6 @@ final class LatencyBench {
                 out.flush();
             }
         }
-        out.write("CLS\n".getBytes(StandardCharsets.US_ASCII));
-        out.flush();
     }
 
     private static String frame(DataInputStream in) throws IOException {
