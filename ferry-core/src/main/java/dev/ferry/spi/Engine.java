@@ -4,6 +4,7 @@ import dev.ferry.DeadLetter;
 import dev.ferry.NotSupportedException;
 import dev.ferry.TopicStats;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -143,6 +144,29 @@ public interface Engine extends AutoCloseable {
      * lease is stale or unknown (it expired, was answered already, or its channel is gone).
      */
     CompletionStage<Boolean> ack(Lease lease);
+
+    /**
+     * Finishes several leased messages at once (a run of FINs a connection read together), with one
+     * answer per lease in the order given: {@code true} when done, {@code false} when that lease is
+     * stale or unknown. A stale lease does not stop the others. The leases may belong to different
+     * topics and channels. The default answers each with {@link #ack(Lease)}; the embedded engine
+     * takes each topic's lock once for all of that topic's leases, so a consumer finishing at a high
+     * rate does not contend with publishers once per message.
+     *
+     * @param leases the leases to finish; not modified, and not kept after the stage completes
+     * @return a stage completing with a list of {@code leases.size()} answers, or exceptionally when
+     *     the engine failed (then none, some or all of the leases may have been finished)
+     */
+    default CompletionStage<List<Boolean>> ack(List<Lease> leases) {
+        Boolean[] answers = new Boolean[leases.size()];
+        CompletableFuture<?>[] stages = new CompletableFuture<?>[leases.size()];
+        for (int i = 0; i < stages.length; i++) {
+            int at = i;
+            // chained, never joined: a caller on an event loop must not call a blocking method
+            stages[i] = ack(leases.get(i)).thenAccept(ok -> answers[at] = ok).toCompletableFuture();
+        }
+        return CompletableFuture.allOf(stages).thenApply(v -> Arrays.asList(answers));
+    }
 
     /**
      * Requeues a leased message (REQ) to be delivered again after {@code delay} (zero: at once).

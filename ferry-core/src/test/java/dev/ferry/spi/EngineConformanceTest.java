@@ -484,6 +484,20 @@ public abstract class EngineConformanceTest {
     }
 
     @Test
+    void shouldFinishABatchOfLeasesAndRefuseOnlyTheStaleOnes() {
+        done(engine.createChannel("t", "c"));
+        publish("t", "a", "b", "c");
+        List<Lease> leases = done(engine.claim("t", "c", 3, LEASE));
+        assertThat(leases).hasSize(3);
+        assertThat(done(engine.nack(leases.get(1), Duration.ZERO))).isTrue();
+        assertThat(done(engine.ack(leases)))
+                .as("one answer per lease, in order; the requeued one is stale")
+                .containsExactly(true, false, true);
+        assertThat(claimAll("t", "c")).as("only the requeued message is left").containsExactly("b");
+        assertThat(channelStats("t", "c").inFlight()).isEqualTo(1);
+    }
+
+    @Test
     void shouldClaimNothingThroughAClosedConsumer() {
         publish("t", "a");
         Engine.Consumer consumer = engine.register("t", "c", () -> {});

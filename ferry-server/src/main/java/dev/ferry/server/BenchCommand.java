@@ -34,12 +34,16 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = "Load a broker over the NSQ protocol: 'writer' publishes MPUB batches, 'reader' consumes;"
                 + " 'client-writer' and 'client-reader' do the same through the Java client (Bus.connect);"
-                + " 'idle' holds --connections idle subscribers and reports the broker's memory (--pid).")
+                + " 'idle' holds --connections idle subscribers and reports the broker's memory (--pid);"
+                + " 'mixed' runs writers and readers at once and prints both rates;"
+                + " 'latency' publishes at each of --rates msg/s and prints publish-to-delivery p50/p99/p999.")
 final class BenchCommand implements Callable<Integer> {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
-    @CommandLine.Parameters(index = "0", description = "writer, reader, client-writer, client-reader or idle")
+    @CommandLine.Parameters(
+            index = "0",
+            description = "writer, reader, client-writer, client-reader, idle, mixed or latency")
     private String role;
 
     @Option(
@@ -109,13 +113,21 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--federation-key", paramLabel = "NAME", description = "The federation key of --federate-url.")
     private String federationKey;
 
+    @Option(
+            names = {"--rates", "-rates"},
+            split = ",",
+            defaultValue = "1000,10000,100000",
+            paramLabel = "MSG/S",
+            description = "latency: the publish rates to measure at, each for --runfor (default: ${DEFAULT-VALUE}).")
+    private List<Integer> rates;
+
     @Override
     public Integer call() throws Exception {
-        if (!List.of("writer", "reader", "client-writer", "client-reader", "idle")
+        if (!List.of("writer", "reader", "client-writer", "client-reader", "idle", "mixed", "latency")
                 .contains(role)) {
             throw new CommandLine.ParameterException(
                     spec.commandLine(),
-                    "the role is writer, reader, client-writer, client-reader or idle, got " + role);
+                    "the role is writer, reader, client-writer, client-reader, idle, mixed or latency, got " + role);
         }
         HostPort target;
         try {
@@ -131,6 +143,9 @@ final class BenchCommand implements Callable<Integer> {
                             spec.commandLine().getOut())
                     .run(connections, pid);
             return 0;
+        }
+        if (role.equals("mixed") || role.equals("latency")) {
+            return runTogether(target);
         }
         AtomicLong messages = new AtomicLong();
         long deadline = System.nanoTime() + runfor.toNanos();
@@ -165,6 +180,35 @@ final class BenchCommand implements Callable<Integer> {
             t.start();
         }
         return report(messages, threads, errors);
+    }
+
+    /** The roles that publish and consume at once: 'mixed' and 'latency'. */
+    private int runTogether(HostPort target) throws IOException, InterruptedException {
+        PrintWriter out = spec.commandLine().getOut();
+        if (role.equals("mixed")) {
+            List<Throwable> errors = new MixedBench(target, size, out)
+                    .run(connections, this::write, connections, this::read, runfor.toNanos());
+            for (Throwable e : errors) {
+                spec.commandLine().getErr().println("mixed: " + e);
+            }
+            return errors.isEmpty() ? 0 : Ferry.EXIT_FAILURE;
+        }
+        for (int rate : rates) {
+            if (rate <= 0) {
+                throw new CommandLine.ParameterException(
+                        spec.commandLine(), "--rates takes positive messages per second, got " + rate);
+            }
+        }
+        LatencyBench bench;
+        try {
+            bench = new LatencyBench(target, topic, size, rdy, out);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        for (int rate : rates) {
+            bench.run(rate, runfor.toNanos());
+        }
+        return 0;
     }
 
     /** The client roles' settings: the broker's TCP address, or the federation address and its key. */

@@ -11,7 +11,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * Writes a topic's publishes to its log in groups: publishers queue their batches from any thread,
- * and whichever of them takes the topic's lock first writes every queued batch in one append (one
+ * and whichever thread releases the topic's lock next writes every queued batch in one append (one
  * write, one fsync under {@code sync=always}). Each batch is checked against the disk budget and
  * the channels' depth limits on its own and is stored all or nothing. Gives the messages their ids
  * and counts what was published and refused.
@@ -61,11 +61,19 @@ final class TopicAppender {
         pendingAppends.add(append);
     }
 
+    /** Whether publishes wait to be written. Any thread. */
+    boolean hasQueued() {
+        return !pendingAppends.isEmpty();
+    }
+
     /**
      * Writes every queued publish: each is checked against the limits on its own (a batch is
-     * stored all or nothing), and all accepted ones go to the log in one write. Lock held.
+     * stored all or nothing), and all accepted ones go to the log in one write. Lock held. Never
+     * throws: an unexpected failure is set as the error of the publishes it hit.
+     *
+     * @return the publishes taken from the queue, each done, refused, failed or to retry
      */
-    void appendQueued() {
+    List<PendingAppend> appendQueued() {
         List<PendingAppend> group = new ArrayList<>();
         for (PendingAppend p; (p = pendingAppends.poll()) != null; ) {
             group.add(p);
@@ -73,7 +81,7 @@ final class TopicAppender {
         try {
             if (topic.deleted()) {
                 group.forEach(p -> p.retry = true);
-                return;
+                return group;
             }
             List<PendingAppend> accepted = new ArrayList<>(group.size());
             int n = 0;
@@ -99,10 +107,10 @@ final class TopicAppender {
                     p.error = e;
                 }
             }
-            throw e;
         } finally {
             group.forEach(p -> p.done = true);
         }
+        return group;
     }
 
     /** Why {@code p} must be refused after {@code n} messages of {@code bytes} ahead of it, or null. */

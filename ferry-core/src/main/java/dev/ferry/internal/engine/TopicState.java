@@ -13,9 +13,12 @@ import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * One topic: its log and its channels, all guarded by one lock. Publishers write under the lock,
- * consumers claim and respond under it, and the engine's timer thread for this topic's shard
- * calls {@link #tick} to time out, defer and clean up.
+ * One topic: its log and its channels, all guarded by one lock. Consumers claim and respond under
+ * it, and the engine's timer thread for this topic's shard calls {@link #tick} to time out, defer
+ * and clean up. Publishers do not wait for it: they queue their publish ({@link #enqueue}) and only
+ * try the lock; whichever thread releases the lock writes what is queued (the lock's {@link
+ * PublishingLock#unlock()}), so a publish never waits behind a consumer's claim and a consumer
+ * never parks behind a publisher's write, and what queued up meanwhile goes in one write.
  *
  * <p>While the topic has no channel, or is paused, it holds its messages from {@code hold} on: they
  * are the topic's, not yet any channel's, as in nsqd's topic queue. The first channel created, or
@@ -30,7 +33,7 @@ final class TopicState {
     final boolean memoryOnly;
     final boolean ephemeral;
     final int shard;
-    final ReentrantLock lock = new ReentrantLock();
+    final ReentrantLock lock = new PublishingLock();
     private final LocalEngine engine;
     private final TopicLog log;
     private final TreeMap<String, ChannelState> channels = new TreeMap<>();
@@ -173,9 +176,52 @@ final class TopicState {
         appender.enqueue(append);
     }
 
-    /** Writes every queued publish as one group (see {@link TopicAppender}). Lock held. */
-    void appendQueued() {
-        appender.appendQueued();
+    /**
+     * Writes queued publishes: whoever tried the lock last while it was taken left theirs queued,
+     * and {@link PublishingLock#unlock()} writes them. Any thread; never waits for the lock.
+     */
+    void writeQueued() {
+        if (lock.tryLock()) {
+            lock.unlock();
+        }
+        // else the holder writes them when it lets go (it looks at the queue after its release)
+    }
+
+    /**
+     * The topic's lock, whose release writes the publishes queued while it was held (one group
+     * write) and then tells the publishers and the listening consumers, after the lock is free.
+     * A publish queued just as the holder lets go is not stranded: the queue is looked at again
+     * after the release, and the lock tried once more; a publisher that failed its try queued
+     * before trying, so either it or the holder sees the other.
+     */
+    private final class PublishingLock extends ReentrantLock {
+        @java.io.Serial
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public void unlock() {
+            if (getHoldCount() != 1) {
+                super.unlock(); // an inner release: the outermost one writes
+                return;
+            }
+            do {
+                List<PendingAppend> group = null;
+                List<ChannelState> listening = null;
+                try {
+                    if (appender.hasQueued()) {
+                        long started = System.nanoTime();
+                        group = appender.appendQueued();
+                        engine.groupWritten(TopicState.this, System.nanoTime() - started);
+                        listening = listening();
+                    }
+                } finally {
+                    super.unlock();
+                }
+                if (group != null) {
+                    engine.finishAppends(TopicState.this, group, listening);
+                }
+            } while (appender.hasQueued() && tryLock());
+        }
     }
 
     /** Notes deferred publishes just appended from {@code firstSeq} on; lock held. */

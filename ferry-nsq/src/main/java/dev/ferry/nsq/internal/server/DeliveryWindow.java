@@ -11,6 +11,7 @@ import dev.ferry.spi.MessageIds;
 import io.netty.channel.ChannelHandlerContext;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +51,10 @@ final class DeliveryWindow implements Engine.ConsumerListener {
     private final ServerOptions options;
     private final IdentifyNegotiation settings;
     private final Map<Long, InFlight> inFlight = new LinkedHashMap<>();
+    /** FINs read and checked but not yet given to the engine, with their commands (for errors). */
+    private final List<Lease> pendingFins = new ArrayList<>();
+
+    private final List<Inbound.Command> pendingFinCommands = new ArrayList<>();
     private Engine.Consumer consumer;
     private String topic;
     private String channel;
@@ -57,6 +63,8 @@ final class DeliveryWindow implements Engine.ConsumerListener {
     private int lastBodySize = 64;
 
     private boolean pumpScheduled;
+    /** An {@link #available()} notice is queued on the event loop and has not run yet. */
+    private final AtomicBoolean availableQueued = new AtomicBoolean();
     /** A claim is out at the engine: no other starts until its messages are written. */
     private boolean claiming;
     /**
@@ -134,16 +142,101 @@ final class DeliveryWindow implements Engine.ConsumerListener {
         return NsqError.nonFatal(failCode, cmd + " " + c.params().get(0) + " failed ID not in flight");
     }
 
-    /** FIN: the message is done. */
+    /**
+     * FIN: the message is done. The slot is free at once; the engine hears of it with the other FINs
+     * of the same read ({@link #flushFins()}), so a consumer finishing every message takes the
+     * topic's lock once per read, not once per message.
+     */
     void fin(Inbound.Command c) {
-        InFlight m = owned(messageId(c, "FIN", 1), c, "FIN", "E_FIN_FAILED");
-        inFlight.remove(m.lease().messageId());
+        if (!queueFin(c)) {
+            owned(messageId(c, "FIN", 1), c, "FIN", "E_FIN_FAILED"); // not in flight: throws its error
+        }
+    }
+
+    /**
+     * Takes a well-formed FIN of a message in flight to this client: frees its slot and queues it
+     * for {@link #flushFins()}. Returns false, doing nothing, for any other FIN, which {@link
+     * #fin} answers with its error once the queued ones are flushed (so errors keep their order).
+     */
+    boolean queueFin(Inbound.Command c) {
+        V2Connection.State state = connection.state();
+        if ((state != V2Connection.State.SUBSCRIBED && state != V2Connection.State.CLOSING)
+                || c.params().isEmpty()) {
+            return false;
+        }
+        long id;
+        try {
+            id = MessageIds.fromHex(c.params().get(0));
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        InFlight m = inFlight.remove(id);
+        if (m == null) {
+            return false;
+        }
         connection.activity().inFlightCount = inFlight.size();
-        answered(engine.ack(m.lease()), c, "FIN", "E_FIN_FAILED", () -> {
-            connection.activity().finishCount++;
-            traffic.finished();
-            pumpAfterRead = true;
-        });
+        pendingFins.add(m.lease());
+        pendingFinCommands.add(c);
+        return true;
+    }
+
+    /**
+     * Gives the engine the FINs read since the last call, in one {@link Engine#ack(List)}, and acts
+     * on its answers in the order of the commands (E_FIN_FAILED for a lease that went stale
+     * meanwhile). Called before any other command is handled and when a read is done, so answers
+     * keep the order of the commands.
+     *
+     * @return true when the engine has not answered yet: the connection is held (later commands
+     *     wait) until it has
+     */
+    boolean flushFins() {
+        if (pendingFins.isEmpty()) {
+            return false;
+        }
+        List<Lease> leases = List.copyOf(pendingFins);
+        List<Inbound.Command> commands = List.copyOf(pendingFinCommands);
+        pendingFins.clear();
+        pendingFinCommands.clear();
+        CompletableFuture<List<Boolean>> answers = engine.ack(leases).toCompletableFuture();
+        if (answers.isDone()) {
+            onFinAnswers(
+                    answers.isCompletedExceptionally() ? null : answers.resultNow(), exceptionOf(answers), commands);
+            return false;
+        }
+        connection.hold();
+        answers.whenComplete((oks, error) -> connection.ctx().executor().execute(() -> {
+            connection.release();
+            if (!connection.closed()) {
+                onFinAnswers(oks, error, commands);
+                readComplete();
+            }
+            connection.drainWaiting();
+        }));
+        return true;
+    }
+
+    /**
+     * Counts the FINs the engine took and answers E_FIN_FAILED for each it refused, in order; an
+     * engine failure is fatal and ends the answers there.
+     */
+    private void onFinAnswers(List<Boolean> oks, Throwable error, List<Inbound.Command> commands) {
+        for (int i = 0; i < commands.size(); i++) {
+            boolean ok = error == null && oks.get(i);
+            try {
+                onAnswer(ok, error, commands.get(i), "FIN", "E_FIN_FAILED", this::finished, null);
+            } catch (NsqError e) {
+                connection.fail(e);
+                if (e.isFatal()) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private void finished() {
+        connection.activity().finishCount++;
+        traffic.finished();
+        pumpAfterRead = true;
     }
 
     /** REQ: the message goes back to the channel, delivered again after the (clamped) delay. */
@@ -246,10 +339,19 @@ final class DeliveryWindow implements Engine.ConsumerListener {
 
     // ---- the claim loop -------------------------------------------------------------------------
 
-    /** The engine says messages may be claimable: pump on the event loop. */
+    /**
+     * The engine says messages may be claimable: pump on the event loop. Notices that come while
+     * one is already on its way to the loop are folded into it (a publisher notifies once per
+     * batch, and the loop would wake once per notice otherwise).
+     */
     @Override
     public void available() {
+        if (availableQueued.getAndSet(true)) {
+            return;
+        }
         connection.ctx().executor().execute(() -> {
+            // cleared before the pump looks: a notice after this point queues another pump
+            availableQueued.set(false);
             if (!pumpScheduled) {
                 pumpScheduled = true;
                 pump();
@@ -271,8 +373,11 @@ final class DeliveryWindow implements Engine.ConsumerListener {
         });
     }
 
-    /** A read is done: refill the slots FIN and REQ freed during it, once. */
+    /** A read is done: hand its FINs to the engine, then refill the slots FIN and REQ freed, once. */
     void readComplete() {
+        if (flushFins()) {
+            return;
+        }
         if (pumpAfterRead) {
             pumpAfterRead = false;
             pump();
@@ -391,6 +496,12 @@ final class DeliveryWindow implements Engine.ConsumerListener {
      * waits for their timeout) and the consumer's registration ends.
      */
     void requeueAll() {
+        if (!pendingFins.isEmpty()) {
+            // finished by the client before it went: the engine hears of it, nobody hears back
+            engine.ack(List.copyOf(pendingFins));
+            pendingFins.clear();
+            pendingFinCommands.clear();
+        }
         for (InFlight m : inFlight.values()) {
             engine.nack(m.lease(), Duration.ZERO);
         }

@@ -253,6 +253,16 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
                 close();
             }
             case Inbound.Command command -> {
+                if (command.name().equals("FIN") && window.queueFin(command)) {
+                    return; // answered with the read's other FINs (DeliveryWindow#flushFins)
+                }
+                if (window.flushFins()) {
+                    waiting.addFirst(inbound); // after the engine answered the FINs before it
+                    return;
+                }
+                if (closed) {
+                    return;
+                }
                 try {
                     execute(command);
                 } catch (NsqError e) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.ChannelStats;
 import dev.ferry.EmbeddedEngineConfig;
 import dev.ferry.internal.engine.LocalEngine;
 import dev.ferry.nsq.ServerOptions;
@@ -322,6 +323,30 @@ class V2ConnectionTest {
         send(consumer, "FIN short\n");
         assertThat(texts(consumer)).containsExactly("E_INVALID invalid message ID");
         assertThat(consumer.isActive()).isFalse();
+    }
+
+    @Test
+    void shouldFinishEveryFinOfOneReadAndAnswerOnlyTheUnknownOneInItsPlace() {
+        EmbeddedChannel producer = connect();
+        for (String body : List.of("a", "b", "c")) {
+            send(producer, "PUB t\n", utf8(body));
+        }
+        assertThat(texts(producer)).containsExactly("OK", "OK", "OK");
+        EmbeddedChannel consumer = connect();
+        send(consumer, "SUB t c\n");
+        send(consumer, "RDY 3\n");
+        List<Got> got = frames(consumer);
+        assertThat(got).extracting(Got::text).containsExactly("OK", "a", "b", "c");
+        // one read: FINs before and after an unknown id, then a NOP (no answer of its own)
+        send(
+                consumer,
+                "FIN " + got.get(1).id() + "\nFIN 0123456789abcdef\nFIN "
+                        + got.get(2).id() + "\nFIN " + got.get(3).id() + "\nNOP\n");
+        assertThat(texts(consumer)).containsExactly("E_FIN_FAILED FIN 0123456789abcdef failed ID not in flight");
+        ChannelStats stats = done(engine.stats("t")).orElseThrow().channels().get(0);
+        assertThat(stats.inFlight()).as("every FIN reached the engine").isZero();
+        assertThat(stats.depth()).isZero();
+        assertThat(consumer.isActive()).isTrue();
     }
 
     @Test

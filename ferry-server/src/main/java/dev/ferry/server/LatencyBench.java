@@ -1,0 +1,259 @@
+package dev.ferry.server;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * {@code ferry bench latency}: publish-to-delivery latency while a publisher keeps publishing. For
+ * each rate, one connection publishes at that fixed rate (a PUB or MPUB every millisecond, with
+ * the send time in each body) and one subscribed connection finishes every message and records how
+ * long it took from the publisher's write to its arrival; then p50, p99, p999 and the maximum are
+ * printed. Both ends are in this process, so the times come from one monotonic clock.
+ *
+ * <p>The first second of each rate is a warm-up whose samples are not counted. The publisher
+ * waits for each OK, as a client does; when it falls behind it sends what is due in one batch and
+ * the achieved rate is printed, so a rate the broker could not keep up with shows as such.
+ *
+ * <p>Threading: {@link #run} blocks; it runs the publisher on its own thread and the subscriber on
+ * another.
+ */
+final class LatencyBench {
+    private static final long TICK_NANOS = 1_000_000;
+    private static final long WARM_UP_NANOS = 1_000_000_000;
+    /** How long the last messages may take to arrive after the publisher stopped. */
+    private static final long DRAIN_NANOS = 2_000_000_000L;
+
+    private final HostPort target;
+    private final String topicPrefix;
+    private final int size;
+    private final int rdy;
+    private final PrintWriter out;
+
+    LatencyBench(HostPort target, String topicPrefix, int size, int rdy, PrintWriter out) {
+        if (size < Long.BYTES) {
+            throw new IllegalArgumentException(
+                    "latency needs messages of at least " + Long.BYTES + " bytes (the send time), got --size " + size);
+        }
+        this.target = target;
+        this.topicPrefix = topicPrefix;
+        this.size = size;
+        this.rdy = rdy;
+        this.out = out;
+    }
+
+    /** What one rate's run measured. */
+    record Result(
+            int rate,
+            long sent,
+            double achievedRate,
+            long received,
+            long redelivered,
+            long p50,
+            long p99,
+            long p999,
+            long max) {}
+
+    /** Runs each rate for {@code nanos} (warm-up included) on a fresh topic; prints and returns the results. */
+    Result run(int rate, long nanos) throws IOException, InterruptedException {
+        String topic = topicPrefix + "_" + rate;
+        long[] samples = new long[(int) Math.min(Integer.MAX_VALUE - 8, (long) rate * (nanos / 1_000_000_000L + 3))];
+        AtomicLong count = new AtomicLong();
+        AtomicLong sent = new AtomicLong();
+        AtomicLong redelivered = new AtomicLong();
+        AtomicLong received = new AtomicLong();
+        AtomicBoolean stopping = new AtomicBoolean();
+        long start = System.nanoTime();
+        long countFrom = start + WARM_UP_NANOS;
+        long stop = start + nanos;
+        IOException[] failure = new IOException[1];
+        try (Socket sub = new Socket(target.host(), target.port());
+                Socket pub = new Socket(target.host(), target.port())) {
+            sub.setTcpNoDelay(true);
+            pub.setTcpNoDelay(true);
+            Thread reader = new Thread(
+                    () -> {
+                        try {
+                            subscribe(sub, topic, countFrom, samples, count, received, redelivered);
+                        } catch (IOException e) {
+                            if (!stopping.get()) {
+                                failure[0] = e;
+                            }
+                        }
+                    },
+                    "bench-latency-reader");
+            reader.start();
+            long published = publish(pub, topic, rate, start, stop);
+            sent.set(published);
+            // the last messages may still be on their way: wait for them, within the drain time
+            long giveUp = System.nanoTime() + DRAIN_NANOS;
+            while (reader.isAlive() && received.get() < published && System.nanoTime() < giveUp) {
+                reader.join(10);
+            }
+            stopping.set(true);
+            sub.close(); // ends the subscriber's blocking read
+            reader.join();
+            if (failure[0] != null) {
+                throw failure[0];
+            }
+            int n = (int) Math.min(count.get(), samples.length);
+            long[] sorted = Arrays.copyOf(samples, n);
+            Arrays.sort(sorted);
+            double seconds = (stop - start) / 1e9;
+            Result r = new Result(
+                    rate,
+                    published,
+                    published / seconds,
+                    n,
+                    redelivered.get(),
+                    percentile(sorted, 0.50),
+                    percentile(sorted, 0.99),
+                    percentile(sorted, 0.999),
+                    n == 0 ? 0 : sorted[n - 1]);
+            out.printf(
+                    "latency at %,d msg/s (achieved %,.0f, %,d counted after a 1 s warm-up, %,d redelivered): p50 %.3f ms,"
+                            + " p99 %.3f ms, p999 %.3f ms, max %.3f ms%n",
+                    rate,
+                    r.achievedRate(),
+                    n,
+                    r.redelivered(),
+                    r.p50() / 1e6,
+                    r.p99() / 1e6,
+                    r.p999() / 1e6,
+                    r.max() / 1e6);
+            out.flush();
+            return r;
+        }
+    }
+
+    private static long percentile(long[] sorted, double q) {
+        if (sorted.length == 0) {
+            return 0;
+        }
+        return sorted[(int) Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+    }
+
+    /** Publishes at {@code rate} from {@code start} to {@code stop}; returns how many were sent. */
+    private long publish(Socket socket, String topic, int rate, long start, long stop) throws IOException {
+        DataOutputStream out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 1 << 16));
+        DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
+        out.write("  V2".getBytes(StandardCharsets.US_ASCII));
+        byte[] pubLine = ("PUB " + topic + "\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] mpubLine = ("MPUB " + topic + "\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] body = new byte[size];
+        Arrays.fill(body, (byte) 'a');
+        ByteBuffer stamp = ByteBuffer.wrap(body, 0, Long.BYTES);
+        long sent = 0;
+        long nextTick = start;
+        while (true) {
+            long now = System.nanoTime();
+            if (now >= stop) {
+                break;
+            }
+            if (now < nextTick) {
+                LockSupport.parkNanos(nextTick - now);
+                continue;
+            }
+            // every message due by now, in one command
+            long due = (long) ((now - start) / 1e9 * rate) + 1;
+            int n = (int) Math.min(due - sent, 10_000);
+            nextTick += TICK_NANOS;
+            if (n <= 0) {
+                continue;
+            }
+            stamp.putLong(0, System.nanoTime());
+            if (n == 1) {
+                out.write(pubLine);
+                out.writeInt(size);
+                out.write(body);
+            } else {
+                out.write(mpubLine);
+                out.writeInt(4 + n * (4 + size));
+                out.writeInt(n);
+                for (int i = 0; i < n; i++) {
+                    out.writeInt(size);
+                    out.write(body);
+                }
+            }
+            out.flush();
+            String answer = frame(in);
+            if (!answer.equals("OK")) {
+                throw new IOException("publishing answered " + answer);
+            }
+            sent += n;
+        }
+        return sent;
+    }
+
+    private void subscribe(
+            Socket socket,
+            String topic,
+            long countFrom,
+            long[] samples,
+            AtomicLong count,
+            AtomicLong received,
+            AtomicLong redelivered)
+            throws IOException {
+        DataOutputStream out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 1 << 16));
+        DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
+        out.write(("  V2SUB " + topic + " ch\nRDY " + rdy + "\n").getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        byte[] fin = "FIN 0123456789abcdef\n".getBytes(StandardCharsets.US_ASCII);
+        // blocking reads, no timeout (one could strike mid-frame): run() closes the socket when done
+        while (true) {
+            int length = in.readInt();
+            int type = in.readInt();
+            byte[] data = new byte[length - 4];
+            in.readFully(data);
+            long arrived = System.nanoTime();
+            if (type == 2) {
+                // timestamp (8), attempts (2), id (16), then the body with the send time first
+                long sentAt = ByteBuffer.wrap(data, 26, Long.BYTES).getLong();
+                received.incrementAndGet();
+                if (ByteBuffer.wrap(data, 8, 2).getShort() > 1) {
+                    redelivered.incrementAndGet(); // not a new message: the broker sent it again
+                }
+                if (sentAt >= countFrom) {
+                    long i = count.getAndIncrement();
+                    if (i < samples.length) {
+                        samples[(int) i] = arrived - sentAt;
+                    }
+                }
+                System.arraycopy(data, 10, fin, 4, 16);
+                out.write(fin);
+                if (in.available() == 0) {
+                    out.flush();
+                }
+            } else if (type == 1) {
+                throw new IOException("the subscriber got an error: " + new String(data, StandardCharsets.UTF_8));
+            } else if (new String(data, StandardCharsets.UTF_8).equals("_heartbeat_")) {
+                out.write("NOP\n".getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+            }
+        }
+    }
+
+    private static String frame(DataInputStream in) throws IOException {
+        while (true) {
+            int length = in.readInt();
+            int type = in.readInt();
+            byte[] data = new byte[length - 4];
+            in.readFully(data);
+            String text = new String(data, StandardCharsets.UTF_8);
+            if (type == 0 && text.equals("_heartbeat_")) {
+                continue; // not the answer: a publisher that waits long enough gets these too
+            }
+            return text;
+        }
+    }
+}
