@@ -5,6 +5,7 @@
 #   make build    build every module and the start-up cache bin/ferry starts the JVM from
 #   make test     check the formatting, then every module's tests (not the soak tests, not the benchmarks)
 #   make format   format the tree as make test expects it
+#   make client-suite   nsqjs's own test suite, with ferry server standing in for the nsqd it starts per test
 #   make help     all targets
 #
 # Streams and groups against a running broker (make run), as in NSQ's stream-consumer examples:
@@ -51,7 +52,7 @@ SOCKET_DIR ?= /run/ferry
 WITH_JDK = JAVA_HOME="$$(bin/find-jdk)" && export JAVA_HOME PATH="$$JAVA_HOME/bin:$$PATH" &&
 MVNW = ./mvnw -B $(MVN_ARGS)
 
-.PHONY: help run build test format soak bench clean producer consumer wakeup systemd-socket-activate-consumer
+.PHONY: help run build test format soak bench clean client-suite producer consumer wakeup systemd-socket-activate-consumer
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-33s %s\n", $$1, $$2}'
@@ -79,6 +80,9 @@ soak: ## Run only ferry-core's tests tagged "soak" (long crash/restart loops)
 bench: ## Build ferry-bench and run the JMH benchmarks briefly (BENCH=regex, JMH_ARGS=...)
 	$(WITH_JDK) $(MVNW) -pl ferry-bench -am package -DskipTests
 	$(WITH_JDK) java -jar ferry-bench/target/benchmarks.jar $(JMH_RUN) $(JMH_ARGS) $(BENCH)
+
+client-suite: build ## Run nsqjs's own test suite (a fresh nsqd per test) with ferry server as its nsqd
+	bin/client-suite
 
 clean: ## Delete the build output
 	$(WITH_JDK) $(MVNW) -q clean

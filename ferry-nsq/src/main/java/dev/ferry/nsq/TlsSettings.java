@@ -4,8 +4,13 @@ import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -22,7 +27,8 @@ import java.util.Objects;
  * can only be asked for over TLS.
  *
  * @param certFile PEM certificate chain the broker presents ({@code --tls-cert})
- * @param keyFile PEM (PKCS#8) private key of {@code certFile} ({@code --tls-key})
+ * @param keyFile PEM private key of {@code certFile}, unencrypted, in PKCS#8, PKCS#1 (RSA) or SEC 1 (EC)
+ *     form, as nsqd reads it ({@code --tls-key})
  * @param required whether clients must use TLS ({@code --tls-required})
  * @param clientAuthPolicy whether clients must present a certificate ({@code
  *     --tls-client-auth-policy})
@@ -209,7 +215,7 @@ public record TlsSettings(
             }
         }
         try {
-            SslContextBuilder builder = SslContextBuilder.forServer(certFile.toFile(), keyFile.toFile())
+            SslContextBuilder builder = SslContextBuilder.forServer(PemPrivateKey.read(keyFile), certificates(certFile))
                     .protocols(protocols);
             switch (clientAuthPolicy) {
                 case NONE -> builder.clientAuth(ClientAuth.NONE);
@@ -224,11 +230,24 @@ public record TlsSettings(
                 }
             }
             return builder.build();
-        } catch (javax.net.ssl.SSLException | IllegalArgumentException e) {
+        } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
             throw new IllegalArgumentException(
                     "cannot use TLS certificate " + certFile + " with key " + keyFile
                             + (rootCaFile == null ? "" : " and root CA file " + rootCaFile) + ": " + e.getMessage(),
                     e);
+        }
+    }
+
+    /** The certificates of a PEM file, in its order. */
+    private static X509Certificate[] certificates(Path file) throws IOException, GeneralSecurityException {
+        try (InputStream in = Files.newInputStream(file)) {
+            X509Certificate[] chain = CertificateFactory.getInstance("X.509").generateCertificates(in).stream()
+                    .map(X509Certificate.class::cast)
+                    .toArray(X509Certificate[]::new);
+            if (chain.length == 0) {
+                throw new IllegalArgumentException(file + " holds no PEM certificate");
+            }
+            return chain;
         }
     }
 }

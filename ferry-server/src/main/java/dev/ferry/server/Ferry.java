@@ -73,20 +73,12 @@ public final class Ferry implements Runnable {
 
     /**
      * {@code ferry --version} (or {@code -V}) alone: prints the version lines as picocli would, but
-     * without it. picocli's classes are Java 5 bytecode, which the JVM's AOT cache cannot hold in linked
-     * form, so loading and verifying them is most of what a start costs once the cache holds the rest.
+     * without it ({@link Main#printVersion}).
      *
      * @return whether {@code args} asked for the version (and it was printed)
      */
     static boolean printVersion(String[] args, PrintStream out) {
-        if (args.length != 1 || !(args[0].equals("--version") || args[0].equals("-V"))) {
-            return false;
-        }
-        for (String line : new FerryVersion().getVersion()) {
-            out.println(line);
-        }
-        out.flush();
-        return true;
+        return Main.printVersion(args, out);
     }
 
     /**

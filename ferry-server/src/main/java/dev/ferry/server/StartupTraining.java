@@ -93,7 +93,13 @@ public final class StartupTraining {
         expectOk(httpPort, "POST", "/pub?topic=" + TOPIC, "over http");
         expectOk(httpPort, "GET", "/stats?format=json", "");
         step("ferry pub", () -> run("pub", "--nsqd-tcp-address", tcp, TOPIC, "one", "two"));
-        step("ferry sub", () -> run("sub", "--nsqd-tcp-address", tcp, "--channel", "c", "--count", "3", TOPIC));
+        step(
+                "ferry pub, plain form",
+                () -> QuickPub.run(
+                                new String[] {"pub", "--nsqd-tcp-address", tcp, TOPIC, "three"},
+                                new PrintStream(OutputStream.nullOutputStream()))
+                        .orElse(1));
+        step("ferry sub", () -> run("sub", "--nsqd-tcp-address", tcp, "--channel", "c", "--count", "4", TOPIC));
         step(
                 "ferry --version",
                 () -> Ferry.printVersion(new String[] {"--version"}, new PrintStream(OutputStream.nullOutputStream()))

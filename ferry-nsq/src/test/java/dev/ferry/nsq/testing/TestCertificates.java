@@ -143,6 +143,17 @@ public record TestCertificates(
         openssl(command);
     }
 
+    /**
+     * Runs openssl with {@code args} ({@code "genrsa", "-traditional", ...}).
+     *
+     * @throws IllegalStateException when openssl fails, with its output
+     */
+    public static void openssl(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("openssl"));
+        command.addAll(List.of(args));
+        openssl(command);
+    }
+
     private static void openssl(List<String> command) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         p.getOutputStream().close();

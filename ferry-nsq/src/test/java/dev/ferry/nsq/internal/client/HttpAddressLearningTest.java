@@ -28,7 +28,7 @@ class HttpAddressLearningTest {
     private record Neighbours(LocalEngine engine, NsqTcpServer tcp, NsqTcpServer http) implements AutoCloseable {
         static Neighbours start(int httpPortOffset, int infoTcpPortOffset) {
             LocalEngine engine = LocalEngine.open(EmbeddedEngineConfig.memory().build());
-            IllegalStateException last = null;
+            Exception last = null;
             for (int i = 0; i < ATTEMPTS; i++) {
                 int port = freePort();
                 if (port >= 65534) {
@@ -41,8 +41,10 @@ class HttpAddressLearningTest {
                 try {
                     tcp = servers.startTcp("127.0.0.1", port);
                     return new Neighbours(engine, tcp, servers.startHttp("127.0.0.1", port + httpPortOffset));
-                } catch (IllegalStateException e) {
-                    last = e; // a neighbour was taken meanwhile: try other ports
+                } catch (Exception e) {
+                    // a neighbour was taken meanwhile (Netty rethrows the bind's BindException as it is, or
+                    // it comes as an IllegalStateException): try other ports
+                    last = e;
                     if (tcp != null) {
                         tcp.close();
                     }
