@@ -27,7 +27,9 @@ final class FileJournal implements ChannelJournal {
     private final FileIo io;
     private FileChannel channel;
     private Path path;
-    private ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
+    /** Made on the first entry: a channel that journals nothing costs no buffer. */
+    private ByteBuffer buffer = ByteBuffer.allocate(0);
+
     private long written;
     private boolean dirty;
     private final CRC32C crc = new CRC32C();
@@ -75,7 +77,8 @@ final class FileJournal implements ChannelJournal {
     private ByteBuffer begin(byte type, int fields) {
         int need = 9 + fields;
         if (buffer.remaining() < need) {
-            ByteBuffer bigger = ByteBuffer.allocate(Math.max(buffer.capacity() * 2, buffer.position() + need));
+            ByteBuffer bigger =
+                    ByteBuffer.allocate(Math.max(64 * 1024, Math.max(buffer.capacity() * 2, buffer.position() + need)));
             buffer.flip();
             bigger.put(buffer);
             buffer = bigger;

@@ -44,8 +44,9 @@ final class SegmentedLog implements TopicLog {
     private final TailCache tail;
     private volatile LogSegment active;
     private volatile boolean dirty;
-    private ByteBuffer writeBuffer = ByteBuffer.allocate(64 * 1024);
-    private ByteBuffer readBuffer = ByteBuffer.allocate(READ_CHUNK);
+    // both made on first use: a topic that is never written to or read from costs no buffer
+    private ByteBuffer writeBuffer = ByteBuffer.allocate(0);
+    private ByteBuffer readBuffer = ByteBuffer.allocate(0);
     /** The segment and file position whose bytes {@link #readBuffer} holds (-1: none). */
     private long cachedBase = -1;
 
@@ -195,7 +196,7 @@ final class SegmentedLog implements TopicLog {
             s = roll();
         }
         if (writeBuffer.capacity() < total) {
-            writeBuffer = ByteBuffer.allocate(Math.max(total, writeBuffer.capacity() * 2));
+            writeBuffer = ByteBuffer.allocate(Math.max(total, Math.max(64 * 1024, writeBuffer.capacity() * 2)));
         }
         ByteBuffer buf = writeBuffer;
         buf.clear();
@@ -254,6 +255,9 @@ final class SegmentedLog implements TopicLog {
             return;
         }
         long pos = offset - s.base + SEG_HEADER;
+        if (readBuffer.capacity() == 0) {
+            readBuffer = ByteBuffer.allocate(READ_CHUNK);
+        }
         ByteBuffer buf = readBuffer;
         // consumers read forward: serve them from the chunk read last time while it lasts
         boolean cached = cachedBase == s.base && pos >= cachedPos && pos < cachedPos + buf.limit();
