@@ -11,7 +11,6 @@ import dev.ferry.spi.Engine;
 import dev.ferry.spi.Lease;
 import dev.ferry.spi.PublishRecord;
 import dev.ferry.support.Timers;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
@@ -97,8 +96,8 @@ public final class RedisEngine implements Engine {
                 .build();
         List<RedisNode> nodes = new ArrayList<>();
         try {
-            for (RedisURI uri : settings.instances()) {
-                nodes.add(RedisNode.open(uri, settings, resources));
+            for (RedisInstance instance : settings.instances()) {
+                nodes.add(RedisNode.open(instance, settings, resources));
             }
         } catch (RuntimeException e) {
             nodes.forEach(RedisNode::close);
