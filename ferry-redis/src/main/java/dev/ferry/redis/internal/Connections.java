@@ -85,7 +85,9 @@ final class Connections implements AutoCloseable {
         RedisClusterClient client = RedisClusterClient.create(resources, seeds);
         client.setOptions(ClusterClientOptions.builder()
                 .autoReconnect(true)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                // the connection to each master opens when its first command is sent, so commands wait for
+                // it (and for a reconnect) up to the timeout rather than being refused
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
                 .timeoutOptions(TimeoutOptions.enabled(settings.timeout()))
                 .socketOptions(socketOptions(settings.timeout()))
                 .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
