@@ -34,12 +34,13 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = "Load a broker over the NSQ protocol: 'writer' publishes MPUB batches, 'reader' consumes;"
                 + " 'client-writer' and 'client-reader' do the same through the Java client (Bus.connect);"
-                + " 'idle' holds --connections idle subscribers and reports the broker's memory (--pid).")
+                + " 'idle' holds --connections idle subscribers and reports the broker's memory (--pid);"
+                + " 'latency' publishes --rate msg/s and prints publish-to-delivery p50/p99.")
 final class BenchCommand implements Callable<Integer> {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
-    @CommandLine.Parameters(index = "0", description = "writer, reader, client-writer, client-reader or idle")
+    @CommandLine.Parameters(index = "0", description = "writer, reader, client-writer, client-reader, idle or latency")
     private String role;
 
     @Option(
@@ -92,6 +93,12 @@ final class BenchCommand implements Callable<Integer> {
     private int rdy;
 
     @Option(
+            names = "--rate",
+            defaultValue = "1000",
+            description = "latency: messages per second to publish (default: ${DEFAULT-VALUE}).")
+    private int rate;
+
+    @Option(
             names = {"--pid", "-pid"},
             defaultValue = "0",
             description = "Process id of the broker, whose memory 'idle' reports.")
@@ -111,11 +118,11 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!List.of("writer", "reader", "client-writer", "client-reader", "idle")
+        if (!List.of("writer", "reader", "client-writer", "client-reader", "idle", "latency")
                 .contains(role)) {
             throw new CommandLine.ParameterException(
                     spec.commandLine(),
-                    "the role is writer, reader, client-writer, client-reader or idle, got " + role);
+                    "the role is writer, reader, client-writer, client-reader, idle or latency, got " + role);
         }
         HostPort target;
         try {
@@ -130,6 +137,17 @@ final class BenchCommand implements Callable<Integer> {
                             topic,
                             spec.commandLine().getOut())
                     .run(connections, pid);
+            return 0;
+        }
+        if (role.equals("latency")) {
+            new LatencyBench(
+                            target.host(),
+                            target.port(),
+                            topic,
+                            channel,
+                            size,
+                            spec.commandLine().getOut())
+                    .run(rate, runfor);
             return 0;
         }
         AtomicLong messages = new AtomicLong();
