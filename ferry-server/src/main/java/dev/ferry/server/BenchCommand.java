@@ -114,7 +114,7 @@ final class BenchCommand implements Callable<Integer> {
     private String federationKey;
 
     @Option(
-            names = {"--rates", "-rates"},
+            names = {"--rates", "-rates", "--rate"},
             split = ",",
             defaultValue = "1000,10000,100000",
             paramLabel = "MSG/S",

@@ -11,7 +11,6 @@ import dev.ferry.spi.Engine;
 import dev.ferry.spi.Lease;
 import dev.ferry.spi.PublishRecord;
 import dev.ferry.support.Timers;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
@@ -99,8 +98,8 @@ public final class RedisEngine implements Engine {
                 .build();
         List<RedisNode> nodes = new ArrayList<>();
         try {
-            for (RedisURI uri : settings.instances()) {
-                nodes.add(RedisNode.open(uri, settings, resources));
+            for (RedisInstance instance : settings.instances()) {
+                nodes.add(RedisNode.open(instance, settings, resources));
             }
         } catch (RuntimeException e) {
             nodes.forEach(RedisNode::close);
@@ -171,9 +170,16 @@ public final class RedisEngine implements Engine {
 
     @Override
     public Consumer register(String topic, String channel, ConsumerListener listener) {
-        ChannelGroup group = groups.computeIfAbsent(key(topic, channel), k -> new ChannelGroup(topic, channel));
-        RedisConsumer consumer = new RedisConsumer(this, group, listener);
-        group.consumers.add(consumer);
+        // joined to its group atomically with the timer's removal of empty groups (tick): a consumer
+        // added to a group the timer just removed would never hear of publishes or come-due work
+        RedisConsumer[] made = new RedisConsumer[1];
+        groups.compute(key(topic, channel), (k, g) -> {
+            ChannelGroup group = g != null ? g : new ChannelGroup(topic, channel);
+            made[0] = new RedisConsumer(this, group, listener);
+            group.consumers.add(made[0]);
+            return group;
+        });
+        RedisConsumer consumer = made[0];
         consumer.ensureRegistered();
         return consumer;
     }
@@ -376,7 +382,8 @@ public final class RedisEngine implements Engine {
                 .removeIf(e -> !groups.containsKey(e.getKey()) && e.getValue().idle());
         for (ChannelGroup g : groups.values()) {
             if (g.consumers.isEmpty()) {
-                groups.remove(key(g.topic, g.channel), g);
+                groups.computeIfPresent(
+                        key(g.topic, g.channel), (k, current) -> current.consumers.isEmpty() ? null : current);
                 continue;
             }
             for (RedisConsumer c : g.consumers) {

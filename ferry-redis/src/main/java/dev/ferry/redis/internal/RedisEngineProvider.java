@@ -7,8 +7,8 @@ import java.time.Clock;
 import java.util.Set;
 
 /**
- * Opens the Redis engine by URI: {@code redis://}, {@code rediss://} (TLS) and {@code
- * redis-sentinel://}, their settings read by {@link RedisSettings#parse}. Listed in ferry-redis's
+ * Opens the Redis engine by URI: {@code redis://}, {@code rediss://} (TLS), {@code
+ * redis-sentinel://} and {@code redis-cluster://}, their settings read by {@link RedisSettings#parse}. Listed in ferry-redis's
  * {@code META-INF/services/dev.ferry.spi.EngineProvider}. Stateless and thread-safe.
  */
 public final class RedisEngineProvider implements EngineProvider {
@@ -17,7 +17,7 @@ public final class RedisEngineProvider implements EngineProvider {
 
     @Override
     public Set<String> schemes() {
-        return Set.of("redis", "rediss", "redis-sentinel");
+        return RedisSettings.SCHEMES;
     }
 
     @Override

@@ -1,16 +1,12 @@
 package dev.ferry.redis.internal;
 
 import dev.ferry.StorageException;
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
@@ -34,26 +30,21 @@ import java.util.function.BiConsumer;
  * nothing here blocks except {@link #open} and {@link #close}.
  */
 final class RedisNode implements AutoCloseable {
-    private final RedisClient client;
+    private final Connections connections;
     private final String address;
     private final RedisErrors errors;
-    private final StatefulRedisConnection<byte[], byte[]> connection;
-    private final StatefulRedisConnection<byte[], byte[]> publishConnection;
+    private final RedisClusterAsyncCommands<byte[], byte[]> commands;
+    private final RedisClusterAsyncCommands<byte[], byte[]> publishCommands;
     private final byte[] registryKey;
     private final String prefix;
     private volatile StatefulRedisPubSubConnection<byte[], byte[]> subscriber;
 
-    private RedisNode(
-            RedisClient client,
-            String address,
-            StatefulRedisConnection<byte[], byte[]> connection,
-            StatefulRedisConnection<byte[], byte[]> publishConnection,
-            String prefix) {
-        this.client = client;
+    private RedisNode(Connections connections, String address, String prefix) {
+        this.connections = connections;
         this.address = address;
         this.errors = new RedisErrors(address);
-        this.connection = connection;
-        this.publishConnection = publishConnection;
+        this.commands = connections.commands();
+        this.publishCommands = connections.publishCommands();
         this.prefix = prefix;
         this.registryKey = (prefix + ":topics").getBytes(StandardCharsets.UTF_8);
     }
@@ -64,29 +55,14 @@ final class RedisNode implements AutoCloseable {
      *
      * @throws StorageException naming the address when it cannot be reached or refuses the password
      */
-    static RedisNode open(RedisURI uri, RedisSettings settings, ClientResources resources) {
-        String address = address(uri);
-        RedisClient client = RedisClient.create(resources, uri);
-        client.setOptions(ClientOptions.builder()
-                .autoReconnect(true)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .timeoutOptions(TimeoutOptions.enabled(settings.timeout()))
-                .socketOptions(SocketOptions.builder()
-                        .connectTimeout(settings.timeout())
-                        .keepAlive(true)
-                        .build())
-                .build());
-        StatefulRedisConnection<byte[], byte[]> connection = null;
+    static RedisNode open(RedisInstance instance, RedisSettings settings, ClientResources resources) {
+        String address = address(instance);
         try {
-            connection = client.connect(ByteArrayCodec.INSTANCE);
-            StatefulRedisConnection<byte[], byte[]> publisher =
-                    settings.waitReplicas() > 0 ? client.connect(ByteArrayCodec.INSTANCE) : connection;
-            return new RedisNode(client, address, connection, publisher, settings.prefix());
+            Connections connections = instance.cluster()
+                    ? Connections.cluster(instance.uris(), settings, resources)
+                    : Connections.single(instance.uris().get(0), settings, resources);
+            return new RedisNode(connections, address, settings.prefix());
         } catch (RuntimeException e) {
-            if (connection != null) {
-                connection.close();
-            }
-            client.shutdown();
             throw new StorageException(
                     "cannot open the Redis engine: "
                             + new RedisErrors(address).translate(rootCause(e)).getMessage(),
@@ -104,8 +80,22 @@ final class RedisNode implements AutoCloseable {
         return e;
     }
 
-    /** {@code host:port} of the instance, or the sentinels and master name of a Sentinel group. */
-    static String address(RedisURI uri) {
+    /**
+     * {@code host:port} of the instance, the sentinels and master name of a Sentinel group, or the
+     * seed nodes of a cluster.
+     */
+    static String address(RedisInstance instance) {
+        if (instance.cluster()) {
+            StringBuilder out = new StringBuilder("the cluster of ");
+            for (RedisURI seed : instance.uris()) {
+                out.append(out.length() == 15 ? "" : ",")
+                        .append(seed.getHost())
+                        .append(':')
+                        .append(seed.getPort());
+            }
+            return out.toString();
+        }
+        RedisURI uri = instance.uris().get(0);
         if (uri.getSentinels().isEmpty()) {
             return uri.getHost() + ":" + uri.getPort();
         }
@@ -131,23 +121,30 @@ final class RedisNode implements AutoCloseable {
     }
 
     /**
+     * The set a script adds {@code topic}'s name to when it creates the topic: the instance's {@code
+     * <prefix>:topics}, or on a cluster {@code <prefix>:{<topic>}:reg} (a script's keys must share
+     * the topic's slot there; {@link #topics} finds them with {@code SCAN}).
+     */
+    private byte[] registryKey(String topic) {
+        return connections.cluster() ? (prefix + ":{" + topic + "}:reg").getBytes(StandardCharsets.UTF_8) : registryKey;
+    }
+
+    /**
      * Runs {@code script} for {@code topic} with {@code args}; the stage completes on a Lettuce thread
      * with the script's answer, or exceptionally with an error naming this instance.
      */
     CompletableFuture<List<Object>> run(Script script, String topic, byte[]... args) {
-        return run(connection, script, topic, args);
+        return run(commands, script, topic, args);
     }
 
     /** {@link #run} on the connection for publishes, then {@code WAIT} for {@code replicas}. */
     CompletableFuture<List<Object>> publish(String topic, int replicas, long waitMillis, byte[]... args) {
-        CompletableFuture<List<Object>> stored = run(publishConnection, Script.PUBLISH, topic, args);
+        CompletableFuture<List<Object>> stored = run(publishCommands, Script.PUBLISH, topic, args);
         if (replicas <= 0) {
             return stored;
         }
-        CompletableFuture<Long> confirmed = publishConnection
-                .async()
-                .waitForReplication(replicas, waitMillis)
-                .toCompletableFuture();
+        CompletableFuture<Long> confirmed =
+                publishCommands.waitForReplication(replicas, waitMillis).toCompletableFuture();
         return stored.thenCombine(confirmed, (answer, count) -> {
                     if (count < replicas) {
                         throw new StorageException("Redis at " + address + " stored the publish but only " + count
@@ -160,9 +157,8 @@ final class RedisNode implements AutoCloseable {
     }
 
     private CompletableFuture<List<Object>> run(
-            StatefulRedisConnection<byte[], byte[]> on, Script script, String topic, byte[]... args) {
-        byte[][] keys = {topicKey(topic), registryKey};
-        RedisAsyncCommands<byte[], byte[]> async = on.async();
+            RedisClusterAsyncCommands<byte[], byte[]> async, Script script, String topic, byte[]... args) {
+        byte[][] keys = {topicKey(topic), registryKey(topic)};
         CompletableFuture<List<Object>> result = new CompletableFuture<>();
         async.<Object>evalsha(script.sha(), ScriptOutputType.MULTI, keys, args).whenComplete((answer, failure) -> {
             if (failure == null) {
@@ -194,9 +190,10 @@ final class RedisNode implements AutoCloseable {
 
     /** The names of the topics this instance holds (its registry set). */
     CompletableFuture<List<String>> topics() {
-        return connection
-                .async()
-                .smembers(registryKey)
+        if (connections.cluster()) {
+            return clusterTopics();
+        }
+        return commands.smembers(registryKey)
                 .toCompletableFuture()
                 .<List<String>>thenApply(members -> members.stream()
                         .map(m -> new String(m, StandardCharsets.UTF_8))
@@ -204,11 +201,36 @@ final class RedisNode implements AutoCloseable {
                 .exceptionallyCompose(e -> CompletableFuture.failedFuture(errors.translate(e)));
     }
 
+    /** The topics of a cluster: every {@code <prefix>:{<topic>}:reg} key, found with SCAN on each master. */
+    private CompletableFuture<List<String>> clusterTopics() {
+        String pattern = glob(prefix) + ":{*}:reg";
+        int from = prefix.length() + 2;
+        List<String> names = new java.util.ArrayList<>();
+        return scan(ScanCursor.INITIAL, ScanArgs.Builder.matches(pattern).limit(1000), names)
+                .<List<String>>thenApply(done -> names.stream()
+                        .map(n -> n.substring(from, n.length() - 5))
+                        .distinct()
+                        .toList())
+                .exceptionallyCompose(e -> CompletableFuture.failedFuture(errors.translate(e)));
+    }
+
+    private CompletableFuture<Void> scan(ScanCursor cursor, ScanArgs args, List<String> into) {
+        return commands.scan(cursor, args).toCompletableFuture().thenCompose(page -> {
+            for (byte[] key : page.getKeys()) {
+                into.add(new String(key, StandardCharsets.UTF_8));
+            }
+            return page.isFinished() ? CompletableFuture.completedFuture(null) : scan(page, args, into);
+        });
+    }
+
+    /** {@code text} with Redis's glob characters escaped. */
+    private static String glob(String text) {
+        return text.replaceAll("([*?\\[\\]\\\\])", "\\\\$1");
+    }
+
     /** Publishes {@code message} on the pub/sub channel {@code channel} (topology changes). */
     void announce(String channel, String message) {
-        connection
-                .async()
-                .publish(
+        commands.publish(
                         (prefix + ":" + channel).getBytes(StandardCharsets.UTF_8),
                         message.getBytes(StandardCharsets.UTF_8))
                 .exceptionally(e -> 0L);
@@ -222,7 +244,7 @@ final class RedisNode implements AutoCloseable {
         if (subscriber != null) {
             return;
         }
-        StatefulRedisPubSubConnection<byte[], byte[]> sub = client.connectPubSub(ByteArrayCodec.INSTANCE);
+        StatefulRedisPubSubConnection<byte[], byte[]> sub = connections.pubSub();
         sub.addListener(new RedisPubSubAdapter<>() {
             @Override
             public void message(byte[] ch, byte[] message) {
@@ -238,10 +260,6 @@ final class RedisNode implements AutoCloseable {
         if (subscriber != null) {
             subscriber.close();
         }
-        if (publishConnection != connection) {
-            publishConnection.close();
-        }
-        connection.close();
-        client.shutdown();
+        connections.close();
     }
 }

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One real {@code redis-server} or {@code redis-sentinel} process on a free loopback port, in a
@@ -59,25 +60,22 @@ public final class RedisProcess {
     }
 
     /**
-     * Starts {@code redis-sentinel} on a free port watching the master at {@code masterPort} as
-     * {@code masterName}, with a quorum of {@code quorum} and test-sized timeouts (down after 1 s).
+     * Starts {@code redis-sentinel} on a free port watching each master of {@code masters} (name →
+     * port), with a quorum of {@code quorum} and test-sized timeouts (down after 1 s).
      */
-    static RedisProcess sentinel(Path dir, String masterName, int masterPort, int quorum) {
+    static RedisProcess sentinel(Path dir, Map<String, Integer> masters, int quorum) {
         int port = freePort();
         Path conf = dir.resolve("sentinel.conf");
-        String text = String.join(
-                "\n",
-                "port " + port,
-                "bind 127.0.0.1",
-                "dir " + dir,
-                "logfile " + dir.resolve("redis.log"),
+        List<String> lines = new ArrayList<>(
+                List.of("port " + port, "bind 127.0.0.1", "dir " + dir, "logfile " + dir.resolve("redis.log")));
+        masters.forEach((masterName, masterPort) -> lines.addAll(List.of(
                 "sentinel monitor " + masterName + " 127.0.0.1 " + masterPort + " " + quorum,
                 "sentinel down-after-milliseconds " + masterName + " 1000",
                 "sentinel failover-timeout " + masterName + " 5000",
-                "sentinel parallel-syncs " + masterName + " 1",
-                "");
+                "sentinel parallel-syncs " + masterName + " 1")));
+        lines.add("");
         try {
-            Files.writeString(conf, text);
+            Files.writeString(conf, String.join("\n", lines));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -159,11 +157,19 @@ public final class RedisProcess {
 
     /** {@code INFO section}: the whole text of the answer. */
     public String info(String section) {
+        return bulk("INFO", section);
+    }
+
+    /** Sends one command whose answer is a bulk string ({@code CLUSTER INFO}) and returns its text. */
+    public String bulk(String... args) {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
             socket.setSoTimeout(5000);
-            String cmd = "*2\r\n$4\r\nINFO\r\n$" + section.length() + "\r\n" + section + "\r\n";
-            socket.getOutputStream().write(cmd.getBytes(StandardCharsets.UTF_8));
+            StringBuilder out = new StringBuilder("*").append(args.length).append("\r\n");
+            for (String a : args) {
+                out.append('$').append(a.length()).append("\r\n").append(a).append("\r\n");
+            }
+            socket.getOutputStream().write(out.toString().getBytes(StandardCharsets.UTF_8));
             InputStream in = socket.getInputStream();
             String header = readLine(in);
             if (!header.startsWith("$")) {
