@@ -35,7 +35,7 @@ final class BusmqInstance implements AutoCloseable {
 
     /** Connects to {@code uri}; blocks until connected. */
     static BusmqInstance open(RedisURI uri, RedisSettings settings, ClientResources resources) {
-        String address = RedisNode.address(uri);
+        String address = RedisNode.address(RedisInstance.single(uri));
         RedisClient client = RedisClient.create(resources, uri);
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)

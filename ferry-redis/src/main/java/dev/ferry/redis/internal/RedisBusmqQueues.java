@@ -1,7 +1,7 @@
 package dev.ferry.redis.internal;
 
+import dev.ferry.StorageException;
 import dev.ferry.spi.BusmqQueues;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.resource.ClientResources;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -27,8 +27,13 @@ final class RedisBusmqQueues implements BusmqQueues, AutoCloseable {
     static RedisBusmqQueues open(RedisSettings settings, ClientResources resources, Clock clock) {
         List<BusmqInstance> instances = new ArrayList<>();
         try {
-            for (RedisURI uri : settings.instances()) {
-                instances.add(BusmqInstance.open(uri, settings, resources));
+            for (RedisInstance instance : settings.instances()) {
+                if (instance.cluster()) {
+                    throw new StorageException(
+                            "busmq queues are not offered on a Redis Cluster (busmq's own cluster layout is not"
+                                    + " supported); use redis:// or redis-sentinel:// instances");
+                }
+                instances.add(BusmqInstance.open(instance.uris().get(0), settings, resources));
             }
         } catch (RuntimeException e) {
             instances.forEach(BusmqInstance::close);
