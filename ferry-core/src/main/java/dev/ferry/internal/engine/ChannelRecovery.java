@@ -96,6 +96,20 @@ final class ChannelRecovery {
             cursorOffset = topicLog.startOffset();
             cursorSeq = topicLog.startSeq();
         }
+        long logEnd = topicLog.endOffset();
+        if (cursorOffset > logEnd) {
+            // the log lost its tail (cut short outside the engine): what is appended from now on
+            // starts at its end, and the cursor must not be past it
+            log.error(
+                    "topic {} channel {}: the cursor (log offset {}) is past the end of the log ({}): the"
+                            + " log lost records this channel had read; it reads on from the end",
+                    topic,
+                    channel,
+                    cursorOffset,
+                    logEnd);
+            cursorOffset = logEnd;
+            cursorSeq = topicLog.endSeq();
+        }
         List<Entry> entries = new ArrayList<>(state.entries.size());
         List<Entry> ready = new ArrayList<>();
         List<Entry> deferred = new ArrayList<>();
@@ -130,7 +144,7 @@ final class ChannelRecovery {
                 }
                 e.id = r.id();
                 e.timestamp = r.timestamp();
-            } else if (e.key >= cursorOffset) {
+            } else if (e.key >= cursorOffset && e.key < logEnd) {
                 copiedAhead.add(e.key);
             }
             entries.add(e);
@@ -147,7 +161,7 @@ final class ChannelRecovery {
                 LongOpenHashSet keys = new LongOpenHashSet();
                 for (LogRecord r : retry.readAll(bucket)) {
                     keys.add(r.seq());
-                    if (r.seq() >= cursorOffset) {
+                    if (r.seq() >= cursorOffset && r.seq() < logEnd) {
                         copiedAhead.add(r.seq());
                     }
                 }

@@ -188,6 +188,25 @@ class DamagedFilesRecoveryTest {
         assertThat(quarantined(dir)).isEmpty();
     }
 
+    @Test
+    void shouldDeliverWhatIsPublishedAfterTheLogLostRecordsTheChannelHadRead() throws IOException {
+        try (LocalEngine engine = open()) {
+            done(engine.createChannel("t", "c"));
+            publish(engine, 0, 100);
+            assertThat(drain(engine)).hasSize(100); // the cursor is at the log's end
+        }
+        Path segment = EngineTestSupport.firstSegment(dir, "t");
+        byte[] data = Files.readAllBytes(segment);
+        int cut = indexOf(data, body(30).getBytes(StandardCharsets.UTF_8));
+        try (var file = java.nio.channels.FileChannel.open(segment, StandardOpenOption.WRITE)) {
+            file.truncate(cut); // records 30 to 99 gone, the cursor past the end
+        }
+        try (LocalEngine engine = open()) {
+            publish(engine, 100, 110);
+            assertThat(drain(engine)).containsExactlyElementsOf(names(100, 110));
+        }
+    }
+
     /**
      * A copy of the data directory taken while the engine runs: what a killed process leaves
      * (the engine writes its journal before each delivery).
