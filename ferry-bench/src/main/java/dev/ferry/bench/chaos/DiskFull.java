@@ -97,7 +97,7 @@ final class DiskFull {
             b = run.broker(data);
             Set<String> acked = ledger.acknowledgedBodies();
             Ledger after = new Ledger();
-            Consumer.drain(b, TOPIC, "c", after, acked, 8_000, body -> true);
+            Consumer.drain(b, TOPIC, "c", after, acked, 8_000, 0, body -> true);
             Set<String> lost = after.missing(acked);
             b.stop();
             String result = String.format(

@@ -65,8 +65,8 @@ public final class FaultSuite {
             usage("--only takes some of " + ROWS + "; got " + only);
         }
         Path work = Files.createTempDirectory("ferry-chaos-");
-        // the rows that run for a while share what the others (about 150 s) leave of the time
-        int perRow = Math.max(10, (time - 150) / 2);
+        // the two rows that run for a while share what the others (about 190 s) leave of the time
+        int perRow = Math.max(15, (time - 190) / 2);
         Run run = new Run(jar, work, seed, perRow, List.of("-Xmx256m"));
         System.out.printf(
                 "ferry fault suite: seed %d, %d s per timed row, working in %s (%s)%n",

@@ -38,6 +38,8 @@ final class FileDamage {
     private final Run run;
     private final Ledger prepared = new Ledger();
     private final Set<String> finished = new HashSet<>();
+    /** When the deferred publishes are due (wall clock, ms). */
+    private long deferredDue;
 
     private FileDamage(Run run) {
         this.run = run;
@@ -83,29 +85,34 @@ final class FileDamage {
         }
         Broker b = run.broker(data);
         try (NsqConnection c = NsqConnection.open(b.tcpPort(), 10_000)) {
+            // deferred publishes, due 15 s later: the cursor copies them into a retry bucket as it passes
+            deferredDue = System.currentTimeMillis() + 15_000;
+            try (NsqConnection p = NsqConnection.open(b.tcpPort(), 10_000)) {
+                for (int i = 0; i < 20; i++) {
+                    String body = body(10_000 + i);
+                    p.command("DPUB " + TOPIC + " 15000", body.getBytes(StandardCharsets.UTF_8));
+                    if (p.answer().equals("OK")) {
+                        prepared.acknowledged(body);
+                    }
+                }
+            }
             publish(b, 4000, 1000);
             c.subscribe(TOPIC, CHANNEL, 100);
-            // 600 more: finish 500 (journal records), keep the last 100 in flight
+            // 600 more: finish 480 (journal records), requeue 20 for 15 s, keep the last 100 in flight
             for (int i = 0; i < 600; ) {
                 NsqConnection.Frame f = c.next();
                 if (f.type() != NsqConnection.MESSAGE) {
                     continue;
                 }
-                if (i++ < 500) {
+                if (i < 500 && i % 25 == 0) {
+                    // requeued for 15 s: copied into a retry bucket
+                    c.command("REQ " + f.id() + " 15000", null);
+                } else if (i < 500) {
                     c.finish(f.id());
                     c.flush();
                     finished.add(new String(f.body(), StandardCharsets.UTF_8));
                 }
-            }
-            // deferred publishes, due 5 s later, stored in a retry bucket
-            try (NsqConnection p = NsqConnection.open(b.tcpPort(), 10_000)) {
-                for (int i = 0; i < 20; i++) {
-                    String body = body(10_000 + i);
-                    p.command("DPUB " + TOPIC + " 5000", body.getBytes(StandardCharsets.UTF_8));
-                    if (p.answer().equals("OK")) {
-                        prepared.acknowledged(body);
-                    }
-                }
+                i++;
             }
             b.kill();
         } finally {
@@ -168,7 +175,19 @@ final class FileDamage {
         Ledger after = new Ledger();
         JsonNode stats;
         try (Broker b = run.broker(data)) {
-            Consumer.drain(b, TOPIC, CHANNEL, after, expected, 8_000, body -> true);
+            Consumer.drain(b, TOPIC, CHANNEL, after, expected, 8_000, deferredDue + 2_000, body -> true);
+            // and what is published after the recovery must arrive too
+            Ledger fresh = new Ledger();
+            try (NsqConnection p = NsqConnection.open(b.tcpPort(), 10_000)) {
+                for (int i = 0; i < 100; i++) {
+                    String body = "after-" + i;
+                    if (p.publish(TOPIC, body.getBytes(StandardCharsets.UTF_8)).equals("OK")) {
+                        fresh.acknowledged(body);
+                        expected.add(body);
+                    }
+                }
+            }
+            Consumer.drain(b, TOPIC, CHANNEL, after, fresh.acknowledgedBodies(), 8_000, 0, body -> true);
             stats = JSON.readTree(
                     b.http("GET", "/stats?format=json&topic=" + TOPIC, null).body());
             b.stop();
@@ -181,7 +200,8 @@ final class FileDamage {
         long damagedExpected = damaged.stream().filter(expected::contains).count();
         String result = String.format(
                 "%s %s of %,d B at byte %,d: %d record(s) damaged, %d of them unfinished; "
-                        + "%,d of %,d expected delivered, %,d lost (%,d not damaged), %,d redelivered; "
+                        + "%,d of %,d expected (100 published after the restart among them) delivered, "
+                        + "%,d lost (%,d not damaged%s), %,d finished ones redelivered; "
                         + "recovery: %s; %d quarantine file(s)",
                 kind.label,
                 file.getFileName(),
@@ -193,6 +213,14 @@ final class FileDamage {
                 expected.size(),
                 lost.size(),
                 lostUndamaged.size(),
+                lostUndamaged.isEmpty()
+                        ? ""
+                        : ": "
+                                + lostUndamaged.stream()
+                                        .sorted()
+                                        .limit(3)
+                                        .map(x -> x.substring(0, Math.min(12, x.length())))
+                                        .toList(),
                 finished.stream().filter(after::wasDelivered).count(),
                 recovery(stats),
                 quarantined(data));
