@@ -22,8 +22,7 @@ import java.util.regex.Pattern;
 /**
  * One {@code ferry server} process started from {@code ferry.jar} on free loopback ports (port 0: the
  * server picks them and names them in its {@code listening on} lines) over a data directory. Its
- * output is appended to {@code broker.log} in that directory's parent, so a failed row can be read
- * afterwards. Stopped with SIGTERM ({@link #stop}) or SIGKILL ({@link #kill}).
+ * output is appended to a log file, so a failed row can be read afterwards. Stopped with SIGTERM ({@link #stop}) or SIGKILL ({@link #kill}).
  */
 final class Broker implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("(TCP|HTTP): listening on [^\\s]+:(\\d+)");
@@ -42,8 +41,12 @@ final class Broker implements AutoCloseable {
         this.lines = lines;
     }
 
-    /** Starts {@code java -jar jar server} over {@code dataDir} with {@code extra} flags; waits 60 s at most. */
-    static Broker start(Path jar, Path dataDir, List<String> jvmOptions, String... extra) throws Exception {
+    /**
+     * Starts {@code java -jar jar server} over {@code dataDir} with {@code extra} flags, its output
+     * appended to {@code logFile}; waits 60 s at most.
+     */
+    static Broker start(Path jar, Path dataDir, Path logFile, List<String> jvmOptions, String... extra)
+            throws Exception {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(jvmOptions);
@@ -53,7 +56,6 @@ final class Broker implements AutoCloseable {
         command.addAll(List.of(extra));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
-        Path logFile = dataDir.toAbsolutePath().getParent().resolve("broker.log");
         CompletableFuture<int[]> ports = new CompletableFuture<>();
         Thread drain = new Thread(() -> drain(process, lines, logFile, ports), "broker-output");
         drain.setDaemon(true);

@@ -63,49 +63,86 @@ final class DiskFull {
         String httpRefusal = null;
         int refusedCount = 0;
         // min-free-disk-bytes 0: let the file system itself run out, as when another process fills it
-        Broker b = run.broker(data, "--min-free-disk-bytes", "0");
+        Path log = mnt.getParent().resolve("broker.log"); // not on the file system that fills
+        Broker b = run.brokerLoggingTo(log, data, "--min-free-disk-bytes", "0");
+        NsqConnection c = NsqConnection.open(b.tcpPort(), 10_000);
+        int reconnects = 0;
         try {
-            try (NsqConnection c = NsqConnection.open(b.tcpPort(), 10_000)) {
-                for (; n < 1000; n++) {
-                    publish(c, n, pad, ledger);
+            for (; n < 1000; n++) {
+                publish(c, n, pad, ledger);
+            }
+            String dd = exec("dd", "if=/dev/zero", "of=" + mnt.resolve("filler"), "bs=64k");
+            // dd stops at "No space left on device"; a few more blocks may still fit in the broker's pages
+            for (int i = 0; i < 5000 && refusedCount < 50; i++, n++) {
+                String answer;
+                try {
+                    answer = publish(c, n, pad, ledger);
+                } catch (IOException e) {
+                    // nsqd closes the connection after E_PUB_FAILED; so may Ferry: connect again
+                    c.close();
+                    c = NsqConnection.open(b.tcpPort(), 10_000);
+                    reconnects++;
+                    continue;
                 }
-                String dd = exec("dd", "if=/dev/zero", "of=" + mnt.resolve("filler"), "bs=64k");
-                // dd stops at "No space left on device"; a few more blocks may still fit in the broker's pages
-                for (int i = 0; i < 5000 && refusedCount < 50; i++, n++) {
-                    String answer = publish(c, n, pad, ledger);
-                    if (!answer.equals("OK")) {
-                        refusedCount++;
-                        refusal = refusal == null ? answer : refusal;
-                    }
-                }
-                Broker.HttpAnswer h =
-                        b.http("POST", "/pub?topic=" + TOPIC, body(n++, pad).getBytes());
-                httpRefusal = h.status() + " " + h.body().strip();
-                if (h.status() == 200) {
-                    ledger.acknowledged(body(n - 1, pad));
-                }
-                if (refusal == null) {
-                    return Row.fail(FAULT, "the disk filled (" + dd + ") but no publish was refused");
-                }
-                Files.delete(mnt.resolve("filler"));
-                String again = publish(c, n++, pad, ledger);
-                if (!again.equals("OK")) {
-                    return Row.fail(FAULT, "after the space came back a publish answered " + again);
+                if (!answer.equals("OK")) {
+                    refusedCount++;
+                    refusal = refusal == null ? answer : refusal;
                 }
             }
+            Broker.HttpAnswer h =
+                    b.http("POST", "/pub?topic=" + TOPIC, body(n++, pad).getBytes());
+            httpRefusal = h.status() + " " + h.body().strip();
+            if (h.status() == 200) {
+                ledger.acknowledged(body(n - 1, pad));
+            }
+            if (refusal == null) {
+                return Row.fail(FAULT, "the disk filled (" + dd + ") but no publish was refused");
+            }
+            Files.delete(mnt.resolve("filler"));
+            c.close();
+            c = NsqConnection.open(b.tcpPort(), 10_000);
+            // the broker reads the free space again at most every half second: retry as a client would
+            long freed = System.nanoTime();
+            String again = "";
+            while (!again.equals("OK") && System.nanoTime() - freed < 10_000_000_000L) {
+                try {
+                    again = publish(c, n++, pad, ledger);
+                } catch (IOException e) {
+                    c.close();
+                    c = NsqConnection.open(b.tcpPort(), 10_000);
+                }
+                if (!again.equals("OK")) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(100_000_000L);
+                }
+            }
+            long acceptedAfterMs = (System.nanoTime() - freed) / 1_000_000;
+            if (!again.equals("OK")) {
+                return Row.fail(FAULT, "10 s after the space came back a publish still answered " + again);
+            }
+            c.close();
             b.kill();
-            b = run.broker(data);
+            b = run.brokerLoggingTo(log, data);
             Set<String> acked = ledger.acknowledgedBodies();
             Ledger after = new Ledger();
             Consumer.drain(b, TOPIC, "c", after, acked, 8_000, 0, body -> true);
             Set<String> lost = after.missing(acked);
             b.stop();
             String result = String.format(
-                    "on %s: %,d acknowledged before and after the disk filled; refused with \"%s\" (HTTP: %s); "
+                    "on %s: %,d acknowledged before and after the disk filled; refused with \"%s\" (HTTP: %s),"
+                            + " the connection closed %d times; publishes accepted again %d ms after the space came back; "
                             + "after the space came back and a kill -9, %,d of %,d delivered, %,d lost",
-                    how, acked.size(), refusal, httpRefusal, acked.size() - lost.size(), acked.size(), lost.size());
+                    how,
+                    acked.size(),
+                    refusal,
+                    httpRefusal,
+                    reconnects,
+                    acceptedAfterMs,
+                    acked.size() - lost.size(),
+                    acked.size(),
+                    lost.size());
             return Row.of(lost.isEmpty(), FAULT, result);
         } finally {
+            c.close();
             b.close();
         }
     }

@@ -28,7 +28,12 @@ record Run(Path jar, Path work, long seed, int secondsPerRow, List<String> broke
         return new Random(seed ^ row.hashCode());
     }
 
+    /** A broker over {@code data}, logging to {@code broker.log} beside it. */
     Broker broker(Path data, String... flags) throws Exception {
-        return Broker.start(jar, data, brokerJvm, flags);
+        return brokerLoggingTo(data.toAbsolutePath().getParent().resolve("broker.log"), data, flags);
+    }
+
+    Broker brokerLoggingTo(Path log, Path data, String... flags) throws Exception {
+        return Broker.start(jar, data, log, brokerJvm, flags);
     }
 }
