@@ -48,7 +48,13 @@ final class KillLoop {
         int kills = 0;
         try {
             while (System.nanoTime() < end) {
-                // let the load run 0.5 to 2.5 s on this broker, then kill it
+                // once this broker has acknowledged something (10 s at most: a loaded machine starts a
+                // JVM slowly), let the load run 0.5 to 2.5 s more, then kill it
+                int before = ledger.acknowledgedCount();
+                long loaded = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (ledger.acknowledgedCount() == before && System.nanoTime() < loaded) {
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+                }
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(500 + random.nextInt(2000)));
                 current.get().kill();
                 kills++;
