@@ -75,16 +75,49 @@ final class ChannelRecovery {
                 cursorSeq = last.seq() + 1;
             }
         }
+        long messageCount = state.messageCount;
+        // A damaged journal stretch may have held deliveries of messages the cursor had already
+        // passed: their entries would be missing, and the messages lost. Read the log again from
+        // where the cursor was before the damage (finished messages after it come again).
+        boolean rewound = state.cursorBeforeDamage >= 0 && state.cursorBeforeDamage < cursorOffset;
+        if (rewound) {
+            log.warn(
+                    "topic {} channel {}: its journal was damaged after log offset {}: the messages from"
+                            + " there on are delivered again (some may have been finished)",
+                    topic,
+                    channel,
+                    state.cursorBeforeDamage);
+            messageCount -= Math.max(0, cursorSeq - state.seqBeforeDamage);
+            cursorOffset = state.cursorBeforeDamage;
+            cursorSeq = state.seqBeforeDamage;
+        }
         if (cursorOffset < topicLog.startOffset()) {
             dropCount += Math.max(0, topicLog.startSeq() - cursorSeq);
             cursorOffset = topicLog.startOffset();
             cursorSeq = topicLog.startSeq();
+        }
+        long logEnd = topicLog.endOffset();
+        if (cursorOffset > logEnd) {
+            // the log lost its tail (cut short outside the engine): what is appended from now on
+            // starts at its end, and the cursor must not be past it
+            log.error(
+                    "topic {} channel {}: the cursor (log offset {}) is past the end of the log ({}): the"
+                            + " log lost records this channel had read; it reads on from the end",
+                    topic,
+                    channel,
+                    cursorOffset,
+                    logEnd);
+            cursorOffset = logEnd;
+            cursorSeq = topicLog.endSeq();
         }
         List<Entry> entries = new ArrayList<>(state.entries.size());
         List<Entry> ready = new ArrayList<>();
         List<Entry> deferred = new ArrayList<>();
         LongArrayList copiedAhead = new LongArrayList();
         for (Entry e : state.entries.values()) {
+            if (rewound && e.inLog() && e.key >= cursorOffset) {
+                continue; // the cursor reads it again
+            }
             if (e.inLog()) {
                 LogRecord r = topicLog.readAt(e.key);
                 if (r == null) {
@@ -111,7 +144,7 @@ final class ChannelRecovery {
                 }
                 e.id = r.id();
                 e.timestamp = r.timestamp();
-            } else if (e.key >= cursorOffset) {
+            } else if (e.key >= cursorOffset && e.key < logEnd) {
                 copiedAhead.add(e.key);
             }
             entries.add(e);
@@ -128,7 +161,7 @@ final class ChannelRecovery {
                 LongOpenHashSet keys = new LongOpenHashSet();
                 for (LogRecord r : retry.readAll(bucket)) {
                     keys.add(r.seq());
-                    if (r.seq() >= cursorOffset) {
+                    if (r.seq() >= cursorOffset && r.seq() < logEnd) {
                         copiedAhead.add(r.seq());
                     }
                 }
@@ -138,7 +171,7 @@ final class ChannelRecovery {
         return new Restored(
                 cursorOffset,
                 cursorSeq,
-                state.messageCount,
+                messageCount,
                 state.requeueCount,
                 state.timeoutCount,
                 dropCount,
@@ -158,6 +191,11 @@ final class ChannelRecovery {
         long requeueCount;
         long timeoutCount;
         long dropCount;
+
+        /** Where the cursor was when the first damaged journal stretch came (-1: no damage). */
+        long cursorBeforeDamage = -1;
+
+        long seqBeforeDamage;
 
         /** The highest log key a delivery or copy record names (-1: none). */
         long maxLogKey = -1;
@@ -333,6 +371,14 @@ final class ChannelRecovery {
         public void emptied() {
             state.entries.clear();
             state.loadedBuckets.clear();
+        }
+
+        @Override
+        public void damaged() {
+            if (state.cursorBeforeDamage < 0 || state.cursorOffset < state.cursorBeforeDamage) {
+                state.cursorBeforeDamage = state.cursorOffset;
+                state.seqBeforeDamage = state.cursorSeq;
+            }
         }
     }
 }

@@ -84,7 +84,9 @@ final class DiskBudget {
                     + usableBytes
                     + " bytes are free on the disk of "
                     + root
-                    + ", below minFreeDiskBytes "
+                    + "; "
+                    + bytes
+                    + " more would leave less than minFreeDiskBytes "
                     + config.minFreeDiskBytes();
         }
         return null;

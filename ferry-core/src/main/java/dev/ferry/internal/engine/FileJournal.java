@@ -220,6 +220,12 @@ final class FileJournal implements ChannelJournal {
         void loaded(long bucket) throws IOException;
 
         void emptied();
+
+        /**
+         * A damaged stretch comes next: the records in it are lost, and the records after it follow
+         * (whatever they were, the lost ones may have been deliveries).
+         */
+        default void damaged() {}
     }
 
     /** The payload length (type byte included) of each record type; 0 for an unknown type. */
@@ -288,6 +294,7 @@ final class FileJournal implements ChannelJournal {
                     break;
                 }
                 damages.add(new Damage(pos, next - pos));
+                visitor.damaged();
                 pos = next;
             }
             int length = data.getInt(pos);

@@ -188,6 +188,25 @@ class DamagedFilesRecoveryTest {
         assertThat(quarantined(dir)).isEmpty();
     }
 
+    @Test
+    void shouldDeliverWhatIsPublishedAfterTheLogLostRecordsTheChannelHadRead() throws IOException {
+        try (LocalEngine engine = open()) {
+            done(engine.createChannel("t", "c"));
+            publish(engine, 0, 100);
+            assertThat(drain(engine)).hasSize(100); // the cursor is at the log's end
+        }
+        Path segment = EngineTestSupport.firstSegment(dir, "t");
+        byte[] data = Files.readAllBytes(segment);
+        int cut = indexOf(data, body(30).getBytes(StandardCharsets.UTF_8));
+        try (var file = java.nio.channels.FileChannel.open(segment, StandardOpenOption.WRITE)) {
+            file.truncate(cut); // records 30 to 99 gone, the cursor past the end
+        }
+        try (LocalEngine engine = open()) {
+            publish(engine, 100, 110);
+            assertThat(drain(engine)).containsExactlyElementsOf(names(100, 110));
+        }
+    }
+
     /**
      * A copy of the data directory taken while the engine runs: what a killed process leaves
      * (the engine writes its journal before each delivery).
@@ -265,6 +284,35 @@ class DamagedFilesRecoveryTest {
             assertThat(found.recordsLost()).isEqualTo(1);
         }
         assertThat(quarantined(crashed)).hasSize(1);
+    }
+
+    @Test
+    void shouldRedeliverAMessageWhoseDeliveryRecordWasDamagedAfterTheCursorPassedIt() throws IOException {
+        Path crashed;
+        try (LocalEngine engine = open()) {
+            done(engine.createChannel("t", "c"));
+            publish(engine, 0, 100);
+            List<Lease> first = done(engine.claim("t", "c", 60, LEASE));
+            for (Lease l : first.subList(0, 50)) {
+                done(engine.ack(l));
+            }
+            assertThat(done(engine.claim("t", "c", 20, LEASE))).hasSize(20); // 60 to 79, in flight
+            crashed = copyOfRunningEngine();
+        }
+        Path journal = newestJournal(crashed.resolve("topics/t-t/c-c"));
+        List<int[]> deliveries = journalRecords(journal).stream()
+                .filter(r -> r[1] == ChannelJournal.DELIVER)
+                .toList();
+        assertThat(deliveries).hasSize(80);
+        byte[] data = Files.readAllBytes(journal);
+        data[deliveries.get(65)[0] + 12] ^= 0x11; // inside the key of message 65's delivery
+        Files.write(journal, data);
+        try (LocalEngine engine = open(crashed, b -> b)) {
+            // the cursor had passed message 65 when the damaged record was written: without its
+            // delivery nothing tracks it, so the log is read again from before the damage
+            assertThat(drain(engine)).containsExactlyElementsOf(names(50, 100));
+            assertThat(channel(engine, "t", "c").recovery().recordsLost()).isEqualTo(1);
+        }
     }
 
     private void runAndClose() {
