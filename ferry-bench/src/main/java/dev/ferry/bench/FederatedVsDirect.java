@@ -33,7 +33,8 @@ import java.util.concurrent.locks.LockSupport;
  * last message taken), and publish-to-delivery <b>latency</b> at fixed rates: single 200 B messages
  * published asynchronously on a schedule and consumed through the same path, each carrying the time
  * it was due to be sent (so a publisher that falls behind shows as latency, not as a lower rate),
- * the first second dropped as warm-up.
+ * the first second dropped as warm-up. A first round, not shown, warms every path up; each round
+ * starts with another path.
  *
  * <p>Run: {@code java -cp ferry-bench/target/benchmarks.jar dev.ferry.bench.FederatedVsDirect
  * [seconds per measurement, 5] [rounds, 2] [paths, tcp,ws,wss] [rates, 1000,10000]}
@@ -58,23 +59,27 @@ public final class FederatedVsDirect {
         Path dir = DataDirs.create("ferry-bench-federation-");
         try (FederatedBroker broker = FederatedBroker.start(dir)) {
             System.out.printf("load %s; %d s per measurement, %d rounds%n", load(), seconds, rounds);
-            for (int round = 1; round <= rounds; round++) {
-                for (String path : paths) {
+            // round 0 warms the JIT up on every path and is not shown
+            for (int round = 0; round <= rounds; round++) {
+                for (String path : inTurn(paths, round)) {
                     String topic = "rate-" + path + "-" + round;
                     broker.createChannel(topic, CHANNEL);
                     try (Bus bus = NsqBus.connect(broker.options(path))) {
-                        double published = publishRate(bus, topic, seconds);
-                        double consumed = consumeRate(bus, topic, seconds);
-                        System.out.printf(
-                                "round %d %-3s publish %,10.0f msg/s  consume %,10.0f msg/s  (load %s)%n",
-                                round, path, published, consumed, load());
+                        int time = round == 0 ? Math.min(2, seconds) : seconds;
+                        double published = publishRate(bus, topic, time);
+                        double consumed = consumeRate(bus, topic, time);
+                        if (round > 0) {
+                            System.out.printf(
+                                    "round %d %-3s publish %,10.0f msg/s  consume %,10.0f msg/s  (load %s)%n",
+                                    round, path, published, consumed, load());
+                        }
                     }
                     broker.deleteTopic(topic);
                 }
             }
             for (int rate : rates) {
                 for (int round = 1; round <= rounds; round++) {
-                    for (String path : paths) {
+                    for (String path : inTurn(paths, round)) {
                         String topic = "latency-" + path + "-" + rate + "-" + round;
                         broker.createChannel(topic, CHANNEL);
                         try (Bus bus = NsqBus.connect(broker.options(path))) {
@@ -98,6 +103,13 @@ public final class FederatedVsDirect {
         } finally {
             DataDirs.delete(dir);
         }
+    }
+
+    /** The paths starting with a different one each round, so that none is always measured first. */
+    private static List<String> inTurn(List<String> paths, int round) {
+        List<String> turned = new ArrayList<>(paths);
+        java.util.Collections.rotate(turned, -(round % paths.size()));
+        return turned;
     }
 
     /** MPUBs from {@link #WRITERS} threads for {@code seconds}; messages acknowledged per second. */
