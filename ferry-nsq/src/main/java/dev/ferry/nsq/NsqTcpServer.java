@@ -2,6 +2,7 @@ package dev.ferry.nsq;
 
 import dev.ferry.nsq.internal.federation.FederationAcceptor;
 import dev.ferry.nsq.internal.federation.FederationAudit;
+import dev.ferry.nsq.internal.federation.WebSocketBytes;
 import dev.ferry.nsq.internal.http.AdminOptions;
 import dev.ferry.nsq.internal.http.NsqHttpHandler;
 import dev.ferry.nsq.internal.http.QueueStateRoutes;
@@ -349,7 +350,7 @@ public final class NsqTcpServer implements AutoCloseable {
             WebSocketServerProtocolConfig config = WebSocketServerProtocolConfig.newBuilder()
                     .websocketPath(fed.path())
                     .checkStartsWith(false)
-                    .maxFramePayloadLength(maxContent)
+                    .maxFramePayloadLength(WebSocketBytes.maxFramePayload(maxContent))
                     .handshakeTimeoutMillis(fed.challengeTimeout().toMillis())
                     .build();
             ch.pipeline()

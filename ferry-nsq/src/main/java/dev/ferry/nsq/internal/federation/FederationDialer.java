@@ -79,12 +79,11 @@ public final class FederationDialer extends ChannelInboundHandlerAdapter {
                                         null,
                                         false,
                                         new DefaultHttpHeaders(),
-                                        maxFrame),
+                                        WebSocketBytes.maxFramePayload(maxFrame)),
                                 true,
                                 true));
         WebSocketPinger.addAfter(p, "ws", pingMillis);
-        p.addLast("federation", new FederationDialer(url, key, answerMillis))
-                .addLast("ws-bytes", WebSocketBytes.INSTANCE);
+        p.addLast("federation", new FederationDialer(url, key, answerMillis)).addLast("ws-bytes", new WebSocketBytes());
     }
 
     @Override
