@@ -4,6 +4,7 @@ import dev.ferry.Bus;
 import dev.ferry.SubscribeOptions;
 import dev.ferry.Subscription;
 import dev.ferry.nsq.NsqBus;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,11 +34,13 @@ import java.util.concurrent.locks.LockSupport;
  * last message taken), and publish-to-delivery <b>latency</b> at fixed rates: single 200 B messages
  * published asynchronously on a schedule and consumed through the same path, each carrying the time
  * it was due to be sent (so a publisher that falls behind shows as latency, not as a lower rate),
- * the first second dropped as warm-up. A first round, not shown, warms every path up; each round
+ * the first second dropped as warm-up. Beside each rate, the CPU time the whole process (broker and
+ * client) spent per message: on a machine shared with other work the rates vary with the share of the
+ * cores the run gets, the CPU time much less. A first round, not shown, warms every path up; each round
  * starts with another path.
  *
  * <p>Run: {@code java -cp ferry-bench/target/benchmarks.jar dev.ferry.bench.FederatedVsDirect
- * [seconds per measurement, 5] [rounds, 2] [paths, tcp,ws,wss] [rates, 1000,10000]}
+ * [seconds per measurement, 5] [rounds, 2] [paths, tcp,ws,wss] [rates, 1000,10000; - for none]}
  */
 public final class FederatedVsDirect {
     private static final int BODY = 200;
@@ -53,9 +56,10 @@ public final class FederatedVsDirect {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 2;
         List<String> paths = List.of((args.length > 2 ? args[2] : "tcp,ws,wss").split(","));
-        int[] rates = Arrays.stream((args.length > 3 ? args[3] : "1000,10000").split(","))
-                .mapToInt(Integer::parseInt)
-                .toArray();
+        String rateList = args.length > 3 ? args[3] : "1000,10000";
+        int[] rates = rateList.equals("-")
+                ? new int[0]
+                : Arrays.stream(rateList.split(",")).mapToInt(Integer::parseInt).toArray();
         Path dir = DataDirs.create("ferry-bench-federation-");
         try (FederatedBroker broker = FederatedBroker.start(dir)) {
             System.out.printf("load %s; %d s per measurement, %d rounds%n", load(), seconds, rounds);
@@ -66,12 +70,23 @@ public final class FederatedVsDirect {
                     broker.createChannel(topic, CHANNEL);
                     try (Bus bus = NsqBus.connect(broker.options(path))) {
                         int time = round == 0 ? Math.min(2, seconds) : seconds;
-                        double published = publishRate(bus, topic, time);
-                        double consumed = consumeRate(bus, topic, time);
+                        long cpu = cpuNanos();
+                        Rate published = publishRate(bus, topic, time);
+                        long cpuPublish = cpuNanos() - cpu;
+                        cpu = cpuNanos();
+                        Rate consumed = consumeRate(bus, topic, time);
+                        long cpuConsume = cpuNanos() - cpu;
                         if (round > 0) {
                             System.out.printf(
-                                    "round %d %-3s publish %,10.0f msg/s  consume %,10.0f msg/s  (load %s)%n",
-                                    round, path, published, consumed, load());
+                                    "round %d %-3s publish %,10.0f msg/s %5.2f µs CPU/msg  consume %,10.0f msg/s %5.2f µs"
+                                            + " CPU/msg  (load %s)%n",
+                                    round,
+                                    path,
+                                    published.perSecond(),
+                                    cpuPublish / 1e3 / published.messages(),
+                                    consumed.perSecond(),
+                                    cpuConsume / 1e3 / consumed.messages(),
+                                    load());
                         }
                     }
                     broker.deleteTopic(topic);
@@ -112,8 +127,17 @@ public final class FederatedVsDirect {
         return turned;
     }
 
+    /** How many messages a measurement counted, and how many a second. */
+    private record Rate(long messages, double perSecond) {}
+
+    /** The CPU time this process (broker and clients) has used, in ns. */
+    private static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
     /** MPUBs from {@link #WRITERS} threads for {@code seconds}; messages acknowledged per second. */
-    private static double publishRate(Bus bus, String topic, int seconds) throws InterruptedException {
+    private static Rate publishRate(Bus bus, String topic, int seconds) throws InterruptedException {
         List<byte[]> batch = DataDirs.batch(DataDirs.body(BODY), BATCH);
         AtomicLong published = new AtomicLong();
         long start = System.nanoTime();
@@ -130,11 +154,11 @@ public final class FederatedVsDirect {
         for (Thread t : writers) {
             t.join();
         }
-        return published.get() / ((System.nanoTime() - start) / 1e9);
+        return new Rate(published.get(), published.get() / ((System.nanoTime() - start) / 1e9));
     }
 
     /** Drains the topic for at most {@code seconds}; messages per second up to the last one taken. */
-    private static double consumeRate(Bus bus, String topic, int seconds) {
+    private static Rate consumeRate(Bus bus, String topic, int seconds) {
         AtomicLong consumed = new AtomicLong();
         AtomicLong last = new AtomicLong();
         long start = System.nanoTime();
@@ -159,7 +183,7 @@ public final class FederatedVsDirect {
         }
         sub.close();
         long end = consumed.get() == 0 ? System.nanoTime() : last.get();
-        return consumed.get() / ((end - start) / 1e9);
+        return new Rate(consumed.get(), consumed.get() / ((end - start) / 1e9));
     }
 
     /**
