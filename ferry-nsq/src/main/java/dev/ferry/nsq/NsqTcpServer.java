@@ -310,11 +310,14 @@ public final class NsqTcpServer implements AutoCloseable {
             int maxContent = options.maxBodySize() + 1024;
             BrokerTraffic traffic = clients.traffic();
             FederationSettings fed = federate ? federation : null;
+            // federated links carry protocol V2, which the TCP listener serves on one loop per core;
+            // the HTTP API alone needs one
+            int loops = fed == null ? 1 : Math.max(1, Runtime.getRuntime().availableProcessors());
             try {
                 NsqTcpServer started = bind(
                         host,
                         port,
-                        1,
+                        loops,
                         new ChannelInitializer<Channel>() {
                             @Override
                             protected void initChannel(Channel ch) {
