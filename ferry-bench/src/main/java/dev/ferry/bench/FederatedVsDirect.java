@@ -30,8 +30,8 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>For each path: the <b>publish</b> rate (MPUBs of 200 × 200 B from 2 threads over 2 publishing
  * connections, as {@code ferry bench client-writer}), the <b>consume</b> rate (one subscription with
- * max in flight 2500 draining what the publish left, as {@code client-reader}; the rate runs to the
- * last message taken), and publish-to-delivery <b>latency</b> at fixed rates: single 200 B messages
+ * max in flight 2500 draining a backlog of 300,000 such messages published over TCP beforehand, as
+ * {@code client-reader}; the rate runs to the last message taken), and publish-to-delivery <b>latency</b> at fixed rates: single 200 B messages
  * published asynchronously on a schedule and consumed through the same path, each carrying the time
  * it was due to be sent (so a publisher that falls behind shows as latency, not as a lower rate),
  * the first second dropped as warm-up. Beside each rate, the CPU time the whole process (broker and
@@ -48,6 +48,7 @@ public final class FederatedVsDirect {
     private static final int WRITERS = 2;
     private static final int MAX_IN_FLIGHT = 2500;
     private static final String CHANNEL = "bench";
+    private static final int BACKLOG = 300_000;
 
     private FederatedVsDirect() {}
 
@@ -61,7 +62,8 @@ public final class FederatedVsDirect {
                 ? new int[0]
                 : Arrays.stream(rateList.split(",")).mapToInt(Integer::parseInt).toArray();
         Path dir = DataDirs.create("ferry-bench-federation-");
-        try (FederatedBroker broker = FederatedBroker.start(dir)) {
+        try (FederatedBroker broker = FederatedBroker.start(dir);
+                Bus filler = NsqBus.connect(broker.options("tcp"))) {
             System.out.printf("load %s; %d s per measurement, %d rounds%n", load(), seconds, rounds);
             // round 0 warms the JIT up on every path and is not shown
             for (int round = 0; round <= rounds; round++) {
@@ -73,6 +75,11 @@ public final class FederatedVsDirect {
                         long cpu = cpuNanos();
                         Rate published = publishRate(bus, topic, time);
                         long cpuPublish = cpuNanos() - cpu;
+                        broker.deleteTopic(topic);
+                        // every path drains a backlog of the same size, filled over TCP beforehand
+                        topic = "backlog-" + path + "-" + round;
+                        broker.createChannel(topic, CHANNEL);
+                        fill(filler, topic);
                         cpu = cpuNanos();
                         Rate consumed = consumeRate(bus, topic, time);
                         long cpuConsume = cpuNanos() - cpu;
@@ -157,7 +164,18 @@ public final class FederatedVsDirect {
         return new Rate(published.get(), published.get() / ((System.nanoTime() - start) / 1e9));
     }
 
-    /** Drains the topic for at most {@code seconds}; messages per second up to the last one taken. */
+    /** Publishes {@link #BACKLOG} messages to {@code topic}, in MPUBs of {@link #BATCH}. */
+    private static void fill(Bus bus, String topic) {
+        List<byte[]> batch = DataDirs.batch(DataDirs.body(BODY), BATCH);
+        for (int i = 0; i < BACKLOG / BATCH; i++) {
+            bus.publish(topic, batch);
+        }
+    }
+
+    /**
+     * Drains the topic for at most {@code seconds}, or until {@link #BACKLOG} messages came; messages
+     * per second up to the last one taken.
+     */
     private static Rate consumeRate(Bus bus, String topic, int seconds) {
         AtomicLong consumed = new AtomicLong();
         AtomicLong last = new AtomicLong();
@@ -176,7 +194,7 @@ public final class FederatedVsDirect {
         while (System.nanoTime() < deadline) {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(500));
             long now = consumed.get();
-            if (now == seen && now > 0) {
+            if (now >= BACKLOG || (now == seen && now > 0)) {
                 break;
             }
             seen = now;
