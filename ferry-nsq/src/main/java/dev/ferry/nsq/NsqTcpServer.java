@@ -2,7 +2,6 @@ package dev.ferry.nsq;
 
 import dev.ferry.nsq.internal.federation.FederationAcceptor;
 import dev.ferry.nsq.internal.federation.FederationAudit;
-import dev.ferry.nsq.internal.federation.WebSocketBytes;
 import dev.ferry.nsq.internal.http.AdminOptions;
 import dev.ferry.nsq.internal.http.NsqHttpHandler;
 import dev.ferry.nsq.internal.http.QueueStateRoutes;
@@ -310,14 +309,11 @@ public final class NsqTcpServer implements AutoCloseable {
             int maxContent = options.maxBodySize() + 1024;
             BrokerTraffic traffic = clients.traffic();
             FederationSettings fed = federate ? federation : null;
-            // federated links carry protocol V2, which the TCP listener serves on one loop per core;
-            // the HTTP API alone needs one
-            int loops = fed == null ? 1 : Math.max(1, Runtime.getRuntime().availableProcessors());
             try {
                 NsqTcpServer started = bind(
                         host,
                         port,
-                        loops,
+                        1,
                         new ChannelInitializer<Channel>() {
                             @Override
                             protected void initChannel(Channel ch) {
@@ -353,7 +349,7 @@ public final class NsqTcpServer implements AutoCloseable {
             WebSocketServerProtocolConfig config = WebSocketServerProtocolConfig.newBuilder()
                     .websocketPath(fed.path())
                     .checkStartsWith(false)
-                    .maxFramePayloadLength(WebSocketBytes.maxFramePayload(maxContent))
+                    .maxFramePayloadLength(maxContent)
                     .handshakeTimeoutMillis(fed.challengeTimeout().toMillis())
                     .build();
             ch.pipeline()

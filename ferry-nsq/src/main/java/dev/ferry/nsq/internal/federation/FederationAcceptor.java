@@ -137,7 +137,7 @@ public final class FederationAcceptor extends ChannelInboundHandlerAdapter {
         ChannelPipeline p = ctx.pipeline();
         String me = ctx.name();
         WebSocketPinger.addAfter(p, me, settings.pingInterval().toMillis());
-        p.addAfter("ws-ping", "ws-bytes", new WebSocketBytes());
+        p.addAfter("ws-ping", "ws-bytes", WebSocketBytes.INSTANCE);
         V2ChannelInitializer.installAfter(p, "ws-bytes", engine, options, new SecretGrant(ctx, secret), clients);
         // the HTTP API behind this handler has nothing more to read on this channel
         while (p.last() != p.get("protocol")) {

@@ -79,11 +79,12 @@ public final class FederationDialer extends ChannelInboundHandlerAdapter {
                                         null,
                                         false,
                                         new DefaultHttpHeaders(),
-                                        WebSocketBytes.maxFramePayload(maxFrame)),
+                                        maxFrame),
                                 true,
                                 true));
         WebSocketPinger.addAfter(p, "ws", pingMillis);
-        p.addLast("federation", new FederationDialer(url, key, answerMillis)).addLast("ws-bytes", new WebSocketBytes());
+        p.addLast("federation", new FederationDialer(url, key, answerMillis))
+                .addLast("ws-bytes", WebSocketBytes.INSTANCE);
     }
 
     @Override
