@@ -134,7 +134,7 @@ public final class CommandDecoder extends ByteToMessageDecoder {
             pendingSize = -1;
             state = State.BODY;
         } else {
-            out.add(new Inbound.Command(name, params, -1, null));
+            out.add(new Inbound.Command(name, params, Inbound.Command.NO_BODY, null));
         }
     }
 
@@ -146,7 +146,7 @@ public final class CommandDecoder extends ByteToMessageDecoder {
             pendingSize = in.readInt();
             int limit = pendingName.equals("PUB") || pendingName.equals("DPUB") ? maxMessageSize : maxBodySize;
             if (pendingSize <= 0 || pendingSize > limit) {
-                out.add(new Inbound.Command(pendingName, pendingParams, Math.max(pendingSize, 0), null));
+                out.add(new Inbound.Command(pendingName, pendingParams, pendingSize, null));
                 state = State.DISCARD;
                 return;
             }

@@ -10,11 +10,15 @@ public sealed interface Inbound {
      *
      * @param name the command, e.g. {@code PUB}
      * @param params the words after the name (split on single spaces, as nsqd does)
-     * @param bodySize the body size the client sent, or -1 for a command without body
+     * @param bodySize the body size the client sent, as sent (negative ones too), or {@link #NO_BODY}
+     *     for a command without body
      * @param body the body, or null when the command has none or its size was out of range (the
      *     handler then answers with the command's size error and closes the connection)
      */
-    record Command(String name, List<String> params, int bodySize, byte[] body) implements Inbound {
+    record Command(String name, List<String> params, long bodySize, byte[] body) implements Inbound {
+        /** The {@code bodySize} of a command without body: outside the range of the wire's int32. */
+        public static final long NO_BODY = Long.MIN_VALUE;
+
         /** Copies the parameter list. */
         public Command {
             params = List.copyOf(params);
@@ -22,7 +26,7 @@ public sealed interface Inbound {
 
         /** Whether the command carries a body whose size was refused. */
         public boolean bodyRefused() {
-            return bodySize >= 0 && body == null;
+            return bodySize != NO_BODY && body == null;
         }
     }
 

@@ -46,15 +46,16 @@ class CommandDecoderTest {
         channel.writeInbound(bytes("  V2NOP\nRDY 10\r\nSUB orders billing\n"));
         assertThat(inbound())
                 .containsExactly(
-                        new Inbound.Command("NOP", List.of(), -1, null),
-                        new Inbound.Command("RDY", List.of("10"), -1, null),
-                        new Inbound.Command("SUB", List.of("orders", "billing"), -1, null));
+                        new Inbound.Command("NOP", List.of(), Inbound.Command.NO_BODY, null),
+                        new Inbound.Command("RDY", List.of("10"), Inbound.Command.NO_BODY, null),
+                        new Inbound.Command("SUB", List.of("orders", "billing"), Inbound.Command.NO_BODY, null));
     }
 
     @Test
     void shouldSplitParametersOnSingleSpacesAsNsqdDoes() {
         channel.writeInbound(bytes("  V2REQ  id 5 \n"));
-        assertThat(inbound()).containsExactly(new Inbound.Command("REQ", List.of("", "id", "5", ""), -1, null));
+        assertThat(inbound())
+                .containsExactly(new Inbound.Command("REQ", List.of("", "id", "5", ""), Inbound.Command.NO_BODY, null));
     }
 
     @Test
@@ -73,7 +74,7 @@ class CommandDecoderTest {
         assertThat(pub.name()).isEqualTo("PUB");
         assertThat(pub.params()).containsExactly("orders");
         assertThat(new String(pub.body(), StandardCharsets.UTF_8)).isEqualTo("hello");
-        assertThat(got.get(1)).isEqualTo(new Inbound.Command("NOP", List.of(), -1, null));
+        assertThat(got.get(1)).isEqualTo(new Inbound.Command("NOP", List.of(), Inbound.Command.NO_BODY, null));
     }
 
     @Test
@@ -107,6 +108,16 @@ class CommandDecoderTest {
         Inbound.Command pub = (Inbound.Command) inbound().get(0);
         assertThat(pub.bodyRefused()).isTrue();
         assertThat(pub.bodySize()).isZero();
+    }
+
+    @Test
+    void shouldKeepANegativeBodySizeAsSentSoTheErrorNamesIt() {
+        ByteBuf bytes = Unpooled.buffer();
+        bytes.writeBytes("  V2PUB t\n".getBytes(StandardCharsets.US_ASCII)).writeInt(-1);
+        channel.writeInbound(bytes);
+        Inbound.Command pub = (Inbound.Command) inbound().get(0);
+        assertThat(pub.bodyRefused()).isTrue();
+        assertThat(pub.bodySize()).isEqualTo(-1);
     }
 
     @Test

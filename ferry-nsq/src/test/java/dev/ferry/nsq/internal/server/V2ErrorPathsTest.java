@@ -67,6 +67,11 @@ class V2ErrorPathsTest {
                         "E_INVALID cannot IDENTIFY in current state"),
                 fatal("IDENTIFY empty body", none, sized("IDENTIFY\n", 0), "E_BAD_BODY IDENTIFY invalid body size 0"),
                 fatal(
+                        "IDENTIFY negative body size",
+                        none,
+                        sized("IDENTIFY\n", -1),
+                        "E_BAD_BODY IDENTIFY invalid body size -1"),
+                fatal(
                         "IDENTIFY body too big",
                         none,
                         sized("IDENTIFY\n", 5 * 1024 * 1024 + 1),
@@ -182,6 +187,11 @@ class V2ErrorPathsTest {
                         command("PUB t!\n", utf8("x")),
                         "E_BAD_TOPIC PUB topic name \"t!\" is not valid"),
                 fatal("PUB empty body", none, sized("PUB t\n", 0), "E_BAD_MESSAGE PUB invalid message body size 0"),
+                fatal(
+                        "PUB negative body size",
+                        none,
+                        sized("PUB t\n", -1),
+                        "E_BAD_MESSAGE PUB invalid message body size -1"),
                 fatal(
                         "PUB too big",
                         none,
