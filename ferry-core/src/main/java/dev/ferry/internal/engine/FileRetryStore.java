@@ -96,6 +96,18 @@ final class FileRetryStore implements RetryStore {
         if (length < RecordCodec.FIXED || length > maxPayload) {
             return null;
         }
+        if (pos + RecordCodec.HEADER + length > sizes.get(bucket)) {
+            // the file was cut short inside this record (a crash, or damage): the copy is lost, the
+            // records before it are not
+            log.error(
+                    "retry bucket {} in {}: the record at byte {} runs past the end of the file ({} bytes);"
+                            + " its message copy is lost",
+                    bucket,
+                    dir,
+                    pos,
+                    sizes.get(bucket));
+            return null;
+        }
         ByteBuffer buf = ByteBuffer.allocate(RecordCodec.HEADER + length);
         LogSegment.readFully(channel, buf, pos);
         buf.flip();
