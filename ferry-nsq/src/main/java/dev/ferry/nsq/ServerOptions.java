@@ -91,4 +91,50 @@ public record ServerOptions(
                 version,
                 value);
     }
+
+    /** A copy with other size limits: {@code --max-msg-size} and {@code --max-body-size}. */
+    public ServerOptions withSizeLimits(int maxMsgSize, int maxBodySize) {
+        return new ServerOptions(
+                maxMsgSize,
+                maxBodySize,
+                maxRdyCount,
+                msgTimeout,
+                maxMsgTimeout,
+                maxReqTimeout,
+                heartbeatInterval,
+                maxHeartbeatInterval,
+                outputBufferSize,
+                outputBufferTimeout,
+                minOutputBufferTimeout,
+                maxOutputBufferTimeout,
+                maxOutputBufferSize,
+                maxDeflateLevel,
+                deflateEnabled,
+                snappyEnabled,
+                version,
+                clock);
+    }
+
+    /** A copy that offers, or does not offer, deflate and snappy to clients that ask in IDENTIFY. */
+    public ServerOptions withCompression(boolean deflate, boolean snappy) {
+        return new ServerOptions(
+                maxMsgSize,
+                maxBodySize,
+                maxRdyCount,
+                msgTimeout,
+                maxMsgTimeout,
+                maxReqTimeout,
+                heartbeatInterval,
+                maxHeartbeatInterval,
+                outputBufferSize,
+                outputBufferTimeout,
+                minOutputBufferTimeout,
+                maxOutputBufferTimeout,
+                maxOutputBufferSize,
+                maxDeflateLevel,
+                deflate,
+                snappy,
+                version,
+                clock);
+    }
 }

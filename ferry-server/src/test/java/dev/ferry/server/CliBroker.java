@@ -53,25 +53,7 @@ final class CliBroker implements AutoCloseable {
     /** nsqd's defaults with another maximum message size. */
     static ServerOptions maxMsgSize(int bytes) {
         ServerOptions d = ServerOptions.defaults();
-        return new ServerOptions(
-                bytes,
-                d.maxBodySize(),
-                d.maxRdyCount(),
-                d.msgTimeout(),
-                d.maxMsgTimeout(),
-                d.maxReqTimeout(),
-                d.heartbeatInterval(),
-                d.maxHeartbeatInterval(),
-                d.outputBufferSize(),
-                d.outputBufferTimeout(),
-                d.minOutputBufferTimeout(),
-                d.maxOutputBufferTimeout(),
-                d.maxOutputBufferSize(),
-                d.maxDeflateLevel(),
-                d.deflateEnabled(),
-                d.snappyEnabled(),
-                d.version(),
-                d.clock());
+        return d.withSizeLimits(bytes, d.maxBodySize());
     }
 
     String tcpAddress() {

@@ -358,22 +358,27 @@ class DamagedFilesRecoveryTest {
         }
     }
 
-    @Test
-    void shouldKeepTheIntactCopiesOfADamagedRetryBucket() throws IOException {
+    /**
+     * Publishes messages 0 to 9 on t, claims them on c and requeues each with {@code delay}, then
+     * closes the engine; returns the retry bucket file holding their copies.
+     */
+    private Path requeueTenInto(Duration delay) throws IOException {
         try (LocalEngine engine = open()) {
             done(engine.createChannel("t", "c"));
             publish(engine, 0, 10);
-            List<Lease> leases = done(engine.claim("t", "c", 10, LEASE));
-            for (Lease l : leases) {
-                // an hour ahead: the copies stay in their bucket file, not in memory
-                done(engine.nack(l, Duration.ofHours(1)));
+            for (Lease l : done(engine.claim("t", "c", 10, LEASE))) {
+                done(engine.nack(l, delay));
             }
         }
-        Path bucket;
         try (Stream<Path> files = Files.list(dir.resolve("topics/t-t/c-c/retry"))) {
-            bucket =
-                    files.filter(p -> p.toString().endsWith(".bkt")).findFirst().orElseThrow();
+            return files.filter(p -> p.toString().endsWith(".bkt")).findFirst().orElseThrow();
         }
+    }
+
+    @Test
+    void shouldKeepTheIntactCopiesOfADamagedRetryBucket() throws IOException {
+        // an hour ahead: the copies stay in their bucket file, not in memory
+        Path bucket = requeueTenInto(Duration.ofHours(1));
         flipInsideBody(bucket, 4);
         try (LocalEngine engine = open()) {
             clock.advance(Duration.ofHours(1).plusMinutes(1));
@@ -391,20 +396,8 @@ class DamagedFilesRecoveryTest {
 
     @Test
     void shouldDeliverTheIntactCopiesOfARetryBucketCutShortInsideARecord() throws IOException {
-        try (LocalEngine engine = open()) {
-            done(engine.createChannel("t", "c"));
-            publish(engine, 0, 10);
-            List<Lease> leases = done(engine.claim("t", "c", 10, LEASE));
-            for (Lease l : leases) {
-                // a few seconds ahead: the copies are read back one by one, not as a whole bucket
-                done(engine.nack(l, Duration.ofSeconds(3)));
-            }
-        }
-        Path bucket;
-        try (Stream<Path> files = Files.list(dir.resolve("topics/t-t/c-c/retry"))) {
-            bucket =
-                    files.filter(p -> p.toString().endsWith(".bkt")).findFirst().orElseThrow();
-        }
+        // a few seconds ahead: the copies are read back one by one, not as a whole bucket
+        Path bucket = requeueTenInto(Duration.ofSeconds(3));
         byte[] data = Files.readAllBytes(bucket);
         int cut = indexOf(data, body(6).getBytes(StandardCharsets.UTF_8)) + 10;
         try (java.nio.channels.FileChannel ch =

@@ -88,26 +88,7 @@ class HttpInputPropertyTest {
             "include_mem");
 
     private static ServerOptions options(MutableClock clock) {
-        ServerOptions d = ServerOptions.defaults();
-        return new ServerOptions(
-                MAX_MSG,
-                MAX_BODY,
-                d.maxRdyCount(),
-                d.msgTimeout(),
-                d.maxMsgTimeout(),
-                d.maxReqTimeout(),
-                d.heartbeatInterval(),
-                d.maxHeartbeatInterval(),
-                d.outputBufferSize(),
-                d.outputBufferTimeout(),
-                d.minOutputBufferTimeout(),
-                d.maxOutputBufferTimeout(),
-                d.maxOutputBufferSize(),
-                d.maxDeflateLevel(),
-                d.deflateEnabled(),
-                d.snappyEnabled(),
-                d.version(),
-                clock);
+        return ServerOptions.defaults().withSizeLimits(MAX_MSG, MAX_BODY).withClock(clock);
     }
 
     /** A parameter value: valid names, numbers, booleans, junk, and broken or odd percent-encoding. */

@@ -82,26 +82,10 @@ class UntrustedBodiesPropertyTest {
     }
 
     private static ServerOptions options(MutableClock clock) {
-        ServerOptions d = ServerOptions.defaults();
-        return new ServerOptions(
-                MAX_MSG,
-                MAX_BODY,
-                d.maxRdyCount(),
-                d.msgTimeout(),
-                d.maxMsgTimeout(),
-                d.maxReqTimeout(),
-                d.heartbeatInterval(),
-                d.maxHeartbeatInterval(),
-                d.outputBufferSize(),
-                d.outputBufferTimeout(),
-                d.minOutputBufferTimeout(),
-                d.maxOutputBufferTimeout(),
-                d.maxOutputBufferSize(),
-                d.maxDeflateLevel(),
-                false,
-                false,
-                d.version(),
-                clock);
+        return ServerOptions.defaults()
+                .withSizeLimits(MAX_MSG, MAX_BODY)
+                .withCompression(false, false)
+                .withClock(clock);
     }
 
     // ---- IDENTIFY ---------------------------------------------------------------------------------
