@@ -3,11 +3,8 @@ package dev.ferry.internal.engine;
 import dev.ferry.ChannelStats;
 import dev.ferry.DeadLetter;
 import dev.ferry.spi.Lease;
-import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
-import it.unimi.dsi.fastutil.longs.Long2ObjectRBTreeMap;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -15,22 +12,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One channel: a {@link ChannelCursor} into its topic's log plus the messages it tracks one by one
- * (in flight in its {@link InFlightTable}, requeued, deferred). Every state change goes to the
- * channel's journal; messages that would hold old log segments (requeued, deferred, or left behind
- * by the cursor) are copied into the retry store, bucketed by due time, and only buckets coming due
- * soon are held in memory ({@link RetryBuckets}). This class ties those parts together: delivery,
- * answers, timers and housekeeping. Writing snapshots is {@link ChannelSnapshots}' job, reading the
- * state back after a restart {@link ChannelRecovery}'s.
+ * One channel of a topic: where it reads the topic's log ({@link ChannelLogReader}), the messages
+ * it tracks one by one ({@link ChannelEntries}), those waiting for a delivery ({@link
+ * WaitingEntries}), its deliveries ({@link ChannelLeases}) and its retry copies ({@link
+ * RetryCopies}). This class ties those parts together for delivery, answers, timers and
+ * housekeeping; every state change goes to the channel's journal. Writing snapshots is {@link
+ * ChannelSnapshots}' job, reading the state back after a restart {@link ChannelRecovery}'s.
  *
  * <p>Delivery order: requeued and due messages first, then the log from the cursor.
  *
  * <p>Threading: every method runs under the owning topic's lock, except the listener list.
  */
 final class ChannelState {
-    /** The in-memory entries a channel is sized for before its map grows. */
-    private static final int EXPECTED_ENTRIES = 256;
-
     private static final Logger log = LoggerFactory.getLogger(ChannelState.class);
 
     final String name;
@@ -43,29 +36,12 @@ final class ChannelState {
     /** What recovery and reads found damaged in the channel's files (its retry store counts here too). */
     private final DamageCounts damage;
 
-    private final ChannelCursor cursor = new ChannelCursor();
-    /** Every message tracked one by one, by key (its log offset, or its key in the retry store). */
-    /*
-     * Sized for a few hundred entries from the start: fastutil's open maps shrink when they empty
-     * and grow again, so a channel whose claims and acks come in batches would rehash on every batch
-     * (seen as 18% of appendClaimAck's throughput); they never shrink below the expected size.
-     */
-    private final Long2ObjectOpenHashMap<Entry> entries = new Long2ObjectOpenHashMap<>(EXPECTED_ENTRIES);
-    /** The tracked messages still read from the log, by offset: the lowest holds the log's floor. */
-    private final Long2ObjectRBTreeMap<Entry> inLog = new Long2ObjectRBTreeMap<>();
-
-    private final ArrayDeque<Entry> ready = new ArrayDeque<>();
-    private final InFlightTable inFlight = new InFlightTable();
-    private final EntryHeap deferredHeap = new EntryHeap();
-    /** A deferred message was copied out since the journal was last written. */
-    private boolean copiedOut;
-
-    private final RetryBuckets buckets = new RetryBuckets();
-    private int deferred;
-    private long messageCount;
-    private long requeueCount;
-    private long timeoutCount;
-    private long dropCount;
+    private final ChannelCounters counters = new ChannelCounters();
+    private final ChannelEntries entries = new ChannelEntries();
+    private final WaitingEntries waiting = new WaitingEntries();
+    private final RetryCopies copies;
+    private final ChannelLogReader reader;
+    private final ChannelLeases leases;
     private boolean paused;
     private final ChannelDeadLetters deadLetters = new ChannelDeadLetters();
 
@@ -89,6 +65,9 @@ final class ChannelState {
         this.retry = retry;
         this.snapshots = new ChannelSnapshots(dir, io, journal, generation);
         this.damage = damage;
+        this.copies = new RetryCopies(topic, name, retry, journal, entries, waiting);
+        this.reader = new ChannelLogReader(topic, journal, counters, copies);
+        this.leases = new ChannelLeases(topic, name, journal, entries);
     }
 
     ChannelJournal journal() {
@@ -138,35 +117,31 @@ final class ChannelState {
     }
 
     long cursorOffset() {
-        return cursor.offset();
+        return reader.offset();
     }
 
     long cursorSeq() {
-        return cursor.seq();
+        return reader.seq();
     }
 
     void setCursor(long offset, long seq) {
-        cursor.moveTo(offset, seq);
+        reader.moveTo(offset, seq);
     }
 
     /** The lowest log offset this channel still needs. */
     long floor() {
-        return inLog.isEmpty() ? cursor.offset() : Math.min(cursor.offset(), inLog.firstLongKey());
+        return Math.min(reader.offset(), entries.lowestInLog());
     }
 
     /** Messages ready to deliver: unread log messages (up to a paused topic's hold) plus requeued ones. */
     long depth() {
-        return topic.unread(cursor.seq()) + ready.size();
+        return reader.unread() + waiting.readyCount();
     }
 
     /** When the next timeout or deferral falls due, or Long.MAX_VALUE. */
     long nextDue() {
-        long next = Math.min(inFlight.nextDeadline(), deferredHeap.peekTime());
-        return Math.min(next, buckets.nextLoadAt());
-    }
-
-    private static long bucketOf(long dueAt) {
-        return RetryBuckets.bucketOf(dueAt);
+        long next = Math.min(leases.nextDeadline(), waiting.nextDue());
+        return Math.min(next, copies.nextLoadAt());
     }
 
     // ---- delivery -------------------------------------------------------------------------------
@@ -179,9 +154,9 @@ final class ChannelState {
         }
         processDue(now);
         while (out.size() < max) {
-            Entry e = ready.pollFirst();
+            Entry e = waiting.pollReady();
             if (e != null) {
-                byte[] body = e.body != null ? e.body : loadBody(e);
+                byte[] body = e.body != null ? e.body : copies.loadBody(e);
                 if (body == null) {
                     log.error(
                             "topic {} channel {}: message at key {} is missing from storage; dropped",
@@ -189,193 +164,64 @@ final class ChannelState {
                             name,
                             e.key);
                     forget(e);
-                    dropCount++;
+                    counters.drops++;
                     continue;
                 }
                 e.body = body;
                 if (deadLetters.exhausted(e.attempts)) {
                     // leased like a delivery (so a crash before the move redelivers it), but to the engine
-                    deadLetters.claimed(deliver(e, now, timeoutMillis, null));
+                    deadLetters.claimed(leases.deliver(e, now, timeoutMillis, null));
                     continue;
                 }
-                out.add(deliver(e, now, timeoutMillis, owner));
+                out.add(leases.deliver(e, now, timeoutMillis, owner));
                 continue;
             }
-            List<LogRecord> records = topic.readFor(cursor, max - out.size());
+            List<LogRecord> records = reader.read(max - out.size());
             if (records.isEmpty()) {
                 break;
             }
             for (LogRecord r : records) {
-                if (!advancePast(r, now)) {
+                if (!reader.advancePast(r, now)) {
                     continue;
                 }
                 Entry fresh = new Entry(r.offset());
                 fresh.id = r.id();
                 fresh.timestamp = r.timestamp();
                 fresh.body = r.body();
-                entries.put(fresh.key, fresh);
-                inLog.put(fresh.key, fresh);
-                out.add(deliver(fresh, now, timeoutMillis, owner));
+                entries.track(fresh);
+                out.add(leases.deliver(fresh, now, timeoutMillis, owner));
             }
-            journal.cursor(cursor.offset(), cursor.seq());
+            reader.journal();
         }
+        boolean copiedOut = copies.takeCopiedOut();
         if (!out.isEmpty() || copiedOut || deadLetters.hasClaimed()) {
             // attempts must survive a killed process: the journal reaches the file before delivery;
             // and a retry copy must not outlive its journal record for long
             journal.write();
-            copiedOut = false;
         }
         return out;
     }
 
-    /**
-     * Moves the cursor past {@code r}. Returns true when {@code r} is a message to deliver now;
-     * a deferred one is copied into the retry store instead, and a damaged stretch, or a message
-     * whose retry copy survived a lost journal tail, is skipped.
-     */
-    private boolean advancePast(LogRecord r, long now) throws IOException {
-        if (r.body() == null) {
-            // lost to damage: they had entered the channel (message_count) and are dropped
-            messageCount += Math.max(0, r.seq() - cursor.seq());
-            dropCount += Math.max(0, r.seq() - cursor.seq());
-            cursor.moveTo(r.nextOffset(), r.seq());
-            return false;
-        }
-        cursor.moveTo(r.nextOffset(), r.seq() + 1);
-        if (cursor.takeCopiedAhead(r.offset())) {
-            return false;
-        }
-        messageCount++;
-        if (r.dueAt() > now) {
-            deferFromLog(r, now);
-            copiedOut = true;
-            return false;
-        }
-        return true;
-    }
-
-    private Lease deliver(Entry e, long now, long timeoutMillis, LocalConsumer owner) {
-        e.attempts++;
-        e.state = Entry.IN_FLIGHT;
-        inFlight.add(e, now + timeoutMillis);
-        journal.deliver(e.key, e.attempts);
-        // the entry is the lease's handle: no lookup by key, and no box, on the way back
-        Lease lease = new Lease(topic.name, name, e, e.id, e.timestamp, e.attempts, e.body);
-        e.lease = lease;
-        e.owner = owner;
-        return lease;
-    }
-
-    /** The delivery of {@code e} ended (answered, timed out or dropped): it has no lease any more. */
-    private static void endLease(Entry e) {
-        e.lease = null;
-        e.owner = null;
-    }
-
-    /** Tells the owner of an in-flight entry that its lease is gone (once the lock is released). */
-    private void leaseLost(Entry e) {
-        if (e.owner != null) {
-            topic.expired(e.owner, e.lease);
-        }
-        endLease(e);
-    }
-
     /** Drops every lease in flight, telling their consumers (the channel is emptied or deleted). */
     void dropLeases() {
-        for (Entry e = inFlight.pollDropped(); e != null; e = inFlight.pollDropped()) {
-            leaseLost(e);
-        }
-    }
-
-    private byte[] loadBody(Entry e) throws IOException {
-        LogRecord r = e.inLog() ? topic.log().readAt(e.key) : retry.read(e.bucket, e.pos);
-        return r == null ? null : r.body();
-    }
-
-    private void deferFromLog(LogRecord r, long now) throws IOException {
-        long bucket = bucketOf(r.dueAt());
-        boolean far = buckets.isFar(bucket, now);
-        if (!far) {
-            ensureLoaded(bucket);
-        }
-        long pos = retry.append(bucket, r.offset(), r.id(), r.timestamp(), r.dueAt(), 0, r.body());
-        journal.move(r.offset(), bucket, pos, 0, r.dueAt(), r.id(), r.timestamp());
-        if (far) {
-            buckets.addFar(bucket, 1);
-            return;
-        }
-        Entry e = new Entry(r.offset());
-        e.id = r.id();
-        e.timestamp = r.timestamp();
-        e.bucket = bucket;
-        e.pos = pos;
-        e.dueAt = r.dueAt();
-        trackInBucket(e);
-        entries.put(e.key, e);
-        defer(e);
-    }
-
-    private void defer(Entry e) {
-        e.state = Entry.DEFERRED;
-        deferred++;
-        deferredHeap.add(e, e.dueAt);
-    }
-
-    private void trackInBucket(Entry e) throws IOException {
-        ensureLoaded(e.bucket);
-        buckets.live(e.bucket, 1);
-    }
-
-    /**
-     * Makes a bucket tracked one message at a time before anything tracked is written to it, so
-     * that recovery knows the bucket's records are accounted for by the journal.
-     */
-    private void ensureLoaded(long bucket) throws IOException {
-        if (buckets.isLoaded(bucket)) {
-            return;
-        }
-        if (buckets.removeFar(bucket)) {
-            loadBucket(bucket);
-        } else {
-            buckets.markLoaded(bucket);
-            journal.loaded(bucket);
-        }
+        leases.dropAll();
     }
 
     /** Removes an entry entirely (finished or dropped). */
     private void forget(Entry e) {
-        entries.remove(e.key);
-        inFlight.discard(e);
-        if (deferredHeap.size() > 0 && e.state == Entry.DEFERRED) {
-            deferredHeap.remove(e);
-            deferred--;
-        }
-        if (e.inLog()) {
-            inLog.remove(e.key);
-        } else {
-            buckets.live(e.bucket, -1);
-        }
+        entries.forget(e);
+        leases.discard(e);
+        waiting.forget(e);
+        copies.released(e);
         e.body = null;
     }
 
-    /** The entry of a lease this channel handed out and still holds in flight, or null (stale). */
-    private Entry leased(Lease lease) {
-        if (!(lease.handle() instanceof Entry e)
-                || e.state != Entry.IN_FLIGHT
-                || e.attempts != lease.attempts()
-                || entries.get(e.key) != e) {
-            return null;
-        }
-        return e;
-    }
-
     boolean ack(Lease lease) {
-        Entry e = leased(lease);
+        Entry e = leases.leased(lease);
         if (e == null) {
             return false;
         }
-        inFlight.answered(e);
-        endLease(e);
+        leases.answered(e);
         forget(e);
         journal.finish(e.key);
         return true;
@@ -383,70 +229,38 @@ final class ChannelState {
 
     /** Requeues a leased message; true when it is ready at once (listeners should hear). */
     Boolean nack(Lease lease, long delayMillis, long now) throws IOException {
-        Entry e = leased(lease);
+        Entry e = leases.leased(lease);
         if (e == null) {
             return null;
         }
-        inFlight.answered(e);
-        requeueCount++;
-        endLease(e);
+        leases.answered(e);
+        counters.requeues++;
         if (delayMillis <= 0) {
-            e.state = Entry.READY;
             e.dueAt = 0;
-            ready.addLast(e);
+            waiting.addReady(e);
             journal.requeue(e.key, 0);
             return Boolean.TRUE;
         }
         e.dueAt = now + delayMillis;
         e.state = Entry.DEFERRED;
         if (e.inLog()) {
-            moveToRetry(e, bucketOf(e.dueAt), now);
-            if (!entries.containsKey(e.key)) {
+            if (!copies.moveToRetry(e, RetryCopies.bucketOf(e.dueAt), now)) {
                 return Boolean.FALSE; // went to a far bucket
             }
         } else {
             journal.requeue(e.key, e.dueAt);
         }
-        defer(e);
+        waiting.defer(e);
         return Boolean.FALSE;
     }
 
     boolean extend(Lease lease, long timeoutMillis, long now) {
-        Entry e = leased(lease);
+        Entry e = leases.leased(lease);
         if (e == null) {
             return false;
         }
-        inFlight.extend(e, now + timeoutMillis);
+        leases.extend(e, timeoutMillis, now);
         return true;
-    }
-
-    /**
-     * Copies a log-held entry into retry bucket {@code bucket}. An entry whose bucket is far ahead
-     * stops being tracked in memory.
-     */
-    private void moveToRetry(Entry e, long bucket, long now) throws IOException {
-        byte[] body = e.body != null ? e.body : loadBody(e);
-        if (body == null) {
-            log.error(
-                    "topic {} channel {}: message at key {} is missing from the log; dropped", topic.name, name, e.key);
-            return;
-        }
-        boolean far = buckets.isFar(bucket, now) && e.state != Entry.IN_FLIGHT;
-        if (!far) {
-            ensureLoaded(bucket);
-        }
-        long pos = retry.append(bucket, e.key, e.id, e.timestamp, e.dueAt, e.attempts, body);
-        journal.move(e.key, bucket, pos, e.attempts, e.dueAt, e.id, e.timestamp);
-        inLog.remove(e.key);
-        e.bucket = bucket;
-        e.pos = pos;
-        if (far) {
-            entries.remove(e.key);
-            e.body = null;
-            buckets.addFar(bucket, 1);
-            return;
-        }
-        buckets.live(bucket, 1);
     }
 
     // ---- timers and housekeeping ------------------------------------------------------------------
@@ -458,39 +272,16 @@ final class ChannelState {
      */
     boolean processDue(long now) throws IOException {
         boolean readied = false;
-        while (buckets.hasFarDueBy(now)) {
-            loadBucket(buckets.pollFirstFar());
-        }
-        for (Entry e = inFlight.pollExpired(now); e != null; e = inFlight.pollExpired(now)) {
-            timeoutCount++;
-            leaseLost(e);
-            e.state = Entry.READY;
-            ready.addLast(e);
+        copies.loadDue(now);
+        for (Entry e = leases.pollExpired(now); e != null; e = leases.pollExpired(now)) {
+            counters.timeouts++;
+            waiting.addReady(e);
             readied = true;
         }
-        while (deferredHeap.peekTime() <= now) {
-            Entry e = deferredHeap.poll();
-            deferred--;
-            e.state = Entry.READY;
-            ready.addLast(e);
+        while (waiting.readyNextDue(now)) {
             readied = true;
         }
         return readied;
-    }
-
-    private void loadBucket(long bucket) throws IOException {
-        List<LogRecord> records = retry.readAll(bucket);
-        buckets.markLoaded(bucket);
-        journal.loaded(bucket);
-        for (LogRecord r : records) {
-            if (entries.containsKey(r.seq())) {
-                continue;
-            }
-            Entry e = Entry.fromRetryCopy(r, bucket);
-            buckets.live(bucket, 1);
-            entries.put(e.key, e);
-            defer(e);
-        }
     }
 
     /**
@@ -498,13 +289,8 @@ final class ChannelState {
      * hold old segments, and deletes retry buckets nothing refers to any more.
      */
     void housekeep(long now) throws IOException {
-        long cursorSegment = topic.log().segmentBaseOf(cursor.offset());
-        while (!inLog.isEmpty() && inLog.firstLongKey() < cursorSegment) {
-            Entry e = inLog.get(inLog.firstLongKey());
-            long due = e.state == Entry.DEFERRED ? e.dueAt : now;
-            moveToRetry(e, bucketOf(Math.max(due, now)), now);
-        }
-        buckets.deleteEmptyBefore(bucketOf(now), retry);
+        evacuateBefore(topic.log().segmentBaseOf(reader.offset()), now);
+        copies.deleteEmpty(now);
         if (journal.size() > topic.config().journalSnapshotBytes()) {
             snapshot();
         }
@@ -512,72 +298,55 @@ final class ChannelState {
 
     /** Moves entries held in the log below {@code offset} out of it, before the log drops it. */
     void evacuateBefore(long offset, long now) throws IOException {
-        while (!inLog.isEmpty() && inLog.firstLongKey() < offset) {
-            Entry e = inLog.get(inLog.firstLongKey());
-            long due = e.state == Entry.DEFERRED ? e.dueAt : now;
-            moveToRetry(e, bucketOf(Math.max(due, now)), now);
+        for (Entry e = entries.firstInLogBelow(offset); e != null; e = entries.firstInLogBelow(offset)) {
+            copies.moveOutOfLog(e, now);
         }
     }
 
     /** Moves the cursor up to the log's start after old segments were dropped; counts the loss. */
     void clampCursor() {
-        TopicLog topicLog = topic.log();
-        if (cursor.offset() < topicLog.startOffset()) {
-            messageCount += Math.max(0, topicLog.startSeq() - cursor.seq());
-            dropCount += Math.max(0, topicLog.startSeq() - cursor.seq());
-            cursor.moveTo(topicLog.startOffset(), topicLog.startSeq());
-            journal.cursor(cursor.offset(), cursor.seq());
-        }
+        reader.clampToLogStart();
     }
 
     /** Drops up to {@code count} of the oldest ready messages (depth limits). */
     void dropOldest(long count, long now) throws IOException {
-        while (count > 0 && !ready.isEmpty()) {
-            Entry e = ready.pollFirst();
+        while (count > 0 && waiting.hasReady()) {
+            Entry e = waiting.pollReady();
             forget(e);
             journal.finish(e.key);
-            dropCount++;
+            counters.drops++;
             count--;
         }
         while (count > 0) {
-            List<LogRecord> records = topic.readFor(cursor, (int) Math.min(count, 4096));
+            List<LogRecord> records = reader.read((int) Math.min(count, 4096));
             if (records.isEmpty()) {
                 break;
             }
             for (LogRecord r : records) {
-                if (advancePast(r, now)) {
-                    dropCount++;
+                if (reader.advancePast(r, now)) {
+                    counters.drops++;
                     count--;
                 }
                 if (count == 0) {
                     break;
                 }
             }
-            journal.cursor(cursor.offset(), cursor.seq());
+            reader.journal();
         }
     }
 
     /** Drops every message. */
     void empty() throws IOException {
-        for (long bucket : retry.buckets()) {
-            retry.delete(bucket);
-        }
-        dropCount += depth() + inFlight.count() + deferredCount();
-        // what the cursor jumps over had entered the channel: nsqd counts it in message_count
-        messageCount += topic.unread(cursor.seq());
-        dropLeases();
+        long dropped = depth() + leases.count() + deferredCount();
+        copies.deleteAll();
+        counters.drops += dropped;
+        leases.dropAll();
         entries.clear();
-        cursor.clearCopiedAhead();
-        inLog.clear();
-        ready.clear();
-        inFlight.clear();
-        deferredHeap.clear();
-        buckets.clear();
-        deferred = 0;
-        // a paused topic's held messages are not the channel's to drop
-        cursor.moveTo(topic.readEndOffset(), topic.readEndSeq());
+        waiting.clear();
+        leases.clear();
+        reader.skipToEnd();
         journal.emptied();
-        journal.cursor(cursor.offset(), cursor.seq());
+        reader.journal();
         journal.write();
     }
 
@@ -587,7 +356,7 @@ final class ChannelState {
     }
 
     long deferredCount() {
-        return deferred + buckets.farCount();
+        return waiting.deferredCount() + copies.farCount();
     }
 
     /**
@@ -596,16 +365,16 @@ final class ChannelState {
      * the log so far plus those waiting for the cursor (a backlog is counted before it is delivered).
      */
     ChannelStats stats(int consumers, long now) {
-        long unreadDeferred = topic.unreadDeferred(cursor.seq(), now);
+        long unreadDeferred = topic.unreadDeferred(reader.seq(), now);
         return new ChannelStats(
                 name,
                 Math.max(0, depth() - unreadDeferred),
-                inFlight.count(),
+                leases.count(),
                 deferredCount() + unreadDeferred,
-                messageCount + topic.unread(cursor.seq()),
-                requeueCount,
-                timeoutCount,
-                dropCount,
+                counters.messages + reader.unread(),
+                counters.requeues,
+                counters.timeouts,
+                counters.drops,
                 consumers,
                 paused,
                 ephemeral,
@@ -620,19 +389,19 @@ final class ChannelState {
     void snapshot() throws IOException {
         snapshots.write(next -> {
             List<Snapshot.Item> items = new ArrayList<>(entries.size());
-            for (Entry e : entries.values()) {
+            entries.forEach(e -> {
                 long due = e.state == Entry.DEFERRED ? e.dueAt : 0;
                 items.add(new Snapshot.Item(e.key, e.id, e.timestamp, e.attempts, due, e.bucket, e.pos));
-            }
+            });
             return new Snapshot(
                     next,
-                    cursor.offset(),
-                    cursor.seq(),
-                    messageCount,
-                    requeueCount,
-                    timeoutCount,
-                    dropCount,
-                    buckets.loadedList(),
+                    reader.offset(),
+                    reader.seq(),
+                    counters.messages,
+                    counters.requeues,
+                    counters.timeouts,
+                    counters.drops,
+                    copies.loadedList(),
                     items);
         });
     }
@@ -645,27 +414,19 @@ final class ChannelState {
     void recover(long now) throws IOException {
         ChannelRecovery.Restored state =
                 ChannelRecovery.restore(dir, retry, topic.log(), topic.name, name, now, damage);
-        cursor.moveTo(state.cursorOffset(), state.cursorSeq());
-        messageCount = state.messageCount();
-        requeueCount = state.requeueCount();
-        timeoutCount = state.timeoutCount();
-        dropCount = state.dropCount();
-        buckets.markLoaded(state.loadedBuckets());
+        reader.moveTo(state.cursorOffset(), state.cursorSeq());
+        counters.messages = state.messageCount();
+        counters.requeues = state.requeueCount();
+        counters.timeouts = state.timeoutCount();
+        counters.drops = state.dropCount();
+        copies.restore(state.loadedBuckets(), state.farBuckets());
         for (Entry e : state.entries()) {
-            entries.put(e.key, e);
-            if (e.inLog()) {
-                inLog.put(e.key, e);
-            } else {
-                buckets.live(e.bucket, 1);
-            }
+            entries.track(e);
+            copies.restored(e);
         }
-        state.copiedAhead().forEach(cursor::copiedAhead);
-        for (Entry e : state.ready()) {
-            e.state = Entry.READY;
-            ready.addLast(e);
-        }
-        state.deferred().forEach(this::defer);
-        state.farBuckets().forEach(buckets::putFar);
+        state.copiedAhead().forEach(reader::copiedAhead);
+        state.ready().forEach(waiting::addReady);
+        state.deferred().forEach(waiting::defer);
         snapshot();
     }
 }
