@@ -29,7 +29,7 @@ final class ChannelLeases {
     Lease deliver(Entry e, long now, long timeoutMillis, LocalConsumer owner) {
         e.attempts++;
         e.state = Entry.IN_FLIGHT;
-        inFlight.add(e, now + timeoutMillis);
+        inFlight.add(e, now, timeoutMillis);
         journal.deliver(e.key, e.attempts);
         // the entry is the lease's handle: no lookup by key, and no box, on the way back
         Lease lease = new Lease(topic.name, channel, e, e.id, e.timestamp, e.attempts, e.body);
@@ -62,7 +62,7 @@ final class ChannelLeases {
 
     /** Moves the deadline of leased {@code e} to {@code now + timeoutMillis} (TOUCH). */
     void extend(Entry e, long timeoutMillis, long now) {
-        inFlight.extend(e, now + timeoutMillis);
+        inFlight.extend(e, now, timeoutMillis);
     }
 
     /** Removes a delivery that timed out at {@code now}, its consumer told, or null when none did. */

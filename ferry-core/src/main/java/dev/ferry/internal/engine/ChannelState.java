@@ -6,6 +6,7 @@ import dev.ferry.spi.Lease;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
@@ -154,9 +155,11 @@ final class ChannelState {
         }
         processDue(now);
         while (out.size() < max) {
-            Entry e = waiting.pollReady();
+            Entry e = waiting.peekReady();
             if (e != null) {
+                // taken off the queue only once its body is read: a failed read leaves it ready
                 byte[] body = e.body != null ? e.body : copies.loadBody(e);
+                waiting.pollReady();
                 if (body == null) {
                     log.error(
                             "topic {} channel {}: message at key {} is missing from storage; dropped",
@@ -420,7 +423,10 @@ final class ChannelState {
         counters.timeouts = state.timeoutCount();
         counters.drops = state.dropCount();
         copies.restore(state.loadedBuckets(), state.farBuckets());
-        for (Entry e : state.entries()) {
+        // in key order, so that those read from the log join the log-order ring at its end
+        List<Entry> restored = new ArrayList<>(state.entries());
+        restored.sort(Comparator.comparingLong(e -> e.key));
+        for (Entry e : restored) {
             entries.track(e);
             copies.restored(e);
         }

@@ -37,6 +37,15 @@ final class Entry {
 
     int heapIndex = -1;
 
+    /** The entry's slot in its channel's log-order {@link EntryRing}, or -1. */
+    int logSlot = -1;
+
+    /** The entry's slot in the in-flight {@link EntryRing} {@link #flightRing}, or -1. */
+    int flightSlot = -1;
+
+    /** The in-flight ring this entry is in, or null (not in flight, or in the in-flight heap). */
+    EntryRing flightRing;
+
     Entry(long key) {
         this.key = key;
     }
