@@ -87,6 +87,12 @@ final class ChannelEntries {
         }
     }
 
+    /** Gives back memory held since a peak of tracked messages (housekeeping). */
+    void trim() {
+        inLog.trim();
+        inRetry.trim();
+    }
+
     void clear() {
         inLog.clear();
         inRetry.clear();

@@ -91,6 +91,11 @@ final class ChannelLeases {
         return inFlight.count();
     }
 
+    /** Gives back memory held since a peak of deliveries (housekeeping). */
+    void trim() {
+        inFlight.trim();
+    }
+
     void clear() {
         inFlight.clear();
     }

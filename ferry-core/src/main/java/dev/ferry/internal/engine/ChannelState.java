@@ -289,11 +289,14 @@ final class ChannelState {
 
     /**
      * Copies entries that the cursor has left a segment behind into the retry store, so they do not
-     * hold old segments, and deletes retry buckets nothing refers to any more.
+     * hold old segments, deletes retry buckets nothing refers to any more, and gives back memory
+     * the channel's bookkeeping held since a peak.
      */
     void housekeep(long now) throws IOException {
         evacuateBefore(topic.log().segmentBaseOf(reader.offset()), now);
         copies.deleteEmpty(now);
+        entries.trim();
+        leases.trim();
         if (journal.size() > topic.config().journalSnapshotBytes()) {
             snapshot();
         }

@@ -19,7 +19,6 @@ final class Entry {
     int attempts;
     int state;
     long dueAt;
-    long deadline;
     long bucket = IN_LOG;
     long pos;
     byte[] body;

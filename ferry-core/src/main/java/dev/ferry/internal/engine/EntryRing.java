@@ -30,6 +30,9 @@ final class EntryRing {
 
     private static final int MIN_CAPACITY = 64;
 
+    /** The capacity {@link #trim} does not go below. */
+    private static final int TRIM_FLOOR = 1024;
+
     /** Cleared slots tolerated beyond the entries held before the ring compacts. */
     private static final int SLACK = 32;
 
@@ -108,7 +111,8 @@ final class EntryRing {
         size--;
         trimHead();
         if (span > 2 * size + SLACK) {
-            compact(shrunkCapacity());
+            // same capacity: shrinking here would regrow with every batch of deliveries
+            compact(items.length);
         }
         return true;
     }
@@ -187,13 +191,19 @@ final class EntryRing {
         }
     }
 
-    /** The capacity to compact to: halved while a quarter of it would still hold every entry. */
-    private int shrunkCapacity() {
+    /**
+     * Gives back memory after a peak: halves the capacity while a quarter of it would still hold
+     * every entry, but not below {@link #TRIM_FLOOR} slots. Called now and then (housekeeping),
+     * not per removal, so that a channel whose deliveries come in batches keeps its arrays.
+     */
+    void trim() {
         int capacity = items.length;
-        while (capacity > MIN_CAPACITY && capacity >= 4 * size) {
+        while (capacity > TRIM_FLOOR && capacity >= 4 * size) {
             capacity >>>= 1;
         }
-        return capacity;
+        if (capacity < items.length) {
+            compact(capacity);
+        }
     }
 
     /** Makes room for one more slot: compacts when half the slots are cleared, else doubles. */

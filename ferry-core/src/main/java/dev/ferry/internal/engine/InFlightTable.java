@@ -31,7 +31,6 @@ final class InFlightTable {
     }
 
     private void place(Entry e, long deadline, long timeoutMillis) {
-        e.deadline = deadline;
         EntryRing ring = ringFor(timeoutMillis);
         if (ring != null && deadline >= ring.lastKey()) {
             ring.add(e, deadline);
@@ -142,6 +141,13 @@ final class InFlightTable {
     /** Deliveries in flight. */
     int count() {
         return count;
+    }
+
+    /** Gives back memory held since a peak of deliveries (housekeeping). */
+    void trim() {
+        for (int i = 0; i < ringCount; i++) {
+            rings[i].trim();
+        }
     }
 
     void clear() {
