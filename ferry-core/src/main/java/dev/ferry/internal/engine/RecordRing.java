@@ -6,9 +6,13 @@ import java.util.Arrays;
  * The most recent records of a log in memory, indexed by sequence number, so that channels reading
  * near the tail never touch the file. Bounded in records and bytes; the oldest fall out first. Not
  * thread-safe.
+ *
+ * <p>Each record's size is kept beside it, so that dropping the oldest record does not read that
+ * record (by then long out of the CPU's caches) on every append of a full cache.
  */
 final class RecordRing {
     private LogRecord[] items;
+    private int[] sizes;
     private final int maxRecords;
     private final long maxBytes;
     private int head;
@@ -19,6 +23,7 @@ final class RecordRing {
         this.maxRecords = maxRecords;
         this.maxBytes = maxBytes;
         this.items = new LogRecord[Math.min(maxRecords, 1024)];
+        this.sizes = new int[items.length];
     }
 
     void add(LogRecord record) {
@@ -29,9 +34,12 @@ final class RecordRing {
                 removeFirst();
             }
         }
-        items[(head + count) % items.length] = record;
+        int at = (head + count) % items.length;
+        int size = record.size();
+        items[at] = record;
+        sizes[at] = size;
         count++;
-        bytes += record.size();
+        bytes += size;
         while (bytes > maxBytes && count > 1) {
             removeFirst();
         }
@@ -39,19 +47,21 @@ final class RecordRing {
 
     private void grow() {
         LogRecord[] bigger = new LogRecord[Math.min(maxRecords, items.length * 2)];
+        int[] biggerSizes = new int[bigger.length];
         for (int i = 0; i < count; i++) {
             bigger[i] = items[(head + i) % items.length];
+            biggerSizes[i] = sizes[(head + i) % items.length];
         }
         items = bigger;
+        sizes = biggerSizes;
         head = 0;
     }
 
     void removeFirst() {
-        LogRecord first = items[head];
         items[head] = null;
+        bytes -= sizes[head];
         head = (head + 1) % items.length;
         count--;
-        bytes -= first.size();
     }
 
     /** Drops records whose offset is below {@code offset}. */
