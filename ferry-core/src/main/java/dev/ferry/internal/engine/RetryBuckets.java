@@ -13,7 +13,8 @@ import java.util.List;
  * {@link #BUCKET_MILLIS}-wide buckets) are tracked one message at a time in memory ("loaded"), which
  * are left on disk because they fall due far ahead ("far", with how many messages each holds), and
  * how many tracked messages each loaded bucket still holds, so that empty buckets can be deleted.
- * The copies themselves are in the channel's {@link RetryStore}; the messages in {@link ChannelState}.
+ * The copies themselves are in the channel's {@link RetryStore}, the messages in {@link
+ * ChannelEntries}; {@link RetryCopies} makes the copies and loads them back.
  *
  * <p>Threading: not thread-safe; the owning topic's lock guards it.
  */
