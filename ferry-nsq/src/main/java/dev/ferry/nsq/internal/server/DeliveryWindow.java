@@ -42,6 +42,8 @@ final class DeliveryWindow implements Engine.ConsumerListener {
      * messages are written even when the connection turns unwritable, so this bounds the overshoot.
      */
     private static final int CLAIM_BYTES = 256 * 1024;
+    /** The most messages in flight the map is made to hold without growing (RDY may ask for more). */
+    private static final int MAX_PRESIZED_IN_FLIGHT = 16 * 1024;
 
     /** A message in flight to this client. */
     private record InFlight(Lease lease, long deliveredAt) {}
@@ -54,7 +56,9 @@ final class DeliveryWindow implements Engine.ConsumerListener {
      * The messages in flight by id, in the order they were delivered (the order {@link #requeueAll}
      * gives them back): a primitive map, since an entry goes in per delivery and out per FIN.
      */
-    private final Long2ObjectLinkedOpenHashMap<InFlight> inFlight = new Long2ObjectLinkedOpenHashMap<>();
+    private Long2ObjectLinkedOpenHashMap<InFlight> inFlight = new Long2ObjectLinkedOpenHashMap<>();
+    /** The number of messages {@link #inFlight} was made for: it never shrinks below that. */
+    private int inFlightCapacity = Long2ObjectLinkedOpenHashMap.DEFAULT_INITIAL_SIZE;
     /** FINs read and checked but not yet given to the engine, with their commands (for errors). */
     private List<Lease> pendingFins = new ArrayList<>();
 
@@ -107,8 +111,25 @@ final class DeliveryWindow implements Engine.ConsumerListener {
             throw NsqError.fatal("E_INVALID", "RDY count " + count + " out of range 0-" + options.maxRdyCount());
         }
         ready = count;
+        sizeInFlightFor(count);
         connection.activity().readyCount = count;
         pump();
+    }
+
+    /**
+     * Makes the map of messages in flight hold {@code count} without growing: a hash map that grows
+     * and shrinks as a window fills and drains rehashes all the time (the map shrinks on removal,
+     * but never below the size it was made for). Grows only, up to a bound, so an idle connection
+     * keeps a small map; RDY changes are rare, so the copy is too.
+     */
+    private void sizeInFlightFor(long count) {
+        int wanted = (int) Math.min(count, MAX_PRESIZED_IN_FLIGHT);
+        if (wanted > inFlightCapacity) {
+            Long2ObjectLinkedOpenHashMap<InFlight> bigger = new Long2ObjectLinkedOpenHashMap<>(wanted);
+            bigger.putAll(inFlight); // in delivery order
+            inFlight = bigger;
+            inFlightCapacity = wanted;
+        }
     }
 
     /** CLS: no more messages; those in flight may still be answered. */
