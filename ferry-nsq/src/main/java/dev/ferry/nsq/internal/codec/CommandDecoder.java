@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 
@@ -120,14 +119,20 @@ public final class CommandDecoder extends ByteToMessageDecoder {
             state = State.DISCARD;
             return;
         }
-        String line = in.readCharSequence(length, StandardCharsets.UTF_8).toString();
-        in.skipBytes(1);
-        if (line.endsWith("\r")) {
-            line = line.substring(0, line.length() - 1);
+        int start = in.readerIndex();
+        int end = newline;
+        if (end > start && in.getByte(end - 1) == '\r') {
+            end--;
         }
-        String[] words = line.split(" ", -1);
-        String name = words[0];
-        List<String> params = Arrays.asList(words).subList(1, words.length);
+        in.readerIndex(newline + 1);
+        Inbound.Answer answer = CommandLines.answer(in, start, end);
+        if (answer != null) {
+            out.add(answer);
+            return;
+        }
+        List<String> words = CommandLines.words(in, start, end);
+        String name = words.getFirst();
+        List<String> params = words.subList(1, words.size());
         if (WITH_BODY.contains(name)) {
             pendingName = name;
             pendingParams = params;

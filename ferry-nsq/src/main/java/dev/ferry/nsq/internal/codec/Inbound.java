@@ -1,5 +1,6 @@
 package dev.ferry.nsq.internal.codec;
 
+import dev.ferry.spi.MessageIds;
 import java.util.List;
 
 /** What {@link CommandDecoder} reads from a client: a command, or why the connection must end. */
@@ -27,6 +28,30 @@ public sealed interface Inbound {
         /** Whether the command carries a body whose size was refused. */
         public boolean bodyRefused() {
             return bodySize != NO_BODY && body == null;
+        }
+    }
+
+    /**
+     * A FIN, REQ or TOUCH in its usual form, read from the line's bytes without making strings:
+     * {@code FIN id}, {@code TOUCH id} or {@code REQ id timeout}, where the id is 16 lowercase hex
+     * digits and nothing else is on the line. Every other form of these commands (an uppercase or
+     * malformed id, missing or extra parameters) comes as a {@link Command}, which the handler
+     * checks and answers with nsqd's errors; this one holds what {@link #toCommand()} gives back.
+     *
+     * @param name {@code FIN}, {@code REQ} or {@code TOUCH}
+     * @param messageId the id the 16 hex digits spell
+     * @param timeout REQ's second parameter as sent (not empty, no space); null for FIN and TOUCH
+     */
+    record Answer(String name, long messageId, String timeout) implements Inbound {
+        /** The id as the client sent it (the decoder took lowercase hex only, so this is exact). */
+        public String rawId() {
+            return MessageIds.toHex(messageId);
+        }
+
+        /** The same command as a {@link Command}, parameters as sent. */
+        public Command toCommand() {
+            List<String> params = timeout == null ? List.of(rawId()) : List.of(rawId(), timeout);
+            return new Command(name, params, Command.NO_BODY, null);
         }
     }
 

@@ -1,20 +1,20 @@
 package dev.ferry.nsq.internal.server;
 
 import dev.ferry.nsq.ServerOptions;
-import dev.ferry.nsq.internal.codec.Frame;
 import dev.ferry.nsq.internal.codec.Inbound;
+import dev.ferry.nsq.internal.codec.MessageFrames;
 import dev.ferry.nsq.internal.metrics.ChannelTraffic;
 import dev.ferry.nsq.internal.protocol.NsqError;
 import dev.ferry.spi.Engine;
 import dev.ferry.spi.Lease;
 import dev.ferry.spi.MessageIds;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
+import it.unimi.dsi.fastutil.longs.Long2ObjectLinkedOpenHashMap;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -42,6 +42,8 @@ final class DeliveryWindow implements Engine.ConsumerListener {
      * messages are written even when the connection turns unwritable, so this bounds the overshoot.
      */
     private static final int CLAIM_BYTES = 256 * 1024;
+    /** The most messages in flight the map is made to hold without growing (RDY may ask for more). */
+    private static final int MAX_PRESIZED_IN_FLIGHT = 16 * 1024;
 
     /** A message in flight to this client. */
     private record InFlight(Lease lease, long deliveredAt) {}
@@ -50,11 +52,17 @@ final class DeliveryWindow implements Engine.ConsumerListener {
     private final Engine engine;
     private final ServerOptions options;
     private final IdentifyNegotiation settings;
-    private final Map<Long, InFlight> inFlight = new LinkedHashMap<>();
+    /**
+     * The messages in flight by id, in the order they were delivered (the order {@link #requeueAll}
+     * gives them back): a primitive map, since an entry goes in per delivery and out per FIN.
+     */
+    private Long2ObjectLinkedOpenHashMap<InFlight> inFlight = new Long2ObjectLinkedOpenHashMap<>();
+    /** The number of messages {@link #inFlight} was made for: it never shrinks below that. */
+    private int inFlightCapacity = Long2ObjectLinkedOpenHashMap.DEFAULT_INITIAL_SIZE;
     /** FINs read and checked but not yet given to the engine, with their commands (for errors). */
-    private final List<Lease> pendingFins = new ArrayList<>();
+    private List<Lease> pendingFins = new ArrayList<>();
 
-    private final List<Inbound.Command> pendingFinCommands = new ArrayList<>();
+    private List<Inbound> pendingFinCommands = new ArrayList<>();
     private Engine.Consumer consumer;
     private String topic;
     private String channel;
@@ -103,8 +111,25 @@ final class DeliveryWindow implements Engine.ConsumerListener {
             throw NsqError.fatal("E_INVALID", "RDY count " + count + " out of range 0-" + options.maxRdyCount());
         }
         ready = count;
+        sizeInFlightFor(count);
         connection.activity().readyCount = count;
         pump();
+    }
+
+    /**
+     * Makes the map of messages in flight hold {@code count} without growing: a hash map that grows
+     * and shrinks as a window fills and drains rehashes all the time (the map shrinks on removal,
+     * but never below the size it was made for). Grows only, up to a bound, so an idle connection
+     * keeps a small map; RDY changes are rare, so the copy is too.
+     */
+    private void sizeInFlightFor(long count) {
+        int wanted = (int) Math.min(count, MAX_PRESIZED_IN_FLIGHT);
+        if (wanted > inFlightCapacity) {
+            Long2ObjectLinkedOpenHashMap<InFlight> bigger = new Long2ObjectLinkedOpenHashMap<>(wanted);
+            bigger.putAll(inFlight); // in delivery order
+            inFlight = bigger;
+            inFlightCapacity = wanted;
+        }
     }
 
     /** CLS: no more messages; those in flight may still be answered. */
@@ -113,12 +138,17 @@ final class DeliveryWindow implements Engine.ConsumerListener {
         connection.activity().readyCount = 0;
     }
 
-    /** Checks the state and the parameters of FIN, REQ and TOUCH; returns the message id. */
-    private long messageId(Inbound.Command c, String cmd, int params) {
+    /** Checks that FIN, REQ or TOUCH may come now (subscribed or closing). */
+    private void requireAnswerable(String cmd) {
         V2Connection.State state = connection.state();
         if (state != V2Connection.State.SUBSCRIBED && state != V2Connection.State.CLOSING) {
             throw NsqError.fatal("E_INVALID", "cannot " + cmd + " in current state");
         }
+    }
+
+    /** Checks the state and the parameters of FIN, REQ and TOUCH; returns the message id. */
+    private long messageId(Inbound.Command c, String cmd, int params) {
+        requireAnswerable(cmd);
         if (c.params().size() < params) {
             throw NsqError.fatal("E_INVALID", cmd + " insufficient number of params");
         }
@@ -130,16 +160,25 @@ final class DeliveryWindow implements Engine.ConsumerListener {
     }
 
     /** The message in flight to this client with {@code id}; a non-fatal error otherwise. */
-    private InFlight owned(long id, Inbound.Command c, String cmd, String failCode) {
+    private InFlight owned(long id, Inbound source, String cmd, String failCode) {
         InFlight message = inFlight.get(id);
         if (message == null) {
-            throw notInFlight(c, cmd, failCode);
+            throw notInFlight(source, cmd, failCode);
         }
         return message;
     }
 
-    private static NsqError notInFlight(Inbound.Command c, String cmd, String failCode) {
-        return NsqError.nonFatal(failCode, cmd + " " + c.params().get(0) + " failed ID not in flight");
+    private static NsqError notInFlight(Inbound source, String cmd, String failCode) {
+        return NsqError.nonFatal(failCode, cmd + " " + rawId(source) + " failed ID not in flight");
+    }
+
+    /** The id as the client wrote it in a FIN, REQ or TOUCH. */
+    private static String rawId(Inbound source) {
+        return switch (source) {
+            case Inbound.Answer a -> a.rawId();
+            case Inbound.Command c -> c.params().get(0);
+            default -> throw new IllegalArgumentException("not a FIN, REQ or TOUCH: " + source);
+        };
     }
 
     /**
@@ -153,15 +192,21 @@ final class DeliveryWindow implements Engine.ConsumerListener {
         }
     }
 
+    /** FIN in its usual form: as {@link #fin(Inbound.Command)}. */
+    void fin(Inbound.Answer a) {
+        if (!queueFin(a.messageId(), a)) {
+            requireAnswerable("FIN");
+            throw notInFlight(a, "FIN", "E_FIN_FAILED");
+        }
+    }
+
     /**
      * Takes a well-formed FIN of a message in flight to this client: frees its slot and queues it
      * for {@link #flushFins()}. Returns false, doing nothing, for any other FIN, which {@link
      * #fin} answers with its error once the queued ones are flushed (so errors keep their order).
      */
     boolean queueFin(Inbound.Command c) {
-        V2Connection.State state = connection.state();
-        if ((state != V2Connection.State.SUBSCRIBED && state != V2Connection.State.CLOSING)
-                || c.params().isEmpty()) {
+        if (c.params().isEmpty()) {
             return false;
         }
         long id;
@@ -170,13 +215,22 @@ final class DeliveryWindow implements Engine.ConsumerListener {
         } catch (IllegalArgumentException e) {
             return false;
         }
+        return queueFin(id, c);
+    }
+
+    /** As {@link #queueFin(Inbound.Command)}, for the message {@code id} that {@code source} finishes. */
+    boolean queueFin(long id, Inbound source) {
+        V2Connection.State state = connection.state();
+        if (state != V2Connection.State.SUBSCRIBED && state != V2Connection.State.CLOSING) {
+            return false;
+        }
         InFlight m = inFlight.remove(id);
         if (m == null) {
             return false;
         }
         connection.activity().inFlightCount = inFlight.size();
         pendingFins.add(m.lease());
-        pendingFinCommands.add(c);
+        pendingFinCommands.add(source);
         return true;
     }
 
@@ -193,10 +247,11 @@ final class DeliveryWindow implements Engine.ConsumerListener {
         if (pendingFins.isEmpty()) {
             return false;
         }
-        List<Lease> leases = List.copyOf(pendingFins);
-        List<Inbound.Command> commands = List.copyOf(pendingFinCommands);
-        pendingFins.clear();
-        pendingFinCommands.clear();
+        // handed over whole: the engine may read the list after this returns
+        List<Lease> leases = pendingFins;
+        List<Inbound> commands = pendingFinCommands;
+        pendingFins = new ArrayList<>(leases.size());
+        pendingFinCommands = new ArrayList<>(commands.size());
         CompletableFuture<List<Boolean>> answers = engine.ack(leases).toCompletableFuture();
         if (answers.isDone()) {
             onFinAnswers(
@@ -219,7 +274,7 @@ final class DeliveryWindow implements Engine.ConsumerListener {
      * Counts the FINs the engine took and answers E_FIN_FAILED for each it refused, in order; an
      * engine failure is fatal and ends the answers there.
      */
-    private void onFinAnswers(List<Boolean> oks, Throwable error, List<Inbound.Command> commands) {
+    private void onFinAnswers(List<Boolean> oks, Throwable error, List<Inbound> commands) {
         for (int i = 0; i < commands.size(); i++) {
             boolean ok = error == null && oks.get(i);
             try {
@@ -241,17 +296,25 @@ final class DeliveryWindow implements Engine.ConsumerListener {
 
     /** REQ: the message goes back to the channel, delivered again after the (clamped) delay. */
     void req(Inbound.Command c) {
-        long id = messageId(c, "REQ", 2);
-        String raw = c.params().get(1);
+        req(messageId(c, "REQ", 2), c.params().get(1), c);
+    }
+
+    /** REQ in its usual form: as {@link #req(Inbound.Command)}. */
+    void req(Inbound.Answer a) {
+        requireAnswerable("REQ");
+        req(a.messageId(), a.timeout(), a);
+    }
+
+    private void req(long id, String raw, Inbound source) {
         String error = "REQ could not parse timeout " + raw;
         long ms =
                 raw.startsWith("-") ? -CommandParams.base10(raw.substring(1), error) : CommandParams.base10(raw, error);
         // nsqd clamps the delay rather than refusing it
         long delay = Math.max(0, Math.min(ms, options.maxReqTimeout().toMillis()));
-        InFlight m = owned(id, c, "REQ", "E_REQ_FAILED");
+        InFlight m = owned(id, source, "REQ", "E_REQ_FAILED");
         inFlight.remove(id);
         connection.activity().inFlightCount = inFlight.size();
-        answered(engine.nack(m.lease(), Duration.ofMillis(delay)), c, "REQ", "E_REQ_FAILED", () -> {
+        answered(engine.nack(m.lease(), Duration.ofMillis(delay)), source, "REQ", "E_REQ_FAILED", () -> {
             connection.activity().requeueCount++;
             pumpAfterRead = true;
         });
@@ -259,15 +322,24 @@ final class DeliveryWindow implements Engine.ConsumerListener {
 
     /** TOUCH: the message's timeout starts again, never past its delivery plus the max msg timeout. */
     void touch(Inbound.Command c) {
-        long id = messageId(c, "TOUCH", 1);
-        InFlight m = owned(id, c, "TOUCH", "E_TOUCH_FAILED");
+        touch(messageId(c, "TOUCH", 1), c);
+    }
+
+    /** TOUCH in its usual form: as {@link #touch(Inbound.Command)}. */
+    void touch(Inbound.Answer a) {
+        requireAnswerable("TOUCH");
+        touch(a.messageId(), a);
+    }
+
+    private void touch(long id, Inbound source) {
+        InFlight m = owned(id, source, "TOUCH", "E_TOUCH_FAILED");
         long now = options.clock().millis();
         // as nsqd: a touch never takes a message past its delivery time plus the max msg timeout
         long deadline = Math.min(
                 now + settings.msgTimeoutMillis(),
                 m.deliveredAt() + options.maxMsgTimeout().toMillis());
         CompletionStage<Boolean> extended = engine.extend(m.lease(), Duration.ofMillis(Math.max(1, deadline - now)));
-        answered(extended, c, "TOUCH", "E_TOUCH_FAILED", null, () -> {
+        answered(extended, source, "TOUCH", "E_TOUCH_FAILED", null, () -> {
             if (inFlight.remove(id, m)) {
                 connection.activity().inFlightCount = inFlight.size();
             }
@@ -275,8 +347,8 @@ final class DeliveryWindow implements Engine.ConsumerListener {
     }
 
     private void answered(
-            CompletionStage<Boolean> answer, Inbound.Command c, String cmd, String failCode, Runnable taken) {
-        answered(answer, c, cmd, failCode, taken, null);
+            CompletionStage<Boolean> answer, Inbound source, String cmd, String failCode, Runnable taken) {
+        answered(answer, source, cmd, failCode, taken, null);
     }
 
     /**
@@ -287,7 +359,7 @@ final class DeliveryWindow implements Engine.ConsumerListener {
      */
     private void answered(
             CompletionStage<Boolean> answer,
-            Inbound.Command c,
+            Inbound source,
             String cmd,
             String failCode,
             Runnable taken,
@@ -295,7 +367,7 @@ final class DeliveryWindow implements Engine.ConsumerListener {
         CompletableFuture<Boolean> result = answer.toCompletableFuture();
         if (result.isDone()) {
             Throwable error = result.isCompletedExceptionally() ? result.exceptionNow() : null;
-            onAnswer(error == null && result.resultNow(), error, c, cmd, failCode, taken, refused);
+            onAnswer(error == null && result.resultNow(), error, source, cmd, failCode, taken, refused);
             return;
         }
         connection.hold();
@@ -303,7 +375,7 @@ final class DeliveryWindow implements Engine.ConsumerListener {
             connection.release();
             if (!connection.closed()) {
                 try {
-                    onAnswer(error == null && ok, error, c, cmd, failCode, taken, refused);
+                    onAnswer(error == null && ok, error, source, cmd, failCode, taken, refused);
                 } catch (NsqError e) {
                     connection.fail(e);
                 }
@@ -316,7 +388,7 @@ final class DeliveryWindow implements Engine.ConsumerListener {
     private static void onAnswer(
             boolean ok,
             Throwable error,
-            Inbound.Command c,
+            Inbound source,
             String cmd,
             String failCode,
             Runnable taken,
@@ -330,7 +402,7 @@ final class DeliveryWindow implements Engine.ConsumerListener {
             if (refused != null) {
                 refused.run();
             }
-            throw notInFlight(c, cmd, failCode);
+            throw notInFlight(source, cmd, failCode);
         }
         if (taken != null) {
             taken.run();
@@ -459,10 +531,12 @@ final class DeliveryWindow implements Engine.ConsumerListener {
         Instant instant = options.clock().instant();
         long now = instant.toEpochMilli();
         long nowNanos = instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
-        boolean wrote = false;
-        int buffered = 0;
+        // the batch goes out as one buffer (one per output_buffer_size bytes), flushed once
+        ByteBuf out = null;
         int delivered = 0;
+        int remaining = leases.size();
         for (Lease lease : leases) {
+            remaining--;
             if (sampleRate > 0 && ThreadLocalRandom.current().nextInt(100) > sampleRate) {
                 engine.ack(lease); // sampled out: dropped for this client, as nsqd
                 continue;
@@ -473,18 +547,22 @@ final class DeliveryWindow implements Engine.ConsumerListener {
             if (lease.attempts() == 1) {
                 connection.traffic().firstDelivery(nowNanos - lease.timestamp());
             }
-            ctx.write(new Frame.Message(lease.timestamp(), lease.attempts(), lease.idHex(), lease.body()));
-            wrote = true;
-            lastBodySize = Math.max(64, lease.body().length);
-            buffered += Frame.Message.HEADER_BYTES + lease.body().length;
-            if (buffered >= outputBufferSize) {
-                ctx.flush();
-                buffered = 0;
-                wrote = false;
+            byte[] body = lease.body();
+            if (out == null) {
+                // room for the rest of the batch, or for what output_buffer_size lets wait
+                long rest = (long) remaining * MessageFrames.size(lastBodySize);
+                long chunk = Math.max(outputBufferSize, 0) + (long) MessageFrames.size(body.length);
+                out = ctx.alloc().ioBuffer((int) Math.min(MessageFrames.size(body.length) + rest, chunk));
+            }
+            MessageFrames.write(out, lease.timestamp(), lease.attempts(), lease.messageId(), body);
+            lastBodySize = Math.max(64, body.length);
+            if (out.readableBytes() >= outputBufferSize) {
+                ctx.writeAndFlush(out);
+                out = null;
             }
         }
-        if (wrote) {
-            ctx.flush();
+        if (out != null) {
+            ctx.writeAndFlush(out);
         }
         traffic.delivered(delivered); // once per claim: the metric's counter is shared across loops
         activity.inFlightCount = inFlight.size();

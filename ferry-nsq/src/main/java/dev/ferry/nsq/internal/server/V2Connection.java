@@ -252,30 +252,60 @@ final class V2Connection extends SimpleChannelInboundHandler<Inbound> {
                 log.info("client {}: command line longer than {} bytes; closing", ctx.channel(), tooLong.limit());
                 close();
             }
+            case Inbound.Answer answer -> {
+                if (answer.name().equals("FIN") && window.queueFin(answer.messageId(), answer)) {
+                    return; // answered with the read's other FINs (DeliveryWindow#flushFins)
+                }
+                afterQueuedFins(answer);
+            }
             case Inbound.Command command -> {
                 if (command.name().equals("FIN") && window.queueFin(command)) {
                     return; // answered with the read's other FINs (DeliveryWindow#flushFins)
                 }
-                if (window.flushFins()) {
-                    waiting.addFirst(inbound); // after the engine answered the FINs before it
-                    return;
-                }
-                if (closed) {
-                    return;
-                }
-                try {
-                    execute(command);
-                } catch (NsqError e) {
-                    fail(e);
-                }
+                afterQueuedFins(command);
             }
         }
     }
 
-    private void execute(Inbound.Command c) {
-        if (tlsRequired && !c.name().equals("IDENTIFY") && !TlsPeer.established(ctx.pipeline())) {
-            throw NsqError.fatal("E_INVALID", "cannot " + c.name() + " in current state (TLS required)");
+    /** Handles a command once the engine has answered the FINs queued before it. */
+    private void afterQueuedFins(Inbound inbound) {
+        if (window.flushFins()) {
+            waiting.addFirst(inbound); // after the engine answered the FINs before it
+            return;
         }
+        if (closed) {
+            return;
+        }
+        try {
+            switch (inbound) {
+                case Inbound.Answer answer -> answer(answer);
+                case Inbound.Command command -> execute(command);
+                default -> throw new IllegalStateException("not a command: " + inbound);
+            }
+        } catch (NsqError e) {
+            fail(e);
+        }
+    }
+
+    /** FIN, REQ or TOUCH in their usual form (see {@link Inbound.Answer}). */
+    private void answer(Inbound.Answer a) {
+        requireTlsUnlessIdentify(a.name());
+        switch (a.name()) {
+            case "FIN" -> window.fin(a);
+            case "REQ" -> window.req(a);
+            case "TOUCH" -> window.touch(a);
+            default -> throw new IllegalStateException("not an answer: " + a.name());
+        }
+    }
+
+    private void requireTlsUnlessIdentify(String name) {
+        if (tlsRequired && !name.equals("IDENTIFY") && !TlsPeer.established(ctx.pipeline())) {
+            throw NsqError.fatal("E_INVALID", "cannot " + name + " in current state (TLS required)");
+        }
+    }
+
+    private void execute(Inbound.Command c) {
+        requireTlsUnlessIdentify(c.name());
         switch (c.name()) {
             case "IDENTIFY" -> {
                 requireState(State.INIT, "IDENTIFY");

@@ -74,6 +74,45 @@ class CommandDecoderPropertyTest {
         assertThat(describe(split)).isEqualTo(describe(whole));
     }
 
+    /** Command lines of words often seen after FIN, REQ and TOUCH, good and bad, without a body. */
+    @Provide
+    Arbitrary<String> line() {
+        Arbitrary<String> word = Arbitraries.of(
+                "FIN",
+                "REQ",
+                "TOUCH",
+                "RDY",
+                "0123456789abcdef",
+                "00000000000000AB",
+                "0123456789abcdeg",
+                "5",
+                "-1",
+                "",
+                "é",
+                "x\r");
+        return word.list().ofMinSize(1).ofMaxSize(5).map(words -> String.join(" ", words));
+    }
+
+    /**
+     * However a line is read (FIN, REQ and TOUCH in their usual form straight from the bytes, the
+     * rest as words), it means what splitting its text on single spaces gives, as nsqd reads it.
+     */
+    @Property(tries = 500)
+    void readsEveryLineAsItsWordsSplitOnSingleSpaces(@ForAll("line") String line, @ForAll boolean crlf) {
+        List<Inbound> got = decode(
+                List.of((CommandDecoder.MAGIC + line + (crlf ? "\r\n" : "\n")).getBytes(StandardCharsets.UTF_8)));
+
+        // as nsqd: the text before the newline, less one carriage return at its end
+        String text = line + (crlf ? "\r" : "");
+        String[] words = (text.endsWith("\r") ? text.substring(0, text.length() - 1) : text).split(" ", -1);
+        Inbound.Command expected = new Inbound.Command(
+                words[0], Arrays.asList(words).subList(1, words.length), Inbound.Command.NO_BODY, null);
+        assertThat(got).hasSize(1);
+        Inbound.Command read =
+                got.getFirst() instanceof Inbound.Answer a ? a.toCommand() : (Inbound.Command) got.getFirst();
+        assertThat(read).isEqualTo(expected);
+    }
+
     private static List<Inbound> decode(List<byte[]> chunks) {
         EmbeddedChannel channel = new EmbeddedChannel(new CommandDecoder(MAX_MESSAGE, MAX_BODY));
         try {

@@ -52,6 +52,31 @@ class CommandDecoderTest {
     }
 
     @Test
+    void shouldReadTheUsualFinReqAndTouchWithTheirIdsAsNumbers() {
+        channel.writeInbound(bytes("  V2FIN 0123456789abcdef\nREQ 00000000000000ff -5\r\nTOUCH ffffffffffffffff\n"));
+        assertThat(inbound())
+                .containsExactly(
+                        new Inbound.Answer("FIN", 0x0123456789abcdefL, null),
+                        new Inbound.Answer("REQ", 0xffL, "-5"),
+                        new Inbound.Answer("TOUCH", -1L, null));
+    }
+
+    @Test
+    void shouldLeaveEveryOtherFormOfFinReqAndTouchToTheHandlerAsWords() {
+        channel.writeInbound(bytes("  V2FIN 0123456789ABCDEF\nFIN 0123456789abcdef \nREQ 0123456789abcdef\n"
+                + "REQ 0123456789abcdef 1 2\nTOUCH 0123456789abcde\nFIN\n"));
+        assertThat(inbound())
+                .containsExactly(
+                        new Inbound.Command("FIN", List.of("0123456789ABCDEF"), Inbound.Command.NO_BODY, null),
+                        new Inbound.Command("FIN", List.of("0123456789abcdef", ""), Inbound.Command.NO_BODY, null),
+                        new Inbound.Command("REQ", List.of("0123456789abcdef"), Inbound.Command.NO_BODY, null),
+                        new Inbound.Command(
+                                "REQ", List.of("0123456789abcdef", "1", "2"), Inbound.Command.NO_BODY, null),
+                        new Inbound.Command("TOUCH", List.of("0123456789abcde"), Inbound.Command.NO_BODY, null),
+                        new Inbound.Command("FIN", List.of(), Inbound.Command.NO_BODY, null));
+    }
+
+    @Test
     void shouldSplitParametersOnSingleSpacesAsNsqdDoes() {
         channel.writeInbound(bytes("  V2REQ  id 5 \n"));
         assertThat(inbound())

@@ -52,6 +52,9 @@ class MpubBodyPropertyTest {
 
     @Property(tries = 1000)
     void parsesWhatTheBytesHoldOrRefusesWithAnNsqErrorWithinMemoryTheyBack(@ForAll("body") byte[] body) {
+        // once unmeasured: the first run of an error's message links its string concatenation,
+        // which allocates megabytes once per JVM, whatever the body
+        parseOrNone(body);
         long thread = Thread.currentThread().threadId();
         long before = THREADS.getThreadAllocatedBytes(thread);
         List<byte[]> messages;
@@ -70,6 +73,14 @@ class MpubBodyPropertyTest {
         if (!messages.isEmpty()) {
             assertThat(4 + total).isLessThanOrEqualTo(body.length);
             assertThat(ByteBuffer.wrap(body).getInt()).isEqualTo(messages.size());
+        }
+    }
+
+    private static void parseOrNone(byte[] body) {
+        try {
+            MpubBody.parse(body, MAX_MSG, MAX_BODY);
+        } catch (NsqError e) {
+            assertThat(e.code()).isIn("E_BAD_BODY", "E_BAD_MESSAGE");
         }
     }
 

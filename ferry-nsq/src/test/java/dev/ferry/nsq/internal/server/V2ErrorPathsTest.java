@@ -275,6 +275,21 @@ class V2ErrorPathsTest {
                         SUBSCRIBED,
                         command("FIN 0000000000000001\n", null),
                         "E_FIN_FAILED FIN 0000000000000001 failed ID not in flight"),
+                nonFatal(
+                        "FIN unknown id in uppercase, echoed as sent",
+                        SUBSCRIBED,
+                        command("FIN 00000000000000AB\n", null),
+                        "E_FIN_FAILED FIN 00000000000000AB failed ID not in flight"),
+                nonFatal(
+                        "FIN unknown id with a parameter too many",
+                        SUBSCRIBED,
+                        command("FIN 0000000000000001 x\r\n", null),
+                        "E_FIN_FAILED FIN 0000000000000001 failed ID not in flight"),
+                fatal(
+                        "REQ with a second space before the delay",
+                        SUBSCRIBED,
+                        command("REQ 0000000000000001  5\n", null),
+                        "E_INVALID REQ could not parse timeout "),
                 fatal(
                         "REQ before SUB",
                         none,
