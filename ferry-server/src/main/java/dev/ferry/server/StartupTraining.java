@@ -12,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -28,8 +29,9 @@ import picocli.CommandLine;
  * answers {@code /ping}, publishes over HTTP and with {@code ferry pub}, consumes with {@code ferry
  * sub}, prints {@code ferry --version}, then stops the server as SIGTERM would.
  *
- * <p>Each command is built as {@link Ferry#main} builds it, so the cache holds the classes of that
- * path and no others. Not for users; it exits 0 when every step worked and 1 (naming the step) when
+ * <p>Each command is started as {@link Main} starts it ({@code ferry server} through {@link
+ * ServerFlagReader}, the others as {@link Ferry#main} builds them), so the cache holds the classes of
+ * those paths and no others. Not for users; it exits 0 when every step worked and 1 (naming the step) when
  * one failed or hung for five minutes, and the cache is then not used.
  *
  * <p>Threads: the server runs on a thread of its own, as it would on picocli's; the steps run on
@@ -71,9 +73,8 @@ public final class StartupTraining {
         // ports 0: the server picks free ones and names them in its "listening on" lines
         StringBuffer said = new StringBuffer();
         Thread server = new Thread(
-                () -> run(
+                () -> serve(
                         new PrintWriter(new TeeWriter(said), true),
-                        "server",
                         "--tcp-address",
                         "127.0.0.1:0",
                         "--http-address",
@@ -105,6 +106,20 @@ public final class StartupTraining {
                 () -> Ferry.printVersion(new String[] {"--version"}, new PrintStream(OutputStream.nullOutputStream()))
                         ? 0
                         : 1);
+    }
+
+    /**
+     * Runs {@code ferry server} with {@code args} in this JVM as {@link Main} starts it (through {@link
+     * ServerFlagReader}, without picocli), until the training's end.
+     */
+    private static void serve(PrintWriter err, String... args) {
+        try {
+            ServerFlagReader.read(List.of(args), err::println)
+                    .orElseThrow(() -> new IllegalStateException("ferry server took its flags for a request for help"))
+                    .run(err);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Runs a ferry command line in this JVM, as {@link Ferry#main} would, its output discarded. */
