@@ -1,5 +1,6 @@
 package dev.ferry.server;
 
+import dev.ferry.FerryException;
 import dev.ferry.nsq.AuthSettings;
 import dev.ferry.nsq.FederationSettings;
 import dev.ferry.nsq.LookupdRegistration;
@@ -8,7 +9,6 @@ import dev.ferry.nsq.ServerOptions;
 import dev.ferry.nsq.TlsSettings;
 import dev.ferry.spi.Engine;
 import dev.ferry.spi.Engines;
-import io.netty.handler.ssl.SslContext;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -33,7 +33,7 @@ final class ServerStart {
     private final Map<String, List<String>> given;
     private final ServerSettings settings;
     private final TlsSettings tls;
-    private final SslContext sslContext;
+    private final BackgroundSslContext sslContext;
     private final FederationSettings federation;
     private final BrokerMemoryQueues memoryQueues;
 
@@ -42,7 +42,7 @@ final class ServerStart {
             Map<String, List<String>> given,
             ServerSettings settings,
             TlsSettings tls,
-            SslContext sslContext,
+            BackgroundSslContext sslContext,
             FederationSettings federation,
             BrokerMemoryQueues memoryQueues) {
         this.flags = flags;
@@ -56,8 +56,9 @@ final class ServerStart {
 
     /**
      * Checks the flags as a whole (ranges, addresses, the engine's settings, the TLS files, the
-     * federation secrets, the memory queues' definitions), opening nothing. The TLS context is made
-     * here, once: the servers take this one.
+     * federation secrets, the memory queues' definitions), opening nothing. With TLS, the files are
+     * read and parsed here and the context is then made on a thread of its own ({@link
+     * BackgroundSslContext}) while the broker starts; the servers take that one.
      *
      * @param flags the flags, read
      * @param given the flags given (on the command line or in the option file), by canonical name,
@@ -67,7 +68,9 @@ final class ServerStart {
     static ServerStart check(ServerFlags flags, Map<String, List<String>> given) {
         ServerSettings settings = ServerSettings.from(flags, given.keySet());
         TlsSettings tls = settings.tls().settings();
-        SslContext sslContext = tls == null ? null : tls.newServerContext();
+        if (tls != null) {
+            tls.checkFiles();
+        }
         FederationSettings federation = null;
         if (flags.federationSecrets != null) {
             try {
@@ -78,6 +81,8 @@ final class ServerStart {
         }
         BrokerMemoryQueues memoryQueues =
                 BrokerMemoryQueues.parse(flags.mqueues, flags.mqueueDbUrl, settings.dataPath());
+        // last, once nothing else can refuse the flags: its thread should not outlive a usage error
+        BackgroundSslContext sslContext = tls == null ? null : BackgroundSslContext.start(tls);
         return new ServerStart(flags, Map.copyOf(given), settings, tls, sslContext, federation, memoryQueues);
     }
 
@@ -156,6 +161,14 @@ final class ServerStart {
             if (http != null) {
                 httpServer = Listeners.start(httpListener, () -> servers.startHttp(http.host(), http.port()));
                 listening.add(httpServer);
+            }
+            if (sslContext != null) {
+                try {
+                    // made meanwhile; refused only if the JDK rejects files that parsed
+                    sslContext.await();
+                } catch (IllegalArgumentException e) {
+                    throw new FerryException(e.getMessage(), e);
+                }
             }
         } catch (RuntimeException e) {
             listening.reversed().forEach(NsqTcpServer::close);
