@@ -33,7 +33,6 @@ final class ServerStart {
     private final Map<String, List<String>> given;
     private final ServerSettings settings;
     private final TlsSettings tls;
-    private final BackgroundSslContext sslContext;
     private final FederationSettings federation;
     private final BrokerMemoryQueues memoryQueues;
 
@@ -42,14 +41,12 @@ final class ServerStart {
             Map<String, List<String>> given,
             ServerSettings settings,
             TlsSettings tls,
-            BackgroundSslContext sslContext,
             FederationSettings federation,
             BrokerMemoryQueues memoryQueues) {
         this.flags = flags;
         this.given = given;
         this.settings = settings;
         this.tls = tls;
-        this.sslContext = sslContext;
         this.federation = federation;
         this.memoryQueues = memoryQueues;
     }
@@ -57,8 +54,8 @@ final class ServerStart {
     /**
      * Checks the flags as a whole (ranges, addresses, the engine's settings, the TLS files, the
      * federation secrets, the memory queues' definitions), opening nothing. With TLS, the files are
-     * read and parsed here and the context is then made on a thread of its own ({@link
-     * BackgroundSslContext}) while the broker starts; the servers take that one.
+     * read and parsed here; {@link #run} makes the context on a thread of its own ({@link
+     * BackgroundSslContext}) while the broker starts, and the servers take that one.
      *
      * @param flags the flags, read
      * @param given the flags given (on the command line or in the option file), by canonical name,
@@ -81,9 +78,7 @@ final class ServerStart {
         }
         BrokerMemoryQueues memoryQueues =
                 BrokerMemoryQueues.parse(flags.mqueues, flags.mqueueDbUrl, settings.dataPath());
-        // last, once nothing else can refuse the flags: its thread should not outlive a usage error
-        BackgroundSslContext sslContext = tls == null ? null : BackgroundSslContext.start(tls);
-        return new ServerStart(flags, Map.copyOf(given), settings, tls, sslContext, federation, memoryQueues);
+        return new ServerStart(flags, Map.copyOf(given), settings, tls, federation, memoryQueues);
     }
 
     /** The flags' values the settings come from. */
@@ -112,6 +107,8 @@ final class ServerStart {
      */
     int run(PrintWriter err) throws InterruptedException {
         ServiceRunner.prepare(err, ignoredFlagsLine(), given, settings.logLevel());
+        // after prepare: the context's making creates loggers, which read --log-level once
+        BackgroundSslContext sslContext = tls == null ? null : BackgroundSslContext.start(tls);
         ServerOptions options = settings.protocol();
         HostPort https = tls == null ? null : settings.tls().httpsAddress();
         Listeners.Listener tcpListener = new Listeners.Listener("TCP", settings.tcpAddress(), "--tcp-address");
