@@ -9,29 +9,38 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLSessionContext;
 
 /**
- * The broker's TLS server context, made on a thread of its own while the broker starts: making one
+ * The broker's TLS server context, made on a thread of its own once the broker listens: making one
  * initialises the JDK's TLS implementation and Netty's, which costs about as much CPU as the rest of
  * a start, and nothing needs it before the first client asks for TLS. {@code ferry server} checks the
  * files first ({@link TlsSettings#checkFiles()}), so a mistake in them is still a usage error before
- * anything opens, and waits for the context ({@link #await()}) once it listens.
+ * anything opens; it hands this context to the servers, starts their listeners, then {@link #start()}s
+ * the making (on a 2-core machine, making it earlier would take the CPU from the start itself) and
+ * waits for it ({@link #await()}).
  *
  * <p>Every method delegates to the context once it is made and blocks until then: a client that asks
- * for TLS in the first moments of a start waits for it on its event loop, once. Thread-safe.
+ * for TLS in the first moments of a start waits for it on its server's event loop, once (each server
+ * has event loops of its own, so the listeners still start). Thread-safe.
  */
 final class BackgroundSslContext extends SslContext {
-    private final CompletableFuture<SslContext> made;
+    private final TlsSettings tls;
+    private final CompletableFuture<SslContext> made = new CompletableFuture<>();
+    private final AtomicBoolean started = new AtomicBoolean();
 
-    private BackgroundSslContext(CompletableFuture<SslContext> made) {
-        this.made = made;
+    /** The context of {@code tls}, to be made once {@link #start()} is called. */
+    BackgroundSslContext(TlsSettings tls) {
+        this.tls = tls;
     }
 
-    /** Starts making the server context of {@code tls} on a daemon thread, and returns at once. */
-    static BackgroundSslContext start(TlsSettings tls) {
-        CompletableFuture<SslContext> made = new CompletableFuture<>();
+    /** Starts making the context on a daemon thread, and returns at once; later calls do nothing. */
+    void start() {
+        if (!started.compareAndSet(false, true)) {
+            return;
+        }
         Thread maker = new Thread(
                 () -> {
                     try {
@@ -43,16 +52,16 @@ final class BackgroundSslContext extends SslContext {
                 "ferry-tls-setup");
         maker.setDaemon(true);
         maker.start();
-        return new BackgroundSslContext(made);
     }
 
     /**
-     * Waits until the context is made.
+     * Starts making the context unless it is being made, and waits until it is made.
      *
      * @throws IllegalArgumentException as {@link TlsSettings#newServerContext()} when it could not be
      *     made (the files passed the checks, but the JDK refused them)
      */
     void await() {
+        start();
         context();
     }
 

@@ -55,7 +55,7 @@ final class ServerStart {
      * Checks the flags as a whole (ranges, addresses, the engine's settings, the TLS files, the
      * federation secrets, the memory queues' definitions), opening nothing. With TLS, the files are
      * read and parsed here; {@link #run} makes the context on a thread of its own ({@link
-     * BackgroundSslContext}) while the broker starts, and the servers take that one.
+     * BackgroundSslContext}) once the listeners are up, and the servers take that one.
      *
      * @param flags the flags, read
      * @param given the flags given (on the command line or in the option file), by canonical name,
@@ -107,8 +107,9 @@ final class ServerStart {
      */
     int run(PrintWriter err) throws InterruptedException {
         ServiceRunner.prepare(err, ignoredFlagsLine(), given, settings.logLevel());
-        // after prepare: the context's making creates loggers, which read --log-level once
-        BackgroundSslContext sslContext = tls == null ? null : BackgroundSslContext.start(tls);
+        // made once the listeners are up, after prepare (its making creates loggers, which read
+        // --log-level once)
+        BackgroundSslContext sslContext = tls == null ? null : new BackgroundSslContext(tls);
         ServerOptions options = settings.protocol();
         HostPort https = tls == null ? null : settings.tls().httpsAddress();
         Listeners.Listener tcpListener = new Listeners.Listener("TCP", settings.tcpAddress(), "--tcp-address");
@@ -161,7 +162,7 @@ final class ServerStart {
             }
             if (sslContext != null) {
                 try {
-                    // made meanwhile; refused only if the JDK rejects files that parsed
+                    // /ping answers meanwhile; refused only if the JDK rejects files that parsed
                     sslContext.await();
                 } catch (IllegalArgumentException e) {
                     throw new FerryException(e.getMessage(), e);

@@ -35,7 +35,7 @@ class BackgroundSslContextTest {
         TlsSettings tls = settings(cert, key);
         tls.checkFiles();
 
-        BackgroundSslContext context = BackgroundSslContext.start(tls);
+        BackgroundSslContext context = new BackgroundSslContext(tls);
         context.await();
         SslHandler handler = context.newHandler(ByteBufAllocator.DEFAULT);
 
