@@ -109,7 +109,24 @@ public final class NsqTcpServer implements AutoCloseable {
          * @throws IllegalArgumentException naming the files when they cannot be read or used
          */
         public Builder tls(TlsSettings value) {
-            this.sslContext = value == null ? null : value.newServerContext();
+            return tls(value, value == null ? null : value.newServerContext());
+        }
+
+        /**
+         * As {@link #tls(TlsSettings)}, with the context already made from {@code value} ({@link
+         * TlsSettings#newServerContext()}), so that a caller who made it to check the files before
+         * anything started does not make it twice.
+         *
+         * @param value the settings, or null for no TLS
+         * @param context the context made from {@code value}; null exactly when {@code value} is
+         * @throws IllegalArgumentException when one of them is null and the other is not
+         */
+        public Builder tls(TlsSettings value, SslContext context) {
+            if ((value == null) != (context == null)) {
+                throw new IllegalArgumentException("TLS settings and their context go together: got "
+                        + (value == null ? "a context without settings" : "settings without a context"));
+            }
+            this.sslContext = context;
             this.tls = value;
             return this;
         }

@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import picocli.CommandLine;
 
 /**
  * The broker's memory queues, from {@code ferry server --mqueue DEFINITION} (repeatable, Kamailio's
@@ -38,9 +37,9 @@ final class BrokerMemoryQueues implements AutoCloseable {
     /**
      * Checks the definitions.
      *
-     * @throws CommandLine.ParameterException naming the bad definition (exit 2)
+     * @throws IllegalArgumentException naming the bad definition (a usage error)
      */
-    static BrokerMemoryQueues parse(CommandLine cmd, List<String> definitions, String dbUrl, Path dataPath) {
+    static BrokerMemoryQueues parse(List<String> definitions, String dbUrl, Path dataPath) {
         MemoryQueues.Builder builder = MemoryQueues.builder();
         boolean needsDatabase = false;
         for (String text : definitions) {
@@ -49,12 +48,11 @@ final class BrokerMemoryQueues implements AutoCloseable {
                 builder.define(d);
                 needsDatabase |= d.dbMode() != MemoryQueueDefinition.DbMode.NONE;
             } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(cmd, "--mqueue: " + e.getMessage());
+                throw new IllegalArgumentException("--mqueue: " + e.getMessage(), e);
             }
         }
         if (dbUrl != null && !dbUrl.startsWith("jdbc:")) {
-            throw new CommandLine.ParameterException(
-                    cmd, "--mqueue-db-url must be a JDBC URL (jdbc:...), got \"" + dbUrl + "\"");
+            throw new IllegalArgumentException("--mqueue-db-url must be a JDBC URL (jdbc:...), got \"" + dbUrl + "\"");
         }
         String url = dbUrl != null ? dbUrl : "jdbc:sqlite:" + dataPath.resolve("mqueue.db");
         if (needsDatabase) {

@@ -1,6 +1,11 @@
 package dev.ferry.server;
 
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
@@ -8,8 +13,9 @@ import java.util.OptionalInt;
  * must be quick without loading the command-line machinery, and hands every other command line to
  * {@link Ferry#main}.
  *
- * <p>Two are answered here: {@code ferry --version} (or {@code -V}) alone, and {@code ferry pub} in
- * its plain form ({@link QuickPub}). Each prints what the full command prints and exits with its
+ * <p>Three are answered here: {@code ferry --version} (or {@code -V}) alone, {@code ferry pub} in its
+ * plain form ({@link QuickPub}), and {@code ferry server} unless it asks for help or has a usage error
+ * ({@link ServerFlagReader}). Each prints what the full command prints and exits with its
  * code; whatever they do not cover (another flag, standard input, a refusal, an error to explain)
  * goes to the full command, so its messages stay the only ones. The point is the start: picocli's
  * classes are Java 5 bytecode, which the JVM's AOT cache cannot hold linked, and the full {@code pub}
@@ -36,7 +42,43 @@ public final class Main {
                 System.exit(status.getAsInt());
             }
         }
+        if (args.length > 0 && args[0].equals("server")) {
+            serve(args);
+        }
         Ferry.main(args);
+    }
+
+    /**
+     * {@code ferry server} read without picocli: starts the broker and exits with its code, or returns
+     * when the command line is for picocli to answer (help, a usage error).
+     */
+    private static void serve(String[] args) {
+        List<String> warnings = new ArrayList<>();
+        Optional<ServerStart> start;
+        try {
+            start = ServerFlagReader.read(Arrays.asList(args).subList(1, args.length), warnings::add);
+        } catch (IllegalArgumentException usageError) {
+            return; // picocli reads the command line again and reports the error in its words
+        }
+        if (start.isEmpty()) {
+            return;
+        }
+        PrintWriter err = new PrintWriter(System.err, true);
+        warnings.forEach(err::println);
+        int status;
+        try {
+            status = start.get().run(err);
+        } catch (Exception e) {
+            // as Ferry's handler of a command that fails at run time: one line, a stack trace only
+            // for what looks like a bug
+            err.println("ferry: " + e.getMessage());
+            if (!(e instanceof dev.ferry.FerryException)) {
+                e.printStackTrace(err);
+            }
+            err.flush();
+            status = Ferry.EXIT_FAILURE;
+        }
+        System.exit(status);
     }
 
     /**

@@ -1,12 +1,9 @@
 package dev.ferry.server;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.Stack;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.ArgSpec;
@@ -16,7 +13,7 @@ import picocli.CommandLine.Model.CommandSpec;
  * The picocli preprocessor of {@code ferry server}'s arguments, run once the command is matched and
  * before picocli reads a flag: it reads them by Go's rules ({@link GoFlagArgs}), adds under them the
  * settings of {@code --config FILE} that the command line does not give ({@link NsqdConfigFile}), and
- * hands picocli the lot as {@code --name=value}. So every value, from either place, goes through the
+ * hands picocli the lot as {@code --name=value} ({@link ServerFlagReader#args}). So every value, from either place, goes through the
  * same converters. The file's warnings go to the command's error stream as it is read.
  */
 final class ServerArgs implements CommandLine.IParameterPreprocessor {
@@ -26,29 +23,14 @@ final class ServerArgs implements CommandLine.IParameterPreprocessor {
         while (!args.isEmpty()) {
             given.add(args.pop()); // the top of the stack is the next argument
         }
-        List<FlagSpec> flags = FlagSpec.of(spec);
         List<GoFlagArgs.Arg> read;
         try {
-            read = new ArrayList<>(GoFlagArgs.read(given, FlagSpec.byGoName(flags)));
-            String config = null;
-            Set<String> names = new HashSet<>();
-            for (GoFlagArgs.Arg a : read) {
-                names.add(a.name());
-                if (a.name().equals("--config")) {
-                    config = a.value();
-                }
-            }
-            // --help and --version answer without reading the file, as nsqd's do
-            boolean action = read.stream().anyMatch(a -> a.value() == null);
-            if (config != null && !config.isEmpty() && !action) {
-                NsqdConfigFile file = NsqdConfigFile.read(Path.of(config), flags);
-                file.warnings().forEach(spec.commandLine().getErr()::println);
-                spec.commandLine().getErr().flush();
-                read.addAll(0, file.argsNotIn(names));
-            }
+            read = ServerFlagReader.args(
+                    given, FlagSpec.of(spec), spec.commandLine().getErr()::println);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
         }
+        spec.commandLine().getErr().flush();
         List<String> tokens =
                 new ArrayList<>(read.stream().map(GoFlagArgs.Arg::token).toList());
         Collections.reverse(tokens);

@@ -16,9 +16,11 @@ import picocli.CommandLine.Option;
 
 /**
  * Every flag of {@code ferry server}: all of nsqd 1.3's, under nsqd's names and defaults, then Ferry's
- * own. This is the one list of them: the Go-syntax reading ({@link GoFlagArgs}), the option file
- * ({@link NsqdConfigFile}) and the start-up line of ignored flags all work from these declarations
- * (through {@link FlagSpec}). {@link ServerSettings} checks the values and turns them into the
+ * own. This is the one list of them: picocli's model (help, usage errors), the quick start's reading
+ * without picocli ({@link ServerFlagReader}), the Go-syntax reading ({@link GoFlagArgs}), the option
+ * file ({@link NsqdConfigFile}) and the start-up line of ignored flags all work from these
+ * declarations (through {@link FlagSpec}, which reads them by plain reflection). A new flag's type
+ * needs a {@code converter} unless it is a string, a boolean, a path or a list of strings. {@link ServerSettings} checks the values and turns them into the
  * broker's configuration.
  *
  * <p>A field's annotations say what the other readers need: {@link ConfigKey} when the option file

@@ -1,6 +1,8 @@
 package dev.ferry.server;
 
 import java.io.PrintWriter;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -24,8 +26,23 @@ final class ServiceRunner {
      * ignores, if any, and sets slf4j-simple's level when {@code --log-level} was given.
      */
     static void prepare(CommandSpec spec, ServerFlags.LogLevel logLevel) {
-        ignoredFlagsLine(spec).ifPresent(spec.commandLine().getErr()::println);
-        if (spec.commandLine().getParseResult().hasMatchedOption("--log-level")) {
+        Map<String, List<String>> given = FlagSpec.given(spec.commandLine().getParseResult());
+        prepare(spec.commandLine().getErr(), FlagSpec.ignoredLine(FlagSpec.of(spec), given), given, logLevel);
+    }
+
+    /**
+     * {@link #prepare(CommandSpec, ServerFlags.LogLevel)} without picocli's model.
+     *
+     * @param ignoredLine the line naming the ignored flags given, if any
+     * @param given the flags given, by canonical name
+     */
+    static void prepare(
+            PrintWriter err,
+            Optional<String> ignoredLine,
+            Map<String, List<String>> given,
+            ServerFlags.LogLevel logLevel) {
+        ignoredLine.ifPresent(err::println);
+        if (given.containsKey("--log-level")) {
             // before the first logger is made: slf4j-simple reads its level once
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", logLevel.slf4jLevel());
         }
@@ -34,7 +51,7 @@ final class ServiceRunner {
     /** After parsing: the line naming the flags given that Ferry ignores, and why; empty when none is. */
     static Optional<String> ignoredFlagsLine(CommandSpec spec) {
         return FlagSpec.ignoredLine(
-                FlagSpec.of(spec), spec.commandLine().getParseResult().matchedOptions());
+                FlagSpec.of(spec), FlagSpec.given(spec.commandLine().getParseResult()));
     }
 
     /**

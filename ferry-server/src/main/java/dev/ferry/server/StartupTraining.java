@@ -12,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -26,10 +27,14 @@ import picocli.CommandLine;
  * -XX:ArchiveClassesAtExit}) runs this program, and what it loads and links is what the cache keeps.
  * So it does what a start of {@code ferry} does: starts {@code ferry server} on free loopback ports,
  * answers {@code /ping}, publishes over HTTP and with {@code ferry pub}, consumes with {@code ferry
- * sub}, prints {@code ferry --version}, then stops the server as SIGTERM would.
+ * sub}, prints {@code ferry --version}, then stops the server as SIGTERM would. Given a certificate
+ * and key, the server also serves TLS and answers {@code /ping} over it once: client libraries' test
+ * suites start nsqd with {@code --tls-cert} and {@code --tls-key}, and TLS brings in several hundred
+ * classes of its own.
  *
- * <p>Each command is built as {@link Ferry#main} builds it, so the cache holds the classes of that
- * path and no others. Not for users; it exits 0 when every step worked and 1 (naming the step) when
+ * <p>Each command is started as {@link Main} starts it ({@code ferry server} through {@link
+ * ServerFlagReader}, the others as {@link Ferry#main} builds them), so the cache holds the classes of
+ * those paths and no others. Not for users; it exits 0 when every step worked and 1 (naming the step) when
  * one failed or hung for five minutes, and the cache is then not used.
  *
  * <p>Threads: the server runs on a thread of its own, as it would on picocli's; the steps run on
@@ -41,6 +46,7 @@ public final class StartupTraining {
 
     private static final Pattern LISTENING_TCP = Pattern.compile("TCP: listening on [^\\s]+:(\\d+)");
     private static final Pattern LISTENING_HTTP = Pattern.compile("HTTP: listening on [^\\s]+:(\\d+)");
+    private static final Pattern LISTENING_HTTPS = Pattern.compile("HTTPS: listening on [^\\s]+:(\\d+)");
     private static final String TOPIC = "startup-training";
 
     private StartupTraining() {}
@@ -48,15 +54,17 @@ public final class StartupTraining {
     /**
      * Runs the training.
      *
-     * @param args one argument: an empty directory for the server's data, which the caller deletes
+     * @param args an empty directory for the server's data, which the caller deletes; then, optionally,
+     *     a PEM certificate and its key, with which the server also serves TLS (so that a start with
+     *     nsqd's TLS flags finds its classes in the cache too)
      */
     public static void main(String[] args) {
-        if (args.length != 1) {
-            System.err.println("usage: StartupTraining DATA_DIRECTORY");
+        if (args.length != 1 && args.length != 3) {
+            System.err.println("usage: StartupTraining DATA_DIRECTORY [TLS_CERT TLS_KEY]");
             Runtime.getRuntime().halt(2);
         }
         try {
-            train(args[0]);
+            train(args[0], args.length == 3 ? List.of(args[1], args[2]) : List.of());
         } catch (Exception e) {
             System.err.println("startup training failed: " + e.getMessage());
             e.printStackTrace();
@@ -67,26 +75,27 @@ public final class StartupTraining {
         System.exit(0);
     }
 
-    private static void train(String dataPath) throws Exception {
+    private static void train(String dataPath, List<String> tls) throws Exception {
+        List<String> serverArgs = new java.util.ArrayList<>(
+                List.of("--tcp-address", "127.0.0.1:0", "--http-address", "127.0.0.1:0", "--data-path", dataPath));
+        if (!tls.isEmpty()) {
+            serverArgs.addAll(
+                    List.of("--tls-cert", tls.get(0), "--tls-key", tls.get(1), "--https-address", "127.0.0.1:0"));
+        }
         // ports 0: the server picks free ones and names them in its "listening on" lines
         StringBuffer said = new StringBuffer();
         Thread server = new Thread(
-                () -> run(
-                        new PrintWriter(new TeeWriter(said), true),
-                        "server",
-                        "--tcp-address",
-                        "127.0.0.1:0",
-                        "--http-address",
-                        "127.0.0.1:0",
-                        "--data-path",
-                        dataPath),
-                "startup-training-server");
+                () -> serve(new PrintWriter(new TeeWriter(said), true), serverArgs), "startup-training-server");
         server.setDaemon(true);
         server.start();
         int tcpPort = awaitPort(said, LISTENING_TCP, server);
         int httpPort = awaitPort(said, LISTENING_HTTP, server);
         String tcp = "127.0.0.1:" + tcpPort;
         awaitPing(httpPort, server);
+        if (!tls.isEmpty()) {
+            int httpsPort = awaitPort(said, LISTENING_HTTPS, server);
+            step("GET /ping over TLS", () -> httpsPing(httpsPort));
+        }
 
         expectOk(httpPort, "POST", "/topic/create?topic=" + TOPIC, "");
         expectOk(httpPort, "POST", "/channel/create?topic=" + TOPIC + "&channel=c", "");
@@ -105,6 +114,20 @@ public final class StartupTraining {
                 () -> Ferry.printVersion(new String[] {"--version"}, new PrintStream(OutputStream.nullOutputStream()))
                         ? 0
                         : 1);
+    }
+
+    /**
+     * Runs {@code ferry server} with {@code args} in this JVM as {@link Main} starts it (through {@link
+     * ServerFlagReader}, without picocli), until the training's end.
+     */
+    private static void serve(PrintWriter err, List<String> args) {
+        try {
+            ServerFlagReader.read(args, err::println)
+                    .orElseThrow(() -> new IllegalStateException("ferry server took its flags for a request for help"))
+                    .run(err);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Runs a ferry command line in this JVM, as {@link Ferry#main} would, its output discarded. */
@@ -198,6 +221,25 @@ public final class StartupTraining {
                         "ferry server did not answer /ping within " + STEP_TIMEOUT.toSeconds() + " s");
             }
             server.join(10); // a pause between attempts, cut short if the server ends
+        }
+    }
+
+    /** GET /ping over TLS (the server's certificate taken on trust); 0 when it answers 200. */
+    private static int httpsPing(int port) {
+        try {
+            javax.net.ssl.SSLContext trusting = javax.net.ssl.SSLContext.getInstance("TLS");
+            trusting.init(
+                    null, io.netty.handler.ssl.util.InsecureTrustManagerFactory.INSTANCE.getTrustManagers(), null);
+            try (Socket socket = trusting.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), port)) {
+                socket.setSoTimeout((int) STEP_TIMEOUT.toMillis());
+                OutputStream out = socket.getOutputStream();
+                out.write("GET /ping HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+                return answer.startsWith("HTTP/1.1 200") || answer.startsWith("HTTP/1.0 200") ? 0 : 1;
+            }
+        } catch (IOException | java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("GET /ping over TLS failed: " + e, e);
         }
     }
 

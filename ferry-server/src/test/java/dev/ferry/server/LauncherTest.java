@@ -21,6 +21,7 @@ import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -81,6 +82,10 @@ class LauncherTest {
                 .as("a cache for the new jar, in place of the old one; stderr: %s", afterChange.stderr())
                 .hasSize(1)
                 .doesNotContainAnyElementsOf(firstCache);
+        String newJar = caches().getFirst().toString().replaceFirst("\\.(aot|jsa)$", "");
+        assertThat(quickCaches())
+                .as("at most the quick commands' cache of the new jar")
+                .allMatch(q -> q.toString().equals(newJar + ".quick.aot"));
 
         // A cache the JVM cannot use is fatal in this mode: it proves the new one fits the new jar.
         Run strict = ferry(Map.of("FERRY_JAVA_OPTS", strictCacheOption(caches().getFirst())), "pub", "--help");
@@ -97,6 +102,22 @@ class LauncherTest {
         assertThat(run.stdout()).containsExactly(new FerryVersion().getVersion());
         assertThat(run.stderr()).as("no cache made, no JVM line").isEmpty();
         assertThat(caches()).isEmpty();
+    }
+
+    @Test
+    void shouldAnswerTheVersionFromTheQuickCommandsOwnCacheOnceMade() throws Exception {
+        Run making = ferry(Map.of(), "pub", "--help");
+        assertThat(making.exitCode()).as("stderr: %s", making.stderr()).isZero();
+        Assumptions.assumeTrue(
+                caches().getFirst().toString().endsWith(".aot"), "the quick commands' cache needs JDK 25's AOT cache");
+        assertThat(quickCaches()).as("stderr: %s", making.stderr()).hasSize(1);
+
+        // strict: the JVM fails unless it is given a cache it can use
+        Run run = ferry(Map.of("FERRY_JAVA_OPTS", "-XX:AOTMode=on"), "--version");
+
+        assertThat(run.exitCode()).as("stderr: %s", run.stderr()).isZero();
+        assertThat(run.stdout()).containsExactly(new FerryVersion().getVersion());
+        assertThat(run.stderr()).isEmpty();
     }
 
     @Test
@@ -119,7 +140,21 @@ class LauncherTest {
         return lines.stream().filter(l -> l.matches("^\\[[^]]*]\\[\\w+ *].*")).toList();
     }
 
+    /** The server's caches (not the quick commands'). */
     private List<Path> caches() throws IOException {
+        return cacheFiles().stream()
+                .filter(f -> !f.toString().endsWith(".quick.aot"))
+                .toList();
+    }
+
+    /** The quick commands' caches (JDK 25 and newer). */
+    private List<Path> quickCaches() throws IOException {
+        return cacheFiles().stream()
+                .filter(f -> f.toString().endsWith(".quick.aot"))
+                .toList();
+    }
+
+    private List<Path> cacheFiles() throws IOException {
         Path dir = jar.resolveSibling("startup-cache");
         if (!Files.isDirectory(dir)) {
             return List.of();
