@@ -74,6 +74,7 @@ public final class RedisEngine implements Engine {
     private final Topology topology;
     private final Map<String, ChannelGroup> groups = new ConcurrentHashMap<>();
     private final Map<String, AnswerBatcher> batchers = new ConcurrentHashMap<>();
+    private final Map<String, PublishBatcher> publishers = new ConcurrentHashMap<>();
     private final ScheduledFuture<?> ticker;
     private volatile boolean closed;
     /** The queues in node busmq's layout, opened on first use. */
@@ -139,11 +140,22 @@ public final class RedisEngine implements Engine {
 
     // ---- the data path --------------------------------------------------------------------------
 
+    /**
+     * Publishes {@code batch} through the topic's {@link PublishBatcher}: at once when fewer than two
+     * publishes of the topic are out, else together with the others that arrive meanwhile.
+     */
     @Override
     public CompletableFuture<Void> append(String topic, List<PublishRecord> batch) {
         if (batch.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
+        return publishers
+                .computeIfAbsent(topic, t -> new PublishBatcher(records -> store(t, records)))
+                .submit(batch);
+    }
+
+    /** One publish script call with {@code batch}, in order. */
+    private CompletableFuture<Void> store(String topic, List<PublishRecord> batch) {
         Instant now = clock.instant();
         long nanos = now.getEpochSecond() * 1_000_000_000L + now.getNano();
         // one delay for the whole batch (an MPUB: none; a DPUB: one message) saves an argument per
@@ -407,6 +419,7 @@ public final class RedisEngine implements Engine {
         long now = clock.millis();
         batchers.entrySet()
                 .removeIf(e -> !groups.containsKey(e.getKey()) && e.getValue().idle());
+        publishers.values().removeIf(PublishBatcher::idle);
         for (ChannelGroup g : groups.values()) {
             if (g.consumers.isEmpty()) {
                 groups.computeIfPresent(
