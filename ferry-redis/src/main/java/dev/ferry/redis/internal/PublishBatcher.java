@@ -10,10 +10,10 @@ import java.util.function.Function;
 /**
  * The publishes of one topic on their way to Redis, with at most {@link #MAX_OUT} publish scripts
  * out at a time. A publish that arrives while that many are out waits, and goes with every other
- * publish that arrived meanwhile in one script call (up to {@link #MAX_MESSAGES} messages), in the
- * order they arrived: many connections publishing to one topic (PUBs of one message, say) cost Redis
- * one script call per gathered group instead of one per publish. A publish that finds fewer calls
- * out is sent at once, so a lone publisher waits for nothing.
+ * publish that arrived meanwhile in one script call (up to {@link #MAX_MESSAGES} messages and {@link
+ * #MAX_BYTES} of bodies), in the order they arrived: many connections publishing to one topic (PUBs
+ * of one message, say) cost Redis one script call per gathered group instead of one per publish. A
+ * publish that finds fewer calls out is sent at once, so a lone publisher waits for nothing.
  *
  * <p>A gathered call is one atomic script: either every publish in it is stored or none is, and
  * each publish's stage completes with the call's outcome. Calls reach Redis in the order they are
@@ -27,9 +27,14 @@ final class PublishBatcher {
     static final int MAX_OUT = 2;
     /** The most messages one gathered call carries (a single larger publish still goes whole). */
     static final int MAX_MESSAGES = 5_000;
+    /**
+     * The most body bytes one gathered call carries (a single larger publish still goes whole): keeps
+     * a call well below what Redis accepts in one request.
+     */
+    static final long MAX_BYTES = 4L << 20;
 
-    /** One publish waiting to be sent. */
-    private record Pending(List<PublishRecord> batch, CompletableFuture<Void> done) {}
+    /** One publish waiting to be sent, with the size of its bodies. */
+    private record Pending(List<PublishRecord> batch, long bytes, CompletableFuture<Void> done) {}
 
     private final Function<List<PublishRecord>, CompletableFuture<Void>> store;
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
@@ -45,7 +50,11 @@ final class PublishBatcher {
 
     /** Queues {@code batch}; the stage completes once it is stored, or fails with the call it went in. */
     CompletableFuture<Void> submit(List<PublishRecord> batch) {
-        Pending pending = new Pending(batch, new CompletableFuture<>());
+        long bytes = 0;
+        for (PublishRecord r : batch) {
+            bytes += r.body().length;
+        }
+        Pending pending = new Pending(batch, bytes, new CompletableFuture<>());
         List<Pending> now = null;
         synchronized (this) {
             queue.add(pending);
@@ -68,11 +77,15 @@ final class PublishBatcher {
     private List<Pending> take() {
         List<Pending> group = new ArrayList<>();
         int messages = 0;
+        long bytes = 0;
         while (!queue.isEmpty()
-                && (group.isEmpty() || messages + queue.peek().batch().size() <= MAX_MESSAGES)) {
+                && (group.isEmpty()
+                        || (messages + queue.peek().batch().size() <= MAX_MESSAGES
+                                && bytes + queue.peek().bytes() <= MAX_BYTES))) {
             Pending p = queue.poll();
             group.add(p);
             messages += p.batch().size();
+            bytes += p.bytes();
         }
         out++;
         return group;

@@ -99,6 +99,24 @@ class PublishBatcherTest {
     }
 
     @Test
+    void shouldKeepAGatheredCallWithinItsByteBound() {
+        int half = (int) (PublishBatcher.MAX_BYTES / 2);
+        batcher.submit(batch("1"));
+        batcher.submit(batch("2"));
+        batcher.submit(List.of(PublishRecord.of(new byte[half])));
+        batcher.submit(List.of(PublishRecord.of(new byte[half])));
+        batcher.submit(batch("x"));
+
+        calls.get(0).result().complete(null);
+
+        assertThat(calls).hasSize(3);
+        assertThat(calls.get(2).bodies()).as("two halves fill the bound").hasSize(2);
+        calls.get(1).result().complete(null);
+        assertThat(calls).hasSize(4);
+        assertThat(calls.get(3).bodies()).containsExactly("x");
+    }
+
+    @Test
     void shouldKeepAGatheredCallWithinItsMessageBoundButSendALargerPublishWhole() {
         batcher.submit(batch("1"));
         batcher.submit(batch("2"));
