@@ -4,6 +4,8 @@
 -- (the claiming node's timer: requeue it when its deadline has passed, counting a timeout).
 -- Returns one number per lease: 1 done, 0 stale or unknown (expired, answered, or dropped),
 -- 2 (expire only) still valid with a later deadline.
+-- An id in flight without an attempts count has been delivered once (claim.lua); when it leaves
+-- flight unfinished, the count is written.
 local ch = ARGV[2]
 local op = ARGV[3]
 local now = tonumber(ARGV[4])
@@ -24,22 +26,36 @@ for i = 5, #ARGV, 3 do
   millis[#millis + 1] = tonumber(ARGV[i + 2])
 end
 local deadlines = redis.call('ZMSCORE', f, unpack(ids))
-local current = redis.call('HMGET', a, unpack(ids))
-local finished, seen = {}, {}
+local current = {}
+if redis.call('EXISTS', a) == 1 then
+  current = redis.call('HMGET', a, unpack(ids))
+end
+local finished, counted, once, seen = {}, {}, {}, {}
+-- the lease leaves flight unfinished: a first delivery's implicit attempt becomes explicit
+local function leaving(k, id)
+  if not current[k] then
+    once[#once + 1] = id
+    once[#once + 1] = 1
+  end
+end
 for k, id in ipairs(ids) do
   local deadline = deadlines[k]
   local result = 0
   -- the same lease twice in one batch: only the first answer counts
-  if deadline and current[k] == attempts[k] and not seen[id] then
+  if deadline and (current[k] or '1') == attempts[k] and not seen[id] then
     seen[id] = true
     result = 1
     if op == 'fin' or op == 'dead' then
       finished[#finished + 1] = id
+      if current[k] then
+        counted[#counted + 1] = id
+      end
       if op == 'dead' then
         dead = dead + 1
       end
     elseif op == 'req' then
       redis.call('ZREM', f, id)
+      leaving(k, id)
       if millis[k] > 0 then
         redis.call('ZADD', d, now + millis[k], id)
       else
@@ -51,6 +67,7 @@ for k, id in ipairs(ids) do
     elseif op == 'expire' then
       if tonumber(deadline) <= now then
         redis.call('ZREM', f, id)
+        leaving(k, id)
         redis.call('RPUSH', q, id)
         timeouts = timeouts + 1
       else
@@ -62,9 +79,10 @@ for k, id in ipairs(ids) do
 end
 if #finished > 0 then
   chunked('ZREM', f, finished, 1000)
-  chunked('HDEL', a, finished, 1000)
+  chunked('HDEL', a, counted, 1000)
   release(finished)
 end
+chunked('HSET', a, once, 2000)
 if requeued > 0 then
   redis.call('HINCRBY', c, 'requeues', requeued)
 end

@@ -3,6 +3,9 @@
 -- ... (d times)}:
 -- status 0 when the channel is missing; the first n are leases, the last d are messages past the
 -- channel's dead-letter attempts, held in flight until they are moved (deadletter.lua).
+-- Attempts (the channel's :a hash) are implicit on a first delivery: an id in flight without a
+-- count has been delivered once, an id not in flight without one never; the count is written when
+-- a message is delivered again or leaves flight without being finished (here, and in answer.lua).
 local ch = ARGV[2]
 local now = tonumber(ARGV[3])
 local max = tonumber(ARGV[4])
@@ -19,6 +22,16 @@ if #expired > 0 then
   chunked('ZREM', f, expired, 1000)
   chunked('RPUSH', q, expired, 1000)
   redis.call('HINCRBY', c, 'timeouts', #expired)
+  -- a first delivery leaving flight: its one attempt becomes explicit
+  local known = redis.call('HMGET', a, unpack(expired))
+  local once = {}
+  for i, id in ipairs(expired) do
+    if not known[i] then
+      once[#once + 1] = id
+      once[#once + 1] = 1
+    end
+  end
+  chunked('HSET', a, once, 2000)
 end
 -- deferred messages that came due go first, oldest due time first
 local due = redis.call('ZRANGEBYSCORE', d, '-inf', now)
@@ -40,8 +53,14 @@ if not ids then
 end
 local values = redis.call('HMGET', BODY, unpack(ids))
 local dlmax = tonumber(redis.call('HGET', c, 'dlmax') or '0')
-local counts = redis.call('HMGET', a, unpack(ids))
-local leases, dead, inflight, bumped, forgotten = {}, {}, {}, {}, {}
+-- most messages are delivered for the first time: read counts only when the channel has any
+local counts = {}
+if redis.call('EXISTS', a) == 1 then
+  counts = redis.call('HMGET', a, unpack(ids))
+end
+local out = {1, 0}
+local dead, inflight, bumped, forgotten = {}, {}, {}, {}
+local n = 0
 for i, id in ipairs(ids) do
   local value = values[i]
   if value then
@@ -54,11 +73,14 @@ for i, id in ipairs(ids) do
       inflight[#inflight + 1] = id
     else
       attempts = attempts + 1
-      bumped[#bumped + 1] = id
-      bumped[#bumped + 1] = attempts
-      leases[#leases + 1] = id
-      leases[#leases + 1] = attempts
-      leases[#leases + 1] = value
+      if attempts > 1 then
+        bumped[#bumped + 1] = id
+        bumped[#bumped + 1] = attempts
+      end
+      out[#out + 1] = id
+      out[#out + 1] = attempts
+      out[#out + 1] = value
+      n = n + 1
       inflight[#inflight + 1] = deadline
       inflight[#inflight + 1] = id
     end
@@ -67,13 +89,10 @@ for i, id in ipairs(ids) do
     forgotten[#forgotten + 1] = id
   end
 end
+out[2] = n
 chunked('HSET', a, bumped, 2000)
 chunked('HDEL', a, forgotten, 1000)
 chunked('ZADD', f, inflight, 2000)
-local out = {1, #leases / 3}
-for _, v in ipairs(leases) do
-  out[#out + 1] = v
-end
 out[#out + 1] = #dead / 3
 out[#out + 1] = redis.call('HGET', c, 'dltopic') or ''
 for _, v in ipairs(dead) do

@@ -39,8 +39,16 @@ local function chunked(cmd, key, list, step)
 end
 
 -- A channel is done with these messages: drop the bodies no other channel still needs. A message
--- published to one channel (or held for the first) has no count, which reads as 1.
+-- published to one channel (or held for the first) has no count, which reads as 1; a topic that
+-- has no counts at all (one channel, the usual case) skips reading them.
 local function release(ids)
+  if #ids == 0 then
+    return
+  end
+  if redis.call('EXISTS', REFS) == 0 then
+    chunked('HDEL', BODY, ids, 1000)
+    return
+  end
   local i = 1
   while i <= #ids do
     local part = {}

@@ -1,9 +1,16 @@
--- ARGV: topic, now (ms), cap (bound of ephemeral queues), then per message: deferMillis, value.
--- value is 8 bytes of timestamp followed by the body. Returns {topic created (0/1), last id}.
+-- ARGV: topic, now (ms), cap (bound of ephemeral queues), defer, then the values. defer >= 0 is the
+-- delay (ms) of every message of the batch (0: none), and each value follows; defer = -1 means the
+-- delays differ, and each value is preceded by its own delay. A value is 8 bytes of timestamp
+-- followed by the body. Returns {topic created (0/1), last id}.
 local t = ARGV[1]
 local now = tonumber(ARGV[2])
 local cap = tonumber(ARGV[3])
-local n = (#ARGV - 3) / 2
+local shared = tonumber(ARGV[4])
+local step = 1
+if shared < 0 then
+  step = 2
+end
+local n = (#ARGV - 4) / step
 local created = ensuretopic(t)
 local last = redis.call('HINCRBY', P, 'seq', n)
 local first = last - n + 1
@@ -12,24 +19,27 @@ local chans = redis.call('SMEMBERS', CHS)
 if redis.call('HGET', P, 'paused') == '1' then
   chans = {}
 end
-local refs = #chans
-if refs == 0 then
-  refs = 1
-end
 -- one channel (or none) needs no count: a missing count reads as 1 (see release)
+local refs = #chans
 local bodies, counts, ready, due = {}, {}, {}, {}
 local bytes = 0
-for i = 1, n do
-  local id = first + i - 1
-  local defer = tonumber(ARGV[2 + 2 * i])
-  local value = ARGV[3 + 2 * i]
-  bodies[#bodies + 1] = id
-  bodies[#bodies + 1] = value
+local at = 5
+for i = 0, n - 1 do
+  local id = first + i
+  local defer = shared
+  if step == 2 then
+    defer = tonumber(ARGV[at])
+    at = at + 1
+  end
+  local value = ARGV[at]
+  at = at + 1
+  bodies[2 * i + 1] = id
+  bodies[2 * i + 2] = value
   if refs > 1 then
     counts[#counts + 1] = id
     counts[#counts + 1] = refs
   end
-  bytes = bytes + #value - 8
+  bytes = bytes + #value
   if defer > 0 then
     due[#due + 1] = now + defer
     due[#due + 1] = id
@@ -37,6 +47,7 @@ for i = 1, n do
     ready[#ready + 1] = id
   end
 end
+bytes = bytes - 8 * n
 chunked('HSET', BODY, bodies, 2000)
 chunked('HSET', REFS, counts, 2000)
 redis.call('HINCRBY', P, 'n', n)
