@@ -166,8 +166,7 @@ final class ChannelState {
                             topic.name,
                             name,
                             e.key);
-                    forget(e);
-                    counters.drops++;
+                    drop(e);
                     continue;
                 }
                 e.body = body;
@@ -210,6 +209,13 @@ final class ChannelState {
         leases.dropAll();
     }
 
+    /** Drops a message whose record can no longer be read: counted, and journaled as finished. */
+    private void drop(Entry e) {
+        forget(e);
+        counters.drops++;
+        journal.finish(e.key);
+    }
+
     /** Removes an entry entirely (finished or dropped). */
     private void forget(Entry e) {
         entries.forget(e);
@@ -247,8 +253,13 @@ final class ChannelState {
         e.dueAt = now + delayMillis;
         e.state = Entry.DEFERRED;
         if (e.inLog()) {
-            if (!copies.moveToRetry(e, RetryCopies.bucketOf(e.dueAt), now)) {
-                return Boolean.FALSE; // went to a far bucket
+            RetryCopies.Move moved = copies.moveToRetry(e, RetryCopies.bucketOf(e.dueAt), now);
+            if (moved == RetryCopies.Move.UNREADABLE) {
+                drop(e);
+                return Boolean.FALSE;
+            }
+            if (moved == RetryCopies.Move.FAR) {
+                return Boolean.FALSE;
             }
         } else {
             journal.requeue(e.key, e.dueAt);
@@ -305,7 +316,9 @@ final class ChannelState {
     /** Moves entries held in the log below {@code offset} out of it, before the log drops it. */
     void evacuateBefore(long offset, long now) throws IOException {
         for (Entry e = entries.firstInLogBelow(offset); e != null; e = entries.firstInLogBelow(offset)) {
-            copies.moveOutOfLog(e, now);
+            if (copies.moveOutOfLog(e, now) == RetryCopies.Move.UNREADABLE) {
+                drop(e); // else the next round would find it again, forever
+            }
         }
     }
 

@@ -110,13 +110,22 @@ final class RetryCopies {
         }
     }
 
+    /** What became of an entry the channel asked to copy out of the log. */
+    enum Move {
+        /** Copied into a bucket loaded in memory; still tracked. */
+        NEAR,
+        /** Copied into a far bucket; no longer tracked in memory. */
+        FAR,
+        /** Its record cannot be read from the log any more; nothing was copied, the caller drops it. */
+        UNREADABLE
+    }
+
     /**
      * Copies log-held entry {@code e} into retry bucket {@code bucket}. An entry whose bucket is far
-     * ahead stops being tracked in memory.
-     *
-     * @return whether {@code e} is still tracked (false: it went to a far bucket)
+     * ahead stops being tracked in memory; one whose record can no longer be read (damage found
+     * after start-up) is left for the caller to drop.
      */
-    boolean moveToRetry(Entry e, long bucket, long now) throws IOException {
+    Move moveToRetry(Entry e, long bucket, long now) throws IOException {
         byte[] body = e.body != null ? e.body : loadBody(e);
         if (body == null) {
             log.error(
@@ -124,7 +133,7 @@ final class RetryCopies {
                     topic.name,
                     channel,
                     e.key);
-            return true;
+            return Move.UNREADABLE;
         }
         boolean far = buckets.isFar(bucket, now) && e.state != Entry.IN_FLIGHT;
         if (!far) {
@@ -137,16 +146,16 @@ final class RetryCopies {
             entries.untrack(e);
             e.body = null;
             buckets.addFar(bucket, 1);
-            return false;
+            return Move.FAR;
         }
         buckets.live(bucket, 1);
-        return true;
+        return Move.NEAR;
     }
 
     /** Copies log-held entry {@code e} out of the log, into the bucket of its due time (or now's). */
-    void moveOutOfLog(Entry e, long now) throws IOException {
+    Move moveOutOfLog(Entry e, long now) throws IOException {
         long due = e.state == Entry.DEFERRED ? e.dueAt : now;
-        moveToRetry(e, bucketOf(Math.max(due, now)), now);
+        return moveToRetry(e, bucketOf(Math.max(due, now)), now);
     }
 
     /** Stops counting tracked message {@code e} in its bucket (it is finished or dropped). */

@@ -63,9 +63,14 @@ final class RedisNode implements AutoCloseable {
                     : Connections.single(instance.uris().get(0), settings, resources);
             return new RedisNode(connections, address, settings.prefix());
         } catch (RuntimeException e) {
+            Throwable cause = rootCause(e);
+            if (!(cause instanceof io.lettuce.core.RedisCommandExecutionException) && !instance.cluster()) {
+                Throwable refused = CredentialsCheck.refusal(instance.uris().get(0), resources, settings.timeout());
+                cause = refused != null ? refused : cause;
+            }
             throw new StorageException(
                     "cannot open the Redis engine: "
-                            + new RedisErrors(address).translate(rootCause(e)).getMessage(),
+                            + new RedisErrors(address).translate(cause).getMessage(),
                     e);
         }
     }
