@@ -3,8 +3,7 @@ package dev.ferry.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.ferry.redis.testing.RedisProcess;
-import dev.ferry.redis.testing.RedisProcesses;
+import dev.ferry.redis.testing.SharedRedisServer;
 import dev.ferry.spi.Engine;
 import dev.ferry.spi.Engines;
 import dev.ferry.spi.Lease;
@@ -13,11 +12,10 @@ import dev.ferry.testing.MutableClock;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What the data path's shortcuts keep: a publish batch whose delays differ (sent with one delay per
@@ -26,29 +24,20 @@ import org.junit.jupiter.api.Test;
  */
 class RedisDataPathTest {
     private static final Duration LEASE = Duration.ofSeconds(30);
-    private static RedisProcesses processes;
-    private static RedisProcess redis;
+
+    @RegisterExtension
+    static final SharedRedisServer REDIS = new SharedRedisServer();
+
     private static int opened;
 
     private final MutableClock clock = MutableClock.start();
     private String prefix;
     private Engine engine;
 
-    @BeforeAll
-    static void startRedis() {
-        processes = new RedisProcesses();
-        redis = processes.server();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        processes.close();
-    }
-
     @BeforeEach
     void open() {
         prefix = "dp" + (++opened);
-        engine = Engines.open(redis.uri() + "?tick=10ms&prefix=" + prefix, clock);
+        engine = Engines.open(REDIS.server().uri() + "?tick=10ms&prefix=" + prefix, clock);
         engine.createChannel("t", "c").toCompletableFuture().join();
     }
 
@@ -72,11 +61,12 @@ class RedisDataPathTest {
     }
 
     private long attemptsCounted() {
-        return Long.parseLong(redis.command("HLEN", prefix + ":{t}:c:c:a").substring(1));
+        return Long.parseLong(
+                REDIS.server().command("HLEN", prefix + ":{t}:c:c:a").substring(1));
     }
 
     private long bodiesStored() {
-        return Long.parseLong(redis.command("HLEN", prefix + ":{t}:b").substring(1));
+        return Long.parseLong(REDIS.server().command("HLEN", prefix + ":{t}:b").substring(1));
     }
 
     @Test
@@ -115,7 +105,7 @@ class RedisDataPathTest {
         // a FIN of a lease this node holds is answered at once and written to Redis in the background
         await().atMost(Duration.ofSeconds(10)).until(() -> bodiesStored() == 0);
         assertThat(attemptsCounted()).isZero();
-        assertThat(redis.command("EXISTS", prefix + ":{t}:rc"))
+        assertThat(REDIS.server().command("EXISTS", prefix + ":{t}:rc"))
                 .as("one channel needs no counts")
                 .isEqualTo(":0");
     }
