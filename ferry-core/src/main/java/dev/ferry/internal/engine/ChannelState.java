@@ -209,7 +209,7 @@ final class ChannelState {
         leases.dropAll();
     }
 
-    /** Drops a message whose record can no longer be read: counted, and journaled as finished. */
+    /** Drops a message (unreadable, or over a depth limit): counted, and journaled as finished. */
     private void drop(Entry e) {
         forget(e);
         counters.drops++;
@@ -330,10 +330,7 @@ final class ChannelState {
     /** Drops up to {@code count} of the oldest ready messages (depth limits). */
     void dropOldest(long count, long now) throws IOException {
         while (count > 0 && waiting.hasReady()) {
-            Entry e = waiting.pollReady();
-            forget(e);
-            journal.finish(e.key);
-            counters.drops++;
+            drop(waiting.pollReady());
             count--;
         }
         while (count > 0) {
