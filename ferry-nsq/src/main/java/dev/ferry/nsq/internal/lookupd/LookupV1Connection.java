@@ -261,25 +261,29 @@ public final class LookupV1Connection extends ByteToMessageDecoder {
         String topic = tc[0];
         String channel = tc[1];
         if (!channel.isEmpty()) {
-            Registration key = Registration.channel(topic, channel);
-            int left = state.db.removeProducer(key, peer.id);
+            removeFrom(Registration.channel(topic, channel));
             log.info("lookup client {}: UNREGISTER channel {} of topic {}", peer.id, channel, topic);
-            if (left == 0 && Names.isEphemeral(channel)) {
-                state.db.removeRegistration(key);
-            }
         } else {
             // a topic's unregistration takes the node off each of its channels too
             for (Registration r : state.db.find(Registration.CHANNEL, topic, "*")) {
                 state.db.removeProducer(r, peer.id);
             }
-            Registration key = Registration.topic(topic);
-            int left = state.db.removeProducer(key, peer.id);
+            removeFrom(Registration.topic(topic));
             log.info("lookup client {}: UNREGISTER topic {}", peer.id, topic);
-            if (left == 0 && Names.isEphemeral(topic)) {
-                state.db.removeRegistration(key);
-            }
         }
         return OK;
+    }
+
+    /**
+     * Takes this peer off {@code key}; an ephemeral topic or channel left without producers is
+     * forgotten, whether the peer unregistered it or its connection ended. nsqlookupd forgets it only
+     * on UNREGISTER, so a broker whose connection dropped while it had one left it listed for good.
+     */
+    private void removeFrom(Registration key) {
+        int left = state.db.removeProducer(key, peer.id);
+        if (left == 0 && key.isEphemeral()) {
+            state.db.removeRegistration(key);
+        }
     }
 
     private static void respond(ChannelHandlerContext ctx, byte[] data) {
@@ -300,7 +304,7 @@ public final class LookupV1Connection extends ByteToMessageDecoder {
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         if (peer != null) {
             for (Registration r : state.db.registrationsOf(peer.id)) {
-                state.db.removeProducer(r, peer.id);
+                removeFrom(r);
             }
             log.info("lookup client {}: gone, its registrations removed", peer.id);
             peer = null;

@@ -1,5 +1,7 @@
 package dev.ferry.nsq.internal.lookupd;
 
+import dev.ferry.Names;
+
 /**
  * One key of the registration database, as nsqlookupd keys it: a node ({@code client}, empty key and
  * subkey), a topic ({@code topic}, the topic, empty subkey) or a channel ({@code channel}, the topic,
@@ -25,6 +27,15 @@ record Registration(String category, String key, String subKey) {
 
     static Registration channel(String topic, String channel) {
         return new Registration(CHANNEL, topic, channel);
+    }
+
+    /** Whether this key names an ephemeral channel, or an ephemeral topic itself. */
+    boolean isEphemeral() {
+        return switch (category) {
+            case CHANNEL -> Names.isEphemeral(subKey);
+            case TOPIC -> Names.isEphemeral(key);
+            default -> false;
+        };
     }
 
     /** Whether this key matches the pattern; {@code *} as key or subkey matches any. */

@@ -186,6 +186,25 @@ class LookupV1ConnectionTest {
     }
 
     @Test
+    void shouldForgetTheEphemeralTopicsAndChannelsOfAPeerWhoseConnectionEnds() {
+        V1Peer one = identified(1000)
+                .send("REGISTER t e#ephemeral\n")
+                .send("REGISTER r#ephemeral\n")
+                .send("REGISTER s#ephemeral\n");
+        identified(1001).send("REGISTER s#ephemeral\n");
+        one.close();
+        // nsqlookupd would keep both listed with no producers, for good: nothing unregisters them after
+        assertThat(state.db.find(Registration.CHANNEL, "t", "e#ephemeral")).isEmpty();
+        assertThat(state.db.find(Registration.TOPIC, "r#ephemeral", "")).isEmpty();
+        // one still produced by another node stays
+        assertThat(state.db.producers(Registration.TOPIC, "s#ephemeral", ""))
+                .extracting(p -> p.peer.id)
+                .containsExactly("127.0.0.1:1001");
+        // a durable topic's key stays with no producers, as nsqlookupd's
+        assertThat(state.db.find(Registration.TOPIC, "t", "")).hasSize(1);
+    }
+
+    @Test
     void shouldRefreshTheLastUpdateOnPing() {
         V1Peer peer = identified(1000);
         long identifiedAt = clock.millis();
