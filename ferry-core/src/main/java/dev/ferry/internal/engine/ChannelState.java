@@ -317,6 +317,9 @@ final class ChannelState {
     void evacuateBefore(long offset, long now) throws IOException {
         for (Entry e = entries.firstInLogBelow(offset); e != null; e = entries.firstInLogBelow(offset)) {
             if (copies.moveOutOfLog(e, now) == RetryCopies.Move.UNREADABLE) {
+                if (e.state == Entry.READY) {
+                    waiting.removeReady(e); // else a claim would find it again, and drop it twice
+                }
                 drop(e); // else the next round would find it again, forever
             }
         }

@@ -30,6 +30,14 @@ final class WaitingEntries {
         return ready.pollFirst();
     }
 
+    /**
+     * Takes {@code e} out of the ready queue wherever it stands: a scan, for the rare drop of a
+     * message that is not at the queue's head (one found unreadable while moved out of the log).
+     */
+    void removeReady(Entry e) {
+        ready.removeFirstOccurrence(e);
+    }
+
     boolean hasReady() {
         return !ready.isEmpty();
     }

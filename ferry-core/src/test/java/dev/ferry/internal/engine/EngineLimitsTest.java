@@ -16,11 +16,15 @@ import dev.ferry.spi.Lease;
 import dev.ferry.spi.PublishRecord;
 import dev.ferry.testing.MutableClock;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
@@ -192,6 +196,57 @@ class EngineLimitsTest {
             assertThat(text(after)).isEqualTo("stuck0");
             assertThat(after.attempts()).isEqualTo(3);
         }
+    }
+
+    @Test
+    void shouldDropAHeldMessageWhoseRecordWasDamagedAfterStartAndStillFreeItsSegment() throws IOException {
+        byte[] big = ("stuck" + "x".repeat(8100)).getBytes(StandardCharsets.UTF_8);
+        // the first run leaves "stuck" in flight, alone in a segment nearly full: no roll yet
+        try (LocalEngine engine = open(b -> b.segmentBytes(8192))) {
+            done(engine.createChannel("t", "c"));
+            EngineTestSupport.store(engine, "t", List.of(PublishRecord.of(big)));
+            assertThat(done(engine.claim("t", "c", 1, LEASE))).hasSize(1);
+        }
+        // the second run: recovery checked the record and made "stuck" ready again, its body on disk only
+        try (LocalEngine engine = open(b -> b.segmentBytes(8192).tailCacheBytes(0))) {
+            damage(firstSegment("t"), "stuck".getBytes(StandardCharsets.UTF_8)); // after the check
+            // the next publish rolls to a new segment at the channel's cursor: housekeeping now
+            // moves "stuck" out of the old one, reads it back, and finds it damaged
+            EngineTestSupport.store(engine, "t", records("next", 1));
+            await().until(() -> segments("t") == 1); // kept tracked, "stuck" would hold it for good
+            ChannelStats c = channel(engine, "t", "c");
+            assertThat(c.dropCount()).isEqualTo(1);
+            assertThat(c.depth()).isEqualTo(1);
+            assertThat(done(engine.claim("t", "c", 10, LEASE)))
+                    .extracting(EngineTestSupport::text)
+                    .containsExactly("next0");
+            assertThat(channel(engine, "t", "c").dropCount())
+                    .as("dropped once only")
+                    .isEqualTo(1);
+        }
+    }
+
+    private Path firstSegment(String topic) throws IOException {
+        try (Stream<Path> files = Files.list(dir.resolve("topics/t-" + topic))) {
+            return files.filter(p -> p.toString().endsWith(".seg"))
+                    .sorted()
+                    .findFirst()
+                    .orElseThrow();
+        }
+    }
+
+    /** Overwrites the first occurrence of {@code what} in {@code file} with as many 'X's. */
+    private static void damage(Path file, byte[] what) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        for (int i = 0; i + what.length <= bytes.length; i++) {
+            if (Arrays.equals(bytes, i, i + what.length, what, 0, what.length)) {
+                try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                    channel.write(ByteBuffer.wrap("X".repeat(what.length).getBytes(StandardCharsets.US_ASCII)), i);
+                }
+                return;
+            }
+        }
+        throw new AssertionError(file + " does not hold " + new String(what, StandardCharsets.UTF_8));
     }
 
     @Test
