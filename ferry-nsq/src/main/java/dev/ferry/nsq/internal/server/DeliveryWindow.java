@@ -50,7 +50,7 @@ final class DeliveryWindow implements Engine.ConsumerListener {
      * The messages in flight by id, in the order they were delivered (the order {@link #requeueAll}
      * gives them back); an entry goes in per delivery and out per FIN.
      */
-    private final InFlightTable inFlight = new InFlightTable();
+    private final InFlightRing inFlight = new InFlightRing();
     /** FINs read and checked but not yet given to the engine, with their commands (for errors). */
     private List<Lease> pendingFins = new ArrayList<>();
 

@@ -22,7 +22,7 @@ import java.util.function.Consumer;
  *
  * <p>Threading: not thread-safe; used on the connection's event loop only.
  */
-final class InFlightTable {
+final class InFlightRing {
     /** Slots looked at after the last FIN's slot, and after the oldest message, before the index. */
     private static final int PROBE = 8;
 

@@ -17,13 +17,13 @@ import org.junit.jupiter.api.Test;
  * The table of messages in flight answers as a map by id in delivery order would, whatever order
  * the answers come in: in order, out of order, with redeliveries of the same id.
  */
-class InFlightTableTest {
+class InFlightRingTest {
 
     private static Lease lease(long id, int attempts) {
         return new Lease("t", "c", id * 10 + attempts, id, 0, attempts, new byte[0]);
     }
 
-    private static List<Lease> inOrder(InFlightTable table) {
+    private static List<Lease> inOrder(InFlightRing table) {
         List<Lease> out = new ArrayList<>();
         table.forEachInDeliveryOrder(out::add);
         return out;
@@ -31,7 +31,7 @@ class InFlightTableTest {
 
     @Test
     void shouldFindMessagesFinishedInDeliveryOrder() {
-        InFlightTable table = new InFlightTable();
+        InFlightRing table = new InFlightRing();
         for (long id = 1; id <= 1000; id++) {
             table.add(lease(id, 1), id);
             if (id > 100) {
@@ -44,7 +44,7 @@ class InFlightTableTest {
 
     @Test
     void shouldKeepTheOldestWhileLaterOnesAreFinished() {
-        InFlightTable table = new InFlightTable();
+        InFlightRing table = new InFlightRing();
         table.add(lease(0, 1), 7);
         for (long id = 1; id <= 5000; id++) {
             table.add(lease(id, 1), id);
@@ -58,7 +58,7 @@ class InFlightTableTest {
 
     @Test
     void shouldReplaceTheEntryOfARedeliveredMessage() {
-        InFlightTable table = new InFlightTable();
+        InFlightRing table = new InFlightRing();
         table.add(lease(1, 1), 1);
         table.add(lease(2, 1), 2);
         table.add(lease(1, 2), 3);
@@ -71,7 +71,7 @@ class InFlightTableTest {
 
     @Test
     void shouldAnswerForMissingIds() {
-        InFlightTable table = new InFlightTable();
+        InFlightRing table = new InFlightRing();
         assertThat(table.remove(5)).isNull();
         assertThat(table.get(5)).isNull();
         assertThat(table.deliveredAt(5)).isEqualTo(-1);
@@ -92,7 +92,7 @@ class InFlightTableTest {
             @ForAll @IntRange(min = 1, max = 300) int window,
             @ForAll @IntRange(max = 100) int jitter) {
         Random random = new Random(seed);
-        InFlightTable table = new InFlightTable();
+        InFlightRing table = new InFlightRing();
         Map<Long, Lease> model = new LinkedHashMap<>();
         Map<Long, Long> delivered = new LinkedHashMap<>();
         long nextId = 0;
