@@ -26,6 +26,8 @@ import org.slf4j.LoggerFactory;
  */
 final class ChannelState {
     private static final Logger log = LoggerFactory.getLogger(ChannelState.class);
+    /** The most leases one claim's list is made for at first (a claim may ask for any number). */
+    private static final int MAX_PRESIZED_CLAIM = 1024;
 
     final String name;
     final boolean ephemeral;
@@ -149,7 +151,8 @@ final class ChannelState {
 
     /** Hands out up to {@code max} messages as leases of {@code owner} (null: anonymous). */
     List<Lease> claim(int max, long timeoutMillis, long now, LocalConsumer owner) throws IOException {
-        List<Lease> out = new ArrayList<>(Math.min(max, 64));
+        // sized for the whole claim (up to a bound): a busy consumer's claims take hundreds at a time
+        List<Lease> out = new ArrayList<>(Math.min(max, MAX_PRESIZED_CLAIM));
         if (paused) {
             return out;
         }

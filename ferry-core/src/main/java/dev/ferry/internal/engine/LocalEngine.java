@@ -421,9 +421,7 @@ public final class LocalEngine implements Engine {
             } else {
                 topic.lock.lock();
                 try {
-                    for (int k = i; k < end; k++) {
-                        answers[k] = topic.ack(leases.get(k));
-                    }
+                    topic.ack(leases, i, end, answers);
                 } finally {
                     topic.lock.unlock();
                 }

@@ -335,6 +335,24 @@ final class TopicState {
         return ch != null && ch.ack(lease);
     }
 
+    /**
+     * Acks {@code leases[from, to)}, all of this topic, into {@code answers[from, to)}: as {@link
+     * #ack(Lease)}, with the channel looked up once per run of leases of the same channel (a
+     * connection's FINs are all of its one channel) instead of once per lease.
+     */
+    void ack(List<Lease> leases, int from, int to, Boolean[] answers) {
+        String name = null;
+        ChannelState ch = null;
+        for (int k = from; k < to; k++) {
+            Lease lease = leases.get(k);
+            if (!lease.channel().equals(name)) {
+                name = lease.channel();
+                ch = channels.get(name);
+            }
+            answers[k] = ch != null && ch.ack(lease);
+        }
+    }
+
     /** Requeues; returns the channel to signal when the message is ready at once, else null. */
     Boolean nack(Lease lease, long delayMillis) throws IOException {
         ChannelState ch = channels.get(lease.channel());

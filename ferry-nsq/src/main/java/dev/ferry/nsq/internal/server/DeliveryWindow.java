@@ -10,7 +10,6 @@ import dev.ferry.spi.Lease;
 import dev.ferry.spi.MessageIds;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
-import it.unimi.dsi.fastutil.longs.Long2ObjectLinkedOpenHashMap;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -42,11 +41,6 @@ final class DeliveryWindow implements Engine.ConsumerListener {
      * messages are written even when the connection turns unwritable, so this bounds the overshoot.
      */
     private static final int CLAIM_BYTES = 256 * 1024;
-    /** The most messages in flight the map is made to hold without growing (RDY may ask for more). */
-    private static final int MAX_PRESIZED_IN_FLIGHT = 16 * 1024;
-
-    /** A message in flight to this client. */
-    private record InFlight(Lease lease, long deliveredAt) {}
 
     private final V2Connection connection;
     private final Engine engine;
@@ -54,11 +48,9 @@ final class DeliveryWindow implements Engine.ConsumerListener {
     private final IdentifyNegotiation settings;
     /**
      * The messages in flight by id, in the order they were delivered (the order {@link #requeueAll}
-     * gives them back): a primitive map, since an entry goes in per delivery and out per FIN.
+     * gives them back); an entry goes in per delivery and out per FIN.
      */
-    private Long2ObjectLinkedOpenHashMap<InFlight> inFlight = new Long2ObjectLinkedOpenHashMap<>();
-    /** The number of messages {@link #inFlight} was made for: it never shrinks below that. */
-    private int inFlightCapacity = Long2ObjectLinkedOpenHashMap.DEFAULT_INITIAL_SIZE;
+    private final InFlightRing inFlight = new InFlightRing();
     /** FINs read and checked but not yet given to the engine, with their commands (for errors). */
     private List<Lease> pendingFins = new ArrayList<>();
 
@@ -111,25 +103,8 @@ final class DeliveryWindow implements Engine.ConsumerListener {
             throw NsqError.fatal("E_INVALID", "RDY count " + count + " out of range 0-" + options.maxRdyCount());
         }
         ready = count;
-        sizeInFlightFor(count);
         connection.activity().readyCount = count;
         pump();
-    }
-
-    /**
-     * Makes the map of messages in flight hold {@code count} without growing: a hash map that grows
-     * and shrinks as a window fills and drains rehashes all the time (the map shrinks on removal,
-     * but never below the size it was made for). Grows only, up to a bound, so an idle connection
-     * keeps a small map; RDY changes are rare, so the copy is too.
-     */
-    private void sizeInFlightFor(long count) {
-        int wanted = (int) Math.min(count, MAX_PRESIZED_IN_FLIGHT);
-        if (wanted > inFlightCapacity) {
-            Long2ObjectLinkedOpenHashMap<InFlight> bigger = new Long2ObjectLinkedOpenHashMap<>(wanted);
-            bigger.putAll(inFlight); // in delivery order
-            inFlight = bigger;
-            inFlightCapacity = wanted;
-        }
     }
 
     /** CLS: no more messages; those in flight may still be answered. */
@@ -160,8 +135,8 @@ final class DeliveryWindow implements Engine.ConsumerListener {
     }
 
     /** The message in flight to this client with {@code id}; a non-fatal error otherwise. */
-    private InFlight owned(long id, Inbound source, String cmd, String failCode) {
-        InFlight message = inFlight.get(id);
+    private Lease owned(long id, Inbound source, String cmd, String failCode) {
+        Lease message = inFlight.get(id);
         if (message == null) {
             throw notInFlight(source, cmd, failCode);
         }
@@ -224,12 +199,12 @@ final class DeliveryWindow implements Engine.ConsumerListener {
         if (state != V2Connection.State.SUBSCRIBED && state != V2Connection.State.CLOSING) {
             return false;
         }
-        InFlight m = inFlight.remove(id);
-        if (m == null) {
+        Lease lease = inFlight.remove(id);
+        if (lease == null) {
             return false;
         }
         connection.activity().inFlightCount = inFlight.size();
-        pendingFins.add(m.lease());
+        pendingFins.add(lease);
         pendingFinCommands.add(source);
         return true;
     }
@@ -311,10 +286,10 @@ final class DeliveryWindow implements Engine.ConsumerListener {
                 raw.startsWith("-") ? -CommandParams.base10(raw.substring(1), error) : CommandParams.base10(raw, error);
         // nsqd clamps the delay rather than refusing it
         long delay = Math.max(0, Math.min(ms, options.maxReqTimeout().toMillis()));
-        InFlight m = owned(id, source, "REQ", "E_REQ_FAILED");
+        Lease lease = owned(id, source, "REQ", "E_REQ_FAILED");
         inFlight.remove(id);
         connection.activity().inFlightCount = inFlight.size();
-        answered(engine.nack(m.lease(), Duration.ofMillis(delay)), source, "REQ", "E_REQ_FAILED", () -> {
+        answered(engine.nack(lease, Duration.ofMillis(delay)), source, "REQ", "E_REQ_FAILED", () -> {
             connection.activity().requeueCount++;
             pumpAfterRead = true;
         });
@@ -332,15 +307,15 @@ final class DeliveryWindow implements Engine.ConsumerListener {
     }
 
     private void touch(long id, Inbound source) {
-        InFlight m = owned(id, source, "TOUCH", "E_TOUCH_FAILED");
+        Lease lease = owned(id, source, "TOUCH", "E_TOUCH_FAILED");
         long now = options.clock().millis();
         // as nsqd: a touch never takes a message past its delivery time plus the max msg timeout
         long deadline = Math.min(
                 now + settings.msgTimeoutMillis(),
-                m.deliveredAt() + options.maxMsgTimeout().toMillis());
-        CompletionStage<Boolean> extended = engine.extend(m.lease(), Duration.ofMillis(Math.max(1, deadline - now)));
+                inFlight.deliveredAt(id) + options.maxMsgTimeout().toMillis());
+        CompletionStage<Boolean> extended = engine.extend(lease, Duration.ofMillis(Math.max(1, deadline - now)));
         answered(extended, source, "TOUCH", "E_TOUCH_FAILED", null, () -> {
-            if (inFlight.remove(id, m)) {
+            if (inFlight.remove(id, lease)) {
                 connection.activity().inFlightCount = inFlight.size();
             }
         });
@@ -435,10 +410,8 @@ final class DeliveryWindow implements Engine.ConsumerListener {
     @Override
     public void expired(Lease lease) {
         connection.ctx().executor().execute(() -> {
-            InFlight m = inFlight.get(lease.messageId());
             // the same message may be in flight again here, under a newer lease: keep that one
-            if (m != null && m.lease().equals(lease)) {
-                inFlight.remove(lease.messageId());
+            if (inFlight.remove(lease.messageId(), lease)) {
                 connection.activity().inFlightCount = inFlight.size();
                 pump();
             }
@@ -541,7 +514,7 @@ final class DeliveryWindow implements Engine.ConsumerListener {
                 engine.ack(lease); // sampled out: dropped for this client, as nsqd
                 continue;
             }
-            inFlight.put(lease.messageId(), new InFlight(lease, now));
+            inFlight.add(lease, now);
             activity.messageCount++;
             delivered++;
             if (lease.attempts() == 1) {
@@ -580,9 +553,7 @@ final class DeliveryWindow implements Engine.ConsumerListener {
             pendingFins.clear();
             pendingFinCommands.clear();
         }
-        for (InFlight m : inFlight.values()) {
-            engine.nack(m.lease(), Duration.ZERO);
-        }
+        inFlight.forEachInDeliveryOrder(lease -> engine.nack(lease, Duration.ZERO));
         inFlight.clear();
         if (consumer != null) {
             consumer.close();

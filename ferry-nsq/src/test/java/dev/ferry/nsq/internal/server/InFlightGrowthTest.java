@@ -14,8 +14,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A RDY that raises the window remakes the map of messages in flight: the messages already in
- * flight stay answerable and keep their delivery order.
+ * A RDY that raises the window while messages are in flight: they stay answerable and keep their
+ * delivery order (the ring that holds them grows when it fills: InFlightRingTest).
  */
 class InFlightGrowthTest {
     private final MutableClock clock = MutableClock.start();
@@ -38,7 +38,7 @@ class InFlightGrowthTest {
         client.send("SUB t c\nRDY 1\n");
         List<EmbeddedClient.Got> first = client.frames();
         assertThat(first).extracting(EmbeddedClient.Got::text).containsExactly("OK", "a");
-        client.send("RDY 100\n"); // over the map's first size: the map is remade
+        client.send("RDY 100\n"); // a wider window over a message already in flight
         List<EmbeddedClient.Got> rest = client.frames();
         assertThat(rest).extracting(EmbeddedClient.Got::text).containsExactly("b", "c");
         return List.of(first.get(1), rest.get(0), rest.get(1));
