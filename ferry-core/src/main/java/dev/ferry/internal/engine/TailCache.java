@@ -5,7 +5,9 @@ package dev.ferry.internal.engine;
  * tail never touch the segment files. Bounded twice: by its own limits (records and bytes, the oldest
  * fall out first) and by the engine-wide {@link TailCacheBudget}, which may trim it from another
  * topic's thread. The records held are always a contiguous run ending at the newest one appended
- * since the cache was last emptied; a record not held is read from the file.
+ * since the cache was last emptied; a record not held is read from the file. The bodies live outside
+ * the Java heap ({@link OffHeapRecordRing}), so that young collections do not copy them; every read
+ * hands out copies.
  *
  * <p>Threading: the owning topic's lock serialises appends and reads, but every method also takes
  * this cache's monitor, because the budget trims it from whichever thread appends elsewhere.
@@ -16,7 +18,7 @@ final class TailCache {
 
     private final TailCacheBudget budget;
     private final String topic;
-    private final RecordRing ring;
+    private final OffHeapRecordRing ring;
     /** The bytes of {@link #ring} the budget has been told of. */
     private long accounted;
 
@@ -25,7 +27,7 @@ final class TailCache {
     TailCache(TailCacheBudget budget, String topic, int maxRecords, long maxBytes) {
         this.budget = budget;
         this.topic = topic;
-        this.ring = new RecordRing(maxRecords, maxBytes);
+        this.ring = new OffHeapRecordRing(maxRecords, maxBytes);
     }
 
     String topic() {
@@ -50,7 +52,26 @@ final class TailCache {
 
     /** Adds an appended record, the next in sequence; {@link #appended()} ends the batch. */
     synchronized void add(LogRecord record) {
-        ring.add(record);
+        add(
+                record.offset(),
+                record.seq(),
+                record.id(),
+                record.timestamp(),
+                record.dueAt(),
+                record.body(),
+                record.size());
+    }
+
+    /**
+     * Adds an appended record, the next in sequence, from its fields (its body is copied); {@link
+     * #appended()} ends the batch. With a budget of 0 nothing is kept: the record counts as trimmed.
+     */
+    synchronized void add(long offset, long seq, long id, long timestamp, long dueAt, byte[] body, int size) {
+        if (budget.maxBytes() == 0) {
+            budget.countTrimmed(1, size);
+            return;
+        }
+        ring.add(offset, seq, id, timestamp, dueAt, body, size);
     }
 
     /** Ends a batch of {@link #add}s: reports the bytes to the budget and enforces it. */
@@ -67,12 +88,13 @@ final class TailCache {
         long freed = 0;
         long records = 0;
         while (freed < bytes && ring.size() > 0) {
-            freed += ring.first().size();
+            freed += ring.firstSize();
             ring.removeFirst();
             records++;
         }
         if (records > 0) {
             budget.countTrimmed(records, freed);
+            ring.shrinkToFit();
             settle();
         }
     }
@@ -84,8 +106,7 @@ final class TailCache {
      * @return whether the cache served the read
      */
     synchronized boolean read(long offset, long seq, long endSeq, int max, java.util.List<LogRecord> out) {
-        LogRecord first = ring.bySeq(seq);
-        if (first == null || first.offset() != offset) {
+        if (ring.offsetOfSeq(seq) != offset) {
             return false;
         }
         for (long s = seq; s < endSeq && out.size() < max; s++) {
@@ -99,8 +120,7 @@ final class TailCache {
      * record starts there), or {@link #NOT_CACHED}.
      */
     synchronized LogRecord readAt(long offset) {
-        LogRecord first = ring.first();
-        if (first == null || offset < first.offset()) {
+        if (ring.size() == 0 || offset < ring.firstOffset()) {
             return NOT_CACHED;
         }
         return ring.byOffset(offset);
@@ -109,10 +129,11 @@ final class TailCache {
     /** Drops records below {@code offset} (their segment is gone). */
     synchronized void removeBefore(long offset) {
         ring.removeBefore(offset);
+        ring.shrinkToFit();
         settle();
     }
 
-    /** Visits the records held, oldest first. */
+    /** Visits copies of the records held, oldest first. */
     synchronized void forEach(java.util.function.Consumer<LogRecord> visitor) {
         ring.forEach(visitor);
     }
