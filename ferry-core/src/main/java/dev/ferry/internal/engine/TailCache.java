@@ -5,9 +5,9 @@ package dev.ferry.internal.engine;
  * tail never touch the segment files. Bounded twice: by its own limits (records and bytes, the oldest
  * fall out first) and by the engine-wide {@link TailCacheBudget}, which may trim it from another
  * topic's thread. The records held are always a contiguous run ending at the newest one appended
- * since the cache was last emptied; a record not held is read from the file. The bodies live outside
- * the Java heap ({@link OffHeapRecordRing}), so that young collections do not copy them; every read
- * hands out copies.
+ * since the cache was last emptied; a record not held is read from the file. Only the newest few
+ * records stay on the Java heap; the rest live outside it ({@link SpillingRecordRing}), so that young
+ * collections do not copy them, and reads of those get copies.
  *
  * <p>Threading: the owning topic's lock serialises appends and reads, but every method also takes
  * this cache's monitor, because the budget trims it from whichever thread appends elsewhere.
@@ -18,7 +18,7 @@ final class TailCache {
 
     private final TailCacheBudget budget;
     private final String topic;
-    private final OffHeapRecordRing ring;
+    private final SpillingRecordRing ring;
     /** The bytes of {@link #ring} the budget has been told of. */
     private long accounted;
 
@@ -27,7 +27,7 @@ final class TailCache {
     TailCache(TailCacheBudget budget, String topic, int maxRecords, long maxBytes) {
         this.budget = budget;
         this.topic = topic;
-        this.ring = new OffHeapRecordRing(maxRecords, maxBytes);
+        this.ring = new SpillingRecordRing(maxRecords, maxBytes);
     }
 
     String topic() {
@@ -71,7 +71,7 @@ final class TailCache {
             budget.countTrimmed(1, size);
             return;
         }
-        ring.add(offset, seq, id, timestamp, dueAt, body, size);
+        ring.add(new LogRecord(offset, seq, id, timestamp, dueAt, 0, body, size));
     }
 
     /** Ends a batch of {@link #add}s: reports the bytes to the budget and enforces it. */
