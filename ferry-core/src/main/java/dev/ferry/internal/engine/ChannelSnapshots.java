@@ -91,7 +91,7 @@ final class ChannelSnapshots {
                 () -> {
                     try {
                         persist(snapshot);
-                    } catch (IOException e) {
+                    } catch (IOException | RuntimeException e) {
                         log.error(
                                 "{}: writing a snapshot failed (recovery reads the previous one and the journals"
                                         + " since it; the next housekeeping round tries again): {}",
