@@ -210,7 +210,7 @@ final class SegmentedLog implements TopicLog {
         for (int i = 0; i < bodies.size(); i++) {
             byte[] body = bodies.get(i);
             int size = RecordCodec.size(body.length);
-            tail.add(offset, seq + i, ids[i], timestamp, dueAts[i], body, size);
+            tail.add(new LogRecord(offset, seq + i, ids[i], timestamp, dueAts[i], 0, body, size));
             offset += size;
         }
         s.lastTimestamp = timestamp;

@@ -50,28 +50,17 @@ final class TailCache {
         settle();
     }
 
-    /** Adds an appended record, the next in sequence; {@link #appended()} ends the batch. */
-    synchronized void add(LogRecord record) {
-        add(
-                record.offset(),
-                record.seq(),
-                record.id(),
-                record.timestamp(),
-                record.dueAt(),
-                record.body(),
-                record.size());
-    }
-
     /**
-     * Adds an appended record, the next in sequence, from its fields (its body is copied); {@link
-     * #appended()} ends the batch. With a budget of 0 nothing is kept: the record counts as trimmed.
+     * Adds an appended record, the next in sequence; {@link #appended()} ends the batch. The cache
+     * keeps {@code record} (and its body array) while it is among the newest. With a budget of 0
+     * nothing is kept: the record counts as trimmed.
      */
-    synchronized void add(long offset, long seq, long id, long timestamp, long dueAt, byte[] body, int size) {
+    synchronized void add(LogRecord record) {
         if (budget.maxBytes() == 0) {
-            budget.countTrimmed(1, size);
+            budget.countTrimmed(1, record.size());
             return;
         }
-        ring.add(new LogRecord(offset, seq, id, timestamp, dueAt, 0, body, size));
+        ring.add(record);
     }
 
     /** Ends a batch of {@link #add}s: reports the bytes to the budget and enforces it. */
