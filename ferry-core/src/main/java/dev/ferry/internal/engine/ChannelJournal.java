@@ -45,10 +45,18 @@ interface ChannelJournal extends Syncable, AutoCloseable {
     long size();
 
     /**
-     * Starts a new journal generation after a snapshot. The old file stays (forced): the snapshot
-     * writer deletes journals once no kept snapshot needs them.
+     * Starts a new journal generation for a snapshot. The old file gets the buffered records but is
+     * not forced here (this runs under the topic's lock): {@link #forceRetired} forces and closes it,
+     * and so does the next forcing {@link #sync}, before it forces the new file. The old file stays
+     * on disk: the snapshot writer deletes journals once no kept snapshot needs them.
      */
     void rotate(long generation) throws IOException;
+
+    /**
+     * Forces the files of the generations {@link #rotate} ended to disk and closes them. May block
+     * on the disk; safe to call from any thread, also while another thread appends.
+     */
+    void forceRetired() throws IOException;
 
     @Override
     void close();
@@ -86,6 +94,9 @@ interface ChannelJournal extends Syncable, AutoCloseable {
 
         @Override
         public void rotate(long generation) {}
+
+        @Override
+        public void forceRetired() {}
 
         @Override
         public void sync(boolean force) {}

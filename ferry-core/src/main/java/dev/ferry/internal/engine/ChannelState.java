@@ -312,7 +312,8 @@ final class ChannelState {
         entries.trim();
         leases.trim();
         if (journal.size() > topic.config().journalSnapshotBytes()) {
-            snapshot();
+            // the state is captured here; its fsync and renames happen off the topic's lock
+            snapshots.writeInBackground(this::snapshotState, topic.snapshotWriter());
         }
     }
 
@@ -407,25 +408,36 @@ final class ChannelState {
 
     // ---- snapshots and recovery ---------------------------------------------------------------
 
-    /** Writes a snapshot of the current state and starts a new journal generation. */
+    /**
+     * Writes a snapshot of the current state and starts a new journal generation, all on this thread
+     * (close, recovery, creation); waits first for a snapshot housekeeping is writing in the background.
+     */
     void snapshot() throws IOException {
-        snapshots.write(next -> {
-            List<Snapshot.Item> items = new ArrayList<>(entries.size());
-            entries.forEach(e -> {
-                long due = e.state == Entry.DEFERRED ? e.dueAt : 0;
-                items.add(new Snapshot.Item(e.key, e.id, e.timestamp, e.attempts, due, e.bucket, e.pos));
-            });
-            return new Snapshot(
-                    next,
-                    reader.offset(),
-                    reader.seq(),
-                    counters.messages,
-                    counters.requeues,
-                    counters.timeouts,
-                    counters.drops,
-                    copies.loadedList(),
-                    items);
+        snapshots.write(this::snapshotState);
+    }
+
+    /** Waits until a snapshot housekeeping started is on disk (before the channel's files close). */
+    void awaitSnapshotWritten() throws IOException {
+        snapshots.awaitWritten();
+    }
+
+    /** The channel's state now, as the snapshot that starts journal generation {@code next}. */
+    private Snapshot snapshotState(long next) {
+        List<Snapshot.Item> items = new ArrayList<>(entries.size());
+        entries.forEach(e -> {
+            long due = e.state == Entry.DEFERRED ? e.dueAt : 0;
+            items.add(new Snapshot.Item(e.key, e.id, e.timestamp, e.attempts, due, e.bucket, e.pos));
         });
+        return new Snapshot(
+                next,
+                reader.offset(),
+                reader.seq(),
+                counters.messages,
+                counters.requeues,
+                counters.timeouts,
+                counters.drops,
+                copies.loadedList(),
+                items);
     }
 
     /**

@@ -30,6 +30,9 @@ final class FileJournal implements ChannelJournal {
     /** Made on the first entry: a channel that journals nothing costs no buffer. */
     private ByteBuffer buffer = ByteBuffer.allocate(0);
 
+    /** Files of ended generations, written but perhaps not yet forced ({@link #forceRetired}). */
+    private final List<FileChannel> retired = new ArrayList<>();
+
     private long written;
     private boolean dirty;
     private final CRC32C crc = new CRC32C();
@@ -163,6 +166,10 @@ final class FileJournal implements ChannelJournal {
 
     @Override
     public void sync(boolean force) throws IOException {
+        if (force) {
+            // an older generation is durable before any record of the newer one is
+            forceRetired();
+        }
         FileChannel target;
         synchronized (this) {
             write();
@@ -189,14 +196,40 @@ final class FileJournal implements ChannelJournal {
     @Override
     public synchronized void rotate(long generation) throws IOException {
         write();
-        channel.force(false);
-        channel.close();
+        retired.add(channel);
         openGeneration(generation);
+    }
+
+    @Override
+    public void forceRetired() throws IOException {
+        List<FileChannel> files;
+        synchronized (this) {
+            if (retired.isEmpty()) {
+                return;
+            }
+            files = List.copyOf(retired);
+        }
+        // forced outside the monitor, so that the topic's thread keeps appending meanwhile
+        for (FileChannel file : files) {
+            try {
+                file.force(false);
+            } catch (java.nio.channels.ClosedChannelException e) {
+                // another thread forced it, then closed it
+            }
+        }
+        synchronized (this) {
+            for (FileChannel file : files) {
+                if (retired.remove(file)) {
+                    file.close();
+                }
+            }
+        }
     }
 
     @Override
     public synchronized void close() {
         try {
+            forceRetired();
             write();
             channel.force(false);
             channel.close();

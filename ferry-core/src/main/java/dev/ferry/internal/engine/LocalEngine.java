@@ -76,6 +76,7 @@ public final class LocalEngine implements Engine {
     private final DataDirectory dataDirectory;
     private final Storage storage;
     private final SyncService sync;
+    private final SnapshotWriter snapshotWriter = new SnapshotWriter();
     private final TimingListeners timings = new TimingListeners();
     private final EngineLoops loops;
     private final TopicRegistry topics;
@@ -133,6 +134,7 @@ public final class LocalEngine implements Engine {
             loops.every(QUEUE_SWEEP_MILLIS, queueStates::sweep);
         } catch (IOException | RuntimeException e) {
             loops.close();
+            snapshotWriter.close();
             sync.close();
             if (dataDirectory != null) {
                 dataDirectory.close();
@@ -202,6 +204,11 @@ public final class LocalEngine implements Engine {
 
     SyncService sync() {
         return sync;
+    }
+
+    /** The thread that makes housekeeping's snapshots durable. */
+    SnapshotWriter snapshotWriter() {
+        return snapshotWriter;
     }
 
     TailCacheBudget tailCache() {
@@ -529,6 +536,8 @@ public final class LocalEngine implements Engine {
                 topic.lock.unlock();
             }
         }
+        // every channel's snapshot() above waited for its background one: the thread is idle
+        snapshotWriter.close();
         sync.close();
         for (TopicState topic : topics.all()) {
             topic.lock.lock();

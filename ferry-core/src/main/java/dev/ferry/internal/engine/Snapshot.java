@@ -44,7 +44,22 @@ record Snapshot(
     /** One tracked message. */
     record Item(long key, long id, long timestamp, int attempts, long dueAt, long bucket, long pos) {}
 
+    /** Writes this snapshot to {@code dir} in one step: {@link #writeTemporary}, then renamed into place. */
     void write(Path dir, FileIo io) throws IOException {
+        Files.move(
+                writeTemporary(dir, io),
+                dir.resolve(FILE),
+                StandardCopyOption.ATOMIC_MOVE,
+                StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /**
+     * Writes this snapshot to {@code snapshot.tmp} in {@code dir} and forces it to disk; recovery never
+     * reads that file, so renaming it into place is the caller's step.
+     *
+     * @return the file written
+     */
+    Path writeTemporary(Path dir, FileIo io) throws IOException {
         Path tmp = dir.resolve(FILE + ".tmp");
         try (FileChannel channel = io.open(
                         tmp,
@@ -82,7 +97,7 @@ record Snapshot(
             new DataOutputStream(raw).writeLong(value);
             channel.force(true);
         }
-        Files.move(tmp, dir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        return tmp;
     }
 
     /** Reads the snapshot in {@code dir}, or null when there is none. */

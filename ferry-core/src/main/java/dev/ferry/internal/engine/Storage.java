@@ -18,6 +18,8 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Where topics and channels keep their files, and how their storage is opened. Layout under the
@@ -32,6 +34,7 @@ import java.util.stream.Stream;
  * data directory, and for ephemeral names, everything lives in memory.
  */
 final class Storage {
+    private static final Logger log = LoggerFactory.getLogger(Storage.class);
     private static final String PAUSED = "paused";
     private static final String HOLD = "hold";
     private static final String DEAD_LETTER = "dead-letter";
@@ -181,6 +184,11 @@ final class Storage {
     }
 
     void closeChannel(ChannelState ch) {
+        try {
+            ch.awaitSnapshotWritten();
+        } catch (IOException e) {
+            log.warn("channel {}: a snapshot being written before it closed failed: {}", ch.name, e.toString());
+        }
         engine.sync().remove(SyncService.RETRY, ch.retry());
         engine.sync().remove(SyncService.JOURNAL, ch.journal());
         ch.journal().close();

@@ -5,7 +5,9 @@ package dev.ferry.internal.engine;
  * tail never touch the segment files. Bounded twice: by its own limits (records and bytes, the oldest
  * fall out first) and by the engine-wide {@link TailCacheBudget}, which may trim it from another
  * topic's thread. The records held are always a contiguous run ending at the newest one appended
- * since the cache was last emptied; a record not held is read from the file.
+ * since the cache was last emptied; a record not held is read from the file. Only the newest few
+ * records stay on the Java heap; the rest live outside it ({@link SpillingRecordRing}), so that young
+ * collections do not copy them, and reads of those get copies.
  *
  * <p>Threading: the owning topic's lock serialises appends and reads, but every method also takes
  * this cache's monitor, because the budget trims it from whichever thread appends elsewhere.
@@ -16,7 +18,7 @@ final class TailCache {
 
     private final TailCacheBudget budget;
     private final String topic;
-    private final RecordRing ring;
+    private final SpillingRecordRing ring;
     /** The bytes of {@link #ring} the budget has been told of. */
     private long accounted;
 
@@ -25,7 +27,7 @@ final class TailCache {
     TailCache(TailCacheBudget budget, String topic, int maxRecords, long maxBytes) {
         this.budget = budget;
         this.topic = topic;
-        this.ring = new RecordRing(maxRecords, maxBytes);
+        this.ring = new SpillingRecordRing(maxRecords, maxBytes);
     }
 
     String topic() {
@@ -48,8 +50,16 @@ final class TailCache {
         settle();
     }
 
-    /** Adds an appended record, the next in sequence; {@link #appended()} ends the batch. */
+    /**
+     * Adds an appended record, the next in sequence; {@link #appended()} ends the batch. The cache
+     * keeps {@code record} (and its body array) while it is among the newest. With a budget of 0
+     * nothing is kept: the record counts as trimmed.
+     */
     synchronized void add(LogRecord record) {
+        if (budget.maxBytes() == 0) {
+            budget.countTrimmed(1, record.size());
+            return;
+        }
         ring.add(record);
     }
 
@@ -67,12 +77,13 @@ final class TailCache {
         long freed = 0;
         long records = 0;
         while (freed < bytes && ring.size() > 0) {
-            freed += ring.first().size();
+            freed += ring.firstSize();
             ring.removeFirst();
             records++;
         }
         if (records > 0) {
             budget.countTrimmed(records, freed);
+            ring.shrinkToFit();
             settle();
         }
     }
@@ -84,8 +95,7 @@ final class TailCache {
      * @return whether the cache served the read
      */
     synchronized boolean read(long offset, long seq, long endSeq, int max, java.util.List<LogRecord> out) {
-        LogRecord first = ring.bySeq(seq);
-        if (first == null || first.offset() != offset) {
+        if (ring.offsetOfSeq(seq) != offset) {
             return false;
         }
         for (long s = seq; s < endSeq && out.size() < max; s++) {
@@ -99,8 +109,7 @@ final class TailCache {
      * record starts there), or {@link #NOT_CACHED}.
      */
     synchronized LogRecord readAt(long offset) {
-        LogRecord first = ring.first();
-        if (first == null || offset < first.offset()) {
+        if (ring.size() == 0 || offset < ring.firstOffset()) {
             return NOT_CACHED;
         }
         return ring.byOffset(offset);
@@ -109,10 +118,11 @@ final class TailCache {
     /** Drops records below {@code offset} (their segment is gone). */
     synchronized void removeBefore(long offset) {
         ring.removeBefore(offset);
+        ring.shrinkToFit();
         settle();
     }
 
-    /** Visits the records held, oldest first. */
+    /** Visits copies of the records held, oldest first. */
     synchronized void forEach(java.util.function.Consumer<LogRecord> visitor) {
         ring.forEach(visitor);
     }

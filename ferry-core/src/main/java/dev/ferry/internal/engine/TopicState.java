@@ -65,6 +65,11 @@ final class TopicState {
         return log;
     }
 
+    /** Where this topic's channels make their housekeeping snapshots durable, off the topic's lock. */
+    java.util.concurrent.Executor snapshotWriter() {
+        return engine.snapshotWriter();
+    }
+
     EmbeddedEngineConfig config() {
         return engine.config();
     }
