@@ -25,8 +25,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * A topic with one channel, or none, keeps the bodies of its ready messages inline (id, value pairs
  * in the channel's {@code :qi}, the topic's {@code :heldi}) rather than in the body hash; a claim moves
- * a body to the hash while its message is in flight, and a second channel moves the first one's
- * inline bodies there, atomically, so that later bodies can be shared.
+ * a body to the hash while its message is in flight. A second channel moves nothing: later bodies
+ * are shared through the hash, and queued behind the first channel's inline ones in order.
  */
 class RedisInlineBodiesTest {
     private static final Duration LEASE = Duration.ofSeconds(30);
@@ -134,19 +134,38 @@ class RedisInlineBodiesTest {
     }
 
     @Test
-    void shouldMoveTheFirstChannelsInlineBodiesToTheHashWhenASecondChannelAppears() {
+    void shouldKeepTheFirstChannelsInlineBodiesWhenASecondChannelAppearsAndShareTheNextOnes() {
         createChannel("t", "first");
         publish("t", "a", "b");
 
         createChannel("t", "second");
 
-        assertThat(listLength("t", ":c:first:qi")).isZero();
-        assertThat(bodiesInHash("t")).isEqualTo(2);
+        assertThat(listLength("t", ":c:first:qi")).as("nothing moved").isEqualTo(4);
+        assertThat(bodiesInHash("t")).isZero();
         publish("t", "c");
-        assertThat(bodiesInHash("t")).as("shared from now on").isEqualTo(3);
+        assertThat(bodiesInHash("t")).as("shared from now on").isEqualTo(1);
+        assertThat(listLength("t", ":c:first:qi"))
+                .as("after the first channel's inline pairs, as a pair without a value")
+                .isEqualTo(6);
+        assertThat(listLength("t", ":c:second:q")).isEqualTo(1);
         assertThat(drain("t", "first")).containsExactly("a", "b", "c");
         assertThat(drain("t", "second")).containsExactly("c");
         await().atMost(Duration.ofSeconds(10)).until(() -> bodiesInHash("t") == 0);
+    }
+
+    @Test
+    void shouldReleaseASharedBodyQueuedAmongInlineOnesOnlyOnceNoChannelNeedsIt() {
+        createChannel("t", "first");
+        publish("t", "a");
+        createChannel("t", "second");
+        publish("t", "b");
+
+        engine.emptyChannel("t", "first").toCompletableFuture().join();
+
+        assertThat(bodiesInHash("t")).as("the second channel still needs it").isEqualTo(1);
+        assertThat(drain("t", "second")).containsExactly("b");
+        await().atMost(Duration.ofSeconds(10)).until(() -> bodiesInHash("t") == 0);
+        assertThat(number("HLEN", prefix + ":{t}:rc")).isZero();
     }
 
     @Test

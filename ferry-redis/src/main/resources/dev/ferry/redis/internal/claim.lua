@@ -58,10 +58,26 @@ end
 if #ids < max then
   local flat = redis.call('LPOP', qi, 2 * (max - #ids))
   if flat then
-    chunked('HSET', BODY, flat, 2000)
+    -- a value '' is a body already in the body hash (published while the topic had more channels)
+    local moved, shared, at = {}, {}, {}
     for i = 1, #flat, 2 do
-      ids[#ids + 1] = flat[i]
-      values[#ids] = flat[i + 1]
+      local id, value = flat[i], flat[i + 1]
+      ids[#ids + 1] = id
+      if value == '' then
+        shared[#shared + 1] = id
+        at[#at + 1] = #ids
+      else
+        values[#ids] = value
+        moved[#moved + 1] = id
+        moved[#moved + 1] = value
+      end
+    end
+    chunked('HSET', BODY, moved, 2000)
+    if #shared > 0 then
+      local got = redis.call('HMGET', BODY, unpack(shared))
+      for k, pos in ipairs(at) do
+        values[pos] = got[k]
+      end
     end
   end
 end

@@ -9,7 +9,9 @@ local HDEF = P .. ':hdef'
 local BODY = P .. ':b'
 local REFS = P .. ':rc'
 -- id, value pairs held for the first channel while the topic has none (and is not paused): their
--- bodies are inline, not in BODY
+-- bodies are inline, not in BODY. A channel's :qi holds pairs too, after its :q (claims take :q
+-- first): a value '' there (never a real value, which has at least its 8-byte timestamp) means the
+-- body is in BODY, shared with other channels
 local HELDI = P .. ':heldi'
 
 local function ck(ch)
@@ -75,8 +77,37 @@ local function release(ids)
   end
 end
 
--- A list of id, value pairs (a channel's :qi, the topic's :heldi) gives its bodies to the body hash
--- and goes; returns its ids, in order. A message stored this way is needed by one channel (no count).
+-- The ids of the messages of the id, value pairs in flat whose body is in BODY (value '').
+local function sharedids(flat)
+  local ids = {}
+  for i = 1, #flat, 2 do
+    if flat[i + 1] == '' then
+      ids[#ids + 1] = flat[i]
+    end
+  end
+  return ids
+end
+
+-- Appends ids (bodies in BODY) to the ready messages of channel key c, after what it has: onto :q,
+-- or, while :qi has entries (claimed after :q), onto :qi as id, '' pairs.
+local function pushready(c, ids)
+  if #ids == 0 then
+    return
+  end
+  if redis.call('EXISTS', c .. ':qi') == 0 then
+    chunked('RPUSH', c .. ':q', ids, 1000)
+    return
+  end
+  local flat = {}
+  for _, id in ipairs(ids) do
+    flat[#flat + 1] = id
+    flat[#flat + 1] = ''
+  end
+  chunked('RPUSH', c .. ':qi', flat, 2000)
+end
+
+-- The topic's :heldi (every value inline) gives its bodies to the body hash and goes; returns its
+-- ids, in order. A message stored this way is needed by one channel (no count).
 local function unpair(key)
   local flat = redis.call('LRANGE', key, 0, -1)
   if #flat == 0 then
@@ -95,6 +126,7 @@ end
 -- The bodies of its inline ready messages (:qi) go with the list.
 local function dropchannel(ch)
   local c = ck(ch)
+  release(sharedids(redis.call('LRANGE', c .. ':qi', 0, -1)))
   release(redis.call('LRANGE', c .. ':q', 0, -1))
   release(redis.call('ZRANGE', c .. ':d', 0, -1))
   release(redis.call('ZRANGE', c .. ':f', 0, -1))
@@ -139,16 +171,9 @@ local function ensurechannel(ch)
       redis.call('RENAME', HELDI, c .. ':qi')
     end
     redis.call('HSET', c, 'count', taken)
-  elseif n > 1 then
-    -- a second channel: bodies published from now on are shared, so the other channels' inline
-    -- bodies move to the body hash and their ids to the end of their ready lists (claims take :q
-    -- before :qi, so the order stays); the new channel starts empty
-    for _, other in ipairs(redis.call('SMEMBERS', CHS)) do
-      if other ~= ch then
-        chunked('RPUSH', ck(other) .. ':q', unpair(ck(other) .. ':qi'), 1000)
-      end
-    end
   end
+  -- a second channel starts empty; the first keeps its inline pairs, and what is published from now
+  -- on is shared (publish.lua), appended after them (pushready), so nothing is moved here
   return 1
 end
 
@@ -180,7 +205,13 @@ local function resumetopic()
     redis.call('DEL', HELD)
     return
   end
-  -- what was held before the pause (inline, for a first channel) comes first
+  -- what was held before the pause (inline, for a first channel) comes first: to a single channel
+  -- created during the pause it goes as it is (no copy), else its bodies move to the body hash
+  if #chans == 1 and redis.call('EXISTS', ck(chans[1]) .. ':qi') == 0 and redis.call('EXISTS', HELDI) == 1 then
+    local c = ck(chans[1])
+    redis.call('HINCRBY', c, 'count', redis.call('LLEN', HELDI) / 2)
+    redis.call('RENAME', HELDI, c .. ':qi')
+  end
   local ready = unpair(HELDI)
   for _, id in ipairs(redis.call('LRANGE', HELD, 0, -1)) do
     ready[#ready + 1] = id
@@ -209,7 +240,7 @@ local function resumetopic()
   end
   for _, ch in ipairs(chans) do
     local c = ck(ch)
-    chunked('RPUSH', c .. ':q', ready, 1000)
+    pushready(c, ready)
     chunked('ZADD', c .. ':d', due, 2000)
     redis.call('HINCRBY', c, 'count', n)
   end
@@ -250,8 +281,8 @@ local function bound(q, qi, cap)
     release(redis.call('LPOP', q, fromq))
   end
   if over > fromq then
-    -- inline bodies go with their list entries
-    redis.call('LPOP', qi, 2 * (over - fromq))
+    -- inline bodies go with their list entries; shared ones are released
+    release(sharedids(redis.call('LPOP', qi, 2 * (over - fromq))))
   end
   return over
 end

@@ -78,7 +78,7 @@ else
     if inline then
       chunked('RPUSH', c .. ':qi', ready, 2000)
     else
-      chunked('RPUSH', c .. ':q', ready, 1000)
+      pushready(c, ready)
     end
     chunked('ZADD', c .. ':d', due, 2000)
     -- a channel's message count counts messages entering it, as nsqd's
