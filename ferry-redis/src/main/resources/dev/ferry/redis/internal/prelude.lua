@@ -122,11 +122,20 @@ local function unpair(key)
   return ids
 end
 
+-- Releases the shared bodies among the id, value pairs of list key (a :qi), reading it a part at a
+-- time: a backlog of inline bodies is not copied into Lua all at once.
+local function releaseshared(key)
+  local len = redis.call('LLEN', key)
+  for from = 0, len - 1, 2000 do
+    release(sharedids(redis.call('LRANGE', key, from, from + 1999)))
+  end
+end
+
 -- Drops every message of a channel (ready, deferred, in flight); keeps its settings and counters.
 -- The bodies of its inline ready messages (:qi) go with the list.
 local function dropchannel(ch)
   local c = ck(ch)
-  release(sharedids(redis.call('LRANGE', c .. ':qi', 0, -1)))
+  releaseshared(c .. ':qi')
   release(redis.call('LRANGE', c .. ':q', 0, -1))
   release(redis.call('ZRANGE', c .. ':d', 0, -1))
   release(redis.call('ZRANGE', c .. ':f', 0, -1))
