@@ -201,13 +201,15 @@ class RedisInlineBodiesTest {
 
     /**
      * A second channel created while a publisher is running: the first channel gets every message
-     * acknowledged to the publisher, once, in order; the second every message acknowledged after it
-     * was created, and nothing published before it was asked for; no body is left behind.
+     * acknowledged to the publisher, once, in order; the second every message whose publish began
+     * after it was created, and nothing acknowledged before it was asked for; no body is left behind.
      */
     @Test
     void shouldLoseNothingWhenASecondChannelAppearsUnderARunningPublisher() throws Exception {
         createChannel("t", "first");
         AtomicInteger acknowledged = new AtomicInteger();
+        // the messages handed to a publish so far (a publish under way may be stored, not yet acknowledged)
+        AtomicInteger handed = new AtomicInteger();
         AtomicBoolean stop = new AtomicBoolean();
         CompletableFuture<Void> publisher = CompletableFuture.runAsync(() -> {
             int next = 0;
@@ -216,6 +218,7 @@ class RedisInlineBodiesTest {
                 for (int i = 0; i < batch.length; i++) {
                     batch[i] = Integer.toString(next++);
                 }
+                handed.set(next);
                 publish("t", batch);
                 acknowledged.set(next);
             }
@@ -223,7 +226,7 @@ class RedisInlineBodiesTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> acknowledged.get() >= 2_000);
         int before = acknowledged.get();
         createChannel("t", "second");
-        int after = acknowledged.get();
+        int after = handed.get();
         await().atMost(Duration.ofSeconds(30)).until(() -> acknowledged.get() >= after + 2_000);
         stop.set(true);
         publisher.get();
@@ -237,7 +240,9 @@ class RedisInlineBodiesTest {
         assertThat(from)
                 .as("nothing published before the channel was asked for")
                 .isGreaterThanOrEqualTo(before);
-        assertThat(from).as("everything acknowledged after it was created").isLessThanOrEqualTo(after);
+        assertThat(from)
+                .as("everything whose publish began after it was created")
+                .isLessThanOrEqualTo(after);
         assertThat(second).containsExactlyElementsOf(numbers(from, total));
         await().atMost(Duration.ofSeconds(10)).until(() -> bodiesInHash("t") == 0);
         assertThat(number("HLEN", prefix + ":{t}:rc"))
