@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -141,5 +142,67 @@ class RedisBrokersTest {
                     .as("%s came back after its timeout, a second attempt", held)
                     .isGreaterThanOrEqualTo(2);
         }
+    }
+
+    /**
+     * A topic with one channel keeps its bodies inline until a second channel appears, which moves
+     * them to the shared body hash in one script: a second channel created through broker B while
+     * broker A publishes, and A killed with SIGKILL right after, lose nothing acknowledged, on either
+     * channel, and A's messages in flight come back on B.
+     */
+    @Test
+    void shouldLoseNothingWhenABrokerIsKilledWhileASecondChannelAppearsUnderItsPublisher() throws Exception {
+        FerryProcess a = broker("a");
+        FerryProcess b = broker("b");
+        Bus onA = client(a);
+        Bus onB = client(b);
+        // A's consumer of the first channel takes a few messages and never answers them
+        Set<String> heldOnA = ConcurrentHashMap.newKeySet();
+        onA.subscribeAsync(
+                "feed",
+                "first",
+                m -> {
+                    heldOnA.add(text(m));
+                    return new CompletableFuture<Void>();
+                },
+                SubscribeOptions.maxInFlight(5).withMessageTimeout(Duration.ofSeconds(2)));
+        Set<String> first = ConcurrentHashMap.newKeySet();
+        onB.subscribe("feed", "first", m -> first.add(text(m)), SubscribeOptions.maxInFlight(100));
+        List<String> acknowledged = new java.util.concurrent.CopyOnWriteArrayList<>();
+        AtomicBoolean stop = new AtomicBoolean();
+        CompletableFuture.runAsync(() -> {
+            for (int next = 0; !stop.get(); next += 10) {
+                List<String> batch =
+                        IntStream.range(next, next + 10).mapToObj(i -> "a" + i).toList();
+                try {
+                    onA.publish(
+                            "feed", batch.stream().map(RedisBrokersTest::bytes).toList());
+                } catch (RuntimeException e) {
+                    return; // A is gone: this batch was not acknowledged
+                }
+                acknowledged.addAll(batch);
+            }
+        });
+        await().atMost(Duration.ofSeconds(30)).until(() -> acknowledged.size() >= 300 && heldOnA.size() >= 5);
+
+        Set<String> second = ConcurrentHashMap.newKeySet();
+        onB.subscribe("feed", "second", m -> second.add(text(m)), SubscribeOptions.maxInFlight(100));
+        int before = acknowledged.size();
+        await().atMost(Duration.ofSeconds(30)).until(() -> acknowledged.size() >= before + 300);
+        a.kill();
+        stop.set(true);
+        List<String> onBAfter = IntStream.range(0, 50).mapToObj(i -> "b" + i).toList();
+        onB.publish("feed", onBAfter.stream().map(RedisBrokersTest::bytes).toList());
+
+        List<String> all = new ArrayList<>(acknowledged);
+        all.addAll(onBAfter);
+        await().atMost(Duration.ofSeconds(60))
+                .untilAsserted(() -> assertThat(first).containsAll(all));
+        await().atMost(Duration.ofSeconds(60))
+                .untilAsserted(() -> assertThat(second).containsAll(onBAfter));
+        assertThat(first).as("A's messages in flight came back on B").containsAll(heldOnA);
+        assertThat(second)
+                .as("the second channel got nothing published long before it was asked for")
+                .doesNotContainAnyElementsOf(all.subList(0, 300));
     }
 }

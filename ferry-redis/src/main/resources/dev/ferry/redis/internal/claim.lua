@@ -15,7 +15,7 @@ if redis.call('SISMEMBER', CHS, ch) == 0 then
   return {0, 0, 0, ''}
 end
 local c = ck(ch)
-local q, d, f, a = c .. ':q', c .. ':d', c .. ':f', c .. ':a'
+local q, qi, d, f, a = c .. ':q', c .. ':qi', c .. ':d', c .. ':f', c .. ':a'
 -- leases past their deadline come back (their consumer hears of it from its own node)
 local expired = redis.call('ZRANGEBYSCORE', f, '-inf', now)
 if #expired > 0 then
@@ -47,11 +47,43 @@ end
 if max <= 0 or redis.call('HGET', c, 'paused') == '1' then
   return {1, 0, 0, ''}
 end
-local ids = redis.call('LPOP', q, max)
-if not ids then
+-- ids whose bodies are in the body hash first (requeued, timed out, come due, published while the
+-- topic had more channels), then id, value pairs of a one-channel topic (:qi), whose bodies move to
+-- the body hash for as long as they are in flight
+local ids = redis.call('LPOP', q, max) or {}
+local values = {}
+if #ids > 0 then
+  values = redis.call('HMGET', BODY, unpack(ids))
+end
+if #ids < max then
+  local flat = redis.call('LPOP', qi, 2 * (max - #ids))
+  if flat then
+    -- a value '' is a body already in the body hash (published while the topic had more channels)
+    local moved, shared, at = {}, {}, {}
+    for i = 1, #flat, 2 do
+      local id, value = flat[i], flat[i + 1]
+      ids[#ids + 1] = id
+      if value == '' then
+        shared[#shared + 1] = id
+        at[#at + 1] = #ids
+      else
+        values[#ids] = value
+        moved[#moved + 1] = id
+        moved[#moved + 1] = value
+      end
+    end
+    chunked('HSET', BODY, moved, 2000)
+    if #shared > 0 then
+      local got = redis.call('HMGET', BODY, unpack(shared))
+      for k, pos in ipairs(at) do
+        values[pos] = got[k]
+      end
+    end
+  end
+end
+if #ids == 0 then
   return {1, 0, 0, ''}
 end
-local values = redis.call('HMGET', BODY, unpack(ids))
 local dlmax = tonumber(redis.call('HGET', c, 'dlmax') or '0')
 -- most messages are delivered for the first time: read counts only when the channel has any
 local counts = {}

@@ -10,7 +10,7 @@ local c = ck(ch)
 if redis.call('HGET', c, 'paused') == '1' then
   return 0
 end
-if redis.call('LLEN', c .. ':q') > 0 or redis.call('ZCOUNT', c .. ':d', '-inf', now) > 0
+if redis.call('LLEN', c .. ':q') > 0 or redis.call('LLEN', c .. ':qi') > 0 or redis.call('ZCOUNT', c .. ':d', '-inf', now) > 0
     or redis.call('ZCOUNT', c .. ':f', '-inf', now) > 0 then
   return 1
 end

@@ -8,6 +8,11 @@ local HELD = P .. ':held'
 local HDEF = P .. ':hdef'
 local BODY = P .. ':b'
 local REFS = P .. ':rc'
+-- id, value pairs held for the first channel while the topic has none (and is not paused): their
+-- bodies are inline, not in BODY. A channel's :qi holds pairs too, after its :q (claims take :q
+-- first): a value '' there (never a real value, which has at least its 8-byte timestamp) means the
+-- body is in BODY, shared with other channels
+local HELDI = P .. ':heldi'
 
 local function ck(ch)
   return P .. ':c:' .. ch
@@ -72,19 +77,75 @@ local function release(ids)
   end
 end
 
+-- The ids of the messages of the id, value pairs in flat whose body is in BODY (value '').
+local function sharedids(flat)
+  local ids = {}
+  for i = 1, #flat, 2 do
+    if flat[i + 1] == '' then
+      ids[#ids + 1] = flat[i]
+    end
+  end
+  return ids
+end
+
+-- Appends ids (bodies in BODY) to the ready messages of channel key c, after what it has: onto :q,
+-- or, while :qi has entries (claimed after :q), onto :qi as id, '' pairs.
+local function pushready(c, ids)
+  if #ids == 0 then
+    return
+  end
+  if redis.call('EXISTS', c .. ':qi') == 0 then
+    chunked('RPUSH', c .. ':q', ids, 1000)
+    return
+  end
+  local flat = {}
+  for _, id in ipairs(ids) do
+    flat[#flat + 1] = id
+    flat[#flat + 1] = ''
+  end
+  chunked('RPUSH', c .. ':qi', flat, 2000)
+end
+
+-- The topic's :heldi (every value inline) gives its bodies to the body hash and goes; returns its
+-- ids, in order. A message stored this way is needed by one channel (no count).
+local function unpair(key)
+  local flat = redis.call('LRANGE', key, 0, -1)
+  if #flat == 0 then
+    return {}
+  end
+  chunked('HSET', BODY, flat, 2000)
+  local ids = {}
+  for i = 1, #flat, 2 do
+    ids[#ids + 1] = flat[i]
+  end
+  redis.call('DEL', key)
+  return ids
+end
+
+-- Releases the shared bodies among the id, value pairs of list key (a :qi), reading it a part at a
+-- time: a backlog of inline bodies is not copied into Lua all at once.
+local function releaseshared(key)
+  local len = redis.call('LLEN', key)
+  for from = 0, len - 1, 2000 do
+    release(sharedids(redis.call('LRANGE', key, from, from + 1999)))
+  end
+end
+
 -- Drops every message of a channel (ready, deferred, in flight); keeps its settings and counters.
+-- The bodies of its inline ready messages (:qi) go with the list.
 local function dropchannel(ch)
   local c = ck(ch)
+  releaseshared(c .. ':qi')
   release(redis.call('LRANGE', c .. ':q', 0, -1))
   release(redis.call('ZRANGE', c .. ':d', 0, -1))
   release(redis.call('ZRANGE', c .. ':f', 0, -1))
-  redis.call('DEL', c .. ':q', c .. ':d', c .. ':f', c .. ':a')
+  redis.call('DEL', c .. ':q', c .. ':qi', c .. ':d', c .. ':f', c .. ':a')
 end
 
 local function droptopicheld()
   release(redis.call('LRANGE', HELD, 0, -1))
   release(redis.call('ZRANGE', HDEF, 0, -1))
-  redis.call('DEL', HELD, HDEF)
+  redis.call('DEL', HELD, HDEF, HELDI)
 end
 
 -- 1 when this call created the topic.
@@ -102,20 +163,26 @@ local function ensurechannel(ch)
     return 0
   end
   local c = ck(ch)
-  redis.call('DEL', c, c .. ':q', c .. ':d', c .. ':f', c .. ':a')
+  redis.call('DEL', c, c .. ':q', c .. ':qi', c .. ':d', c .. ':f', c .. ':a')
   redis.call('HSET', c, 'consumers', 0)
+  local n = redis.call('SCARD', CHS)
   -- the first channel of a topic that is not paused takes what the topic held; a paused topic keeps
   -- it until it resumes, when every channel gets it (resumetopic)
-  if redis.call('SCARD', CHS) == 1 and redis.call('HGET', P, 'paused') ~= '1' then
-    local taken = redis.call('LLEN', HELD) + redis.call('ZCARD', HDEF)
+  if n == 1 and redis.call('HGET', P, 'paused') ~= '1' then
+    local taken = redis.call('LLEN', HELD) + redis.call('ZCARD', HDEF) + redis.call('LLEN', HELDI) / 2
     if redis.call('EXISTS', HELD) == 1 then
       redis.call('RENAME', HELD, c .. ':q')
     end
     if redis.call('EXISTS', HDEF) == 1 then
       redis.call('RENAME', HDEF, c .. ':d')
     end
+    if redis.call('EXISTS', HELDI) == 1 then
+      redis.call('RENAME', HELDI, c .. ':qi')
+    end
     redis.call('HSET', c, 'count', taken)
   end
+  -- a second channel starts empty; the first keeps its inline pairs, and what is published from now
+  -- on is shared (publish.lua), appended after them (pushready), so nothing is moved here
   return 1
 end
 
@@ -124,9 +191,40 @@ end
 local function resumetopic()
   local chans = redis.call('SMEMBERS', CHS)
   if #chans == 0 then
+    -- still no channel: what the pause held joins the inline pairs, after them, for the first channel
+    local held = redis.call('LRANGE', HELD, 0, -1)
+    local i = 1
+    while i <= #held do
+      local part = {}
+      for j = i, math.min(i + 999, #held) do
+        part[#part + 1] = held[j]
+      end
+      i = i + #part
+      local values = redis.call('HMGET', BODY, unpack(part))
+      local flat = {}
+      for k, id in ipairs(part) do
+        if values[k] then
+          flat[#flat + 1] = id
+          flat[#flat + 1] = values[k]
+        end
+      end
+      chunked('RPUSH', HELDI, flat, 2000)
+      redis.call('HDEL', BODY, unpack(part))
+    end
+    redis.call('DEL', HELD)
     return
   end
-  local ready = redis.call('LRANGE', HELD, 0, -1)
+  -- what was held before the pause (inline, for a first channel) comes first: to a single channel
+  -- created during the pause it goes as it is (no copy), else its bodies move to the body hash
+  if #chans == 1 and redis.call('EXISTS', ck(chans[1]) .. ':qi') == 0 and redis.call('EXISTS', HELDI) == 1 then
+    local c = ck(chans[1])
+    redis.call('HINCRBY', c, 'count', redis.call('LLEN', HELDI) / 2)
+    redis.call('RENAME', HELDI, c .. ':qi')
+  end
+  local ready = unpair(HELDI)
+  for _, id in ipairs(redis.call('LRANGE', HELD, 0, -1)) do
+    ready[#ready + 1] = id
+  end
   local scored = redis.call('ZRANGE', HDEF, 0, -1, 'WITHSCORES')
   local due = {}
   for i = 1, #scored, 2 do
@@ -151,7 +249,7 @@ local function resumetopic()
   end
   for _, ch in ipairs(chans) do
     local c = ck(ch)
-    chunked('RPUSH', c .. ':q', ready, 1000)
+    pushready(c, ready)
     chunked('ZADD', c .. ':d', due, 2000)
     redis.call('HINCRBY', c, 'count', n)
   end
@@ -171,20 +269,29 @@ local function deletetopic(t)
   for _, ch in ipairs(chans) do
     deletechannel(ch)
   end
-  redis.call('DEL', P, CHS, HELD, HDEF, BODY, REFS)
+  redis.call('DEL', P, CHS, HELD, HDEF, HELDI, BODY, REFS)
   redis.call('SREM', REG, t)
   return chans
 end
 
--- Keeps at most cap ready messages in list q (the oldest go); returns how many went.
-local function bound(q, cap)
+-- Keeps at most cap ready messages in list q of ids and list qi of id, value pairs (the oldest go,
+-- :q first since claims take it first); returns how many went.
+local function bound(q, qi, cap)
   if cap <= 0 then
     return 0
   end
-  local over = redis.call('LLEN', q) - cap
+  local inq = redis.call('LLEN', q)
+  local over = inq + redis.call('LLEN', qi) / 2 - cap
   if over <= 0 then
     return 0
   end
-  release(redis.call('LPOP', q, over))
+  local fromq = math.min(over, inq)
+  if fromq > 0 then
+    release(redis.call('LPOP', q, fromq))
+  end
+  if over > fromq then
+    -- inline bodies go with their list entries; shared ones are released
+    release(sharedids(redis.call('LPOP', qi, 2 * (over - fromq))))
+  end
   return over
 end

@@ -16,11 +16,16 @@ local last = redis.call('HINCRBY', P, 'seq', n)
 local first = last - n + 1
 local chans = redis.call('SMEMBERS', CHS)
 -- a paused topic holds what is published to it, as a topic without channels does, until it resumes
-if redis.call('HGET', P, 'paused') == '1' then
+local paused = redis.call('HGET', P, 'paused') == '1'
+if paused then
   chans = {}
 end
--- one channel (or none) needs no count: a missing count reads as 1 (see release)
+-- one channel (or none) needs no count: a missing count reads as 1 (see release); and unless the
+-- topic is paused, its ready messages keep their bodies inline, as id, value pairs in the channel's
+-- :qi (the topic's :heldi without a channel), which costs Redis far less than an entry in the body
+-- hash; a claim moves a body to the body hash while its message is in flight
 local refs = #chans
+local inline = refs <= 1 and not paused
 local bodies, counts, ready, due = {}, {}, {}, {}
 local bytes = 0
 local at = 5
@@ -33,18 +38,23 @@ for i = 0, n - 1 do
   end
   local value = ARGV[at]
   at = at + 1
-  bodies[2 * i + 1] = id
-  bodies[2 * i + 2] = value
+  bytes = bytes + #value
+  if defer > 0 then
+    bodies[#bodies + 1] = id
+    bodies[#bodies + 1] = value
+    due[#due + 1] = now + defer
+    due[#due + 1] = id
+  elseif inline then
+    ready[#ready + 1] = id
+    ready[#ready + 1] = value
+  else
+    bodies[#bodies + 1] = id
+    bodies[#bodies + 1] = value
+    ready[#ready + 1] = id
+  end
   if refs > 1 then
     counts[#counts + 1] = id
     counts[#counts + 1] = refs
-  end
-  bytes = bytes + #value
-  if defer > 0 then
-    due[#due + 1] = now + defer
-    due[#due + 1] = id
-  else
-    ready[#ready + 1] = id
   end
 end
 bytes = bytes - 8 * n
@@ -53,20 +63,28 @@ chunked('HSET', REFS, counts, 2000)
 redis.call('HINCRBY', P, 'n', n)
 redis.call('HINCRBY', P, 'bytes', bytes)
 if #chans == 0 then
-  chunked('RPUSH', HELD, ready, 1000)
+  if inline then
+    chunked('RPUSH', HELDI, ready, 2000)
+  else
+    chunked('RPUSH', HELD, ready, 1000)
+  end
   chunked('ZADD', HDEF, due, 2000)
   if ephemeral(t) then
-    redis.call('HINCRBY', P, 'drops', bound(HELD, cap))
+    redis.call('HINCRBY', P, 'drops', bound(HELD, HELDI, cap))
   end
 else
   for _, ch in ipairs(chans) do
     local c = ck(ch)
-    chunked('RPUSH', c .. ':q', ready, 1000)
+    if inline then
+      chunked('RPUSH', c .. ':qi', ready, 2000)
+    else
+      pushready(c, ready)
+    end
     chunked('ZADD', c .. ':d', due, 2000)
     -- a channel's message count counts messages entering it, as nsqd's
     redis.call('HINCRBY', c, 'count', n)
     if ephemeral(t) or ephemeral(ch) then
-      redis.call('HINCRBY', c, 'drops', bound(c .. ':q', cap))
+      redis.call('HINCRBY', c, 'drops', bound(c .. ':q', c .. ':qi', cap))
     end
   end
 end

@@ -10,7 +10,7 @@ end
 local function num(key, field)
   return tonumber(redis.call('HGET', key, field) or '0')
 end
-local out = {redis.call('LLEN', HELD) + redis.call('ZCARD', HDEF), num(P, 'n'), num(P, 'bytes'), num(P, 'drops'),
+local out = {redis.call('LLEN', HELD) + redis.call('LLEN', HELDI) / 2 + redis.call('ZCARD', HDEF), num(P, 'n'), num(P, 'bytes'), num(P, 'drops'),
   num(P, 'paused')}
 local chans = redis.call('SMEMBERS', CHS)
 table.sort(chans)
@@ -18,7 +18,7 @@ out[#out + 1] = #chans
 for _, ch in ipairs(chans) do
   local c = ck(ch)
   out[#out + 1] = ch
-  out[#out + 1] = redis.call('LLEN', c .. ':q') + redis.call('ZCOUNT', c .. ':d', '-inf', now)
+  out[#out + 1] = redis.call('LLEN', c .. ':q') + redis.call('LLEN', c .. ':qi') / 2 + redis.call('ZCOUNT', c .. ':d', '-inf', now)
   out[#out + 1] = redis.call('ZCARD', c .. ':f')
   out[#out + 1] = redis.call('ZCOUNT', c .. ':d', '(' .. now, '+inf')
   out[#out + 1] = num(c, 'count')
