@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -117,20 +118,59 @@ final class LookupdCommand implements Callable<Integer> {
             description = "How long a tombstone keeps a broker's topic out of /lookup.")
     Duration tombstoneLifetime;
 
+    /** The listeners' addresses, checked with the durations before anything opens. */
+    private record Addresses(HostPort tcp, HostPort http) {}
+
     @Override
     public Integer call() throws InterruptedException {
-        PrintWriter err = spec.commandLine().getErr();
-        HostPort tcp;
-        HostPort http;
+        Addresses addresses;
         try {
-            tcp = HostPort.parse("--tcp-address", tcpAddress);
-            http = HostPort.parse("--http-address", httpAddress);
-            positive("--inactive-producer-timeout", inactiveProducerTimeout);
-            positive("--tombstone-lifetime", tombstoneLifetime);
+            addresses = check();
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
         }
         ServiceRunner.prepare(spec, logLevel);
+        return serve(spec.commandLine().getErr(), addresses);
+    }
+
+    /**
+     * {@code ferry lookupd} read without picocli ({@link ServerFlagReader#readInto}), as {@link Main}
+     * starts it: picocli's classes are Java 5 bytecode, which the JVM's AOT cache cannot hold linked,
+     * and building its model of the command is most of a start's cost.
+     *
+     * @param args the arguments after {@code lookupd}
+     * @param warnings where the option file's warnings go; the caller prints them only when it goes on
+     *     with the start, since picocli prints them itself otherwise
+     * @return the start (which serves until SIGTERM and returns the exit code), or empty when the
+     *     command line asks for {@code --help} or {@code --version}
+     * @throws IllegalArgumentException when a flag or its value is wrong: report it by running
+     *     picocli's path, which words the error
+     */
+    static Optional<ServiceStart> read(List<String> args, Consumer<String> warnings) {
+        LookupdCommand command = new LookupdCommand();
+        List<FlagSpec> flags = FlagSpec.of(LookupdCommand.class);
+        return ServerFlagReader.readInto(args, flags, command, warnings).map(given -> {
+            Addresses addresses = command.check();
+            return err -> {
+                ServiceRunner.prepare(err, FlagSpec.ignoredLine(flags, given), given, command.logLevel);
+                return command.serve(err, addresses);
+            };
+        });
+    }
+
+    /** Checks the flags as a whole; throws {@link IllegalArgumentException} naming what is wrong. */
+    private Addresses check() {
+        HostPort tcp = HostPort.parse("--tcp-address", tcpAddress);
+        HostPort http = HostPort.parse("--http-address", httpAddress);
+        positive("--inactive-producer-timeout", inactiveProducerTimeout);
+        positive("--tombstone-lifetime", tombstoneLifetime);
+        return new Addresses(tcp, http);
+    }
+
+    /** Starts both listeners, says where, then serves until SIGTERM; 0. */
+    private int serve(PrintWriter err, Addresses addresses) throws InterruptedException {
+        HostPort tcp = addresses.tcp();
+        HostPort http = addresses.http();
         Listeners.checkFree(List.of(
                 new Listeners.Listener("TCP", tcp, "--tcp-address"),
                 new Listeners.Listener("HTTP", http, "--http-address")));

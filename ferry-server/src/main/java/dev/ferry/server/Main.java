@@ -13,9 +13,9 @@ import java.util.OptionalInt;
  * must be quick without loading the command-line machinery, and hands every other command line to
  * {@link Ferry#main}.
  *
- * <p>Three are answered here: {@code ferry --version} (or {@code -V}) alone, {@code ferry pub} in its
- * plain form ({@link QuickPub}), and {@code ferry server} unless it asks for help or has a usage error
- * ({@link ServerFlagReader}). Each prints what the full command prints and exits with its
+ * <p>Four are answered here: {@code ferry --version} (or {@code -V}) alone, {@code ferry pub} in its
+ * plain form ({@link QuickPub}), and {@code ferry server} and {@code ferry lookupd} unless they ask for
+ * help or have a usage error ({@link ServerFlagReader}, {@link LookupdCommand#read}). Each prints what the full command prints and exits with its
  * code; whatever they do not cover (another flag, standard input, a refusal, an error to explain)
  * goes to the full command, so its messages stay the only ones. The point is the start: picocli's
  * classes are Java 5 bytecode, which the JVM's AOT cache cannot hold linked, and the full {@code pub}
@@ -45,6 +45,9 @@ public final class Main {
         if (args.length > 0 && args[0].equals("server")) {
             serve(args);
         }
+        if (args.length > 0 && args[0].equals("lookupd")) {
+            lookupd(args);
+        }
         Ferry.main(args);
     }
 
@@ -63,11 +66,33 @@ public final class Main {
         if (start.isEmpty()) {
             return;
         }
+        runService(warnings, start.get());
+    }
+
+    /**
+     * {@code ferry lookupd} read without picocli: serves and exits with its code, or returns when the
+     * command line is for picocli to answer (help, a usage error).
+     */
+    private static void lookupd(String[] args) {
+        List<String> warnings = new ArrayList<>();
+        Optional<ServiceStart> start;
+        try {
+            start = LookupdCommand.read(Arrays.asList(args).subList(1, args.length), warnings::add);
+        } catch (IllegalArgumentException usageError) {
+            return; // picocli reads the command line again and reports the error in its words
+        }
+        if (start.isPresent()) {
+            runService(warnings, start.get());
+        }
+    }
+
+    /** Prints the option file's warnings, runs a service started without picocli, and exits with its code. */
+    private static void runService(List<String> warnings, ServiceStart service) {
         PrintWriter err = new PrintWriter(System.err, true);
         warnings.forEach(err::println);
         int status;
         try {
-            status = start.get().run(err);
+            status = service.run(err);
         } catch (Exception e) {
             // as Ferry's handler of a command that fails at run time: one line, a stack trace only
             // for what looks like a bug

@@ -39,20 +39,37 @@ final class ServerFlagReader {
      *     would not necessarily use: report it by running picocli's path
      */
     static Optional<ServerStart> read(List<String> args, Consumer<String> warnings) {
-        List<FlagSpec> flags = FlagSpec.of(ServerFlags.class);
-        List<GoFlagArgs.Arg> read = args(args, flags, warnings);
+        ServerFlags values = new ServerFlags();
+        Optional<Map<String, List<String>>> given = readInto(args, FlagSpec.of(ServerFlags.class), values, warnings);
+        return given.map(g -> ServerStart.check(values, g));
+    }
+
+    /**
+     * Reads {@code args} (a command's arguments after its name) for the flags declared by the fields
+     * of {@code target}, {@code --config}'s file under them, and sets every flag's field: to the values
+     * given, else to its default. The same for any command whose flags are nsqd's kind ({@code ferry
+     * server}'s {@link ServerFlags}, {@code ferry lookupd}'s {@link LookupdCommand}).
+     *
+     * @param flags the flags of {@code target}'s class ({@link FlagSpec#of(Class)})
+     * @param warnings where the option file's warnings go
+     * @return the flags given, by canonical name, with their values as given; empty when the command
+     *     line asks for {@code --help} or {@code --version} (then no field is set)
+     * @throws IllegalArgumentException when a flag or its value is wrong: report it by running
+     *     picocli's path
+     */
+    static Optional<Map<String, List<String>>> readInto(
+            List<String> args, List<FlagSpec> flags, Object target, Consumer<String> warnings) {
         Map<String, List<String>> given = new LinkedHashMap<>();
-        for (GoFlagArgs.Arg a : read) {
+        for (GoFlagArgs.Arg a : args(args, flags, warnings)) {
             if (a.value() == null) {
                 return Optional.empty(); // --help, --version: picocli answers them
             }
             given.computeIfAbsent(a.name(), n -> new ArrayList<>()).add(a.value());
         }
-        ServerFlags values = new ServerFlags();
         for (FlagSpec flag : flags) {
-            flag.apply(values, given.getOrDefault(flag.name(), List.of()));
+            flag.apply(target, given.getOrDefault(flag.name(), List.of()));
         }
-        return Optional.of(ServerStart.check(values, given));
+        return Optional.of(given);
     }
 
     /**

@@ -28,7 +28,7 @@ import java.util.stream.Stream;
  * <p>Threads: the caller's thread checks, starts and then waits in {@link #run}; a shutdown hook
  * wakes it on SIGTERM and waits for it to close everything.
  */
-final class ServerStart {
+final class ServerStart implements ServiceStart {
     private final ServerFlags flags;
     private final Map<String, List<String>> given;
     private final ServerSettings settings;
@@ -105,7 +105,8 @@ final class ServerStart {
      *     directory locked or damaged), before it serves
      * @throws InterruptedException when the thread is interrupted while serving
      */
-    int run(PrintWriter err) throws InterruptedException {
+    @Override
+    public int run(PrintWriter err) throws InterruptedException {
         ServiceRunner.prepare(err, ignoredFlagsLine(), given, settings.logLevel());
         // made once the listeners are up, after prepare (its making creates loggers, which read
         // --log-level once)

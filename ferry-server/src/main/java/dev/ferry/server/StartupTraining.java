@@ -25,7 +25,8 @@ import picocli.CommandLine;
  * The training run behind the start-up cache that {@code bin/startup-cache} makes for {@code
  * bin/ferry}: a JVM started with JDK 25's {@code -XX:AOTCacheOutput} (or, on JDK 21–24, {@code
  * -XX:ArchiveClassesAtExit}) runs this program, and what it loads and links is what the cache keeps.
- * So it does what a start of {@code ferry} does: starts {@code ferry server} on free loopback ports,
+ * So it does what a start of {@code ferry} does: starts {@code ferry lookupd} and then {@code ferry
+ * server}, registering with it, on free loopback ports,
  * answers {@code /ping}, publishes over HTTP and with {@code ferry pub}, consumes with {@code ferry
  * sub}, prints {@code ferry --version}, then stops the server as SIGTERM would. Given a certificate
  * and key, the server also serves TLS and answers {@code /ping} over it once: client libraries' test
@@ -76,8 +77,25 @@ public final class StartupTraining {
     }
 
     private static void train(String dataPath, List<String> tls) throws Exception {
-        List<String> serverArgs = new java.util.ArrayList<>(
-                List.of("--tcp-address", "127.0.0.1:0", "--http-address", "127.0.0.1:0", "--data-path", dataPath));
+        // ferry lookupd first, as Main starts it, and the server registers with it
+        StringBuffer lookupdSaid = new StringBuffer();
+        Thread lookupd = new Thread(
+                () -> lookupd(new PrintWriter(new TeeWriter(lookupdSaid), true)), "startup-training-lookupd");
+        lookupd.setDaemon(true);
+        lookupd.start();
+        int lookupdTcpPort = awaitPort(lookupdSaid, LISTENING_TCP, lookupd);
+        int lookupdHttpPort = awaitPort(lookupdSaid, LISTENING_HTTP, lookupd);
+        awaitPing(lookupdHttpPort, lookupd);
+
+        List<String> serverArgs = new java.util.ArrayList<>(List.of(
+                "--tcp-address",
+                "127.0.0.1:0",
+                "--http-address",
+                "127.0.0.1:0",
+                "--data-path",
+                dataPath,
+                "--lookupd-tcp-address",
+                "127.0.0.1:" + lookupdTcpPort));
         if (!tls.isEmpty()) {
             serverArgs.addAll(
                     List.of("--tls-cert", tls.get(0), "--tls-key", tls.get(1), "--https-address", "127.0.0.1:0"));
@@ -101,6 +119,7 @@ public final class StartupTraining {
         expectOk(httpPort, "POST", "/channel/create?topic=" + TOPIC + "&channel=c", "");
         expectOk(httpPort, "POST", "/pub?topic=" + TOPIC, "over http");
         expectOk(httpPort, "GET", "/stats?format=json", "");
+        awaitLookup(lookupdHttpPort, lookupd);
         step("ferry pub", () -> run("pub", "--nsqd-tcp-address", tcp, TOPIC, "one", "two"));
         step(
                 "ferry pub, plain form",
@@ -127,6 +146,32 @@ public final class StartupTraining {
                     .run(err);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Runs {@code ferry lookupd} on free loopback ports in this JVM as {@link Main} starts it, until the training's end. */
+    private static void lookupd(PrintWriter err) {
+        try {
+            LookupdCommand.read(List.of("--tcp-address", "127.0.0.1:0", "--http-address", "127.0.0.1:0"), err::println)
+                    .orElseThrow(() -> new IllegalStateException("ferry lookupd took its flags for a request for help"))
+                    .run(err);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Waits until lookupd lists the server under the training's topic (the server registers it meanwhile). */
+    private static void awaitLookup(int lookupdHttpPort, Thread lookupd) throws Exception {
+        long deadline = System.nanoTime() + STEP_TIMEOUT.toNanos();
+        while (status(lookupdHttpPort, "GET", "/lookup?topic=" + TOPIC, "") != 200) {
+            if (!lookupd.isAlive()) {
+                throw new IllegalStateException("ferry lookupd ended before the server registered");
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(
+                        "ferry lookupd did not list the server within " + STEP_TIMEOUT.toSeconds() + " s");
+            }
+            lookupd.join(10); // a pause between looks, cut short if lookupd ends
         }
     }
 

@@ -32,11 +32,20 @@ final class FerryProcess implements AutoCloseable {
 
     /** Starts {@code ferry args...} and waits (30 s at most) until it listens on TCP and HTTP. */
     static FerryProcess start(String... args) throws Exception {
+        return start(Ferry.class, args);
+    }
+
+    /**
+     * Starts {@code ferry args...} from {@code entryPoint} ({@link Ferry}, picocli's reading, or {@link
+     * Main}, the jar's, which starts the services without picocli) and waits (30 s at most) until it
+     * listens on TCP and HTTP.
+     */
+    static FerryProcess start(Class<?> entryPoint, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(
                 ProcessHandle.current().info().command().orElseThrow(),
                 "-cp",
                 System.getProperty("java.class.path"),
-                Ferry.class.getName()));
+                entryPoint.getName()));
         command.addAll(List.of(args));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         BufferedReader out =

@@ -1,6 +1,7 @@
 package dev.ferry.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -16,6 +17,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,6 +55,44 @@ class LookupdCommandTest {
             assertThat(get(lookupd.httpPort(), "/topics").body()).isEqualTo("{\"topics\":[]}");
             assertThat(lookupd.stop()).isZero();
         }
+    }
+
+    @Test
+    void shouldStartWithoutPicocliFromTheJarsEntryPoint() throws Exception {
+        Path config = dir.resolve("nsqlookupd.cfg");
+        java.nio.file.Files.writeString(config, "tombstone_lifetime = \"10s\"\nlog_prefix = \"[x] \"\n");
+        try (FerryProcess lookupd = FerryProcess.start(
+                Main.class,
+                "lookupd",
+                "-tcp-address",
+                "127.0.0.1:0",
+                "--http-address=127.0.0.1:0",
+                "--config",
+                config.toString())) {
+            assertThat(get(lookupd.httpPort(), "/ping").body()).isEqualTo("OK");
+            assertThat(get(lookupd.httpPort(), "/topics").body()).isEqualTo("{\"topics\":[]}");
+            // the option file's ignored flag is named, as picocli's path names it
+            assertThat(lookupd.lines())
+                    .contains(
+                            "ignoring flags Ferry does not apply: --log-prefix=[x]  (Ferry's log lines carry no prefix)");
+            assertThat(lookupd.stop()).isZero();
+        }
+    }
+
+    @Test
+    void shouldReadLookupdsFlagsWithoutPicocliOrLeaveThemToIt() {
+        List<String> warnings = new ArrayList<>();
+        assertThat(LookupdCommand.read(List.of("-tcp-address=127.0.0.1:0", "--verbose"), warnings::add))
+                .isPresent();
+        assertThat(warnings).isEmpty();
+        // help and version are picocli's to answer; a mistake is picocli's to word
+        assertThat(LookupdCommand.read(List.of("--help"), warnings::add)).isEmpty();
+        assertThat(LookupdCommand.read(List.of("-version"), warnings::add)).isEmpty();
+        assertThatThrownBy(() -> LookupdCommand.read(List.of("--tombstone-lifetime=0s"), warnings::add))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--tombstone-lifetime must be positive");
+        assertThatThrownBy(() -> LookupdCommand.read(List.of("--nope"), warnings::add))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
