@@ -24,7 +24,11 @@ import java.util.function.Consumer;
  */
 final class OffHeapRecordRing {
     private static final int MIN_ARENA = 64 * 1024;
-    private static final int MIN_SLOTS = 1024;
+    /**
+     * The slots a ring starts with and shrinks back to: few, since most topics never spill (a
+     * thousand idle topics held 55 MiB of heap with 1,024 each); they double as records come.
+     */
+    private static final int MIN_SLOTS = 16;
 
     private final int maxRecords;
     private final long maxBytes;
