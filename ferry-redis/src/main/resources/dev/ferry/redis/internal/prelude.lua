@@ -22,7 +22,21 @@ local function ephemeral(name)
   return string.sub(name, -10) == '#ephemeral'
 end
 
--- Redis' Lua stack takes a few thousand arguments at most: call in chunks.
+-- Calls fn(part) for each run of at most step items of list, in order: Redis' Lua stack takes a few
+-- thousand arguments at most, so a long list goes to a command in parts.
+local function eachpart(list, step, fn)
+  local i = 1
+  while i <= #list do
+    local part = {}
+    for j = i, math.min(i + step - 1, #list) do
+      part[#part + 1] = list[j]
+    end
+    i = i + #part
+    fn(part)
+  end
+end
+
+-- cmd key item... for every item of list, in parts of at most step items.
 local function chunked(cmd, key, list, step)
   if #list == 0 then
     return
@@ -31,16 +45,9 @@ local function chunked(cmd, key, list, step)
     redis.call(cmd, key, unpack(list))
     return
   end
-  local i = 1
-  while i <= #list do
-    local args = {}
-    local last = math.min(i + step - 1, #list)
-    for j = i, last do
-      args[#args + 1] = list[j]
-    end
-    redis.call(cmd, key, unpack(args))
-    i = last + 1
-  end
+  eachpart(list, step, function(part)
+    redis.call(cmd, key, unpack(part))
+  end)
 end
 
 -- A channel is done with these messages: drop the bodies no other channel still needs. A message
@@ -54,13 +61,7 @@ local function release(ids)
     chunked('HDEL', BODY, ids, 1000)
     return
   end
-  local i = 1
-  while i <= #ids do
-    local part = {}
-    for j = i, math.min(i + 999, #ids) do
-      part[#part + 1] = ids[j]
-    end
-    i = i + #part
+  eachpart(ids, 1000, function(part)
     local counts = redis.call('HMGET', REFS, unpack(part))
     local gone = {}
     for k, id in ipairs(part) do
@@ -74,7 +75,7 @@ local function release(ids)
     if #gone > 0 then
       redis.call('HDEL', BODY, unpack(gone))
     end
-  end
+  end)
 end
 
 -- The ids of the messages of the id, value pairs in flat whose body is in BODY (value '').
@@ -192,14 +193,7 @@ local function resumetopic()
   local chans = redis.call('SMEMBERS', CHS)
   if #chans == 0 then
     -- still no channel: what the pause held joins the inline pairs, after them, for the first channel
-    local held = redis.call('LRANGE', HELD, 0, -1)
-    local i = 1
-    while i <= #held do
-      local part = {}
-      for j = i, math.min(i + 999, #held) do
-        part[#part + 1] = held[j]
-      end
-      i = i + #part
+    eachpart(redis.call('LRANGE', HELD, 0, -1), 1000, function(part)
       local values = redis.call('HMGET', BODY, unpack(part))
       local flat = {}
       for k, id in ipairs(part) do
@@ -210,7 +204,7 @@ local function resumetopic()
       end
       chunked('RPUSH', HELDI, flat, 2000)
       redis.call('HDEL', BODY, unpack(part))
-    end
+    end)
     redis.call('DEL', HELD)
     return
   end
