@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.Consumer;
 
 /**
  * The {@code ferry} program's entry point (the jar's {@code Main-Class}): answers the commands that
@@ -43,41 +44,29 @@ public final class Main {
             }
         }
         if (args.length > 0 && args[0].equals("server")) {
-            serve(args);
+            serveWithoutPicocli(args, ServerFlagReader::read);
         }
         if (args.length > 0 && args[0].equals("lookupd")) {
-            lookupd(args);
+            serveWithoutPicocli(args, LookupdCommand::read);
         }
         Ferry.main(args);
     }
 
-    /**
-     * {@code ferry server} read without picocli: starts the broker and exits with its code, or returns
-     * when the command line is for picocli to answer (help, a usage error).
-     */
-    private static void serve(String[] args) {
-        List<String> warnings = new ArrayList<>();
-        Optional<ServerStart> start;
-        try {
-            start = ServerFlagReader.read(Arrays.asList(args).subList(1, args.length), warnings::add);
-        } catch (IllegalArgumentException usageError) {
-            return; // picocli reads the command line again and reports the error in its words
-        }
-        if (start.isEmpty()) {
-            return;
-        }
-        runService(warnings, start.get());
+    /** Reads a service's command line (after its name) without picocli; see {@link ServerFlagReader#read}. */
+    @FunctionalInterface
+    private interface QuickReader {
+        Optional<? extends ServiceStart> read(List<String> args, Consumer<String> warnings);
     }
 
     /**
-     * {@code ferry lookupd} read without picocli: serves and exits with its code, or returns when the
-     * command line is for picocli to answer (help, a usage error).
+     * {@code ferry server} or {@code ferry lookupd} read without picocli: serves and exits with its
+     * code, or returns when the command line is for picocli to answer (help, a usage error).
      */
-    private static void lookupd(String[] args) {
+    private static void serveWithoutPicocli(String[] args, QuickReader reader) {
         List<String> warnings = new ArrayList<>();
-        Optional<ServiceStart> start;
+        Optional<? extends ServiceStart> start;
         try {
-            start = LookupdCommand.read(Arrays.asList(args).subList(1, args.length), warnings::add);
+            start = reader.read(Arrays.asList(args).subList(1, args.length), warnings::add);
         } catch (IllegalArgumentException usageError) {
             return; // picocli reads the command line again and reports the error in its words
         }
