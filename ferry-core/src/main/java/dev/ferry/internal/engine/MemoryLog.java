@@ -10,7 +10,7 @@ import java.util.List;
  */
 final class MemoryLog implements TopicLog {
     private static final long SEGMENT = 1 << 20;
-    private final RecordRing ring = new RecordRing(Integer.MAX_VALUE, Long.MAX_VALUE);
+    private final RecordRing ring = new RecordRing(1024);
     private long startOffset;
     private long startSeq;
     private long endOffset;

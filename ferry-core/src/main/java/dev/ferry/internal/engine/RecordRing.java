@@ -4,7 +4,8 @@ import java.util.Arrays;
 
 /**
  * The most recent records of a log in memory, indexed by sequence number, so that channels reading
- * near the tail never touch the file. Bounded in records and bytes; the oldest fall out first. Not
+ * near the tail never touch the file. It grows as records come: its owner bounds it, by dropping or
+ * moving out the oldest ({@link SpillingRecordRing}), or keeps everything ({@link MemoryLog}). Not
  * thread-safe.
  *
  * <p>Each record's size is kept beside it, so that dropping the oldest record does not read that
@@ -13,26 +14,19 @@ import java.util.Arrays;
 final class RecordRing {
     private LogRecord[] items;
     private int[] sizes;
-    private final int maxRecords;
-    private final long maxBytes;
     private int head;
     private int count;
     private long bytes;
 
-    RecordRing(int maxRecords, long maxBytes) {
-        this.maxRecords = maxRecords;
-        this.maxBytes = maxBytes;
-        this.items = new LogRecord[Math.min(maxRecords, 1024)];
+    /** A ring with room for {@code capacity} records before it first grows. */
+    RecordRing(int capacity) {
+        this.items = new LogRecord[capacity];
         this.sizes = new int[items.length];
     }
 
     void add(LogRecord record) {
         if (count == items.length) {
-            if (items.length < maxRecords) {
-                grow();
-            } else {
-                removeFirst();
-            }
+            grow();
         }
         int at = (head + count) % items.length;
         int size = record.size();
@@ -40,13 +34,10 @@ final class RecordRing {
         sizes[at] = size;
         count++;
         bytes += size;
-        while (bytes > maxBytes && count > 1) {
-            removeFirst();
-        }
     }
 
     private void grow() {
-        LogRecord[] bigger = new LogRecord[Math.min(maxRecords, items.length * 2)];
+        LogRecord[] bigger = new LogRecord[Math.max(1, items.length * 2)];
         int[] biggerSizes = new int[bigger.length];
         for (int i = 0; i < count; i++) {
             bigger[i] = items[(head + i) % items.length];

@@ -31,7 +31,7 @@ final class SpillingRecordRing {
     SpillingRecordRing(int maxRecords, long maxBytes) {
         this.maxRecords = maxRecords;
         this.maxBytes = maxBytes;
-        this.heap = new RecordRing(Math.min(maxRecords, HEAP_RECORDS), Long.MAX_VALUE);
+        this.heap = new RecordRing(Math.min(maxRecords, HEAP_RECORDS));
         this.spilled = new OffHeapRecordRing(maxRecords, maxBytes);
     }
 
